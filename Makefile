@@ -1,0 +1,101 @@
+# Clickstream Lab. `make up` runs the lab, `make test` runs the tests; both
+# install what they need first. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LS_VENV := .venv-localstack
+STATE_DIR ?= .lab
+export LAB_STATE_DIR := $(abspath $(STATE_DIR))
+export LAB_REPO_ROOT := $(CURDIR)
+export LAB_LOCALSTACK_VENV := $(abspath $(LS_VENV))
+
+# --- installation -----------------------------------------------------------
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert (3,11) <= sys.version_info[:2] <= (3,13), "need Python 3.11-3.13, got " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## project virtualenv (.venv) with the lab's Python packages
+
+.PHONY: system-packages
+system-packages: ## apt/brew packages the native lab and the tests need (apache2, chromium)
+	bash services/lab/install-system-packages.sh
+
+$(LS_VENV)/.installed: services/localstack/requirements-runtime-4.14.0.txt services/localstack/extension/pyproject.toml
+	bash services/localstack/native/install.sh $(LS_VENV)
+	@touch $@
+
+.PHONY: localstack-venv
+localstack-venv: $(LS_VENV)/.installed ## Python 3.13 venv with localstack-core 4.14.0 + the lab's extension
+
+.PHONY: native-localstack
+native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:4566 in the background
+	$(PY) -m labctl localstack start
+
+# --- the lab -----------------------------------------------------------------
+.PHONY: lambda
+lambda: venv ## build the deployable ETL zip (reproducible) into build/apache_ETL.zip
+	$(PY) -m etl.package --output build/apache_ETL.zip
+
+.PHONY: up
+up: venv lambda ## start the lab (compose when a Docker engine answers, native otherwise)
+	$(PY) -m labctl up
+
+.PHONY: down
+down: ## stop what the lab started, and nothing else
+	@if [ -x $(PY) ]; then $(PY) -m labctl down; else echo "nothing to stop (no .venv)"; fi
+
+.PHONY: reset
+reset: down ## stop the lab and wipe its state (.lab/)
+	rm -rf $(STATE_DIR)
+
+.PHONY: status
+status: venv ## health of every service and counts per stage (FORMAT=json for scripts)
+	$(PY) -m labctl status $(if $(FORMAT),--format $(FORMAT))
+
+.PHONY: generate
+generate: venv ## traffic through the shop (RATE, DURATION, COUNT)
+	$(PY) -m labctl generate $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(COUNT),--count $(COUNT))
+
+.PHONY: logs
+logs: venv ## follow the logs of the lab's services
+	$(PY) -m labctl logs
+
+.PHONY: report
+report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
+	$(PY) -m kibana_dashboards report --url $${OPENSEARCH_URL:-http://127.0.0.1:9200} --out build/report
+
+.PHONY: pull save load
+pull: ## pull/build every image of the compose lab
+	docker compose pull --ignore-buildable && docker compose build
+save: ## save every image to build/images.tar (classroom without internet)
+	$(PY) -m labctl images save build/images.tar
+load: ## load images from build/images.tar
+	docker load -i build/images.tar
+
+# --- quality -----------------------------------------------------------------
+.PHONY: test
+test: venv system-packages localstack-venv lambda ## run the whole test suite (installs what it needs)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: venv system-packages localstack-venv lambda ## run every benchmark, print a table, write build/bench.json
+	$(PY) -m tests.bench.run_all --out build/bench.json
+
+.PHONY: soak
+soak: venv system-packages localstack-venv lambda ## 1,000 lines/s for 10 minutes on the native lab
+	$(PY) -m tests.bench.soak
+
+.PHONY: lint
+lint: venv
+	$(PY) -m ruff check .
+
+.PHONY: help
+help:
+	@grep -hE '^[a-zA-Z_ -]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-18s %s\n", $$1, $$2}'

@@ -1,0 +1,61 @@
+"""Configuration of the ETL Lambda, read from environment variables once at cold start.
+
+Variables (all optional; by default nothing is dropped):
+  ETL_DROP_USER_AGENT_REGEX  records whose user agent matches (re.search) are `Dropped`,
+                             e.g. `^ELB-HealthChecker/` for load-balancer health checks.
+  ETL_DROP_PATH_REGEX        records whose request path matches (re.search) are `Dropped`.
+  ETL_LOG_LEVEL              logging level of the function (default INFO).
+
+A bad value raises `ConfigError` naming the variable, so the function fails its
+initialisation with a message that says what to fix instead of misbehaving later.
+"""
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DROP_USER_AGENT_VAR = "ETL_DROP_USER_AGENT_REGEX"
+DROP_PATH_VAR = "ETL_DROP_PATH_REGEX"
+LOG_LEVEL_VAR = "ETL_LOG_LEVEL"
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(ValueError):
+    """An environment variable of the ETL has an invalid value."""
+
+
+@dataclass(frozen=True)
+class EtlConfig:
+    drop_user_agent: re.Pattern[str] | None = None
+    drop_path: re.Pattern[str] | None = None
+    log_level: int = logging.INFO
+
+    @property
+    def drops_anything(self) -> bool:
+        return self.drop_user_agent is not None or self.drop_path is not None
+
+
+def _compile(environ: Mapping[str, str], name: str) -> re.Pattern[str] | None:
+    value = environ.get(name, "")
+    if not value.strip():
+        return None
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise ConfigError(f"{name} is not a valid regular expression ({exc}): {value!r}") from None
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> EtlConfig:
+    """Read and validate the configuration from `environ` (default: os.environ)."""
+    env = os.environ if environ is None else environ
+    level_name = env.get(LOG_LEVEL_VAR, "INFO").strip().upper() or "INFO"
+    if level_name not in _LOG_LEVELS:
+        raise ConfigError(f"{LOG_LEVEL_VAR} must be one of {', '.join(_LOG_LEVELS)}, got {level_name!r}")
+    return EtlConfig(
+        drop_user_agent=_compile(env, DROP_USER_AGENT_VAR),
+        drop_path=_compile(env, DROP_PATH_VAR),
+        log_level=getattr(logging, level_name),
+    )

@@ -1,0 +1,135 @@
+"""Native (Docker-less) LocalStack 4.14.0: its environment, start, readiness and stop.
+
+One place builds LocalStack's settings so that `make native-localstack`, the
+native lab supervisor and the test fixtures all run it the same way:
+host mode (OVERRIDE_IN_DOCKER=0, which also keeps it from wiping
+/tmp/localstack), loopback only, the lab's Firehose provider
+(PROVIDER_OVERRIDE_FIREHOSE=lab) and the host Lambda executor
+(LAMBDA_RUNTIME_EXECUTOR=host), state under one directory.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+LOG = logging.getLogger(__name__)
+
+SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs"
+
+
+@dataclass(frozen=True)
+class NativeLocalStackConfig:
+    """Where and how one native LocalStack instance runs."""
+
+    venv: Path                      # the Python 3.13 venv made by services/localstack/native/install.sh
+    state_dir: Path                 # LOCALSTACK_VOLUME_DIR; FILESYSTEM_ROOT is state_dir/fs
+    port: int = 4566
+    bind_address: str = "127.0.0.1"
+    firehose_provider: str = "lab"  # "default" selects LocalStack's own Firehose (for comparisons)
+    lambda_executor: str = "host"   # "docker" keeps LocalStack's own executor
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.bind_address}:{self.port}"
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+
+def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
+    """The full process environment for LocalStack (inherits PATH and friends)."""
+    fs_root = cfg.state_dir / "fs"
+    _share_package_cache(cfg.venv, fs_root)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_"))}
+    env.update(
+        OVERRIDE_IN_DOCKER="0",
+        GATEWAY_LISTEN=f"{cfg.bind_address}:{cfg.port}",
+        LOCALSTACK_HOST=f"{cfg.bind_address}:{cfg.port}",
+        SERVICES=SERVICES,
+        EAGER_SERVICE_LOADING="0",
+        DISABLE_EVENTS="1",
+        DNS_ADDRESS="0",  # no DNS server: nothing to resolve offline, and no port 53
+        SKIP_SSL_CERT_DOWNLOAD="1",
+        LOCALSTACK_VOLUME_DIR=str(cfg.state_dir),
+        FILESYSTEM_ROOT=str(fs_root),
+        LAMBDA_RUNTIME_EXECUTOR=cfg.lambda_executor,
+        PYTHONUNBUFFERED="1",
+    )
+    if cfg.firehose_provider != "default":
+        env["PROVIDER_OVERRIDE_FIREHOSE"] = cfg.firehose_provider
+    env.update(cfg.extra_env)
+    return env
+
+
+def command(cfg: NativeLocalStackConfig) -> list[str]:
+    return [str(cfg.python), "-m", "localstack.runtime.main"]
+
+
+def _share_package_cache(venv: Path, fs_root: Path) -> None:
+    """Point LocalStack's lazily installed packages (kinesis-local via npm) at one
+    cache beside the venv, so every instance does not install them again."""
+    shared = venv / "localstack-var-libs"
+    shared.mkdir(parents=True, exist_ok=True)
+    link = fs_root / "var" / "lib" / "localstack" / "lib"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.exists() and not link.is_symlink():
+        link.symlink_to(shared.resolve(), target_is_directory=True)
+
+
+def is_ready(url: str, timeout: float = 2.0) -> bool:
+    """True when LocalStack's gateway answers its health endpoint."""
+    try:
+        return requests.get(f"{url}/_localstack/health", timeout=timeout).ok
+    except requests.RequestException:
+        return False
+
+
+def wait_ready(url: str, proc: subprocess.Popen | None = None, timeout: float = 120.0) -> None:
+    """Block until LocalStack is ready; raise with a clear message otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"LocalStack exited with code {proc.returncode} before it was ready")
+        if is_ready(url):
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"LocalStack at {url} not ready after {timeout:.0f}s")
+
+
+def start(cfg: NativeLocalStackConfig, log_file: Path) -> subprocess.Popen:
+    """Start LocalStack in its own process group, logging to log_file; returns at once."""
+    if not cfg.python.exists():
+        raise FileNotFoundError(
+            f"no LocalStack venv at {cfg.venv}: run `make localstack-venv` first"
+        )
+    cfg.state_dir.mkdir(parents=True, exist_ok=True)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    LOG.info("starting native LocalStack on %s (state %s)", cfg.url, cfg.state_dir)
+    with open(log_file, "ab") as log:
+        return subprocess.Popen(
+            command(cfg), env=environment(cfg), stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, cwd=cfg.state_dir, start_new_session=True,
+        )
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20.0) -> None:
+    """SIGTERM LocalStack's process group (it stops its Lambda runtimes), then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,1 @@
+"""Clickstream Lab's LocalStack extension (Firehose provider, host Lambda executor)."""

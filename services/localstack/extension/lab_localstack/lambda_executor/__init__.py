@@ -1,0 +1,1 @@
+"""Host-subprocess Lambda runtime executor for LocalStack without Docker."""
