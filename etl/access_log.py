@@ -1,18 +1,22 @@
 """Split one Apache access-log line into its raw fields.
 
 Accepted lines: the common format, the combined format, and either followed by the
-workshop's cookie field `"user = NAME; PHPSESSID=ID"` and/or any other trailing quoted
-fields (ignored, as the Kinesis Agent's COMBINEDAPACHELOG does):
+workshop's cookie field `"user = NAME; PHPSESSID=ID"` and/or any other trailing data
+(ignored, as the Kinesis Agent's COMBINEDAPACHELOG does):
 
-  %h %l %u %t "%r" %>s %b ["%{Referer}i" "%{User-Agent}i"] ["user = ...; PHPSESSID=..."] ["..."]*
+  %h %l %u %t "%r" %>s %b ["%{Referer}i" "%{User-Agent}i"] ["user = ...; PHPSESSID=..."] ...
 
-Values are returned exactly as logged (Apache's own escapes such as \\" and \\xhh are
-kept); turning "-" into null and typing happen in etl.document.
+Values are returned exactly as logged: Apache's escapes (\\" \\\\ \\xhh) are kept, nothing
+is unescaped; "-" -> null and typing happen in etl.document.
 
-Two passes: a strict regex that matches well-formed lines in one go (the hot path), and
-a tolerant parser for the rest: unescaped quotes inside the request, an unterminated
-last quoted field (a truncated line), unquoted trailing data, and English full month
-names. Both return the same `LogFields` for lines both accept.
+Two passes:
+- a fast regex for the ordinary line: no backslash before any closing quote, numbers
+  without leading zeros, timestamp of the usual 26 characters (validated later);
+- a tolerant parser for everything else: escaped quotes (\\") inside quoted fields, a
+  request with unescaped quotes, an unterminated last quoted field (a truncated line),
+  unquoted trailing data, a cookie field not written exactly as the workshop's LogFormat
+  writes it, English full month names.
+Both give the same fields for the lines both accept (tests/etl check this).
 """
 
 import re
@@ -20,7 +24,12 @@ from typing import NamedTuple
 
 
 class LogFields(NamedTuple):
-    """Raw fields of one line; None where the line does not have the field."""
+    """Raw fields of one line; None where the line does not have the field.
+
+    parse_line returns a plain tuple laid out exactly like this class (the regex's own
+    tuple of groups, to save an allocation per record): unpack it, or use
+    `LogFields._make(fields)` for names.
+    """
 
     host: str
     ident: str
@@ -38,38 +47,50 @@ class LogFields(NamedTuple):
 # Longest access-log line accepted: Firehose itself refuses records over 1,000 KiB.
 MAX_LINE_CHARS = 1_024_000
 
-# Inside of a double-quoted field in which Apache escaped '"' and '\' with a backslash.
-_QUOTED = r'[^"\\]*+(?:\\.[^"\\]*+)*+'
+# How the workshop's cookie field starts ("user = NAME; PHPSESSID=ID").
+_COOKIE_START = r"\s*user\s*="
+# Status and bytes as Apache writes them; no leading zeros, so the digits are valid JSON
+# numbers, and at most 18 digits of bytes, so they fit OpenSearch's `long`.
+_STATUS = r"([1-9]\d\d|-)"
+_BYTES = r"(0|[1-9]\d{0,17}|-)"
 
-_STRICT_LINE = re.compile(
-    r"(\S++) (\S++) (\S++) "
-    r"\[(\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] "
-    rf'"({_QUOTED})" (\d{{3}}|-) (\d++|-)'
-    rf'(?: "({_QUOTED})" "({_QUOTED})")?'
-    r'(?: "user = ([^";]*+); PHPSESSID=([^";]*+)")?'
-    rf'(?: "{_QUOTED}")*+'
-    r"\s*+\Z",
+# Fast pass: a quoted field without any escaped quote (a field that has one makes this
+# pass fail and the tolerant one read the line).
+_PLAIN_FIELD = r'([^"\r\n]*+)(?<!\\)"'
+_FAST_LINE = re.compile(
+    rf'(\S++) (\S++) (\S++) \[([^\]\r\n]{{26}})\] "{_PLAIN_FIELD} {_STATUS} {_BYTES}'
+    rf'(?: "(?!{_COOKIE_START}){_PLAIN_FIELD} "{_PLAIN_FIELD})?'
+    r'(?: "user = ([^";\s]*+); PHPSESSID=([^";\s]*+)")?'
+    rf'(?: "(?!{_COOKIE_START})[^"\r\n]*+(?<!\\)")*+'
+    r"[ \t]*+\r?\n?\Z",
     re.DOTALL,
 )
 
-# The tolerant pass: the request runs to the first '" STATUS BYTES' (so unescaped quotes
-# inside it are fine); everything after the bytes is examined separately.
+# Tolerant pass. Inside of a quoted field where Apache escaped '"' and '\' with '\'.
+_ESCAPED = r'[^"\\]*+(?:\\.[^"\\]*+)*+'
+# The request is read escape-aware first; failing that, up to the first quote followed
+# by a status and a byte count (old Apache versions did not escape quotes).
 _TOLERANT_HEAD = re.compile(
-    r"(\S+) (\S+) (\S+) \[([^\]]{1,64})\] "
-    r'"(.*?)" (\d{3}|-) (\d+|-)(?=\s|\Z)',
+    rf'(\S+) (\S+) (\S+) \[([^\]]{{1,64}})\] "((?:{_ESCAPED})|.*?)" {_STATUS} {_BYTES}(?=\s|\Z)',
     re.DOTALL,
 )
 # One quoted field after the bytes; the last one may lack its closing quote.
-_TRAILING_FIELD = re.compile(rf' +"({_QUOTED})(?:"|\s*\Z)', re.DOTALL)
-_COOKIE_FIELD = re.compile(r"\s*user\s*=\s*([^;]*?)\s*;\s*PHPSESSID\s*=\s*([^;\s]*)")
+_TRAILING_FIELD = re.compile(rf' +"({_ESCAPED})(?:"|\s*\Z)', re.DOTALL)
+_COOKIE_FIELD = re.compile(
+    _COOKIE_START + r"\s*([^;]*?)\s*(?:;|\Z)(?:.*?\bPHPSESSID\s*=\s*([^;\s]*))?", re.DOTALL
+)
 
 
-def _cookie_values(field: str) -> tuple[str, str] | None:
+def _cookie_values(field: str) -> tuple[str, str | None] | None:
     match = _COOKIE_FIELD.match(field)
     return (match[1], match[2]) if match else None
 
 
-def _parse_tolerant(line: str) -> LogFields | None:
+def parse_tolerant(line: str) -> LogFields | None:
+    """The tolerant pass alone (parse_line uses it when the fast pass fails)."""
+    line = line.rstrip("\r\n")  # else an unterminated last field would keep the newline
+    if "\n" in line or "\r" in line:  # more than one line: Apache escapes these in fields
+        return None
     head = _TOLERANT_HEAD.match(line)
     if head is None:
         return None
@@ -78,7 +99,7 @@ def _parse_tolerant(line: str) -> LogFields | None:
     while (field := _TRAILING_FIELD.match(line, position)) is not None:
         trailing.append(field[1])
         position = field.end()
-    # Anything after the quoted fields (e.g. an appended %D) is ignored.
+    # Whatever follows the quoted fields (e.g. an appended %D) is ignored.
 
     referer = user_agent = None
     if len(trailing) >= 2 and _cookie_values(trailing[0]) is None:
@@ -93,11 +114,15 @@ def _parse_tolerant(line: str) -> LogFields | None:
     return LogFields(*head.groups(), referer, user_agent, username, session_id)
 
 
-def parse_line(line: str) -> LogFields | None:
-    """The raw fields of `line`, or None when it is not an access-log line we accept."""
-    match = _STRICT_LINE.match(line)
-    if match is not None:
-        return LogFields._make(match.groups())
+def parse_line(line: str) -> tuple | None:
+    """The raw fields of `line` laid out as `LogFields`, or None if it is not a line we accept."""
     if len(line) > MAX_LINE_CHARS:
         return None
-    return _parse_tolerant(line)
+    fields = parse_fast(line)
+    return fields if fields is not None else parse_tolerant(line)
+
+
+def parse_fast(line: str) -> tuple | None:
+    """The fast pass alone: the fields of an ordinary line, else None."""
+    match = _FAST_LINE.match(line)
+    return None if match is None else match.groups()

@@ -5,14 +5,12 @@
   @timestamp_utc  "2018-11-03T03:29:26Z"       (the same instant in UTC)
   timezone        "+0100"                      (the offset as logged)
 
-Log lines arrive in bursts within the same second, so results are memoized per
-timestamp string; a miss costs one small regex and a datetime subtraction.
+Called once per distinct timestamp string (etl.document memoizes the result), so a
+small regex and a datetime subtraction are fine here.
 """
 
 import re
 from datetime import datetime, timedelta
-
-from etl.memo import BoundedMemo
 
 # Apache always writes English month abbreviations; full English names are accepted too
 # because other tools (and the logstash HTTPDATE tests) produce them.
@@ -35,7 +33,11 @@ _TIMESTAMP = re.compile(
 )
 
 
-def _convert(text: str) -> tuple[str, str, str]:
+def convert_timestamp(text: str) -> tuple[str, str, str]:
+    """(@timestamp, @timestamp_utc, timezone) of the inside of an Apache `[...]` timestamp.
+
+    Raises ValueError for anything that is not a valid timestamp.
+    """
     match = _TIMESTAMP.fullmatch(text)
     if match is None:
         raise ValueError(f"not an Apache timestamp: {text[:40]!r}")
@@ -58,11 +60,3 @@ def _convert(text: str) -> tuple[str, str, str]:
         f"{sign}{off_h}{off_m}",
     )
 
-
-#: `ISO_TIMESTAMPS[text]` -> (@timestamp, @timestamp_utc, timezone); raises ValueError.
-ISO_TIMESTAMPS: BoundedMemo[str, tuple[str, str, str]] = BoundedMemo(_convert, 16384)
-
-
-def convert_timestamp(text: str) -> tuple[str, str, str]:
-    """(@timestamp, @timestamp_utc, timezone) for the inside of an Apache `[...]` timestamp."""
-    return ISO_TIMESTAMPS[text]

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each bench_<component>.py has run(quick) -> list of figures."""

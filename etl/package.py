@@ -1,0 +1,111 @@
+"""Build the deployable zip of the `apache_ETL` Lambda, reproducibly.
+
+    python -m etl.package --output build/apache_ETL.zip
+
+The zip holds, at its root: the `etl` package's runtime modules (handler string
+`etl.handler.lambda_handler`), python-dateutil's `dateutil/` and `six.py` (which dateutil
+imports) copied from the installed site-packages, and their licence and METADATA files.
+Two builds from the same sources give identical bytes: entries sorted, fixed timestamp
+(1980-01-01), fixed permissions (0644), fixed compression, no __pycache__.
+This module is build tooling: it is not part of the zip.
+"""
+
+import argparse
+import hashlib
+import importlib.util
+import logging
+import os
+import sys
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+ETL_DIR = Path(__file__).resolve().parent
+BUILD_ONLY_MODULES = {"package.py"}
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o100644  # regular file, rw-r--r--
+# Third-party code the handler may import; dateutil needs six. distribution -> top-level name.
+BUNDLED_DISTRIBUTIONS = {"python-dateutil": "dateutil", "six": "six"}
+_SKIPPED_PARTS = {"__pycache__"}
+_SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+
+
+def _wanted(path: Path) -> bool:
+    return not (_SKIPPED_PARTS & set(path.parts)) and path.suffix not in _SKIPPED_SUFFIXES
+
+
+def etl_files() -> dict[str, Path]:
+    """Archive name -> source file for the etl package's runtime modules."""
+    return {
+        f"etl/{path.name}": path
+        for path in sorted(ETL_DIR.glob("*.py"))
+        if path.name not in BUILD_ONLY_MODULES
+    }
+
+
+def installed_files(top_level: str) -> dict[str, Path]:
+    """Archive name -> source file for an installed top-level module or package."""
+    spec = importlib.util.find_spec(top_level)
+    if spec is None or spec.origin is None:
+        raise SystemExit(f"{top_level} is not installed in {sys.prefix}: pip install python-dateutil")
+    origin = Path(spec.origin)
+    if origin.name != "__init__.py":  # a single-file module such as six.py
+        return {origin.name: origin}
+    package_dir = origin.parent
+    return {
+        path.relative_to(package_dir.parent).as_posix(): path
+        for path in sorted(package_dir.rglob("*"))
+        if path.is_file() and _wanted(path.relative_to(package_dir.parent))
+    }
+
+
+def distribution_notices(distribution: str) -> dict[str, Path]:
+    """Archive name -> file for a distribution's METADATA and licence files."""
+    dist = metadata.distribution(distribution)
+    notices = {}
+    for file in dist.files or []:
+        name = Path(file).name
+        if ".dist-info" in str(file) and (name == "METADATA" or name.upper().startswith(("LICENSE", "COPYING"))):
+            notices[Path(file).as_posix()] = Path(dist.locate_file(file))
+    return notices
+
+
+def collect_files() -> dict[str, Path]:
+    """Every archive name of the Lambda zip -> the file it is copied from."""
+    files = etl_files()
+    for distribution, top_level in BUNDLED_DISTRIBUTIONS.items():
+        files.update(installed_files(top_level))
+        files.update(distribution_notices(distribution))
+    return files
+
+
+def build_zip(output: Path) -> str:
+    """Write the zip to `output` (atomically) and return its SHA-256."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for name, source in sorted(collect_files().items()):
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+            entry.create_system = 3  # Unix, so that external_attr holds the file mode
+            entry.external_attr = FILE_MODE << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, source.read_bytes(), compresslevel=9)
+    os.replace(partial, output)
+    return hashlib.sha256(output.read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Build the apache_ETL Lambda zip reproducibly.")
+    parser.add_argument("--output", type=Path, default=Path("build/apache_ETL.zip"), help="zip to write")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    digest = build_zip(args.output)
+    with zipfile.ZipFile(args.output) as archive:
+        count = len(archive.namelist())
+    logger.info("wrote %s: %d files, %d bytes, sha256 %s", args.output, count, args.output.stat().st_size, digest)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""`python -m labctl`: the lab's commands (up, down, status, provision, generate, logs, ...).
+
+The Makefile calls these; `make up` picks the compose runtime when a Docker
+engine answers and the native one otherwise, and says which.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from labctl import compose, native, provision, status
+from labctl import settings as lab
+
+LOG = logging.getLogger("labctl")
+
+
+def _runtime_file(s: lab.LabSettings) -> Path:
+    return s.state_dir / "runtime"
+
+
+def choose_runtime(s: lab.LabSettings) -> tuple[str, str]:
+    if s.runtime != "auto":
+        return s.runtime, f"LAB_RUNTIME={s.runtime}"
+    if compose.engine_answers():
+        return "compose", "a Docker engine answers"
+    return "native", "no Docker engine answers"
+
+
+def running_runtime(s: lab.LabSettings) -> str | None:
+    try:
+        return _runtime_file(s).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def cmd_up(s: lab.LabSettings, _args) -> int:
+    runtime, why = choose_runtime(s)
+    print(f"make up: using the {runtime} runtime ({why})")
+    s.state_dir.mkdir(parents=True, exist_ok=True)
+    _runtime_file(s).write_text(runtime + "\n")
+    started = time.monotonic()
+    if runtime == "compose":
+        rc = compose.up()
+        if rc:
+            return rc
+    else:
+        native.up(s)
+    print(f"\nThe lab is up ({time.monotonic() - started:.0f}s):")
+    print(f"  unicorn shop        {s.apache_url}/")
+    print(f"  LocalStack          {s.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
+    print(f"  OpenSearch API      {s.opensearch_url}  (index {lab.INDEX_NAME})")
+    if runtime == "compose":
+        print(f"  Dashboards          {s.dashboards_url}/app/dashboards")
+    else:
+        print("  Dashboards          (no Dashboards UI natively: `make report` renders the panels)")
+    print("Next: `make generate`, then `make status`.")
+    return 0
+
+
+def cmd_down(s: lab.LabSettings, _args) -> int:
+    runtime = running_runtime(s)
+    stopped = native.down(s)
+    if runtime == "compose" and compose.engine_answers():
+        compose.down()
+        stopped = True
+    _runtime_file(s).unlink(missing_ok=True)
+    print("lab stopped" if stopped else "nothing of the lab was running")
+    return 0
+
+
+def cmd_status(s: lab.LabSettings, args) -> int:
+    runtime = running_runtime(s) or "not started"
+    st = status.collect(s, runtime)
+    print(status.render_json(st) if args.format == "json" else status.render_text(st))
+    return 0
+
+
+def cmd_provision(s: lab.LabSettings, args) -> int:
+    provision.provision(provision.ProvisionTarget(
+        localstack_url=args.localstack_url or s.localstack_url,
+        opensearch_url=args.opensearch_url or s.opensearch_url,
+        lambda_zip=Path(args.lambda_zip) if args.lambda_zip else s.lambda_zip,
+        buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
+    ))
+    return 0
+
+
+def cmd_generate(s: lab.LabSettings, args) -> int:
+    extra: list[str] = []
+    for opt in ("rate", "duration", "count"):
+        value = getattr(args, opt)
+        if value is not None:
+            extra += [f"--{opt}", str(value)]
+    if args.count is None and args.duration is None:
+        extra += ["--duration", "60"]
+    if running_runtime(s) == "compose":
+        return compose.generate(extra)
+    return native.run_generator(s, extra)
+
+
+def cmd_logs(s: lab.LabSettings, _args) -> int:
+    if running_runtime(s) == "compose":
+        return compose.logs()
+    files = [str(p) for p in native.log_files(s)]
+    if not files:
+        print("no logs yet: is the lab up?")
+        return 1
+    return subprocess.run(["tail", "-n", "50", "-F", *files]).returncode
+
+
+def cmd_localstack(s: lab.LabSettings, args) -> int:
+    from labctl import localstack_native as ls
+
+    cfg = ls.NativeLocalStackConfig(venv=s.localstack_venv, state_dir=s.state_dir / "localstack",
+                                    port=s.localstack_port, bind_address=s.bind_address)
+    pid_file = s.state_dir / "localstack.pid"
+    if args.action == "start":
+        if ls.is_ready(cfg.url):
+            print(f"LocalStack already answers on {cfg.url}")
+            return 0
+        proc = ls.start(cfg, s.state_dir / "logs" / "localstack.log")
+        pid_file.write_text(str(proc.pid))
+        ls.wait_ready(cfg.url, proc)
+        print(f"native LocalStack ready on {cfg.url} (pid {proc.pid}, log .lab/logs/localstack.log)")
+        return 0
+    import os
+    import signal
+    try:
+        pid = int(pid_file.read_text())
+        os.killpg(pid, signal.SIGTERM)
+        print(f"stopped LocalStack (pid {pid})")
+    except (OSError, ValueError):
+        print("no LocalStack started by `make native-localstack`")
+    pid_file.unlink(missing_ok=True)
+    return 0
+
+
+def cmd_images(_s: lab.LabSettings, args) -> int:
+    return compose.save_images(args.path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="labctl", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start the lab").set_defaults(func=cmd_up)
+    sub.add_parser("down", help="stop what the lab started").set_defaults(func=cmd_down)
+    st = sub.add_parser("status", help="health and counts per stage")
+    st.add_argument("--format", choices=("text", "json"), default="text")
+    st.set_defaults(func=cmd_status)
+    pr = sub.add_parser("provision", help="create/update the lab's AWS resources (idempotent)")
+    pr.add_argument("--localstack-url")
+    pr.add_argument("--opensearch-url", help="OpenSearch URL as LocalStack's Firehose reaches it")
+    pr.add_argument("--lambda-zip")
+    pr.set_defaults(func=cmd_provision)
+    g = sub.add_parser("generate", help="traffic through the unicorn shop")
+    g.add_argument("--rate", type=float)
+    g.add_argument("--duration", type=float)
+    g.add_argument("--count", type=int)
+    g.set_defaults(func=cmd_generate)
+    sub.add_parser("logs", help="follow the services' logs").set_defaults(func=cmd_logs)
+    ls = sub.add_parser("localstack", help="native LocalStack alone (make native-localstack)")
+    ls.add_argument("action", choices=("start", "stop"))
+    ls.set_defaults(func=cmd_localstack)
+    im = sub.add_parser("images", help="save the compose images for an offline classroom")
+    im.add_argument("action", choices=("save",))
+    im.add_argument("path")
+    im.set_defaults(func=cmd_images)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    try:
+        s = lab.load()
+    except lab.SettingsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return args.func(s, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

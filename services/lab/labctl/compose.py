@@ -1,0 +1,48 @@
+"""Compose runtime: thin wrappers over `docker compose` for the lab's targets."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from labctl import settings as lab
+
+
+def engine_answers() -> bool:
+    """True when a Docker engine (not just the CLI) answers."""
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=15).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _compose(*args: str) -> int:
+    return subprocess.run(["docker", "compose", *args], cwd=lab.REPO_ROOT).returncode
+
+
+def up() -> int:
+    return _compose("up", "-d", "--build", "--wait")
+
+
+def down() -> int:
+    return _compose("--profile", "generator", "down", "--remove-orphans")
+
+
+def logs() -> int:
+    return _compose("logs", "-f", "--tail", "100")
+
+
+def generate(extra_args: list[str]) -> int:
+    return _compose("--profile", "generator", "run", "--rm", "generator",
+                    "--url", "http://apache:80", *extra_args)
+
+
+def images() -> list[str]:
+    out = subprocess.run(["docker", "compose", "config", "--images"], cwd=lab.REPO_ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    return sorted(set(out.split()))
+
+
+def save_images(path: str) -> int:
+    return subprocess.run(["docker", "save", "-o", path, *images()]).returncode

@@ -1,0 +1,248 @@
+"""Native runtime: the lab's processes on this host, supervised by supervisord.
+
+Processes: the OpenSearch-API server (osmem-server), native LocalStack with the
+lab's extension, a host Apache serving the unicorn shop, and the agent tailing
+Apache's access log. Everything (configs, logs, state) lives under the state
+directory (.lab/ by default); `down` stops exactly the supervisord started
+here, which takes its process groups with it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+from labctl import localstack_native
+from labctl import settings as lab
+from labctl.settings import LabSettings
+
+LOG = logging.getLogger(__name__)
+
+PROGRAMS = ("opensearch", "localstack", "apache", "agent")
+
+
+def _paths(s: LabSettings) -> dict[str, Path]:
+    root = s.state_dir
+    return {
+        "root": root,
+        "conf": root / "supervisord.conf",
+        "sock": root / "supervisor.sock",
+        "pid": root / "supervisord.pid",
+        "logs": root / "logs",
+        "localstack": root / "localstack",
+        "apache": root / "apache",
+        "agent": root / "agent",
+    }
+
+
+def agent_config(s: LabSettings) -> dict:
+    """The workshop's agent.json, pointed at the lab's LocalStack and log path."""
+    p = _paths(s)
+    return {
+        "cloudwatch.emitMetrics": True,
+        "firehose.endpoint": s.localstack_url,
+        "kinesis.endpoint": s.localstack_url,
+        "checkpointFile": str(p["agent"] / "checkpoints.db"),
+        "log.statusReportingPeriodSeconds": 10,
+        "flows": [{
+            "filePattern": str(p["apache"] / "logs" / "access_log*"),
+            "deliveryStream": lab.DELIVERY_STREAM,
+            "partitionKeyOption": "RANDOM",
+            "initialPosition": "START_OF_FILE",
+            "maxBufferAgeMillis": 1000,
+        }],
+    }
+
+
+def _env_line(env: dict[str, str]) -> str:
+    # supervisord's environment= syntax: KEY="value",... with % escaped.
+    def quote(v: str) -> str:
+        return '"' + v.replace("%", "%%").replace('"', '\\"') + '"'
+    return ",".join(f"{k}={quote(v)}" for k, v in env.items())
+
+
+def _program(name: str, argv: list[str], cwd: Path, env: dict[str, str], autostart: bool,
+             logs: Path) -> str:
+    return "\n".join([
+        f"[program:{name}]",
+        "command=" + " ".join(shlex.quote(a) for a in argv).replace("%", "%%"),
+        f"directory={cwd}",
+        f"autostart={'true' if autostart else 'false'}",
+        "autorestart=unexpected",
+        "startsecs=1",
+        "stopasgroup=true",
+        "killasgroup=true",
+        "stopwaitsecs=20",
+        "redirect_stderr=true",
+        f"stdout_logfile={logs / (name + '.log')}",
+        "stdout_logfile_maxbytes=20MB",
+        "stdout_logfile_backups=2",
+        f"environment={_env_line(env)}" if env else "",
+        "",
+    ])
+
+
+def render_supervisord_conf(s: LabSettings) -> str:
+    """The whole supervisord configuration for the native lab."""
+    from osmem_server import resolve_binary
+
+    from labctl import apache_host
+
+    p = _paths(s)
+    ls_cfg = localstack_native.NativeLocalStackConfig(
+        venv=s.localstack_venv, state_dir=p["localstack"], port=s.localstack_port,
+        bind_address=s.bind_address,
+    )
+    apache_cfg = apache_host.HostApacheConfig(
+        port=s.apache_port, state_dir=p["apache"], bind_address=s.bind_address)
+    apache_argv = apache_host.foreground_command(apache_cfg)
+    ls_env = localstack_native.environment(ls_cfg)
+    ls_env = {k: v for k, v in ls_env.items() if os.environ.get(k) != v or k.startswith(("LOCALSTACK", "GATEWAY"))}
+    blocks = [
+        "[unix_http_server]", f"file={p['sock']}", "chmod=0700", "",
+        "[supervisord]", f"logfile={p['logs'] / 'supervisord.log'}", f"pidfile={p['pid']}",
+        f"childlogdir={p['logs']}", "nodaemon=false", "silent=true", "",
+        "[rpcinterface:supervisor]",
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", "",
+        "[supervisorctl]", f"serverurl=unix://{p['sock']}", "",
+        _program("opensearch", [resolve_binary(), "-addr", f"{s.bind_address}:{s.opensearch_port}",
+                                "-no-stdin-watch", "-no-ja"], p["root"], {}, True, p["logs"]),
+        _program("localstack", localstack_native.command(ls_cfg), p["localstack"], ls_env, True, p["logs"]),
+        _program("apache", apache_argv, p["apache"], apache_host.environment(apache_cfg), True, p["logs"]),
+        _program("agent", [sys.executable, "-m", "agent", "--config", str(p["agent"] / "agent.json"),
+                           "--stats-file", str(p["agent"] / "stats.json")],
+                 lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                                 "AWS_DEFAULT_REGION": lab.REGION}, False, p["logs"]),
+    ]
+    return "\n".join(blocks)
+
+
+def _supervisorctl(s: LabSettings, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("supervisorctl")
+    return subprocess.run([str(exe), "-c", str(_paths(s)["conf"]), *args],
+                          capture_output=True, text=True, check=check)
+
+
+def supervisord_pid(s: LabSettings) -> int | None:
+    """The pid of the lab's supervisord, if it is running."""
+    pid_file = _paths(s)["pid"]
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        proc = psutil.Process(pid)
+        if "supervisord" in " ".join(proc.cmdline()):
+            return pid
+    except psutil.Error:
+        pass
+    return None
+
+
+def _wait(what: str, check, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            LOG.info("%s is ready", what)
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"{what} not ready after {timeout:.0f}s (see .lab/logs/)")
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code < 500
+    except requests.RequestException:
+        return False
+
+
+def up(s: LabSettings) -> None:
+    """Start (or complete) the native lab and provision it; idempotent."""
+    from labctl import provision
+
+    if not (s.localstack_venv / "bin" / "python").exists():
+        raise SystemExit(f"no LocalStack venv at {s.localstack_venv}: run `make localstack-venv`")
+    p = _paths(s)
+    for key in ("logs", "localstack", "apache", "agent"):
+        p[key].mkdir(parents=True, exist_ok=True)
+    (p["agent"] / "agent.json").write_text(json.dumps(agent_config(s), indent=2) + "\n")
+    p["conf"].write_text(render_supervisord_conf(s))
+    if supervisord_pid(s) is None:
+        exe = Path(sys.executable).with_name("supervisord")
+        subprocess.run([str(exe), "-c", str(p["conf"])], check=True)
+        LOG.info("supervisord started (config %s)", p["conf"])
+    else:
+        _supervisorctl(s, "reread", check=False)
+        _supervisorctl(s, "update", check=False)
+        _supervisorctl(s, "start", "opensearch", "localstack", "apache", check=False)
+    _wait("OpenSearch-API server", lambda: _http_ok(s.opensearch_url), 60)
+    _wait("LocalStack", lambda: localstack_native.is_ready(s.localstack_url), 180)
+    _wait("Apache", lambda: _http_ok(s.apache_url + "/"), 60)
+    provision.provision(provision.ProvisionTarget(
+        localstack_url=s.localstack_url, opensearch_url=s.opensearch_url,
+        lambda_zip=s.lambda_zip, buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
+    ))
+    _supervisorctl(s, "start", "agent", check=False)
+    _wait("agent", lambda: "RUNNING" in _supervisorctl(s, "status", "agent", check=False).stdout, 30)
+
+
+def down(s: LabSettings, timeout: float = 60.0) -> bool:
+    """Stop the native lab's supervisord and every process it started. True if one ran."""
+    pid = supervisord_pid(s)
+    if pid is None:
+        return False
+    proc = psutil.Process(pid)
+    children = proc.children(recursive=True)
+    _supervisorctl(s, "shutdown", check=False)
+    try:
+        proc.wait(timeout=timeout)
+    except psutil.TimeoutExpired:
+        proc.kill()
+    # Anything that escaped its process group (e.g. a Lambda runtime) goes too.
+    _gone, alive = psutil.wait_procs(children, timeout=10)
+    for child in alive:
+        child.kill()
+    return True
+
+
+def program_states(s: LabSettings) -> dict[str, str]:
+    """supervisord's view: program name -> RUNNING / STOPPED / FATAL ..."""
+    if supervisord_pid(s) is None:
+        return {}
+    out = _supervisorctl(s, "status", check=False).stdout
+    states = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            states[parts[0]] = parts[1]
+    return states
+
+
+def access_log_lines(s: LabSettings) -> int:
+    """Lines Apache wrote, over the access log and its rotations."""
+    total = 0
+    for path in sorted((_paths(s)["apache"] / "logs").glob("access_log*")):
+        with open(path, "rb") as f:
+            total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    return total
+
+
+def log_files(s: LabSettings) -> list[Path]:
+    return sorted(_paths(s)["logs"].glob("*.log"))
+
+
+def agent_stats_file(s: LabSettings) -> Path:
+    return _paths(s)["agent"] / "stats.json"
+
+
+def run_generator(s: LabSettings, extra_args: list[str]) -> int:
+    argv = [sys.executable, "-m", "generator", "--url", s.apache_url, *extra_args]
+    return subprocess.run(argv).returncode

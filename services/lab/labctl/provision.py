@@ -1,0 +1,242 @@
+"""Idempotent provisioning of the lab's AWS resources in LocalStack.
+
+One program for both runtimes (the compose `setup` service and native mode):
+the backup bucket, the IAM roles, the `apache_ETL` Lambda from `make lambda`'s
+zip, the Firehose `webserver_stream` exactly as the workshop configures it
+(Direct PUT, Lambda processor, OpenSearch index `apache`, no rotation, S3
+backup of all records under `apache_`, 1 MB / 60 s), and the sibling labs'
+Kinesis stream `web-access-log` with a delivery stream archiving it to S3.
+Running it again changes only what differs.
+"""
+from __future__ import annotations
+
+import hashlib
+import base64
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from labctl import settings as lab
+
+LOG = logging.getLogger(__name__)
+
+FIREHOSE_ROLE = "firehose_delivery_role"
+LAMBDA_ROLE = "lambda_basic_execution"
+LAMBDA_RUNTIME = "python3.13"
+LAMBDA_HANDLER = "etl.handler.lambda_handler"
+LAMBDA_TIMEOUT_S = 60  # the workshop's 1 minute
+
+
+@dataclass(frozen=True)
+class ProvisionTarget:
+    localstack_url: str
+    opensearch_url: str          # as LocalStack's Firehose reaches OpenSearch
+    lambda_zip: Path
+    buffer_interval: int = 60
+    buffer_size_mb: int = 1
+
+
+def _client(service: str, url: str):
+    return boto3.client(
+        service, endpoint_url=url, region_name=lab.REGION,
+        aws_access_key_id="test", aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 5, "mode": "standard"}),
+    )
+
+
+def _arn(service: str, resource: str) -> str:
+    return f"arn:aws:{service}:{lab.REGION}:{lab.ACCOUNT_ID}:{resource}"
+
+
+def ensure_bucket(s3, bucket: str) -> None:
+    try:
+        s3.head_bucket(Bucket=bucket)
+        LOG.info("bucket %s exists", bucket)
+    except ClientError:
+        s3.create_bucket(Bucket=bucket)
+        LOG.info("bucket %s created", bucket)
+
+
+def ensure_role(iam, name: str, principal: str) -> str:
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]}
+    try:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    except ClientError:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        LOG.info("role %s created", name)
+        return arn
+
+
+def ensure_lambda(lam, zip_path: Path, role_arn: str) -> str:
+    """Create `apache_ETL`, or update its code when the zip changed; wait until Active."""
+    if not zip_path.is_file():
+        raise FileNotFoundError(f"{zip_path} is missing: run `make lambda` first")
+    code = zip_path.read_bytes()
+    code_sha = base64.b64encode(hashlib.sha256(code).digest()).decode()
+    try:
+        current = lam.get_function(FunctionName=lab.LAMBDA_NAME)["Configuration"]
+    except ClientError:
+        current = None
+    if current is None:
+        lam.create_function(
+            FunctionName=lab.LAMBDA_NAME, Runtime=LAMBDA_RUNTIME, Handler=LAMBDA_HANDLER,
+            Role=role_arn, Code={"ZipFile": code}, Timeout=LAMBDA_TIMEOUT_S, MemorySize=256,
+            Description="Clickstream Lab: Apache access log line -> JSON document",
+        )
+        LOG.info("lambda %s created", lab.LAMBDA_NAME)
+    elif current.get("CodeSha256") != code_sha:
+        lam.update_function_code(FunctionName=lab.LAMBDA_NAME, ZipFile=code)
+        LOG.info("lambda %s code updated", lab.LAMBDA_NAME)
+    else:
+        LOG.info("lambda %s up to date", lab.LAMBDA_NAME)
+    lam.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
+    lam.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
+    return _arn("lambda", f"function:{lab.LAMBDA_NAME}")
+
+
+def webserver_stream_destination(target: ProvisionTarget, role_arn: str, lambda_arn: str) -> dict:
+    """The workshop's OpenSearch destination for `webserver_stream`."""
+    hints = {"IntervalInSeconds": target.buffer_interval, "SizeInMBs": target.buffer_size_mb}
+    return {
+        "RoleARN": role_arn,
+        "ClusterEndpoint": target.opensearch_url,
+        "IndexName": lab.INDEX_NAME,
+        "IndexRotationPeriod": "NoRotation",
+        "BufferingHints": hints,
+        "RetryOptions": {"DurationInSeconds": 300},
+        "S3BackupMode": "AllDocuments",
+        "S3Configuration": {
+            "RoleARN": role_arn,
+            "BucketARN": f"arn:aws:s3:::{lab.BACKUP_BUCKET}",
+            "Prefix": lab.BACKUP_PREFIX,
+            "BufferingHints": hints,
+            "CompressionFormat": "UNCOMPRESSED",
+        },
+        "ProcessingConfiguration": {
+            "Enabled": True,
+            "Processors": [{
+                "Type": "Lambda",
+                "Parameters": [
+                    {"ParameterName": "LambdaArn", "ParameterValue": lambda_arn},
+                    {"ParameterName": "NumberOfRetries", "ParameterValue": "3"},
+                    {"ParameterName": "BufferSizeInMBs", "ParameterValue": str(min(3, target.buffer_size_mb))},
+                    {"ParameterName": "BufferIntervalInSeconds", "ParameterValue": str(target.buffer_interval)},
+                ],
+            }],
+        },
+        "CloudWatchLoggingOptions": {
+            "Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{lab.DELIVERY_STREAM}",
+            "LogStreamName": "DestinationDelivery",
+        },
+    }
+
+
+def _stream_description(fh, name: str) -> dict | None:
+    try:
+        return fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def _wait_active(fh, name: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        desc = _stream_description(fh, name)
+        if desc and desc["DeliveryStreamStatus"] == "ACTIVE":
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"delivery stream {name} not ACTIVE after {timeout:.0f}s")
+
+
+def ensure_webserver_stream(fh, target: ProvisionTarget, role_arn: str, lambda_arn: str) -> None:
+    destination = webserver_stream_destination(target, role_arn, lambda_arn)
+    desc = _stream_description(fh, lab.DELIVERY_STREAM)
+    if desc is None:
+        fh.create_delivery_stream(
+            DeliveryStreamName=lab.DELIVERY_STREAM, DeliveryStreamType="DirectPut",
+            AmazonopensearchserviceDestinationConfiguration=destination,
+        )
+        LOG.info("delivery stream %s created (buffer %ss / %s MB)", lab.DELIVERY_STREAM,
+                 target.buffer_interval, target.buffer_size_mb)
+    else:
+        # Keep buffered records: update in place rather than delete and re-create.
+        update = {k: v for k, v in destination.items() if k not in ("S3BackupMode", "S3Configuration")}
+        update["S3Update"] = {k: v for k, v in destination["S3Configuration"].items()}
+        fh.update_destination(
+            DeliveryStreamName=lab.DELIVERY_STREAM,
+            CurrentDeliveryStreamVersionId=desc["VersionId"],
+            DestinationId=desc["Destinations"][0]["DestinationId"],
+            AmazonopensearchserviceDestinationUpdate=update,
+        )
+        LOG.info("delivery stream %s updated", lab.DELIVERY_STREAM)
+    _wait_active(fh, lab.DELIVERY_STREAM)
+
+
+def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> None:
+    """Sibling labs: Kinesis stream `web-access-log`, archived to S3 by Firehose."""
+    try:
+        kinesis.describe_stream_summary(StreamName=lab.KINESIS_STREAM)
+    except ClientError:
+        kinesis.create_stream(StreamName=lab.KINESIS_STREAM, ShardCount=1)
+        LOG.info("kinesis stream %s created", lab.KINESIS_STREAM)
+    kinesis.get_waiter("stream_exists").wait(StreamName=lab.KINESIS_STREAM,
+                                             WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    if _stream_description(fh, lab.KINESIS_DELIVERY_STREAM) is None:
+        fh.create_delivery_stream(
+            DeliveryStreamName=lab.KINESIS_DELIVERY_STREAM, DeliveryStreamType="KinesisStreamAsSource",
+            KinesisStreamSourceConfiguration={
+                "KinesisStreamARN": _arn("kinesis", f"stream/{lab.KINESIS_STREAM}"), "RoleARN": role_arn},
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": role_arn, "BucketARN": f"arn:aws:s3:::{lab.BACKUP_BUCKET}",
+                "Prefix": lab.KINESIS_ARCHIVE_PREFIX,
+                "BufferingHints": {"IntervalInSeconds": target.buffer_interval,
+                                   "SizeInMBs": max(1, target.buffer_size_mb)},
+            },
+        )
+        LOG.info("delivery stream %s created", lab.KINESIS_DELIVERY_STREAM)
+    _wait_active(fh, lab.KINESIS_DELIVERY_STREAM)
+
+
+def ensure_index_template(opensearch_url: str) -> None:
+    """The `apache*` index template, so documents get the dashboards' mappings."""
+    from kibana_dashboards import template
+
+    template.put_template(opensearch_url)
+    LOG.info("index template for %s* installed", lab.INDEX_NAME)
+
+
+@retry(retry=retry_if_exception_type(Exception), stop=stop_after_delay(120),
+       wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
+def _wait_for_localstack(url: str) -> None:
+    import requests
+
+    requests.get(f"{url}/_localstack/health", timeout=3).raise_for_status()
+
+
+def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template: bool = True) -> None:
+    """Create or update every resource of the lab. Safe to run again."""
+    _wait_for_localstack(target.localstack_url)
+    s3 = _client("s3", target.localstack_url)
+    iam = _client("iam", target.localstack_url)
+    lam = _client("lambda", target.localstack_url)
+    fh = _client("firehose", target.localstack_url)
+    if with_template:
+        ensure_index_template(target.opensearch_url)
+    ensure_bucket(s3, lab.BACKUP_BUCKET)
+    firehose_role = ensure_role(iam, FIREHOSE_ROLE, "firehose.amazonaws.com")
+    lambda_role = ensure_role(iam, LAMBDA_ROLE, "lambda.amazonaws.com")
+    lambda_arn = ensure_lambda(lam, target.lambda_zip, lambda_role)
+    ensure_webserver_stream(fh, target, firehose_role, lambda_arn)
+    if with_kinesis:
+        ensure_kinesis_path(_client("kinesis", target.localstack_url), fh, target, firehose_role)
+    LOG.info("provisioning done")

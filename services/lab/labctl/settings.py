@@ -1,0 +1,116 @@
+"""The lab's settings in one place: ports, bind address, state directory, names.
+
+Read from the environment (LAB_* variables, the same names as in the compose
+`.env`), validated at start-up; a bad value stops with a message naming it.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+# Workshop names (REFERENCE.md §1): keep them, attendees follow the workshop guide.
+DELIVERY_STREAM = "webserver_stream"
+LAMBDA_NAME = "apache_ETL"
+INDEX_NAME = "apache"
+BACKUP_PREFIX = "apache_"
+BACKUP_BUCKET = "clickstream-lab-backup"
+# Sibling labs' path: Kinesis Data Stream as the Firehose source.
+KINESIS_STREAM = "web-access-log"
+KINESIS_DELIVERY_STREAM = "web_access_log_archive"
+KINESIS_ARCHIVE_PREFIX = "web-access-log/"
+REGION = "us-east-1"
+ACCOUNT_ID = "000000000000"
+
+
+class SettingsError(ValueError):
+    """A LAB_* variable has an invalid value; the message names it."""
+
+
+def _port(env: dict[str, str], key: str, default: int) -> int:
+    raw = env.get(key, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{key}={raw!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise SettingsError(f"{key}={value} is outside 1-65535")
+    return value
+
+
+def _int_range(env: dict[str, str], key: str, default: int, low: int, high: int) -> int:
+    raw = env.get(key, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{key}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{key}={value} is outside {low}-{high}")
+    return value
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    state_dir: Path
+    bind_address: str
+    apache_port: int
+    localstack_port: int
+    opensearch_port: int
+    dashboards_port: int
+    buffer_interval: int  # seconds, the Firehose buffering hint (workshop: 60)
+    buffer_size_mb: int   # MB (workshop: 1)
+    runtime: str          # auto | compose | native
+    localstack_venv: Path
+
+    @property
+    def host(self) -> str:
+        """Where clients on this machine reach the services."""
+        return "127.0.0.1" if self.bind_address in ("0.0.0.0", "::") else self.bind_address
+
+    @property
+    def apache_url(self) -> str:
+        return f"http://{self.host}:{self.apache_port}"
+
+    @property
+    def localstack_url(self) -> str:
+        return f"http://{self.host}:{self.localstack_port}"
+
+    @property
+    def opensearch_url(self) -> str:
+        return f"http://{self.host}:{self.opensearch_port}"
+
+    @property
+    def dashboards_url(self) -> str:
+        return f"http://{self.host}:{self.dashboards_port}"
+
+    @property
+    def lambda_zip(self) -> Path:
+        return REPO_ROOT / "build" / "apache_ETL.zip"
+
+
+def load(env: dict[str, str] | None = None) -> LabSettings:
+    """Build and validate the settings from the environment."""
+    env = dict(os.environ if env is None else env)
+    bind = env.get("LAB_BIND_ADDRESS", "127.0.0.1")
+    try:
+        ipaddress.ip_address(bind)
+    except ValueError:
+        raise SettingsError(f"LAB_BIND_ADDRESS={bind!r} is not an IP address") from None
+    runtime = env.get("LAB_RUNTIME", "auto")
+    if runtime not in ("auto", "compose", "native"):
+        raise SettingsError(f"LAB_RUNTIME={runtime!r} must be auto, compose or native")
+    return LabSettings(
+        state_dir=Path(env.get("LAB_STATE_DIR", REPO_ROOT / ".lab")).resolve(),
+        bind_address=bind,
+        apache_port=_port(env, "LAB_APACHE_PORT", 8080),
+        localstack_port=_port(env, "LAB_LOCALSTACK_PORT", 4566),
+        opensearch_port=_port(env, "LAB_OPENSEARCH_PORT", 9200),
+        dashboards_port=_port(env, "LAB_DASHBOARDS_PORT", 5601),
+        buffer_interval=_int_range(env, "LAB_BUFFER_INTERVAL", 60, 0, 900),
+        buffer_size_mb=_int_range(env, "LAB_BUFFER_SIZE_MB", 1, 1, 100),
+        runtime=runtime,
+        localstack_venv=Path(env.get("LAB_LOCALSTACK_VENV", REPO_ROOT / ".venv-localstack")).resolve(),
+    )

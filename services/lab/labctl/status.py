@@ -1,0 +1,160 @@
+"""`make status`: the health of every service and where every log line is.
+
+Counts per stage: lines in Apache's access log, the agent's sent / failed /
+backlog (its stats file), Firehose's received / delivered / dropped / failed /
+buffered (the lab extension's /_lab/firehose/streams), documents in the index,
+and records in S3 by prefix. The last line says whether every line written is
+accounted for: index + processing-failed + delivery-failed + dropped.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import boto3
+import requests
+from botocore.exceptions import BotoCoreError, ClientError
+
+from labctl import settings as lab
+from labctl.settings import LabSettings
+
+LOG = logging.getLogger(__name__)
+
+# S3 prefixes and what they hold (REFERENCE.md §2).
+S3_PREFIXES = {
+    "backup": lab.BACKUP_PREFIX,
+    "processing_failed": "processing-failed/",
+    "opensearch_failed": "AmazonOpenSearchService-failed/",
+    "elasticsearch_failed": "elasticsearch-failed/",
+    "kinesis_archive": lab.KINESIS_ARCHIVE_PREFIX,
+}
+
+
+@dataclass
+class LabStatus:
+    runtime: str
+    services: dict[str, str] = field(default_factory=dict)      # name -> up / down / detail
+    log_lines: int | None = None
+    agent: dict = field(default_factory=dict)
+    firehose: dict = field(default_factory=dict)
+    index_documents: int | None = None
+    s3_records: dict[str, int] = field(default_factory=dict)    # prefix name -> records (lines)
+    s3_objects: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def accounted(self) -> int | None:
+        if self.index_documents is None:
+            return None
+        stream = self.firehose.get(lab.DELIVERY_STREAM, {})
+        return (self.index_documents + self.s3_records.get("processing_failed", 0)
+                + self.s3_records.get("opensearch_failed", 0)
+                + self.s3_records.get("elasticsearch_failed", 0)
+                + int(stream.get("dropped", 0)))
+
+
+def _get_json(url: str) -> dict | None:
+    try:
+        r = requests.get(url, timeout=3)
+        return r.json() if r.ok else None
+    except (requests.RequestException, ValueError):
+        return None
+
+
+def _health(url: str) -> str:
+    try:
+        r = requests.get(url, timeout=3)
+        return "up" if r.status_code < 500 else f"error {r.status_code}"
+    except requests.RequestException:
+        return "down"
+
+
+def index_documents(opensearch_url: str) -> int | None:
+    data = _get_json(f"{opensearch_url}/{lab.INDEX_NAME}*/_count")
+    return None if data is None else int(data.get("count", 0))
+
+
+def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Objects and records (non-empty lines) under each known prefix of the backup bucket."""
+    s3 = boto3.client("s3", endpoint_url=localstack_url, region_name=lab.REGION,
+                      aws_access_key_id="test", aws_secret_access_key="test")
+    records = {name: 0 for name in S3_PREFIXES}
+    objects = {name: 0 for name in S3_PREFIXES}
+    try:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=lab.BACKUP_BUCKET):
+            for obj in page.get("Contents", []):
+                name = next((n for n, pre in S3_PREFIXES.items() if obj["Key"].startswith(pre)), None)
+                if name is None:
+                    continue
+                body = s3.get_object(Bucket=lab.BACKUP_BUCKET, Key=obj["Key"])["Body"].read()
+                if obj["Key"].endswith(".gz") or body[:2] == b"\x1f\x8b":
+                    import gzip
+                    body = gzip.decompress(body)
+                objects[name] += 1
+                records[name] += sum(1 for line in body.splitlines() if line.strip())
+    except (ClientError, BotoCoreError) as err:
+        LOG.debug("S3 not readable: %s", err)
+    return objects, records
+
+
+def collect(s: LabSettings, runtime: str) -> LabStatus:
+    st = LabStatus(runtime=runtime)
+    st.services = {
+        "apache": _health(s.apache_url + "/"),
+        "localstack": _health(s.localstack_url + "/_localstack/health"),
+        "opensearch": _health(s.opensearch_url + "/"),
+    }
+    if runtime == "compose":
+        st.services["dashboards"] = _health(s.dashboards_url + "/api/status")
+    if runtime == "native":
+        from labctl import native
+
+        states = native.program_states(s)
+        st.services["agent"] = states.get("agent", "down").lower()
+        st.log_lines = native.access_log_lines(s)
+        stats_file = native.agent_stats_file(s)
+    else:
+        stats_file = s.state_dir / "agent" / "stats.json"
+    if Path(stats_file).exists():
+        try:
+            st.agent = json.loads(Path(stats_file).read_text())
+        except ValueError:
+            st.agent = {"error": "stats file unreadable"}
+    fh = _get_json(f"{s.localstack_url}/_lab/firehose/streams")
+    if isinstance(fh, dict):
+        st.firehose = fh.get("streams", fh)
+    st.index_documents = index_documents(s.opensearch_url)
+    if st.services["localstack"] == "up":
+        st.s3_objects, st.s3_records = s3_counts(s.localstack_url)
+    return st
+
+
+def render_text(st: LabStatus) -> str:
+    lines = [f"Clickstream Lab status ({st.runtime} runtime)", "", "Services:"]
+    lines += [f"  {name:<12} {state}" for name, state in st.services.items()]
+    lines += ["", "Pipeline:"]
+    if st.log_lines is not None:
+        lines.append(f"  {'access_log lines':<34} {st.log_lines}")
+    totals = st.agent.get("totals", st.agent) if isinstance(st.agent, dict) else {}
+    for key in ("lines_read", "records_sent", "records_failed", "records_retried", "backlog_bytes"):
+        if key in totals:
+            lines.append(f"  {'agent ' + key.replace('_', ' '):<34} {totals[key]}")
+    for stream, counters in sorted(st.firehose.items()):
+        if isinstance(counters, dict):
+            shown = ", ".join(f"{k} {v}" for k, v in counters.items() if isinstance(v, (int, float)))
+            lines.append(f"  firehose {stream:<25} {shown}")
+    lines.append(f"  {'documents in index ' + lab.INDEX_NAME + '*':<34} "
+                 f"{'?' if st.index_documents is None else st.index_documents}")
+    for name, count in st.s3_records.items():
+        lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {st.s3_objects.get(name, 0)} objects")
+    if st.log_lines is not None and st.accounted is not None:
+        verdict = "all accounted for" if st.accounted == st.log_lines else "in flight or missing"
+        lines += ["", f"Accounted: {st.accounted} of {st.log_lines} lines ({verdict})"]
+    return "\n".join(lines)
+
+
+def render_json(st: LabStatus) -> str:
+    data = asdict(st)
+    data["accounted"] = st.accounted
+    return json.dumps(data, indent=2, sort_keys=True)

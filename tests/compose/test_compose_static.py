@@ -1,0 +1,420 @@
+"""Static checks of the compose lab: they need no Docker engine, only a Compose CLI
+for `config` (Debian's docker-compose 1.29 is enough), and run in CI.
+
+Each rule is checked on the real files and, with a bad sample, shown to fail.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.compose import compose_checks as cc
+
+pytestmark = pytest.mark.unit
+
+REPO = cc.REPO
+EXPECTED_PORTS = {  # service -> (host port, container port), the native defaults
+    "apache": ("8080", "80"),
+    "localstack": ("4566", "4566"),
+    "opensearch": ("9200", "9200"),
+    "dashboards": ("5601", "5601"),
+}
+LONG_RUNNING = {"apache", "localstack", "opensearch", "dashboards", "agent"}
+ONE_SHOT = {"setup", "generator"}
+
+
+@pytest.fixture(scope="module")
+def env_file() -> dict[str, str]:
+    return cc.read_env_file()
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    """`docker-compose config` with no LAB_* variable set: .env's defaults."""
+    parsed, _ = cc.compose_config()
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def services(config) -> dict:
+    return config["services"]
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return cc.raw_compose()
+
+
+# --- schema and structure -------------------------------------------------------------
+
+def test_compose_config_validates(services):
+    """`config` validates the file against Compose's schema and interpolates it."""
+    assert set(services) == LONG_RUNNING | ONE_SHOT
+
+
+def test_compose_config_rejects_an_invalid_file(tmp_path):
+    bad = tmp_path / "docker-compose.yml"
+    bad.write_text("services:\n  web:\n    image: httpd:2.4.65\n    ports: 8080\n    restrat: always\n")
+    with pytest.raises(AssertionError, match="failed"):
+        cc.compose_config(bad)
+
+
+def test_generator_is_behind_its_profile(services):
+    assert services["generator"]["profiles"] == ["generator"]
+    assert all(not services[s].get("profiles") for s in LONG_RUNNING | {"setup"})
+
+
+def test_every_build_context_has_its_dockerfile(services):
+    for name, svc in services.items():
+        build = svc.get("build")
+        if not build:
+            continue
+        dockerfile = Path(build["context"]) / build.get("dockerfile", "Dockerfile")
+        assert dockerfile.is_file(), f"service {name}: {dockerfile} is missing"
+
+
+# --- pinned images, versions from .env ---------------------------------------------------
+
+def test_every_image_is_pinned(services):
+    assert cc.service_image_problems(services) == []
+
+
+@pytest.mark.parametrize("ref", ["opensearchproject/opensearch", "opensearchproject/opensearch:latest",
+                                 "localhost:5000/lab/python", "python:slim", "${X}"])
+def test_unpinned_images_are_caught(ref):
+    assert cc.image_problems(ref, "sample")
+
+
+@pytest.mark.parametrize("ref", ["opensearchproject/opensearch:2.19.4", "localhost:5000/lab/python:3.12.12",
+                                 "python@sha256:" + "a" * 64])
+def test_pinned_images_pass(ref):
+    assert cc.image_problems(ref, "sample") == []
+
+
+def test_service_without_image_name_is_caught():
+    assert cc.service_image_problems({"x": {"build": {"context": "."}}})
+
+
+def test_versions_come_from_env_file(raw, env_file):
+    assert cc.raw_version_problems(raw["services"], env_file) == []
+    assert cc.env_version_problems(env_file) == []
+
+
+def test_literal_versions_are_caught(env_file):
+    raw_services = {"a": {"image": "opensearchproject/opensearch:2.19.4"},
+                    "b": {"image": "x/y:${NOT_IN_ENV}"},
+                    "c": {"image": "x/y:${LAB_IMAGE_TAG}", "build": {"args": {"V": "1.2.3"}}}}
+    problems = cc.raw_version_problems(raw_services, env_file)
+    assert len(problems) == 3, problems
+    assert cc.env_version_problems({"FOO_VERSION": "latest", "BAR_VERSION": "1.0"}) == [
+        ".env: FOO_VERSION='latest' is not a pinned version"]
+
+
+def test_opensearch_and_dashboards_match_the_saved_objects_version(services, env_file):
+    from kibana_dashboards import DASHBOARDS_VERSION
+
+    assert env_file["OPENSEARCH_VERSION"] == DASHBOARDS_VERSION
+    assert services["opensearch"]["image"] == f"opensearchproject/opensearch:{DASHBOARDS_VERSION}"
+    assert services["dashboards"]["build"]["args"]["OPENSEARCH_VERSION"] == DASHBOARDS_VERSION
+
+
+def test_localstack_is_the_last_token_free_release(env_file):
+    assert env_file["LOCALSTACK_VERSION"] == "4.14.0"
+
+
+# --- Dockerfiles -----------------------------------------------------------------------------
+
+def _built_services(services):
+    for name, svc in services.items():
+        if svc.get("build"):
+            build = svc["build"]
+            path = Path(build["context"]) / build.get("dockerfile", "Dockerfile")
+            yield name, path, {k: str(v) for k, v in (build.get("args") or {}).items()}
+
+
+def test_dockerfiles_from_lines_are_pinned(services, env_file):
+    seen = set()
+    for name, path, args in _built_services(services):
+        if path in seen or not path.is_file():
+            continue  # a missing Dockerfile is reported by its own test
+        seen.add(path)
+        text = path.read_text()
+        assert cc.dockerfile_problems(text, str(path.relative_to(REPO)), args) == []
+        # Built without compose (plain `docker build`), the ARG defaults give the
+        # same base images as .env.
+        assert cc.dockerfile_problems(text, str(path.relative_to(REPO))) == []
+        for arg, default in cc.dockerfile_arg_defaults(text).items():
+            if arg in args:
+                assert default == args[arg], f"{path}: ARG {arg}={default} but .env says {args[arg]}"
+
+
+def test_build_args_are_declared_by_their_dockerfiles(services):
+    """A build arg the Dockerfile does not declare is silently ignored: the version
+    in .env would then not be the version built."""
+    for name, path, args in _built_services(services):
+        if not path.is_file():
+            continue
+        declared = set(re.findall(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", path.read_text(), re.MULTILINE))
+        missing = set(args) - declared
+        assert not missing, f"service {name}: {path.relative_to(REPO)} has no ARG {sorted(missing)}"
+
+
+def test_our_dockerfiles_are_checked():
+    for rel in ("services/localstack/Dockerfile", "services/setup/Dockerfile",
+                "services/dashboards/Dockerfile"):
+        text = (REPO / rel).read_text()
+        assert cc.dockerfile_from_images(text), rel
+        assert cc.dockerfile_problems(text, rel) == []
+
+
+@pytest.mark.parametrize("text", [
+    "FROM python\n",
+    "FROM python:latest\n",
+    "ARG V=latest\nFROM localstack/localstack:${V}\n",
+    "ARG V\nFROM localstack/localstack:${V}\n",
+    "FROM python:3.12.12 AS build\nFROM build\nFROM alpine\n",
+])
+def test_unpinned_from_lines_are_caught(text):
+    assert cc.dockerfile_problems(text, "sample")
+
+
+def test_build_args_and_stages_are_resolved():
+    text = "ARG V=4.14.0\nFROM localstack/localstack:${V} AS base\nFROM base\n"
+    assert cc.dockerfile_from_images(text) == ["localstack/localstack:4.14.0"]
+    assert cc.dockerfile_from_images(text, {"V": "4.13.1"}) == ["localstack/localstack:4.13.1"]
+
+
+def test_localstack_dockerfile_installs_the_extension_offline():
+    text = (REPO / "services/localstack/Dockerfile").read_text()
+    install = re.search(r"pip install([^;]*)", text.replace("\\\n", " "))
+    assert install, "no pip install of the extension"
+    for flag in ("--no-index", "--no-deps", "--no-build-isolation"):
+        assert flag in install.group(1)
+    assert "firehose:lab" in text and "localstack.lambda.runtime_executor" in text
+
+
+def test_extension_declares_the_entry_points_the_image_checks():
+    ext = tomllib.loads((REPO / "services/localstack/extension/pyproject.toml").read_text())
+    eps = ext["project"]["entry-points"]
+    assert "firehose:lab" in eps["localstack.aws.provider"]
+    assert "host" in eps["localstack.lambda.runtime_executor"]
+    assert ext["project"].get("dependencies", []) == []  # --no-deps must lose nothing
+
+
+# --- ports ---------------------------------------------------------------------------------------
+
+def test_ports_bind_to_loopback_by_default(services):
+    assert cc.port_problems(services) == []
+
+
+def test_default_ports_are_the_native_ones(services):
+    published = cc.published_ports(services)
+    for name, mapping in EXPECTED_PORTS.items():
+        assert published[name] == {mapping}, name
+    for name in set(services) - set(EXPECTED_PORTS):
+        assert not published[name], f"{name} should publish nothing"
+
+
+def test_bind_address_and_ports_follow_the_environment():
+    parsed, _ = cc.compose_config(env={"LAB_BIND_ADDRESS": "0.0.0.0", "LAB_APACHE_PORT": "18080"})
+    problems = cc.port_problems(parsed["services"])
+    assert len(problems) == len(EXPECTED_PORTS)  # the checker sees every non-loopback port
+    assert cc.port_problems(parsed["services"], allowed_host_ip="0.0.0.0") == []
+    assert ("18080", "80") in cc.published_ports(parsed["services"])["apache"]
+
+
+@pytest.mark.parametrize("entry", ["8080:80", "80", "0.0.0.0:8080:80", "[::]:8080:80/tcp",
+                                   {"target": 80, "published": 8080},
+                                   {"target": 80, "published": "8080", "host_ip": "0.0.0.0"}])
+def test_non_loopback_ports_are_caught(entry):
+    assert cc.port_problems({"web": {"ports": [entry]}})
+
+
+@pytest.mark.parametrize("entry", ["127.0.0.1:8080:80/tcp",
+                                   {"target": 80, "published": "8080", "host_ip": "127.0.0.1"}])
+def test_loopback_ports_pass(entry):
+    assert cc.port_problems({"web": {"ports": [entry]}}) == []
+
+
+def test_raw_ports_use_the_bind_address_variable(raw):
+    for name, svc in raw["services"].items():
+        for entry in svc.get("ports", []):
+            assert str(entry).startswith("${LAB_BIND_ADDRESS:-127.0.0.1}:"), (name, entry)
+
+
+# --- health checks and dependencies ----------------------------------------------------------
+
+def test_long_running_services_have_healthchecks(services):
+    assert {n for n, s in services.items() if cc.is_one_shot(s)} == ONE_SHOT
+    assert cc.healthcheck_problems(services) == []
+
+
+def test_missing_or_disabled_healthchecks_are_caught():
+    services = {"a": {"image": "x:1"},
+                "b": {"image": "x:1", "healthcheck": {"test": ["NONE"]}},
+                "c": {"image": "x:1", "healthcheck": {"disable": True, "test": ["CMD", "true"]}},
+                "d": {"image": "x:1", "labels": {cc.ONE_SHOT_LABEL: "true"}, "restart": "always"}}
+    assert len(cc.healthcheck_problems(services)) == 4
+
+
+def test_dependencies_have_conditions(services):
+    assert cc.depends_on_problems(services) == []
+    assert cc.one_shot_adoption_problems(services) == []
+
+
+def test_the_pipeline_starts_in_order(services):
+    deps = {n: set(s.get("depends_on") or {}) for n, s in services.items()}
+    assert {"localstack", "opensearch", "dashboards"} <= deps["setup"]
+    assert {"setup", "apache", "localstack"} <= deps["agent"]
+    assert "opensearch" in deps["dashboards"]
+
+
+def test_weak_dependencies_are_caught():
+    one_shot = {"image": "x:1", "labels": {cc.ONE_SHOT_LABEL: "true"}}
+    db = {"image": "x:1", "healthcheck": {"test": ["CMD", "true"]}}
+    assert cc.depends_on_problems({"db": db, "app": {"depends_on": ["db"]}})
+    assert cc.depends_on_problems({"db": db, "app": {"depends_on": {"db": {"condition": "service_started"}}}})
+    assert cc.depends_on_problems({"init": one_shot, "app": {"depends_on": {"init": {"condition": "service_healthy"}}}})
+    assert cc.depends_on_problems({"app": {"depends_on": {"ghost": {"condition": "service_healthy"}}}})
+    # a one-shot nobody waits for makes `up --wait` fail
+    assert cc.one_shot_adoption_problems({"init": one_shot, "db": db})
+    assert cc.one_shot_adoption_problems(
+        {"init": one_shot, "db": db, "app": {"depends_on": {"init": {"condition": "service_completed_successfully"}},
+                                               "labels": {cc.ONE_SHOT_LABEL: "true"}}})
+
+
+# --- Docker socket --------------------------------------------------------------------------------
+
+def test_no_docker_socket_by_default(services):
+    assert cc.docker_socket_problems(services) == []
+
+
+def test_docker_socket_only_in_the_opt_in_override():
+    parsed, _ = cc.compose_config(cc.COMPOSE_FILE, cc.LAMBDA_DOCKER_OVERRIDE)
+    ls = parsed["services"]["localstack"]
+    assert cc.docker_socket_problems({"localstack": ls})  # the override does mount it
+    assert ls["environment"]["LAMBDA_RUNTIME_EXECUTOR"] == "docker"
+    mapping = json.loads(ls["environment"]["LAMBDA_RUNTIME_IMAGE_MAPPING"])
+    assert all(cc.image_problems(img, "lambda image") == [] for img in mapping.values())
+    others = {n: s for n, s in parsed["services"].items() if n != "localstack"}
+    assert cc.docker_socket_problems(others) == []
+    assert cc.port_problems(parsed["services"]) == []
+    # nothing else in the repository's compose files mentions the socket
+    for path in [cc.COMPOSE_FILE, *REPO.glob("services/*/*.yml")]:
+        if path != cc.LAMBDA_DOCKER_OVERRIDE:
+            text = "\n".join(l for l in path.read_text().splitlines() if not l.lstrip().startswith("#"))
+            assert cc.DOCKER_SOCKET not in text, path
+
+
+@pytest.mark.parametrize("entry", ["/var/run/docker.sock:/var/run/docker.sock",
+                                   "/run/user/1000/docker.sock:/var/run/docker.sock:ro",
+                                   {"type": "bind", "source": "/var/run/docker.sock", "target": "/var/run/docker.sock"}])
+def test_docker_socket_mounts_are_caught(entry):
+    assert cc.docker_socket_problems({"x": {"volumes": [entry]}})
+
+
+def test_privileged_is_caught():
+    assert cc.docker_socket_problems({"x": {"privileged": True}})
+
+
+# --- the wiring between services -----------------------------------------------------------------
+
+def test_localstack_runs_the_lab_extension_without_docker(services):
+    env = services["localstack"]["environment"]
+    assert env["PROVIDER_OVERRIDE_FIREHOSE"] == "lab"
+    assert env["LAMBDA_RUNTIME_EXECUTOR"] == "host"
+    assert set(env["SERVICES"].split(",")) >= {"s3", "lambda", "firehose", "iam", "sts", "logs"}
+    assert str(env["DISABLE_EVENTS"]) == "1" and str(env["SKIP_SSL_CERT_DOWNLOAD"]) == "1"
+
+
+def test_opensearch_runs_single_node_without_security(services):
+    env = services["opensearch"]["environment"]
+    assert env["DISABLE_SECURITY_PLUGIN"] == "true"
+    assert env["DISABLE_INSTALL_DEMO_CONFIG"] == "true"
+    assert "-Xmx512m" in env["OPENSEARCH_JAVA_OPTS"]
+    import yaml
+
+    settings = yaml.safe_load((REPO / "services/opensearch/opensearch.yml").read_text())
+    assert settings["discovery.type"] == "single-node"
+    dash = yaml.safe_load((REPO / "services/dashboards/opensearch_dashboards.yml").read_text())
+    assert dash["opensearch.hosts"] == ["http://opensearch:9200"]
+
+
+def test_agent_reads_what_apache_writes(services):
+    apache_logs = cc.volume_target(services["apache"], "apache-logs")
+    agent_logs = cc.volume_target(services["agent"], "apache-logs")
+    assert apache_logs and agent_logs == "/var/log/httpd"
+    assert any(str(v).startswith("apache-logs:/var/log/httpd:ro") or
+               (isinstance(v, dict) and v.get("read_only")) for v in services["agent"]["volumes"])
+    agent_cfg = json.loads((REPO / "services/agent/agent.json").read_text())
+    assert agent_cfg["firehose.endpoint"] == "http://localstack:4566"
+    (flow,) = agent_cfg["flows"]
+    assert flow["filePattern"] == "/var/log/httpd/access_log*"
+    assert flow["deliveryStream"] == "webserver_stream"
+    assert flow["initialPosition"] == "START_OF_FILE"
+    assert cc.volume_target(services["agent"], "agent-state") == str(Path(agent_cfg["checkpointFile"]).parent)
+
+
+def test_apache_log_volume_is_where_the_apache_image_logs(services):
+    """The apache-logs volume must cover the directory services/apache/Dockerfile
+    logs to (its LAB_APACHE_LOG_DIR), or the agent tails an empty volume."""
+    dockerfile = REPO / "services/apache/Dockerfile"
+    assert dockerfile.is_file(), "services/apache/Dockerfile is missing (docker-compose.yml builds it)"
+    text = dockerfile.read_text().replace("\\\n", " ")
+    match = re.search(r"LAB_APACHE_LOG_DIR[= ]\"?([^\s\"]+)", text)
+    log_dir = match.group(1) if match else "/usr/local/apache2/logs"
+    env = services["apache"].get("environment") or {}
+    log_dir = env.get("LAB_APACHE_LOG_DIR", log_dir)
+    assert cc.volume_target(services["apache"], "apache-logs") == log_dir
+
+
+def test_setup_runs_the_shared_provisioning_program():
+    script = (REPO / "services/setup/setup.sh").read_text()
+    assert "python -m labctl provision" in script
+    assert "--lambda-zip" in script
+    assert "python -m kibana_dashboards load" in script
+
+
+def test_setup_gets_the_buffer_interval(services):
+    env = services["setup"]["environment"]
+    assert env["LAB_BUFFER_INTERVAL"] == cc.read_env_file()["LAB_BUFFER_INTERVAL"]
+    assert env["LAB_OPENSEARCH_URL"] == "http://opensearch:9200"
+    parsed, _ = cc.compose_config(env={"LAB_BUFFER_INTERVAL": "5"})
+    assert str(parsed["services"]["setup"]["environment"]["LAB_BUFFER_INTERVAL"]) == "5"
+
+
+def test_python_image_installs_pyproject_minus_native_only():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "container_requirements", REPO / "services/setup/container_requirements.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    reqs = mod.container_requirements(pyproject)
+    names = {mod.requirement_name(r) for r in reqs}
+    assert "osmem-server" not in names
+    all_names = {mod.requirement_name(r) for r in pyproject["project"]["dependencies"]}
+    assert all_names - names <= mod.NATIVE_ONLY
+    assert {"boto3", "opensearch-py", "python-dateutil", "requests"} <= names
+    assert mod.requirement_name("Osmem_Server[x]>=1 ; python_version>'3'") == "osmem-server"
+
+
+def test_python_image_contains_the_lab_packages():
+    text = (REPO / "services/setup/Dockerfile").read_text()
+    for package in ("etl", "agent", "generator", "kibana_dashboards", "services/lab/labctl"):
+        assert re.search(rf"^COPY {re.escape(package)}/ ", text, re.MULTILINE), package
+        assert (REPO / package).is_dir(), package
+    assert "COPY build/apache_ETL.zip" in text
+
+
+def test_dockerignore_keeps_the_context_small_but_keeps_the_lambda_zip():
+    lines = [l.strip() for l in (REPO / ".dockerignore").read_text().splitlines()
+             if l.strip() and not l.startswith("#")]
+    for pattern in (".venv*", ".lab", "build/*", "!build/apache_ETL.zip", "**/__pycache__"):
+        assert pattern in lines, pattern
+    assert lines.index("!build/apache_ETL.zip") > lines.index("build/*")

@@ -1,0 +1,156 @@
+"""Fixtures for the dashboards tests: JSON Schema validation of saved objects,
+an osmem-server (OpenSearch API) on a free port, the real ETL's documents for
+the real Apache log, and headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from jsonschema import Draft202012Validator, validators
+from opensearchpy import OpenSearch, helpers
+
+SCHEMAS = Path(__file__).with_name("schemas")
+# shared/ sits beside the repository (here and in CI's fresh clone).
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+WORKSHOP_EXPORT = SHARED_DATA / "clickstream_kibana.json"
+ELASTIC_LOG = SHARED_DATA / "logs" / "elastic_examples_apache_logs.log"
+
+
+def _content_schema(validator: Any, schema: dict, instance: Any, parent: dict):
+    """Enforce Draft 2020-12 contentSchema for JSON held in strings (annotation-only by default)."""
+    if not isinstance(instance, str) or parent.get("contentMediaType") != "application/json":
+        return
+    try:
+        decoded = json.loads(instance)
+    except ValueError as exc:
+        yield jsonschema.ValidationError(f"string is not valid JSON: {exc}")
+        return
+    yield from validator.descend(decoded, schema)
+
+
+SavedObjectValidator = validators.extend(Draft202012Validator, {"contentSchema": _content_schema})
+
+
+@pytest.fixture(scope="session")
+def schema_for() -> dict[str, Any]:
+    """Saved object type -> a validator for that type's JSON Schema."""
+    out = {}
+    for path in SCHEMAS.glob("*.schema.json"):
+        schema = json.loads(path.read_text())
+        Draft202012Validator.check_schema(schema)
+        out[path.name.removesuffix(".schema.json")] = SavedObjectValidator(
+            schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return out
+
+
+@pytest.fixture(scope="session")
+def workshop_export() -> Any:
+    if not WORKSHOP_EXPORT.exists():
+        pytest.skip(f"{WORKSHOP_EXPORT} not found (shared/ beside the repository)")
+    return json.loads(WORKSHOP_EXPORT.read_text())
+
+
+@pytest.fixture(scope="session")
+def osmem_base():
+    """One osmem-server for the session (free 127.0.0.1 port); tests use clones of it."""
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start(japanese=False, addr="127.0.0.1:0")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def empty_opensearch(osmem_base) -> Iterator[str]:
+    """An empty OpenSearch-API server URL, private to one test."""
+    clone = osmem_base.clone()
+    yield clone.url
+    clone.close()
+
+
+# Shop traffic in the workshop's log format (cookie field included): visitors walking
+# the funnel, signed-in and anonymous, with a crawler and some errors. Only input
+# lines: the documents come from the real ETL.
+_SHOP_STEPS = ["/", "/categories/smallUnicorns", "/products/Armawoo", "/cart", "/checkout"]
+_BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0"
+_BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def shop_lines() -> list[bytes]:
+    lines = []
+    for visitor in range(12):
+        user = "anonymous" if visitor % 3 == 0 else f"user{visitor}"
+        steps = _SHOP_STEPS[: 2 + visitor % 4]  # fewer visitors reach the later steps
+        for step, path in enumerate(steps):
+            status = 500 if (visitor, step) == (5, 1) else 200
+            lines.append(
+                f'198.51.100.{visitor + 1} - - [18/May/2015:{10 + step:02d}:{visitor:02d}:00 +0000] '
+                f'"GET {path} HTTP/1.1" {status} {1000 + 37 * visitor} '
+                f'"http://www.unicornshop.com/" "{_BROWSER}" '
+                f'"user = {user}; PHPSESSID=sess{visitor:04d}"'.encode())
+    lines.append(b'66.249.66.1 - - [18/May/2015:11:00:00 +0000] "GET /products/Cuksing HTTP/1.1" '
+                 b'200 5000 "-" "' + _BOT.encode() + b'" "user = -; PHPSESSID=-"')
+    return lines
+
+
+def etl_documents(lines: list[bytes]) -> list[dict[str, Any]]:
+    """The ETL Lambda's output documents for raw log lines (Firehose event in, Ok records out)."""
+    handler = pytest.importorskip("etl.handler")
+    event = {"invocationId": "tests-dashboards", "region": "us-east-1",
+             "deliveryStreamArn": "arn:aws:firehose:us-east-1:000000000000:deliverystream/webserver_stream",
+             "records": [{"recordId": f"{i:08d}", "approximateArrivalTimestamp": 1431900000000,
+                          "data": base64.b64encode(line + b"\n").decode()}
+                         for i, line in enumerate(lines)]}
+    answer = handler.lambda_handler(event, None)
+    return [json.loads(base64.b64decode(r["data"])) for r in answer["records"] if r["result"] == "Ok"]
+
+
+@pytest.fixture(scope="session")
+def etl_docs() -> list[dict[str, Any]]:
+    if not ELASTIC_LOG.exists():
+        pytest.skip(f"{ELASTIC_LOG} not found")
+    lines = ELASTIC_LOG.read_bytes().splitlines() + shop_lines()
+    docs = etl_documents(lines)
+    assert len(docs) > 9000, "the ETL dropped most of the real log"
+    return docs
+
+
+@pytest.fixture(scope="session")
+def filled_opensearch(osmem_base, etl_docs) -> Iterator[str]:
+    """A server holding the index template and the ETL's documents in index `apache`."""
+    from kibana_dashboards.template import put_template
+
+    clone = osmem_base.clone()
+    client = OpenSearch(hosts=[clone.url], timeout=120)
+    put_template(client)
+    _ok, errors = helpers.bulk(client, ({"_index": "apache", "_source": d} for d in etl_docs),
+                              chunk_size=2000, refresh=True, raise_on_error=False)
+    assert not errors, errors[:3]
+    yield clone.url
+    clone.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("headless Chromium not installed (apt-get install -y chromium)")
+
+
+def run_chromium(binary: str, tmp: Path, url: str, *args: str) -> subprocess.CompletedProcess:
+    """Headless Chromium with a fresh profile, no network side traffic."""
+    return subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+         f"--user-data-dir={tmp / 'chromium-profile'}", *args, url],
+        capture_output=True, timeout=120, check=True)

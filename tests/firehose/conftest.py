@@ -1,0 +1,181 @@
+"""Fixtures for the Firehose conformance suite: an OpenSearch-API server that can be
+stopped and restarted on its port, S3 buckets, tiny test Lambdas, and helpers to
+wait for delivery and read what Firehose wrote."""
+from __future__ import annotations
+
+import base64
+import gzip
+import io
+import json
+import subprocess
+import textwrap
+import time
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import requests
+from opensearchpy import OpenSearch
+
+from tests.conftest import free_port
+
+OSMEM_BINARY = Path(__file__).resolve().parents[2] / ".venv/lib/python3.11/site-packages/osmem_server/bin/osmem-server"
+LAMBDA_RUNTIME = "python3.13"
+LAMBDA_ROLE = "arn:aws:iam::000000000000:role/firehose-lab"
+
+
+class OsmemProcess:
+    """osmem-server on a fixed loopback port; stop()/start() simulate an outage."""
+
+    def __init__(self, binary: Path, port: int, log_file: Path):
+        self.binary = binary
+        self.port = port
+        self.log_file = log_file
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with open(self.log_file, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(self.binary), "-addr", f"127.0.0.1:{self.port}", "-no-stdin-watch", "-no-ja"],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url, timeout=1).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"osmem-server did not answer on {self.url}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def client(self) -> OpenSearch:
+        return OpenSearch(hosts=[self.url], timeout=30)
+
+
+@pytest.fixture(scope="session")
+def osmem(tmp_path_factory) -> OsmemProcess:
+    """One OpenSearch-API server (osmem-server) for the session."""
+    if not OSMEM_BINARY.exists():
+        pytest.fail(f"osmem-server binary not found at {OSMEM_BINARY}")
+    server = OsmemProcess(OSMEM_BINARY, free_port(), tmp_path_factory.mktemp("osmem") / "osmem.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 60, interval: float = 0.5, what: str = ""):
+    """Poll until condition() is truthy; return its value or fail after timeout."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}; last={last!r}")
+
+
+def make_bucket(localstack, name: str | None = None) -> str:
+    name = name or unique("fh-bucket")
+    localstack.client("s3").create_bucket(Bucket=name)
+    return name
+
+
+def objects(localstack, bucket: str, prefix: str = "") -> dict[str, bytes]:
+    """Key -> body (gunzipped when the key ends in .gz) of every object under prefix."""
+    s3 = localstack.client("s3")
+    out = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            if item["Key"].endswith(".gz"):
+                body = gzip.decompress(body)
+            out[item["Key"]] = body
+    return out
+
+
+def json_lines(bodies: dict[str, bytes]) -> list[dict]:
+    return [json.loads(line) for body in bodies.values() for line in body.decode().splitlines() if line]
+
+
+def lambda_zip(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", textwrap.dedent(source))
+    return buffer.getvalue()
+
+
+def create_function(localstack, source: str, name: str | None = None, timeout: int = 30) -> str:
+    """A Python test Lambda from source text (handler `handler.lambda_handler`); returns its ARN."""
+    name = name or unique("fh-fn")
+    client = localstack.client("lambda")
+    arn = client.create_function(
+        FunctionName=name, Runtime=LAMBDA_RUNTIME, Role=LAMBDA_ROLE, Handler="handler.lambda_handler",
+        Code={"ZipFile": lambda_zip(source)}, Timeout=timeout,
+    )["FunctionArn"]
+    client.get_waiter("function_active_v2").wait(FunctionName=name)
+    return arn
+
+
+def processing(function_arn: str, retries: int = 0, size_mb: float = 1, interval: int = 0) -> dict:
+    return {"Enabled": True, "Processors": [{"Type": "Lambda", "Parameters": [
+        {"ParameterName": "LambdaArn", "ParameterValue": function_arn},
+        {"ParameterName": "NumberOfRetries", "ParameterValue": str(retries)},
+        {"ParameterName": "BufferSizeInMBs", "ParameterValue": str(size_mb)},
+        {"ParameterName": "BufferIntervalInSeconds", "ParameterValue": str(interval)},
+    ]}]}
+
+
+def s3_destination(bucket: str, size_mb: int = 1, interval: int = 0, **extra) -> dict:
+    return {"RoleARN": LAMBDA_ROLE, "BucketARN": f"arn:aws:s3:::{bucket}",
+            "BufferingHints": {"SizeInMBs": size_mb, "IntervalInSeconds": interval}, **extra}
+
+
+def stream_status(localstack, name: str) -> dict:
+    response = requests.get(f"{localstack.url}/_lab/firehose/streams/{name}", timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def counters(localstack, name: str) -> dict:
+    return stream_status(localstack, name)["counters"]
+
+
+def settled(localstack, name: str, expected_received: int) -> dict | None:
+    """The stream's counters once all expected records are received and none is buffered."""
+    c = counters(localstack, name)
+    if c["received"] >= expected_received and c["buffered_records"] == 0:
+        return c
+    return None
+
+
+def put_lines(firehose, name: str, lines: list[bytes]) -> list[str]:
+    """PutRecordBatch in chunks of 500; returns the record ids."""
+    ids = []
+    for start in range(0, len(lines), 500):
+        response = firehose.put_record_batch(
+            DeliveryStreamName=name, Records=[{"Data": line} for line in lines[start:start + 500]])
+        assert response["FailedPutCount"] == 0, response
+        ids += [r["RecordId"] for r in response["RequestResponses"]]
+    return ids
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
