@@ -143,6 +143,10 @@ class Flow:
             buf.ends.append(end)
             buf.nbytes += size
             buf.nrecords += 1
+            if buf.nrecords >= max_records:
+                if not self._hand_over():
+                    return
+                buf = self.buffer
 
     def _add_marker(self, tf: TrackedFile, end: int) -> None:
         self.buffer.add(None, tf, end)

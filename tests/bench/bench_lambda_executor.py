@@ -14,6 +14,7 @@ Figures:
 
 Run: python -m tests.bench.bench_lambda_executor [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,7 @@ MACHINE_NOTE = "wall clock through boto3 and LocalStack's gateway, shared 2-core
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def timed_invokes(lambda_client, name: str, event: dict, count: int) -> list[float]:
@@ -50,10 +51,16 @@ def timed_invokes(lambda_client, name: str, event: dict, count: int) -> list[flo
 
 
 def firehose_event(records: int = 500) -> dict:
-    line = (b'162.250.88.82 - - [03/Nov/2018:04:29:26 +0000] "POST home/ HTTP/1.1" 200 20494 '
-            b'"www.unicornshop.com/categories//" "Mozilla/5.0" "user = anonymous; PHPSESSID=903f9667"\n')
-    return {"records": [{"recordId": f"{i:056d}", "data": base64.b64encode(line).decode()}
-                        for i in range(records)]}
+    line = (
+        b'162.250.88.82 - - [03/Nov/2018:04:29:26 +0000] "POST home/ HTTP/1.1" 200 20494 '
+        b'"www.unicornshop.com/categories//" "Mozilla/5.0" "user = anonymous; PHPSESSID=903f9667"\n'
+    )
+    return {
+        "records": [
+            {"recordId": f"{i:056d}", "data": base64.b64encode(line).decode()}
+            for i in range(records)
+        ]
+    }
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -83,22 +90,58 @@ def run(quick: bool = False) -> list[dict]:
             instance.stop()
 
     def figure(metric, value, unit, target, notes):
-        return {"component": "lambda_executor", "metric": metric, "value": value, "unit": unit,
-                "target": target, "notes": notes}
+        return {
+            "component": "lambda_executor",
+            "metric": metric,
+            "value": value,
+            "unit": unit,
+            "target": target,
+            "notes": notes,
+        }
 
     return [
-        figure("cold_start_ms", round(cold * 1000, 1), "ms", 1000.0,
-               f"first invoke of a new function; {MACHINE_NOTE}"),
-        figure("warm_invoke_ms_p50", round(statistics.median(small) * 1000, 2), "ms", 50.0,
-               f"{rounds} sequential invokes, small event; {MACHINE_NOTE}"),
-        figure("warm_invoke_ms_p95", round(percentile(small, 0.95) * 1000, 2), "ms", 100.0,
-               f"{rounds} sequential invokes, small event; {MACHINE_NOTE}"),
-        figure("warm_invoke_ms_p50_500_records", round(statistics.median(big) * 1000, 2), "ms", 200.0,
-               f"{len(big)} invokes of a 500-record Firehose-shaped event (~{len(json.dumps(firehose_event())) // 1024} KB)"),
-        figure("invokes_per_s_sequential", round(sequential_rate, 1), "invokes/s", 20.0,
-               f"one boto3 client, {rounds} invokes"),
-        figure("invokes_per_s_4_clients", round(parallel_rate, 1), "invokes/s", 40.0,
-               f"4 boto3 clients in threads of one process, {4 * per_client} invokes"),
+        figure(
+            "cold_start_ms",
+            round(cold * 1000, 1),
+            "ms",
+            1000.0,
+            f"first invoke of a new function; {MACHINE_NOTE}",
+        ),
+        figure(
+            "warm_invoke_ms_p50",
+            round(statistics.median(small) * 1000, 2),
+            "ms",
+            50.0,
+            f"{rounds} sequential invokes, small event; {MACHINE_NOTE}",
+        ),
+        figure(
+            "warm_invoke_ms_p95",
+            round(percentile(small, 0.95) * 1000, 2),
+            "ms",
+            100.0,
+            f"{rounds} sequential invokes, small event; {MACHINE_NOTE}",
+        ),
+        figure(
+            "warm_invoke_ms_p50_500_records",
+            round(statistics.median(big) * 1000, 2),
+            "ms",
+            200.0,
+            f"{len(big)} invokes of a 500-record Firehose-shaped event (~{len(json.dumps(firehose_event())) // 1024} KB)",
+        ),
+        figure(
+            "invokes_per_s_sequential",
+            round(sequential_rate, 1),
+            "invokes/s",
+            20.0,
+            f"one boto3 client, {rounds} invokes",
+        ),
+        figure(
+            "invokes_per_s_4_clients",
+            round(parallel_rate, 1),
+            "invokes/s",
+            40.0,
+            f"4 boto3 clients in threads of one process, {4 * per_client} invokes",
+        ),
     ]
 
 
@@ -107,7 +150,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     for fig in run(quick=args.quick):
-        print(f"{fig['metric']:<34} {fig['value']:>10} {fig['unit']:<10} target {fig['target']}  ({fig['notes']})")
+        print(
+            f"{fig['metric']:<34} {fig['value']:>10} {fig['unit']:<10} target {fig['target']}  ({fig['notes']})"
+        )
 
 
 if __name__ == "__main__":

@@ -418,3 +418,17 @@ def test_dockerignore_keeps_the_context_small_but_keeps_the_lambda_zip():
     for pattern in (".venv*", ".lab", "build/*", "!build/apache_ETL.zip", "**/__pycache__"):
         assert pattern in lines, pattern
     assert lines.index("!build/apache_ETL.zip") > lines.index("build/*")
+
+
+def test_python_healthchecks_compile(services):
+    """The health checks written as `python -c` one-liners (folded YAML) are valid
+    Python once Compose has joined their lines."""
+    found = 0
+    for name, svc in services.items():
+        test = (svc.get("healthcheck") or {}).get("test") or []
+        if len(test) >= 4 and test[0] == "CMD" and test[1].endswith("python") and test[2] == "-c":
+            compile(test[3], f"{name} healthcheck", "exec")
+            found += 1
+    assert found >= 2  # localstack and agent
+    with pytest.raises(SyntaxError):
+        compile("import json\n  sys.exit(0)", "bad sample", "exec")  # a `|` block kept its indent

@@ -1,5 +1,6 @@
 """Fixtures for the host Lambda executor tests: clients of the session LocalStack
 and a factory of test functions that are deleted afterwards."""
+
 from __future__ import annotations
 
 import psutil

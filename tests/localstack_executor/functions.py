@@ -1,5 +1,6 @@
 """Test Lambda functions for the host executor: zips built in memory, created,
 invoked and read back through LocalStack's public APIs only."""
+
 from __future__ import annotations
 
 import io
@@ -12,7 +13,7 @@ import zipfile
 ROLE = "arn:aws:iam::000000000000:role/lambda-test"
 
 # One source file shared by all test functions; each function picks its handler.
-HANDLERS = textwrap.dedent('''
+HANDLERS = textwrap.dedent("""
     import json
     import logging
     import os
@@ -84,11 +85,23 @@ HANDLERS = textwrap.dedent('''
 
 
     def hog(event, context):
-        blocks = []
-        for _ in range(event["megabytes"]):
-            blocks.append(bytearray(1024 * 1024))
+        blocks = [bytearray(1024 * 1024) for _ in range(event["megabytes"])]  # zero-filled: resident
+        time.sleep(event["hold_seconds"])
         return len(blocks)
-''')
+
+
+    def many_threads(event, context):
+        import threading
+        stop = threading.Event()
+        threads = [threading.Thread(target=stop.wait) for _ in range(event["threads"])]
+        for thread in threads:
+            thread.start()
+        started = sum(thread.is_alive() for thread in threads)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        return started
+""")
 
 HELPER = 'VALUE = "from the zip"\n'
 
@@ -103,23 +116,37 @@ def code_zip(extra_files: dict[str, str] | None = None) -> bytes:
     return buf.getvalue()
 
 
-def create_function(lambda_client, handler: str, timeout: int = 10, memory: int = 128,
-                    runtime: str = "python3.13", zip_bytes: bytes | None = None, wait: bool = True) -> str:
+def create_function(
+    lambda_client,
+    handler: str,
+    timeout: int = 10,
+    memory: int = 128,
+    runtime: str = "python3.13",
+    zip_bytes: bytes | None = None,
+    wait: bool = True,
+) -> str:
     name = f"t-{handler.split('.')[-1]}-{uuid.uuid4().hex[:8]}"
     lambda_client.create_function(
-        FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
-        Code={"ZipFile": zip_bytes or code_zip()}, Timeout=timeout, MemorySize=memory,
+        FunctionName=name,
+        Runtime=runtime,
+        Role=ROLE,
+        Handler=handler,
+        Code={"ZipFile": zip_bytes or code_zip()},
+        Timeout=timeout,
+        MemorySize=memory,
     )
     if wait:
         lambda_client.get_waiter("function_active_v2").wait(
-            FunctionName=name, WaiterConfig={"Delay": 0.5, "MaxAttempts": 120})
+            FunctionName=name, WaiterConfig={"Delay": 0.5, "MaxAttempts": 120}
+        )
     return name
 
 
 def invoke(lambda_client, name: str, event) -> tuple[str | None, object]:
     """(FunctionError or None, decoded JSON payload) of a RequestResponse invoke."""
-    response = lambda_client.invoke(FunctionName=name, InvocationType="RequestResponse",
-                                    Payload=json.dumps(event).encode())
+    response = lambda_client.invoke(
+        FunctionName=name, InvocationType="RequestResponse", Payload=json.dumps(event).encode()
+    )
     assert response["StatusCode"] == 200, response
     return response.get("FunctionError"), json.loads(response["Payload"].read())
 

@@ -1,5 +1,6 @@
 """The executor is chosen by configuration: `host` is discoverable next to
 LocalStack's own `docker` in LocalStack's venv, and LAMBDA_RUNTIME_EXECUTOR selects it."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,14 @@ DISCOVER = textwrap.dedent("""
 
 def discover(executor_setting: str) -> dict:
     env = {"PATH": "/usr/bin:/bin", "LAMBDA_RUNTIME_EXECUTOR": executor_setting}
-    result = subprocess.run([str(LOCALSTACK_VENV / "bin" / "python"), "-c", DISCOVER],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [str(LOCALSTACK_VENV / "bin" / "python"), "-c", DISCOVER],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -46,7 +53,10 @@ def test_host_and_docker_executors_are_both_registered():
 
 
 def test_configuration_selects_the_executor():
-    assert discover("host")["selected"] == "lab_localstack.lambda_executor.executor.HostRuntimeExecutor"
+    assert (
+        discover("host")["selected"]
+        == "lab_localstack.lambda_executor.executor.HostRuntimeExecutor"
+    )
     assert discover("docker")["selected"].endswith("docker_runtime_executor.DockerRuntimeExecutor")
 
 
@@ -61,4 +71,6 @@ def test_running_localstack_uses_the_host_executor(localstack):
         lambda_client.delete_function(FunctionName=name)
 
     assert (error, body["event"]) == (None, {"via": "host"})
-    assert f"Started host runtime {body['pid']} for " in localstack.log_file.read_text(errors="replace")
+    assert f"Started host runtime {body['pid']} for " in localstack.log_file.read_text(
+        errors="replace"
+    )

@@ -1,10 +1,12 @@
 """Invoking Python functions through native LocalStack with LAMBDA_RUNTIME_EXECUTOR=host:
 payloads, context, logs in CloudWatch Logs, errors, timeouts, crashes, isolation."""
+
 from __future__ import annotations
 
 import uuid
 
 import pytest
+from botocore.exceptions import WaiterError
 
 from tests.localstack_executor import functions
 
@@ -36,24 +38,32 @@ def test_warm_invocations_reuse_one_runtime_process(lambda_client, make_function
     assert len({b["aws_request_id"] for b in bodies}) == 5
 
 
-def test_printed_logged_and_stderr_lines_reach_cloudwatch_logs(lambda_client, logs_client, make_function):
+def test_printed_logged_and_stderr_lines_reach_cloudwatch_logs(
+    lambda_client, logs_client, make_function
+):
     name = make_function("handlers.chatty")
     marker = uuid.uuid4().hex
 
     error, body = functions.invoke(lambda_client, name, {"marker": marker})
-    messages = functions.log_messages(logs_client, name, f"REPORT RequestId")
+    messages = functions.log_messages(logs_client, name, "REPORT RequestId")
 
     assert (error, body) == (None, "ok")
     text = "".join(messages)
     assert f"printed {marker}\n" in messages
     assert f"stderr {marker}\n" in messages
-    assert any(m.startswith("[INFO]\t") and m.endswith(f"\tlogged {marker}\n") for m in messages), text
-    assert "init: module loaded\n" in messages  # output of the init phase goes with the first invocation
+    assert any(m.startswith("[INFO]\t") and m.endswith(f"\tlogged {marker}\n") for m in messages), (
+        text
+    )
+    assert (
+        "init: module loaded\n" in messages
+    )  # output of the init phase goes with the first invocation
     assert any(m.startswith("START RequestId: ") for m in messages), text
     assert any(m.startswith("END RequestId: ") for m in messages), text
 
 
-def test_raised_exception_is_a_function_error_with_the_aws_error_body(lambda_client, logs_client, make_function):
+def test_raised_exception_is_a_function_error_with_the_aws_error_body(
+    lambda_client, logs_client, make_function
+):
     name = make_function("handlers.fail")
     marker = uuid.uuid4().hex
 
@@ -62,14 +72,19 @@ def test_raised_exception_is_a_function_error_with_the_aws_error_body(lambda_cli
     assert error == "Unhandled"
     assert body["errorType"] == "ValueError"
     assert body["errorMessage"] == f"failing on purpose: {marker}"
-    assert any("in fail" in frame and "raise ValueError" in frame for frame in body["stackTrace"]), body
+    assert any(
+        "in fail" in frame and "raise ValueError" in frame for frame in body["stackTrace"]
+    ), body
     assert not any("runtime_bootstrap" in frame for frame in body["stackTrace"]), body
-    messages = functions.log_messages(logs_client, name, f"[ERROR] ValueError: failing on purpose: {marker}")
+    messages = functions.log_messages(
+        logs_client, name, f"[ERROR] ValueError: failing on purpose: {marker}"
+    )
     assert f"[ERROR] ValueError: failing on purpose: {marker}\n" in messages
 
 
 def test_timeout_is_a_function_error_and_the_next_invocation_gets_a_fresh_runtime(
-        lambda_client, logs_client, make_function):
+    lambda_client, logs_client, make_function
+):
     name = make_function("handlers.slow", timeout=1)
 
     error, body = functions.invoke(lambda_client, name, {"seconds": 30})
@@ -85,7 +100,9 @@ def test_timeout_is_a_function_error_and_the_next_invocation_gets_a_fresh_runtim
     assert (error, body["slept"]) == (None, 0)
 
 
-def test_runtime_that_exits_mid_invocation_is_an_exit_error_then_recovers(lambda_client, make_function):
+def test_runtime_that_exits_mid_invocation_is_an_exit_error_then_recovers(
+    lambda_client, make_function
+):
     name = make_function("handlers.crash")
 
     error, body = functions.invoke(lambda_client, name, {})
@@ -99,14 +116,19 @@ def test_runtime_that_exits_mid_invocation_is_an_exit_error_then_recovers(lambda
 
 
 def test_import_failure_is_a_function_error_like_aws(lambda_client, make_function):
-    broken = functions.code_zip({"broken.py": "import module_that_is_nowhere\n\ndef handler(e, c):\n    return 1\n"})
+    broken = functions.code_zip(
+        {"broken.py": "import module_that_is_nowhere\n\ndef handler(e, c):\n    return 1\n"}
+    )
     name = make_function("broken.handler", zip_bytes=broken)
 
     error, body = functions.invoke(lambda_client, name, {})
 
     assert error == "Unhandled"
     assert body["errorType"] == "Runtime.ImportModuleError"
-    assert body["errorMessage"] == "Unable to import module 'broken': No module named 'module_that_is_nowhere'"
+    assert (
+        body["errorMessage"]
+        == "Unable to import module 'broken': No module named 'module_that_is_nowhere'"
+    )
 
 
 def test_missing_handler_function_is_reported(lambda_client, make_function):
@@ -124,8 +146,13 @@ def test_function_sees_only_stdlib_and_its_own_code(lambda_client, make_function
 
     assert error is None, body
     # all of these are installed in LocalStack's own venv, none is in the zip
-    assert body["importable"] == {"localstack": False, "boto3": False, "botocore": False,
-                                  "requests": False, "plux": False}
+    assert body["importable"] == {
+        "localstack": False,
+        "boto3": False,
+        "botocore": False,
+        "requests": False,
+        "plux": False,
+    }
     assert body["sys_path"][0] == body["task_root"] == body["cwd"]
     assert not any("site-packages" in p for p in body["sys_path"]), body["sys_path"]
     assert (body["memory_env"], body["timeout_env"]) == ("512", "7")
@@ -134,28 +161,41 @@ def test_function_sees_only_stdlib_and_its_own_code(lambda_client, make_function
 
 def test_bundled_dependency_shadows_nothing_and_is_importable(lambda_client, make_function):
     # a function that ships its own "requests" gets exactly that one
-    bundled = functions.code_zip({"requests/__init__.py": "MARK = 'bundled'\n",
-                                  "uses_bundle.py": "import requests\n\ndef handler(e, c):\n    return requests.MARK\n"})
+    bundled = functions.code_zip(
+        {
+            "requests/__init__.py": "MARK = 'bundled'\n",
+            "uses_bundle.py": "import requests\n\ndef handler(e, c):\n    return requests.MARK\n",
+        }
+    )
     name = make_function("uses_bundle.handler", zip_bytes=bundled)
 
     assert functions.invoke(lambda_client, name, {}) == (None, "bundled")
 
 
-def test_allocating_beyond_the_memory_ceiling_is_a_memory_error(lambda_client, make_function):
+def test_resident_memory_beyond_memory_size_is_out_of_memory_then_recovers(
+    lambda_client, logs_client, make_function
+):
     name = make_function("handlers.hog", memory=128)
-    _, limits = functions.invoke(lambda_client, make_function("handlers.isolation", memory=128), {})
-    too_much = limits["address_space_limit"] // (1024 * 1024) + 64
 
-    error, body = functions.invoke(lambda_client, name, {"megabytes": too_much})
+    # holds the memory long enough for the runtime's memory check to see it
+    error, body = functions.invoke(lambda_client, name, {"megabytes": 192, "hold_seconds": 5})
 
-    assert (error, body["errorType"]) == ("Unhandled", "MemoryError")
-    assert functions.invoke(lambda_client, name, {"megabytes": 8}) == (None, 8)
+    assert (error, body["errorType"]) == ("Unhandled", "Runtime.OutOfMemory")
+    assert body["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
+    assert functions.invoke(lambda_client, name, {"megabytes": 32, "hold_seconds": 0}) == (None, 32)
+
+
+def test_a_function_can_start_many_threads(lambda_client, make_function):
+    # the address-space backstop must not count what threads merely reserve
+    name = make_function("handlers.many_threads", memory=128)
+
+    assert functions.invoke(lambda_client, name, {"threads": 100}) == (None, 100)
 
 
 def test_non_python_runtime_is_refused_with_a_clear_reason(lambda_client, make_function):
     name = make_function("index.handler", runtime="nodejs20.x", wait=False)
     waiter = lambda_client.get_waiter("function_active_v2")
-    with pytest.raises(Exception):
+    with pytest.raises(WaiterError):
         waiter.wait(FunctionName=name, WaiterConfig={"Delay": 0.5, "MaxAttempts": 60})
 
     config = lambda_client.get_function_configuration(FunctionName=name)

@@ -1,5 +1,6 @@
 """Execution environments as host processes: LocalStack scales them for
 concurrent invocations, and none survives its function or LocalStack itself."""
+
 from __future__ import annotations
 
 import os
@@ -39,10 +40,16 @@ def wait_until_gone(pids: set[int], deadline_s: float = 60.0) -> set[int]:
 
 def invoke_in_parallel(lambda_client, name: str, count: int, seconds: float) -> list[tuple]:
     with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(lambda _: functions.invoke(lambda_client, name, {"seconds": seconds}), range(count)))
+        return list(
+            pool.map(
+                lambda _: functions.invoke(lambda_client, name, {"seconds": seconds}), range(count)
+            )
+        )
 
 
-def test_parallel_invocations_all_succeed_and_delete_stops_their_runtimes(localstack, lambda_client):
+def test_parallel_invocations_all_succeed_and_delete_stops_their_runtimes(
+    localstack, lambda_client
+):
     name = functions.create_function(lambda_client, "handlers.slow", timeout=30)
     try:
         results = invoke_in_parallel(lambda_client, name, PARALLEL, seconds=1)
@@ -52,7 +59,9 @@ def test_parallel_invocations_all_succeed_and_delete_stops_their_runtimes(locals
 
     assert [error for error, _ in results] == [None] * PARALLEL, results
     pids = {body["pid"] for _, body in results}
-    assert len(pids) > 1, "overlapping invocations should have been spread over several environments"
+    assert len(pids) > 1, (
+        "overlapping invocations should have been spread over several environments"
+    )
     assert pids <= runtimes, "every invocation ran in a runtime process started by LocalStack"
     assert wait_until_gone(pids) == set()
 

@@ -101,11 +101,11 @@ def render_supervisord_conf(s: LabSettings) -> str:
         venv=s.localstack_venv, state_dir=p["localstack"], port=s.localstack_port,
         bind_address=s.bind_address,
     )
-    apache_cfg = apache_host.HostApacheConfig(
-        port=s.apache_port, state_dir=p["apache"], bind_address=s.bind_address)
-    apache_argv = apache_host.foreground_command(apache_cfg)
-    ls_env = localstack_native.environment(ls_cfg)
-    ls_env = {k: v for k, v in ls_env.items() if os.environ.get(k) != v or k.startswith(("LOCALSTACK", "GATEWAY"))}
+    apache_cfg = apache_host.ApacheHostConfig(
+        port=s.apache_port, state_dir=p["apache"], listen=s.bind_address)
+    apache_argv = apache_host.command(apache_cfg)
+    # Only what differs from our own environment (supervisord passes that on).
+    ls_env = {k: v for k, v in localstack_native.environment(ls_cfg).items() if os.environ.get(k) != v}
     blocks = [
         "[unix_http_server]", f"file={p['sock']}", "chmod=0700", "",
         "[supervisord]", f"logfile={p['logs'] / 'supervisord.log'}", f"pidfile={p['pid']}",
@@ -116,7 +116,7 @@ def render_supervisord_conf(s: LabSettings) -> str:
         _program("opensearch", [resolve_binary(), "-addr", f"{s.bind_address}:{s.opensearch_port}",
                                 "-no-stdin-watch", "-no-ja"], p["root"], {}, True, p["logs"]),
         _program("localstack", localstack_native.command(ls_cfg), p["localstack"], ls_env, True, p["logs"]),
-        _program("apache", apache_argv, p["apache"], apache_host.environment(apache_cfg), True, p["logs"]),
+        _program("apache", apache_argv, p["apache"], {}, True, p["logs"]),
         _program("agent", [sys.executable, "-m", "agent", "--config", str(p["agent"] / "agent.json"),
                            "--stats-file", str(p["agent"] / "stats.json")],
                  lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
@@ -185,7 +185,12 @@ def up(s: LabSettings) -> None:
         _supervisorctl(s, "start", "opensearch", "localstack", "apache", check=False)
     _wait("OpenSearch-API server", lambda: _http_ok(s.opensearch_url), 60)
     _wait("LocalStack", lambda: localstack_native.is_ready(s.localstack_url), 180)
-    _wait("Apache", lambda: _http_ok(s.apache_url + "/"), 60)
+    from labctl import apache_host
+
+    apache_cfg = apache_host.ApacheHostConfig(port=s.apache_port, state_dir=_paths(s)["apache"],
+                                              listen=s.bind_address)
+    # A TCP probe, not a request: a request would add a line to the access log.
+    _wait("Apache", lambda: apache_host.is_ready(apache_cfg), 60)
     provision.provision(provision.ProvisionTarget(
         localstack_url=s.localstack_url, opensearch_url=s.opensearch_url,
         lambda_zip=s.lambda_zip, buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,

@@ -209,9 +209,11 @@ def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> 
 
 def ensure_index_template(opensearch_url: str) -> None:
     """The `apache*` index template, so documents get the dashboards' mappings."""
+    from opensearchpy import OpenSearch
+
     from kibana_dashboards import template
 
-    template.put_template(opensearch_url)
+    template.put_template(OpenSearch(hosts=[opensearch_url], timeout=30))
     LOG.info("index template for %s* installed", lab.INDEX_NAME)
 
 

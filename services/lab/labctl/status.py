@@ -123,7 +123,7 @@ def collect(s: LabSettings, runtime: str) -> LabStatus:
             st.agent = {"error": "stats file unreadable"}
     fh = _get_json(f"{s.localstack_url}/_lab/firehose/streams")
     if isinstance(fh, dict):
-        st.firehose = fh.get("streams", fh)
+        st.firehose = {item["name"]: item.get("counters", {}) for item in fh.get("streams", [])}
     st.index_documents = index_documents(s.opensearch_url)
     if st.services["localstack"] == "up":
         st.s3_objects, st.s3_records = s3_counts(s.localstack_url)

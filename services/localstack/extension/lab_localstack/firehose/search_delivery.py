@@ -63,6 +63,26 @@ def resolve_endpoint(target: SearchTarget) -> str | None:
     return single.rstrip("/") if single else None
 
 
+_ENDPOINT_ACCEPTS_TYPES: dict[str, bool] = {}
+
+
+def accepts_types(session: requests.Session, endpoint: str) -> bool:
+    """True for Elasticsearch 6 and older, where bulk actions carry `_type`.
+
+    OpenSearch and Elasticsearch 7+ have one type per index and refuse `_type`,
+    so a TypeName (the workshop's `clickstream`, written for ES 6.3) is then
+    only reported in failed-document records, not sent.
+    """
+    if endpoint not in _ENDPOINT_ACCEPTS_TYPES:
+        try:
+            version = session.get(endpoint, timeout=5).json().get("version", {})
+            major = int(str(version.get("number", "7")).split(".")[0])
+            _ENDPOINT_ACCEPTS_TYPES[endpoint] = version.get("distribution") != "opensearch" and major < 7
+        except (requests.RequestException, ValueError, AttributeError):
+            return False  # unknown yet (server down): do not cache, send without a type
+    return _ENDPOINT_ACCEPTS_TYPES[endpoint]
+
+
 def documents_for(target: SearchTarget, records: list[JournalRecord], bodies: list[bytes]) -> list[Document]:
     return [
         Document(
@@ -142,13 +162,14 @@ class SearchDelivery:
         if endpoint is None:
             message = f"no endpoint for {self.target.domain_arn}: set LAB_OPENSEARCH_ENDPOINTS"
             return {p: (f"{prefix}.ResourceNotFound", message) for p in chunk}
+        send_type = bool(self.target.type_name) and accepts_types(self._session, endpoint)
         body = bytearray()
         for position in chunk:
             document = documents[position]
             action: dict = {"_index": document.index}
             if document.document_id:
                 action["_id"] = document.document_id
-            if self.target.type_name:
+            if send_type:
                 action["_type"] = self.target.type_name
             body += json.dumps({"index": action}).encode() + b"\n" + lines[position] + b"\n"
         self.bulk_requests += 1

@@ -4,6 +4,7 @@ The host runtime binds port 0 and announces the port it got in the body of its
 `status/<id>/ready` call, so two environments started at the same moment can
 never race for a port picked in advance.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,5 +22,7 @@ class HostExecutorEndpoint(ExecutorEndpoint):
         try:
             self.container_port = int(json.loads(request.data)["port"])
         except (ValueError, KeyError, TypeError):
-            LOG.error("Runtime %s reported ready without its port: %r", executor_id, request.data[:200])
+            LOG.error(
+                "Runtime %s reported ready without its port: %r", executor_id, request.data[:200]
+            )
         return super().status_ready(request, executor_id)

@@ -11,6 +11,7 @@ A runtime that dies (the handler timed out, called os._exit, ran out of memory)
 is replaced by a fresh process on the next invocation; if it dies during an
 invocation, that invocation fails with Runtime.ExitError instead of hanging.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,9 @@ class HostRuntimeExecutor(RuntimeExecutor):
 
     def __init__(self, id: str, function_version: FunctionVersion) -> None:
         super().__init__(id=id, function_version=function_version)
-        self.executor_endpoint = HostExecutorEndpoint(self.id, container_address=LOOPBACK, container_port=None)
+        self.executor_endpoint = HostExecutorEndpoint(
+            self.id, container_address=LOOPBACK, container_port=None
+        )
         self._lock = threading.Lock()
         self._process: RuntimeProcess | None = None
         self._process_env: dict[str, str] = {}
@@ -72,7 +75,9 @@ class HostRuntimeExecutor(RuntimeExecutor):
             process = self._process
         if process is not None:
             process.stop()
-            LOG.debug("Stopped host runtime %d of %s", process.pid, self.function_version.qualified_arn)
+            LOG.debug(
+                "Stopped host runtime %d of %s", process.pid, self.function_version.qualified_arn
+            )
         try:
             self.executor_endpoint.shutdown()
         except Exception as e:  # noqa: BLE001 - already unregistered / never started
@@ -86,10 +91,13 @@ class HostRuntimeExecutor(RuntimeExecutor):
             if self._stopped:
                 raise ShutdownDuringStartup("Executor stopped before its runtime started")
             self._process = RuntimeProcess(
-                self._process_env, cwd=function_code.code_directory(self.function_version),
+                self._process_env,
+                cwd=function_code.code_directory(self.function_version),
                 on_exit=self._runtime_exited,
             )
-        LOG.info("Started host runtime %d for %s", self._process.pid, self.function_version.qualified_arn)
+        LOG.info(
+            "Started host runtime %d for %s", self._process.pid, self.function_version.qualified_arn
+        )
 
     def _runtime_environment(self, env_vars: dict[str, str]) -> dict[str, str]:
         """LocalStack's variables for the runtime, adapted to the host: code and
@@ -100,7 +108,12 @@ class HostRuntimeExecutor(RuntimeExecutor):
             str(p) for p in function_code.layer_import_paths(self.function_version)
         )
         env["TMPDIR"] = str(self._tmp_dir)
-        env.setdefault("PATH", os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]))
+        env.setdefault(
+            "PATH",
+            os.pathsep.join(
+                [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
+            ),
+        )
         env.setdefault("LANG", "C.UTF-8")
         # glibc reserves a 64 MB arena per thread; with 2 the address space stays
         # close to what is used, which keeps the RLIMIT_AS backstop meaningful
@@ -117,7 +130,9 @@ class HostRuntimeExecutor(RuntimeExecutor):
         self._invocation_output_from = process.lines_written
         self._killed_by_backstop = False
         backstop = threading.Timer(
-            self.function_version.config.timeout + BACKSTOP_GRACE_SECONDS, self._kill_stuck_runtime, args=(process,)
+            self.function_version.config.timeout + BACKSTOP_GRACE_SECONDS,
+            self._kill_stuck_runtime,
+            args=(process,),
         )
         backstop.daemon = True
         backstop.start()
@@ -130,14 +145,23 @@ class HostRuntimeExecutor(RuntimeExecutor):
         """Replace a runtime that exited since its last invocation (a new cold start).
         An init failure raises StatusErrorException, which LocalStack turns into the
         invocation's error result."""
-        LOG.info("Host runtime %d of %s has exited (code %s): starting a fresh one",
-                 self._process.pid, self.function_version.qualified_arn, self._process.popen.returncode)
+        LOG.info(
+            "Host runtime %d of %s has exited (code %s): starting a fresh one",
+            self._process.pid,
+            self.function_version.qualified_arn,
+            self._process.popen.returncode,
+        )
         self._spawn()
-        self.executor_endpoint.startup_future.result(timeout=config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)
+        self.executor_endpoint.startup_future.result(
+            timeout=config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT
+        )
 
     def _kill_stuck_runtime(self, process: RuntimeProcess) -> None:
-        LOG.warning("Host runtime %d of %s did not finish within its timeout: killing it",
-                    process.pid, self.function_version.qualified_arn)
+        LOG.warning(
+            "Host runtime %d of %s did not finish within its timeout: killing it",
+            process.pid,
+            self.function_version.qualified_arn,
+        )
         self._killed_by_backstop = True
         process.kill()
 
@@ -150,14 +174,22 @@ class HostRuntimeExecutor(RuntimeExecutor):
         exit_error = {
             "errorType": "Runtime.ExitError",
             "errorMessage": f"RequestId: {self._request_id} Error: Runtime exited with error: "
-                            f"exit status {process.popen.returncode}",
+            f"exit status {process.popen.returncode}",
         }
         try:
             if endpoint.startup_future is not None and not endpoint.startup_future.done():
-                LOG.warning("Host runtime %d of %s exited during init", process.pid, self.function_version.qualified_arn)
-                exit_error["errorMessage"] = f"Runtime exited with error: exit status {process.popen.returncode}"
+                LOG.warning(
+                    "Host runtime %d of %s exited during init",
+                    process.pid,
+                    self.function_version.qualified_arn,
+                )
+                exit_error["errorMessage"] = (
+                    f"Runtime exited with error: exit status {process.popen.returncode}"
+                )
                 endpoint.startup_future.set_exception(
-                    StatusErrorException("Runtime exited during init", payload=json.dumps(exit_error).encode())
+                    StatusErrorException(
+                        "Runtime exited during init", payload=json.dumps(exit_error).encode()
+                    )
                 )
                 return
             future = endpoint.invocation_future
@@ -165,14 +197,28 @@ class HostRuntimeExecutor(RuntimeExecutor):
                 return
             if self._killed_by_backstop:
                 timeout = self.function_version.config.timeout
-                error = {"errorType": "Sandbox.Timedout",
-                         "errorMessage": f"RequestId: {self._request_id} Error: Task timed out after {timeout}.00 seconds"}
+                error = {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"RequestId: {self._request_id} Error: Task timed out after {timeout}.00 seconds",
+                }
             else:
-                LOG.warning("Host runtime %d of %s exited during invocation %s (code %s)", process.pid,
-                            self.function_version.qualified_arn, self._request_id, process.popen.returncode)
+                LOG.warning(
+                    "Host runtime %d of %s exited during invocation %s (code %s)",
+                    process.pid,
+                    self.function_version.qualified_arn,
+                    self._request_id,
+                    process.popen.returncode,
+                )
                 error = exit_error
-            logs = process.output(self._invocation_output_from) + f"{error['errorMessage']}\n{error['errorType']}\n"
-            future.set_result(InvocationResult(self._request_id, json.dumps(error).encode(), is_error=True, logs=logs))
+            logs = (
+                process.output(self._invocation_output_from)
+                + f"{error['errorMessage']}\n{error['errorType']}\n"
+            )
+            future.set_result(
+                InvocationResult(
+                    self._request_id, json.dumps(error).encode(), is_error=True, logs=logs
+                )
+            )
         except InvalidStateError:
             pass  # the runtime's own answer arrived first
 
@@ -186,11 +232,17 @@ class HostRuntimeExecutor(RuntimeExecutor):
         return LOOPBACK if host in ("", "0.0.0.0", "::", "localhost") or ":" in host else host
 
     def get_runtime_endpoint(self) -> str:
-        return (f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}"
-                f"{self.executor_endpoint.get_endpoint_prefix()}")
+        return (
+            f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}"
+            f"{self.executor_endpoint.get_endpoint_prefix()}"
+        )
 
     def get_logs(self) -> str:
-        return self._process.output() if self._process is not None else "Runtime process was not started"
+        return (
+            self._process.output()
+            if self._process is not None
+            else "Runtime process was not started"
+        )
 
     # function versions
 
@@ -205,5 +257,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
 
     @classmethod
     def validate_environment(cls) -> bool:
-        LOG.info("Lambda runs in host processes (LAMBDA_RUNTIME_EXECUTOR=host): Python zip functions only")
+        LOG.info(
+            "Lambda runs in host processes (LAMBDA_RUNTIME_EXECUTOR=host): Python zip functions only"
+        )
         return True

@@ -1,5 +1,6 @@
 """What a function version needs on the host: its runtime checked, its code and
 layers unzipped, and the directories its handler imports from."""
+
 from __future__ import annotations
 
 import logging
@@ -32,11 +33,15 @@ def check_runtime(function_version: FunctionVersion) -> None:
         )
     wanted = (int(match[1]), int(match[2]))
     if wanted[0] != sys.version_info.major:
-        raise LambdaRuntimeException(f"Runtime {config.runtime} cannot run on Python {sys.version.split()[0]}")
+        raise LambdaRuntimeException(
+            f"Runtime {config.runtime} cannot run on Python {sys.version.split()[0]}"
+        )
     if wanted != sys.version_info[:2]:
         LOG.warning(
             "Function %s declares %s but runs on the host's Python %d.%d",
-            function_version.id.function_name, config.runtime, *sys.version_info[:2],
+            function_version.id.function_name,
+            config.runtime,
+            *sys.version_info[:2],
         )
 
 

@@ -1,4 +1,5 @@
 """Entry point: registers the host executor as `host` (LAMBDA_RUNTIME_EXECUTOR=host)."""
+
 from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
 
 

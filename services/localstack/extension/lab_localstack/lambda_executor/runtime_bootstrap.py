@@ -21,6 +21,7 @@ error, one whose resident memory exceeds AWS_LAMBDA_FUNCTION_MEMORY_SIZE a
 thread cannot be stopped) and the executor starts a fresh one (a new cold
 start) for the next invocation, as AWS recycles its sandbox.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -63,10 +64,13 @@ class RuntimeApi:
         with self._lock:
             for attempt in (1, 2):  # the gateway may close an idle kept-alive connection
                 if self._connection is None:
-                    self._connection = http.client.HTTPConnection(self._host, self._port, timeout=30)
+                    self._connection = http.client.HTTPConnection(
+                        self._host, self._port, timeout=30
+                    )
                 try:
-                    self._connection.request("POST", f"{self._prefix}/{path}", body,
-                                             {"Content-Type": content_type})
+                    self._connection.request(
+                        "POST", f"{self._prefix}/{path}", body, {"Content-Type": content_type}
+                    )
                     response = self._connection.getresponse()
                     response.read()
                     return
@@ -162,8 +166,9 @@ class LambdaContext:
         return max(0, int((self._deadline - time.time()) * 1000))
 
 
-def error_body(error: BaseException, error_type: str | None = None, request_id: str = "",
-               skip_frames: int = 0) -> dict:
+def error_body(
+    error: BaseException, error_type: str | None = None, request_id: str = "", skip_frames: int = 0
+) -> dict:
     """AWS Python runtime's error document for an exception."""
     tb = error.__traceback__
     for _ in range(skip_frames):
@@ -189,23 +194,47 @@ def load_handler(handler_spec: str):
     try:
         module_name, function_name = handler_spec.rsplit(".", 1)
     except ValueError:
-        raise InitError({"errorMessage": f"Bad handler '{handler_spec}': not enough values to unpack",
-                         "errorType": "Runtime.MalformedHandlerName", "requestId": "", "stackTrace": []})
+        raise InitError(
+            {
+                "errorMessage": f"Bad handler '{handler_spec}': not enough values to unpack",
+                "errorType": "Runtime.MalformedHandlerName",
+                "requestId": "",
+                "stackTrace": [],
+            }
+        )
     module_name = module_name.replace("/", ".")
     try:
         module = importlib.import_module(module_name)
     except ImportError as e:
-        raise InitError({"errorMessage": f"Unable to import module '{module_name}': {e}",
-                         "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []})
+        raise InitError(
+            {
+                "errorMessage": f"Unable to import module '{module_name}': {e}",
+                "errorType": "Runtime.ImportModuleError",
+                "requestId": "",
+                "stackTrace": [],
+            }
+        )
     except SyntaxError as e:
-        raise InitError({"errorMessage": f"Syntax error in module '{module_name}': {e}",
-                         "errorType": "Runtime.UserCodeSyntaxError", "requestId": "", "stackTrace": []})
+        raise InitError(
+            {
+                "errorMessage": f"Syntax error in module '{module_name}': {e}",
+                "errorType": "Runtime.UserCodeSyntaxError",
+                "requestId": "",
+                "stackTrace": [],
+            }
+        )
     except Exception as e:  # noqa: BLE001 - any exception at import time is an init error
         raise InitError(error_body(e))
     handler = getattr(module, function_name, None)
     if handler is None:
-        raise InitError({"errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
-                         "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []})
+        raise InitError(
+            {
+                "errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
+                "errorType": "Runtime.HandlerNotFound",
+                "requestId": "",
+                "stackTrace": [],
+            }
+        )
     return handler
 
 
@@ -237,30 +266,46 @@ class Runtime:
         os.environ["_X_AMZN_TRACE_ID"] = request.get("trace-id") or ""
         init_output = self.output.take()
         outcome: dict = {}
-        worker = threading.Thread(target=self._run_handler, name=f"handler-{request_id}",
-                                  args=(request, deadline, outcome), daemon=True)
+        worker = threading.Thread(
+            target=self._run_handler,
+            name=f"handler-{request_id}",
+            args=(request, deadline, outcome),
+            daemon=True,
+        )
         worker.start()
         abort = self._supervise(worker, deadline)
         duration_ms = (time.time() - started) * 1000
         if abort == "timeout":
-            self.output.write(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {request_id} "
-                              f"Task timed out after {self.timeout_s}.00 seconds\n")
-        logs = (init_output + f"START RequestId: {request_id} Version: {self.version}\n"
-                + self.output.take() + f"END RequestId: {request_id}\n"
-                + self._report(request_id, duration_ms, abort))
+            self.output.write(
+                f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {request_id} "
+                f"Task timed out after {self.timeout_s}.00 seconds\n"
+            )
+        logs = (
+            init_output
+            + f"START RequestId: {request_id} Version: {self.version}\n"
+            + self.output.take()
+            + f"END RequestId: {request_id}\n"
+            + self._report(request_id, duration_ms, abort)
+        )
         if abort == "out of memory":
             logs += f"RequestId: {request_id} Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory\n"
         self.api.logs(request_id, logs)
         if abort == "timeout":
-            self.api.error(request_id, {
-                "errorType": "Sandbox.Timedout",
-                "errorMessage": f"RequestId: {request_id} Error: Task timed out after {self.timeout_s}.00 seconds",
-            })
+            self.api.error(
+                request_id,
+                {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"RequestId: {request_id} Error: Task timed out after {self.timeout_s}.00 seconds",
+                },
+            )
         elif abort == "out of memory":
-            self.api.error(request_id, {
-                "errorType": "Runtime.OutOfMemory",
-                "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
-            })
+            self.api.error(
+                request_id,
+                {
+                    "errorType": "Runtime.OutOfMemory",
+                    "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                },
+            )
         if abort:
             os._exit(0)  # the handler thread cannot be stopped: give up this environment
         if "error" in outcome:
@@ -283,7 +328,9 @@ class Runtime:
         request_id = request["invoke-id"]
         try:
             event = json.loads(request.get("payload") or "null")
-            result = self.handler(event, LambdaContext(request_id, request.get("invoked-function-arn", ""), deadline))
+            result = self.handler(
+                event, LambdaContext(request_id, request.get("invoked-function-arn", ""), deadline)
+            )
         except Exception as e:  # noqa: BLE001 - every handler failure becomes a function error
             body = error_body(e, request_id=request_id, skip_frames=1)
             self.output.write(error_log(body))
@@ -292,16 +339,22 @@ class Runtime:
         try:
             outcome["response"] = json.dumps(result).encode()
         except (TypeError, ValueError) as e:
-            body = {"errorMessage": f"Unable to marshal response: {e}", "errorType": "Runtime.MarshalError",
-                    "requestId": request_id, "stackTrace": []}
+            body = {
+                "errorMessage": f"Unable to marshal response: {e}",
+                "errorType": "Runtime.MarshalError",
+                "requestId": request_id,
+                "stackTrace": [],
+            }
             self.output.write(error_log(body))
             outcome["error"] = body
 
     def _report(self, request_id: str, duration_ms: float, abort: str | None) -> str:
         max_rss_mb = memory_status_mb("VmHWM")
-        report = (f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-                  f"Billed Duration: {int(duration_ms) + 1} ms\tMemory Size: {self.memory_mb} MB\t"
-                  f"Max Memory Used: {max_rss_mb} MB")
+        report = (
+            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+            f"Billed Duration: {int(duration_ms) + 1} ms\tMemory Size: {self.memory_mb} MB\t"
+            f"Max Memory Used: {max_rss_mb} MB"
+        )
         if self.init_ms is not None:
             report += f"\tInit Duration: {self.init_ms:.2f} ms"
             self.init_ms = None
@@ -332,12 +385,14 @@ def resident_memory_mb() -> int:
 
 def make_invoke_server(runtime: Runtime) -> ThreadingHTTPServer:
     class InvokeHandler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             if self.path != "/invoke":
                 self.send_error(404)
                 return
             request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-            threading.Thread(target=runtime.invoke, args=(request,), name="invocation", daemon=True).start()
+            threading.Thread(
+                target=runtime.invoke, args=(request,), name="invocation", daemon=True
+            ).start()
             self.send_response(202)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -352,12 +407,15 @@ def make_invoke_server(runtime: Runtime) -> ThreadingHTTPServer:
 
 def limit_memory() -> None:
     memory_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
-    ceiling = max(memory_mb * ADDRESS_SPACE_MULTIPLE, memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
+    ceiling = (
+        max(memory_mb * ADDRESS_SPACE_MULTIPLE, memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 1024 * 1024
+    )
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
 
 
 def exit_when_parent_dies() -> None:
     """LocalStack holds our stdin open: EOF means it is gone, so are we (no orphans)."""
+
     def watch() -> None:
         while sys.stdin.buffer.read(4096):
             pass

@@ -4,6 +4,7 @@ The process gets its own session (process group) so that stopping it also stops
 anything the function spawned, and LocalStack keeps the write end of its stdin:
 if LocalStack dies without stopping it, the runtime reads EOF and exits.
 """
+
 from __future__ import annotations
 
 import collections
@@ -29,16 +30,24 @@ STOP_GRACE_SECONDS = 2.0
 class RuntimeProcess:
     """A running runtime_bootstrap.py and the last lines it wrote."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, on_exit: Callable[["RuntimeProcess"], None]) -> None:
+    def __init__(
+        self, env: dict[str, str], cwd: Path, on_exit: Callable[[RuntimeProcess], None]
+    ) -> None:
         self._output: collections.deque[str] = collections.deque(maxlen=OUTPUT_LINES_KEPT)
         self.lines_written = 0
         self._on_exit = on_exit
         self.popen = subprocess.Popen(
             [sys.executable, *INTERPRETER_FLAGS, str(BOOTSTRAP)],
-            env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        self._reader = threading.Thread(target=self._read_output, name=f"lambda-host-{self.popen.pid}", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read_output, name=f"lambda-host-{self.popen.pid}", daemon=True
+        )
         self._reader.start()
 
     @property
@@ -51,7 +60,7 @@ class RuntimeProcess:
     def output(self, since_line: int = 0) -> str:
         """Output lines from number since_line on (as many as are still kept)."""
         kept_from = self.lines_written - len(self._output)
-        lines = list(self._output)[max(0, since_line - kept_from):]
+        lines = list(self._output)[max(0, since_line - kept_from) :]
         return "".join(lines)
 
     def stop(self) -> None:
@@ -83,5 +92,7 @@ class RuntimeProcess:
             self.lines_written += 1
         self.popen.stdout.close()
         self.popen.wait()
-        LOG.debug("Lambda host runtime %d exited with code %s", self.popen.pid, self.popen.returncode)
+        LOG.debug(
+            "Lambda host runtime %d exited with code %s", self.popen.pid, self.popen.returncode
+        )
         self._on_exit(self)

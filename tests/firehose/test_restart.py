@@ -1,0 +1,53 @@
+"""Durability: records accepted by a put survive a LocalStack restart.
+
+Community LocalStack forgets its S3 buckets and Lambda functions on restart;
+only the lab's Firehose state persists. As the lab re-provisions idempotently,
+the test re-creates the bucket and function after the restart and expects every
+buffered record to arrive, exactly once.
+"""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.firehose.conftest import (
+    create_function, make_bucket, objects, processing, put_lines, s3_destination, settled,
+    stream_status, unique, wait_for,
+)
+from tests.firehose.test_lambda_processing import ROUTER
+
+pytestmark = pytest.mark.localstack
+
+BUFFER_SECONDS = 25
+
+
+def test_buffered_records_survive_restart(localstack):
+    firehose = localstack.client("firehose")
+    bucket, function, name = unique("fh-restart"), unique("fh-restart-fn"), unique("fh-restart")
+    make_bucket(localstack, bucket)
+    fn = create_function(localstack, ROUTER, name=function)
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name,
+        ExtendedS3DestinationConfiguration=s3_destination(
+            bucket, size_mb=64, interval=BUFFER_SECONDS, ProcessingConfiguration=processing(fn)),
+        Tags=[{"Key": "lab", "Value": "restart"}],
+    )
+    lines = [f"line {i}\n".encode() for i in range(300)] + [b"drop this\n"] * 5
+    put_lines(firehose, name, lines)
+    assert stream_status(localstack, name)["counters"]["buffered_records"] == len(lines)
+
+    localstack.restart()
+
+    # Before any Firehose API call: the status route answers and the stream is back.
+    status = requests.get(f"{localstack.url}/_lab/firehose/streams/{name}", timeout=10).json()
+    assert status["counters"]["received"] == len(lines)
+    make_bucket(localstack, bucket)
+    create_function(localstack, ROUTER, name=function)
+    assert name in firehose.list_delivery_streams(Limit=10000)["DeliveryStreamNames"]
+    assert firehose.list_tags_for_delivery_stream(DeliveryStreamName=name)["Tags"] == [
+        {"Key": "lab", "Value": "restart"}]
+    c = wait_for(lambda: settled(localstack, name, len(lines)), timeout=BUFFER_SECONDS + 60,
+                 what="delivery after the restart")
+    assert (c["delivered"], c["dropped"], c["processing_failed"]) == (300, 5, 0)
+    body = b"".join(objects(localstack, bucket).values())
+    assert body == b"".join(line.upper() for line in lines[:300]), "every record once, in order"
