@@ -72,11 +72,13 @@ report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
 	$(PY) -m kibana_dashboards report --url $${OPENSEARCH_URL:-http://127.0.0.1:9200} --out build/report
 
 .PHONY: pull save load
-pull: ## pull/build every image of the compose lab
-	docker compose pull --ignore-buildable && docker compose build
-save: ## save every image to build/images.tar (classroom without internet)
-	$(PY) -m labctl images save build/images.tar
-load: ## load images from build/images.tar
+pull: lambda ## pull and build every image of the compose lab (needs the internet once)
+	docker compose pull --ignore-buildable
+	docker compose build --pull
+save: ## save every image of the compose lab to build/images.tar (classroom without internet)
+	mkdir -p build
+	docker save -o build/images.tar $$(docker compose config --images | sort -u)
+load: ## load the images saved by `make save`
 	docker load -i build/images.tar
 
 # --- quality -----------------------------------------------------------------

@@ -22,7 +22,9 @@ def _compose(*args: str) -> int:
 
 
 def up() -> int:
-    return _compose("up", "-d", "--build", "--wait")
+    # No --build: compose builds only missing images, so a classroom that ran
+    # `make load` stays offline; `make pull` rebuilds after code changes.
+    return _compose("up", "-d", "--wait")
 
 
 def down() -> int:

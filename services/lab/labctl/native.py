@@ -62,6 +62,42 @@ def agent_config(s: LabSettings) -> dict:
     }
 
 
+def write_provision_hook(s: LabSettings) -> Path:
+    """LocalStack's ready.d hook: provision at every LocalStack start.
+
+    Community LocalStack keeps S3 buckets and Lambda functions in memory, so a
+    LocalStack restart (a crash, or the fault tests) would leave the lab's
+    Firehose delivering to a bucket that no longer exists. The hook runs the
+    same provisioning program as `make up` each time LocalStack is ready.
+    """
+    hook = _paths(s)["localstack"] / "fs" / "etc" / "localstack" / "init" / "ready.d" / "10-provision.sh"
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        "LAB_STATE_DIR": str(s.state_dir), "LAB_BUFFER_INTERVAL": str(s.buffer_interval),
+        "LAB_BUFFER_SIZE_MB": str(s.buffer_size_mb), "PYTHONPATH": "",
+    }
+    argv = [sys.executable, "-m", "labctl", "provision", "--localstack-url", s.localstack_url,
+            "--opensearch-url", s.opensearch_url, "--lambda-zip", str(s.lambda_zip)]
+    hook.write_text("#!/bin/sh\n# Written by labctl (native.py): re-provision the lab at every LocalStack start.\n"
+                    f"cd {shlex.quote(str(lab.REPO_ROOT))} || exit 1\n"
+                    + "exec env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + " "
+                    + " ".join(shlex.quote(a) for a in argv) + "\n")
+    hook.chmod(0o755)
+    return hook
+
+
+def provision_hook_state(s: LabSettings) -> str | None:
+    """The ready.d hook's state as LocalStack reports it (SUCCESSFUL, ERROR, RUNNING...)."""
+    try:
+        data = requests.get(f"{s.localstack_url}/_localstack/init/ready", timeout=3).json()
+    except (requests.RequestException, ValueError):
+        return None
+    for script in data.get("scripts", []):
+        if script.get("name", "").endswith("10-provision.sh"):
+            return script.get("state")
+    return None
+
+
 def _env_line(env: dict[str, str]) -> str:
     # supervisord's environment= syntax: KEY="value",... with % escaped.
     def quote(v: str) -> str:
@@ -175,6 +211,7 @@ def up(s: LabSettings) -> None:
         p[key].mkdir(parents=True, exist_ok=True)
     (p["agent"] / "agent.json").write_text(json.dumps(agent_config(s), indent=2) + "\n")
     p["conf"].write_text(render_supervisord_conf(s))
+    write_provision_hook(s)
     if supervisord_pid(s) is None:
         exe = Path(sys.executable).with_name("supervisord")
         subprocess.run([str(exe), "-c", str(p["conf"])], check=True)
@@ -191,6 +228,12 @@ def up(s: LabSettings) -> None:
                                               listen=s.bind_address)
     # A TCP probe, not a request: a request would add a line to the access log.
     _wait("Apache", lambda: apache_host.is_ready(apache_cfg), 60)
+    _wait("LocalStack's provisioning hook",
+          lambda: provision_hook_state(s) in ("SUCCESSFUL", "ERROR"), 300)
+    if provision_hook_state(s) == "ERROR":
+        LOG.warning("the provisioning hook failed (see .lab/logs/localstack.log); provisioning again")
+    # Idempotent: after the hook this only checks, and it applies changed settings
+    # (e.g. LAB_BUFFER_INTERVAL) to a LocalStack that was already running.
     provision.provision(provision.ProvisionTarget(
         localstack_url=s.localstack_url, opensearch_url=s.opensearch_url,
         lambda_zip=s.lambda_zip, buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,

@@ -207,6 +207,8 @@ def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> 
     _wait_active(fh, lab.KINESIS_DELIVERY_STREAM)
 
 
+@retry(retry=retry_if_exception_type(Exception), stop=stop_after_delay(60),
+       wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
 def ensure_index_template(opensearch_url: str) -> None:
     """The `apache*` index template, so documents get the dashboards' mappings."""
     from opensearchpy import OpenSearch

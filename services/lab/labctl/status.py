@@ -70,6 +70,17 @@ def _health(url: str) -> str:
         return "down"
 
 
+def _tcp_health(host: str, port: int) -> str:
+    """Connect only: an HTTP request to Apache would add a line to the log we count."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return "up"
+    except OSError:
+        return "down"
+
+
 def index_documents(opensearch_url: str) -> int | None:
     data = _get_json(f"{opensearch_url}/{lab.INDEX_NAME}*/_count")
     return None if data is None else int(data.get("count", 0))
@@ -101,7 +112,7 @@ def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
 def collect(s: LabSettings, runtime: str) -> LabStatus:
     st = LabStatus(runtime=runtime)
     st.services = {
-        "apache": _health(s.apache_url + "/"),
+        "apache": _tcp_health(s.host, s.apache_port),
         "localstack": _health(s.localstack_url + "/_localstack/health"),
         "opensearch": _health(s.opensearch_url + "/"),
     }

@@ -390,12 +390,15 @@ def make_invoke_server(runtime: Runtime) -> ThreadingHTTPServer:
                 self.send_error(404)
                 return
             request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-            threading.Thread(
-                target=runtime.invoke, args=(request,), name="invocation", daemon=True
-            ).start()
+            # Answer before the handler runs: a handler that ends the process at
+            # once must not take LocalStack's acknowledgement down with it.
             self.send_response(202)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            self.wfile.flush()
+            threading.Thread(
+                target=runtime.invoke, args=(request,), name="invocation", daemon=True
+            ).start()
 
         def log_message(self, format: str, *args) -> None:  # keep the function's output clean
             pass
