@@ -35,7 +35,9 @@ class Agent:
         self._reporter = threading.Thread(target=self._report_loop, daemon=True, name="reporter")
 
     def request_stop(self, *_: Any) -> None:
-        """Signal handler: only sets a flag (the main loop does the work)."""
+        """Signal handler: only sets flags (the main loop does the work)."""
+        for flow in self.flows:
+            flow.stopping = True    # lets a reader waiting for queue space give up
         self.stop_requested.set()
 
     def run(self) -> int:

@@ -78,9 +78,11 @@ def test_sigkill_twice_at_least_once_kinesis(localstack, tmp_path, agents):
     stop_writing = threading.Event()
 
     def write_continuously():
-        while not stop_writing.is_set() and writer.next_seq < 200_000:
-            writer.write(50)
-            time.sleep(0.01)
+        # ~300 lines/s: below what kinesis-local absorbs, so the kills land mid-stream
+        # rather than deep in a backlog.
+        while not stop_writing.is_set() and writer.next_seq < 6000:
+            writer.write(15)
+            time.sleep(0.05)
 
     thread = threading.Thread(target=write_continuously, daemon=True)
     thread.start()
@@ -89,11 +91,11 @@ def test_sigkill_twice_at_least_once_kinesis(localstack, tmp_path, agents):
         agent = AgentProcess(tmp_path, cfg, name="agent0").start()
         agents.append(agent)
         for kills in (1, 2):
-            agent.wait_stats(lambda s: s["totals"]["records_sent"] >= 1000, what="agent mid-stream")
+            agent.wait_stats(lambda s: s["totals"]["records_sent"] >= 600, what="agent mid-stream")
             agent.kill()
             agent = AgentProcess(tmp_path, cfg, name=f"agent{kills}").start()
             agents.append(agent)
-        agent.wait_stats(lambda s: s["totals"]["records_sent"] >= 1000, what="agent running")
+        agent.wait_stats(lambda s: s["totals"]["records_sent"] >= 600, what="agent running")
     finally:
         stop_writing.set()
         thread.join()

@@ -12,12 +12,12 @@ from tests.localstack_executor import functions
 
 @pytest.fixture(scope="module")
 def lambda_client(localstack):
-    return localstack.client("lambda")
+    return functions.client(localstack, "lambda")
 
 
 @pytest.fixture(scope="module")
 def logs_client(localstack):
-    return localstack.client("logs")
+    return functions.client(localstack, "logs")
 
 
 @pytest.fixture()

@@ -10,7 +10,26 @@ import time
 import uuid
 import zipfile
 
+import boto3
+from botocore.config import Config
+
 ROLE = "arn:aws:iam::000000000000:role/lambda-test"
+# One attempt only: boto3's automatic retries would hide a 500 from LocalStack
+# (e.g. an invoke sent to a runtime that is going away) behind a second try.
+SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1}, read_timeout=120)
+
+
+def client(instance, service: str):
+    """A boto3 client of a LocalStackInstance that never retries."""
+    return boto3.client(
+        service,
+        endpoint_url=instance.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=SINGLE_ATTEMPT,
+    )
+
 
 # One source file shared by all test functions; each function picks its handler.
 HANDLERS = textwrap.dedent("""

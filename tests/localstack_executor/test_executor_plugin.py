@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from tests.conftest import LOCALSTACK_VENV
+from tests.localstack_executor import functions
 
 pytestmark = pytest.mark.localstack
 
@@ -61,9 +62,7 @@ def test_configuration_selects_the_executor():
 
 
 def test_running_localstack_uses_the_host_executor(localstack):
-    lambda_client = localstack.client("lambda")
-    from tests.localstack_executor import functions
-
+    lambda_client = functions.client(localstack, "lambda")
     name = functions.create_function(lambda_client, "handlers.echo")
     try:
         error, body = functions.invoke(lambda_client, name, {"via": "host"})

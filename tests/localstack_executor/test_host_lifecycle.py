@@ -68,7 +68,7 @@ def test_parallel_invocations_all_succeed_and_delete_stops_their_runtimes(
 
 def test_no_runtime_outlives_a_stopped_localstack(localstack_factory):
     instance = localstack_factory()
-    lambda_client = instance.client("lambda")
+    lambda_client = functions.client(instance, "lambda")
     name = functions.create_function(lambda_client, "handlers.slow", timeout=30)
     results = invoke_in_parallel(lambda_client, name, 3, seconds=0.5)
     pids = {body["pid"] for _, body in results}
@@ -81,7 +81,7 @@ def test_no_runtime_outlives_a_stopped_localstack(localstack_factory):
 
 def test_no_runtime_outlives_a_killed_localstack(localstack_factory):
     instance = localstack_factory()
-    lambda_client = instance.client("lambda")
+    lambda_client = functions.client(instance, "lambda")
     name = functions.create_function(lambda_client, "handlers.echo")
     _, body = functions.invoke(lambda_client, name, {})
     assert body["pid"] in {p.pid for p in runtime_processes(instance.proc.pid)}

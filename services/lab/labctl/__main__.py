@@ -85,6 +85,7 @@ def cmd_provision(s: lab.LabSettings, args) -> int:
         opensearch_url=args.opensearch_url or s.opensearch_url,
         lambda_zip=Path(args.lambda_zip) if args.lambda_zip else s.lambda_zip,
         buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
+        retry_duration=s.retry_duration,
     ))
     return 0
 

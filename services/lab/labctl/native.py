@@ -74,7 +74,8 @@ def write_provision_hook(s: LabSettings) -> Path:
     hook.parent.mkdir(parents=True, exist_ok=True)
     env = {
         "LAB_STATE_DIR": str(s.state_dir), "LAB_BUFFER_INTERVAL": str(s.buffer_interval),
-        "LAB_BUFFER_SIZE_MB": str(s.buffer_size_mb), "PYTHONPATH": "",
+        "LAB_BUFFER_SIZE_MB": str(s.buffer_size_mb), "LAB_RETRY_DURATION": str(s.retry_duration),
+        "PYTHONPATH": "",
     }
     argv = [sys.executable, "-m", "labctl", "provision", "--localstack-url", s.localstack_url,
             "--opensearch-url", s.opensearch_url, "--lambda-zip", str(s.lambda_zip)]
@@ -237,6 +238,7 @@ def up(s: LabSettings) -> None:
     provision.provision(provision.ProvisionTarget(
         localstack_url=s.localstack_url, opensearch_url=s.opensearch_url,
         lambda_zip=s.lambda_zip, buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
+        retry_duration=s.retry_duration,
     ))
     _supervisorctl(s, "start", "agent", check=False)
     _wait("agent", lambda: "RUNNING" in _supervisorctl(s, "status", "agent", check=False).stdout, 30)

@@ -41,6 +41,7 @@ class ProvisionTarget:
     lambda_zip: Path
     buffer_interval: int = 60
     buffer_size_mb: int = 1
+    retry_duration: int = 300
 
 
 def _client(service: str, url: str):
@@ -111,7 +112,7 @@ def webserver_stream_destination(target: ProvisionTarget, role_arn: str, lambda_
         "IndexName": lab.INDEX_NAME,
         "IndexRotationPeriod": "NoRotation",
         "BufferingHints": hints,
-        "RetryOptions": {"DurationInSeconds": 300},
+        "RetryOptions": {"DurationInSeconds": target.retry_duration},
         "S3BackupMode": "AllDocuments",
         "S3Configuration": {
             "RoleARN": role_arn,

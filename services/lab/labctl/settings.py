@@ -62,6 +62,7 @@ class LabSettings:
     dashboards_port: int
     buffer_interval: int  # seconds, the Firehose buffering hint (workshop: 60)
     buffer_size_mb: int   # MB (workshop: 1)
+    retry_duration: int   # seconds Firehose retries OpenSearch before *-failed/ (AWS default 300)
     runtime: str          # auto | compose | native
     localstack_venv: Path
 
@@ -111,6 +112,7 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         dashboards_port=_port(env, "LAB_DASHBOARDS_PORT", 5601),
         buffer_interval=_int_range(env, "LAB_BUFFER_INTERVAL", 60, 0, 900),
         buffer_size_mb=_int_range(env, "LAB_BUFFER_SIZE_MB", 1, 1, 100),
+        retry_duration=_int_range(env, "LAB_RETRY_DURATION", 300, 0, 7200),
         runtime=runtime,
         localstack_venv=Path(env.get("LAB_LOCALSTACK_VENV", REPO_ROOT / ".venv-localstack")).resolve(),
     )

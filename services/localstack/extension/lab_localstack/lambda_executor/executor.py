@@ -42,6 +42,9 @@ LOOPBACK = "127.0.0.1"
 # The runtime enforces the function timeout itself; this is the executor's
 # backstop for a runtime too stuck to do so (e.g. a C call holding the GIL).
 BACKSTOP_GRACE_SECONDS = 5
+# Errors after which runtime_bootstrap.py abandons its process (its handler
+# thread is still running): the next invocation must not be sent to it.
+RUNTIME_ABANDONED_ERROR_TYPES = {"Sandbox.Timedout", "Runtime.OutOfMemory"}
 
 
 class HostRuntimeExecutor(RuntimeExecutor):
@@ -137,9 +140,12 @@ class HostRuntimeExecutor(RuntimeExecutor):
         backstop.daemon = True
         backstop.start()
         try:
-            return self.executor_endpoint.invoke(payload)
+            result = self.executor_endpoint.invoke(payload)
         finally:
             backstop.cancel()
+        if result.is_error and _error_type(result.payload) in RUNTIME_ABANDONED_ERROR_TYPES:
+            process.end()
+        return result
 
     def _restart(self) -> None:
         """Replace a runtime that exited since its last invocation (a new cold start).
@@ -261,3 +267,10 @@ class HostRuntimeExecutor(RuntimeExecutor):
             "Lambda runs in host processes (LAMBDA_RUNTIME_EXECUTOR=host): Python zip functions only"
         )
         return True
+
+
+def _error_type(payload: bytes | None) -> str | None:
+    try:
+        return json.loads(payload or b"{}").get("errorType")
+    except (ValueError, AttributeError):
+        return None

@@ -77,6 +77,14 @@ class RuntimeProcess:
         if self.popen.stdin:
             self.popen.stdin.close()
 
+    def end(self) -> None:
+        """Wait for a runtime that is exiting by itself; force it after a grace period."""
+        try:
+            self.popen.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            LOG.warning("Lambda host runtime %d did not exit by itself: killing it", self.popen.pid)
+            self.stop()
+
     def kill(self) -> None:
         self._signal_group(signal.SIGKILL)
 

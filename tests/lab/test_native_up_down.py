@@ -1,0 +1,46 @@
+"""`make up` / `make down` natively: every service comes up under supervisord,
+provisioning ran, and `down` leaves no process of the lab running."""
+import time
+
+import psutil
+import pytest
+
+from tests.conftest import free_port
+from labctl import native, settings, status
+
+pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch]
+
+
+def lab_processes(state_dir) -> list[psutil.Process]:
+    """Processes whose command line or working directory is inside the lab's state dir."""
+    found = []
+    for proc in psutil.process_iter(["cmdline", "cwd"]):
+        try:
+            text = " ".join(proc.info["cmdline"] or []) + " " + (proc.info["cwd"] or "")
+        except psutil.Error:
+            continue
+        if str(state_dir) in text:
+            found.append(proc)
+    return found
+
+
+def test_up_status_down(tmp_path):
+    s = settings.load({"LAB_STATE_DIR": str(tmp_path / "lab"), "LAB_APACHE_PORT": str(free_port()),
+                       "LAB_LOCALSTACK_PORT": str(free_port()), "LAB_OPENSEARCH_PORT": str(free_port()),
+                       "LAB_DASHBOARDS_PORT": str(free_port()), "LAB_BUFFER_INTERVAL": "1"})
+    try:
+        native.up(s)
+        assert native.program_states(s) == {p: "RUNNING" for p in native.PROGRAMS}
+        assert native.provision_hook_state(s) == "SUCCESSFUL"
+        st = status.collect(s, "native")
+        assert st.services == {"apache": "up", "localstack": "up", "opensearch": "up", "agent": "running"}
+        assert set(st.firehose) >= {"webserver_stream", "web_access_log_archive"}
+        assert st.index_documents == 0 and st.log_lines == 0
+        assert lab_processes(s.state_dir), "the lab's processes should be visible while it runs"
+    finally:
+        assert native.down(s) is True
+    deadline = time.monotonic() + 30
+    while lab_processes(s.state_dir) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert lab_processes(s.state_dir) == []
+    assert native.down(s) is False  # nothing left to stop

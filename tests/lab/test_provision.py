@@ -1,0 +1,81 @@
+"""Provisioning against the real native LocalStack: the workshop's resources,
+exactly as the workshop configures them, and idempotent."""
+import json
+import base64
+
+import pytest
+
+from labctl import provision
+from labctl import settings as lab
+
+pytestmark = pytest.mark.localstack
+
+
+@pytest.fixture(scope="module")
+def provisioned(localstack, tmp_path_factory):
+    from pathlib import Path
+
+    zip_path = Path(lab.REPO_ROOT) / "build" / "apache_ETL.zip"
+    if not zip_path.exists():
+        import subprocess
+        import sys
+        subprocess.run([sys.executable, "-m", "etl.package", "--output", str(zip_path)], check=True)
+    target = provision.ProvisionTarget(localstack_url=localstack.url,
+                                       opensearch_url="http://127.0.0.1:9", lambda_zip=zip_path,
+                                       buffer_interval=60, buffer_size_mb=1)
+    provision.provision(target, with_template=False)
+    return target
+
+
+def test_webserver_stream_is_the_workshops(localstack, provisioned):
+    desc = localstack.client("firehose").describe_delivery_stream(
+        DeliveryStreamName="webserver_stream")["DeliveryStreamDescription"]
+    assert desc["DeliveryStreamType"] == "DirectPut"
+    dest = desc["Destinations"][0]["AmazonopensearchserviceDestinationDescription"]
+    assert dest["IndexName"] == "apache"
+    assert dest["IndexRotationPeriod"] == "NoRotation"
+    assert dest["S3BackupMode"] == "AllDocuments"
+    assert dest["S3DestinationDescription"]["Prefix"] == "apache_"
+    assert dest["BufferingHints"] == {"IntervalInSeconds": 60, "SizeInMBs": 1}
+    processor = dest["ProcessingConfiguration"]["Processors"][0]
+    params = {p["ParameterName"]: p["ParameterValue"] for p in processor["Parameters"]}
+    assert processor["Type"] == "Lambda"
+    assert params["LambdaArn"].endswith(":function:apache_ETL")
+
+
+def test_lambda_is_deployed_and_transforms(localstack, provisioned):
+    lam = localstack.client("lambda")
+    cfg = lam.get_function(FunctionName="apache_ETL")["Configuration"]
+    assert cfg["Timeout"] == 60 and cfg["Handler"] == "etl.handler.lambda_handler"
+    line = ('1.2.3.4 - - [03/Nov/2018:04:29:26 +0000] "GET /products/Armawoo HTTP/1.1" 200 20494 "-" '
+            '"Mozilla/5.0" "user = anonymous; PHPSESSID=abc"\n')
+    event = {"invocationId": "i", "region": "us-east-1", "deliveryStreamArn": "arn",
+             "records": [{"recordId": "r1", "approximateArrivalTimestamp": 0,
+                          "data": base64.b64encode(line.encode()).decode()}]}
+    out = lam.invoke(FunctionName="apache_ETL", Payload=json.dumps(event))
+    assert "FunctionError" not in out
+    rec = json.loads(out["Payload"].read())["records"][0]
+    assert rec["result"] == "Ok"
+    assert json.loads(base64.b64decode(rec["data"]))["product"] == "Armawoo"
+
+
+def test_provisioning_again_changes_nothing_and_keeps_the_stream(localstack, provisioned):
+    fh = localstack.client("firehose")
+    before = fh.describe_delivery_stream(DeliveryStreamName="webserver_stream")["DeliveryStreamDescription"]
+    provision.provision(provisioned, with_template=False)
+    after = fh.describe_delivery_stream(DeliveryStreamName="webserver_stream")["DeliveryStreamDescription"]
+    assert after["CreateTimestamp"] == before["CreateTimestamp"]
+    names = fh.list_delivery_streams()["DeliveryStreamNames"]
+    assert sorted(n for n in names if n in ("webserver_stream", "web_access_log_archive")) == [
+        "web_access_log_archive", "webserver_stream"]
+
+
+def test_changed_buffer_interval_is_applied_in_place(localstack, provisioned):
+    from dataclasses import replace
+
+    fh = localstack.client("firehose")
+    provision.provision(replace(provisioned, buffer_interval=5), with_template=False, with_kinesis=False)
+    dest = fh.describe_delivery_stream(DeliveryStreamName="webserver_stream")[
+        "DeliveryStreamDescription"]["Destinations"][0]["AmazonopensearchserviceDestinationDescription"]
+    assert dest["BufferingHints"]["IntervalInSeconds"] == 5
+    provision.provision(provisioned, with_template=False, with_kinesis=False)

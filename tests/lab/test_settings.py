@@ -1,0 +1,66 @@
+"""labctl settings: defaults, validation messages naming the variable,
+and the native supervisor's configuration (loopback binding, programs)."""
+from pathlib import Path
+
+import pytest
+
+from labctl import native, settings
+
+pytestmark = pytest.mark.unit
+
+
+def test_defaults_are_the_workshop_and_loopback():
+    s = settings.load({})
+    assert (s.apache_port, s.localstack_port, s.opensearch_port, s.dashboards_port) == (8080, 4566, 9200, 5601)
+    assert s.bind_address == "127.0.0.1"
+    assert (s.buffer_interval, s.buffer_size_mb, s.retry_duration) == (60, 1, 300)
+
+
+@pytest.mark.parametrize("env, key", [
+    ({"LAB_APACHE_PORT": "eighty"}, "LAB_APACHE_PORT"),
+    ({"LAB_LOCALSTACK_PORT": "70000"}, "LAB_LOCALSTACK_PORT"),
+    ({"LAB_BIND_ADDRESS": "classroom"}, "LAB_BIND_ADDRESS"),
+    ({"LAB_BUFFER_INTERVAL": "901"}, "LAB_BUFFER_INTERVAL"),
+    ({"LAB_RUNTIME": "kubernetes"}, "LAB_RUNTIME"),
+    ({"LAB_RETRY_DURATION": "-1"}, "LAB_RETRY_DURATION"),
+])
+def test_bad_values_name_the_variable(env, key):
+    with pytest.raises(settings.SettingsError, match=key):
+        settings.load(env)
+
+
+def test_cli_exits_2_naming_the_variable(capsys, monkeypatch):
+    from labctl.__main__ import main
+
+    monkeypatch.setenv("LAB_OPENSEARCH_PORT", "0")
+    assert main(["status"]) == 2
+    assert "LAB_OPENSEARCH_PORT" in capsys.readouterr().err
+
+
+def test_supervisord_conf_binds_every_service_to_loopback(tmp_path):
+    s = settings.load({"LAB_STATE_DIR": str(tmp_path), "LAB_APACHE_PORT": "18080",
+                       "LAB_LOCALSTACK_PORT": "14566", "LAB_OPENSEARCH_PORT": "19200"})
+    conf = native.render_supervisord_conf(s)
+    for program in native.PROGRAMS:
+        assert f"[program:{program}]" in conf
+    assert "-addr 127.0.0.1:19200" in conf
+    assert 'GATEWAY_LISTEN="127.0.0.1:14566"' in conf
+    assert (tmp_path / "apache" / "httpd-lab.conf").read_text().count("18080") >= 1
+    assert "0.0.0.0" not in conf
+
+
+def test_agent_config_is_the_workshops(tmp_path):
+    s = settings.load({"LAB_STATE_DIR": str(tmp_path)})
+    flow = native.agent_config(s)["flows"][0]
+    assert flow["deliveryStream"] == "webserver_stream"
+    assert flow["initialPosition"] == "START_OF_FILE"
+    assert flow["partitionKeyOption"] == "RANDOM"
+    assert Path(flow["filePattern"]).name == "access_log*"
+
+
+def test_provision_hook_runs_the_provisioning_program(tmp_path):
+    s = settings.load({"LAB_STATE_DIR": str(tmp_path), "LAB_LOCALSTACK_PORT": "14566"})
+    hook = native.write_provision_hook(s)
+    text = hook.read_text()
+    assert hook.stat().st_mode & 0o111
+    assert "-m labctl provision" in text and "http://127.0.0.1:14566" in text
