@@ -44,7 +44,7 @@ lambda: venv ## build the deployable ETL zip (reproducible) into build/apache_ET
 	$(PY) -m etl.package --output build/apache_ETL.zip
 
 .PHONY: up
-up: venv system-packages localstack-venv lambda ## start the lab (compose when a Docker engine answers, native otherwise)
+up: venv lambda ## start the lab (compose when a Docker engine answers, native otherwise)
 	$(PY) -m labctl up
 
 .PHONY: down

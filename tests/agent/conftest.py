@@ -265,6 +265,10 @@ class TcpProxy:
     def stop(self) -> None:
         ls, self._listener = self._listener, None
         if ls is not None:
+            try:
+                ls.shutdown(socket.SHUT_RDWR)   # wakes the thread blocked in accept()
+            except OSError:
+                pass
             ls.close()
         with self._lock:
             conns, self._conns = self._conns, set()

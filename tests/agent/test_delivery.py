@@ -169,7 +169,7 @@ def test_sigterm_with_endpoint_down_exits_quickly_and_resumes(localstack, tmp_pa
         writer.write(1200)         # 2 full batches of 500 sent, 200 left in the buffer
         wait_for_lines(lambda: s3_lines(localstack, bucket), 1000)
         assert agent.terminate() == 0          # flush: the last 200 go out at SIGTERM
-        assert_exactly_once(count_seqs(s3_lines(localstack, bucket)), 1200)
+        assert_exactly_once(wait_for_lines(lambda: s3_lines(localstack, bucket), 1200), 1200)
 
         writer.write(300)
         agent = AgentProcess(tmp_path, cfg, name="second").start()
@@ -189,6 +189,6 @@ def test_sigterm_with_endpoint_down_exits_quickly_and_resumes(localstack, tmp_pa
         # The undelivered 300 are read again (their checkpoint did not move), plus 200 new.
         agent.wait_stats(lambda s: s["totals"]["lines_read"] >= 500, what="lines read again")
         assert agent.terminate() == 0
-        assert_exactly_once(count_seqs(s3_lines(localstack, bucket)), total)
+        assert_exactly_once(wait_for_lines(lambda: s3_lines(localstack, bucket), total), total)
     finally:
         proxy.stop()

@@ -201,12 +201,29 @@ def _http_ok(url: str) -> bool:
         return False
 
 
+def ensure_installed(s: LabSettings) -> None:
+    """Install what the native runtime needs and is missing (first run only):
+    the system packages (Apache) and LocalStack's Python 3.13 venv."""
+    from labctl import apache_host
+
+    try:
+        apache_host.find_binary()
+    except apache_host.ApacheError:
+        LOG.info("installing system packages (Apache)")
+        subprocess.run(["bash", str(lab.REPO_ROOT / "services/lab/install-system-packages.sh")], check=True)
+    marker = s.localstack_venv / ".installed"
+    if not marker.exists():
+        LOG.info("installing native LocalStack 4.14.0 into %s (about 3 minutes, once)", s.localstack_venv)
+        subprocess.run(["bash", str(lab.REPO_ROOT / "services/localstack/native/install.sh"),
+                        str(s.localstack_venv)], check=True)
+        marker.touch()
+
+
 def up(s: LabSettings) -> None:
     """Start (or complete) the native lab and provision it; idempotent."""
     from labctl import provision
 
-    if not (s.localstack_venv / "bin" / "python").exists():
-        raise SystemExit(f"no LocalStack venv at {s.localstack_venv}: run `make localstack-venv`")
+    ensure_installed(s)
     p = _paths(s)
     for key in ("logs", "localstack", "apache", "agent"):
         p[key].mkdir(parents=True, exist_ok=True)

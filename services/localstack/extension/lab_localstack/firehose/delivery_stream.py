@@ -50,6 +50,8 @@ class DeliveryStream:
         self._thread: threading.Thread | None = None
         self.buffered_records, self.buffered_bytes, self._oldest_ms = journal.buffered(key)
         self.kinesis_poller = None
+        self._tools_for: StreamSettings | None = None
+        self._tools: tuple = (None, None, None)
 
     @property
     def name(self) -> str:
@@ -133,6 +135,17 @@ class DeliveryStream:
                 LOG.exception("stream %s: batch delivery failed; retrying", self.name)
                 self._stop.wait(_ERROR_BACKOFF_S)
 
+    def _delivery_tools(self, settings: StreamSettings):
+        """Clients for the current settings, made once (creating clients is slow)."""
+        if self._tools_for is not settings:
+            transformer = (LambdaTransformer(settings.processor, settings.arn, settings.account_id,
+                                             settings.region, self._stop) if settings.processor else None)
+            s3 = S3Writer(settings.account_id, settings.region, settings.name, self._stop, self._retrying)
+            search = SearchDelivery(settings.search, self._stop, self._retrying) if settings.search else None
+            self._tools = (transformer, s3, search)
+            self._tools_for = settings
+        return self._tools
+
     def _retrying(self, reason: str) -> None:
         with self._lock:
             self.counters.delivery_retries += 1
@@ -144,10 +157,9 @@ class DeliveryStream:
             with self._lock:
                 self.buffered_records, self.buffered_bytes, self._oldest_ms = self._journal.buffered(self.key)
             return
-        transformer = (LambdaTransformer(settings.processor, settings.arn, settings.account_id,
-                                         settings.region, self._stop) if settings.processor else None)
-        s3 = S3Writer(settings.account_id, settings.region, settings.name, self._stop, self._retrying)
-        search = SearchDelivery(settings.search, self._stop, self._retrying) if settings.search else None
+        transformer, s3, search = self._delivery_tools(settings)
+        invocations, lambda_errors = (transformer.invocations, transformer.errors) if transformer else (0, 0)
+        bulk_requests = search.bulk_requests if search else 0
         started = time.monotonic()
         result = deliver_batch(settings, batch, transformer, s3, search)
         size = sum(len(r.data) for r in batch)
@@ -159,10 +171,10 @@ class DeliveryStream:
             c.delivery_failed += result.delivery_failed
             c.backed_up += result.backed_up
             c.s3_objects += result.s3_objects
-            c.bulk_requests += search.bulk_requests if search else 0
+            c.bulk_requests += (search.bulk_requests if search else 0) - bulk_requests
             if transformer:
-                c.lambda_invocations += transformer.invocations
-                c.lambda_errors += transformer.errors
+                c.lambda_invocations += transformer.invocations - invocations
+                c.lambda_errors += transformer.errors - lambda_errors
             self._journal.complete(self.key, [r.row_id for r in batch], c.to_dict())
             self.buffered_records -= len(batch)
             self.buffered_bytes -= size

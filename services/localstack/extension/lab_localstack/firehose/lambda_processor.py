@@ -19,9 +19,11 @@ import base64
 import binascii
 import json
 import logging
+import os
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from botocore.config import Config
@@ -38,6 +40,9 @@ INVOKE_PAYLOAD_LIMIT = 6 * 1024 * 1024
 _RECORD_OVERHEAD = 400       # JSON keys, ids and metadata around each record's data
 _RETRY_BACKOFF_S = 0.5
 _TIMEOUT_MARGIN_S = 3        # beyond the function's own timeout before we call it timed out
+_CONFIG_CACHE_S = 10         # how long the function's Timeout setting is reused
+# Invocations of one batch run in parallel, as AWS invokes the function concurrently.
+CONCURRENT_INVOCATIONS = int(os.environ.get("LAB_FIREHOSE_LAMBDA_CONCURRENCY", "3"))
 VALID_RESULTS = ("Ok", "Dropped", "ProcessingFailed")
 
 MESSAGES = {
@@ -157,25 +162,39 @@ class LambdaTransformer:
         self._region = region
         self._stop = stop
         self._clients: dict[int, object] = {}
+        self._lock = threading.Lock()
+        self._timeout: tuple[int, float] | None = None   # (seconds, valid until monotonic time)
         self.invocations = 0
         self.errors = 0
 
+    def _count(self, invocations: int = 0, errors: int = 0) -> None:
+        with self._lock:
+            self.invocations += invocations
+            self.errors += errors
+
     def _client(self, read_timeout: int):
-        if read_timeout not in self._clients:
-            self._clients[read_timeout] = connect_to(
-                aws_access_key_id=self._account_id, region_name=self._function_region(),
-                config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=read_timeout),
-            ).lambda_
-        return self._clients[read_timeout]
+        with self._lock:
+            if read_timeout not in self._clients:
+                self._clients[read_timeout] = connect_to(
+                    aws_access_key_id=self._account_id, region_name=self._function_region(),
+                    config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=read_timeout,
+                                  max_pool_connections=CONCURRENT_INVOCATIONS + 2),
+                ).lambda_
+            return self._clients[read_timeout]
 
     def _function_region(self) -> str:
         parts = self.processor.function_arn.split(":")
         return parts[3] if len(parts) > 3 and parts[3] else self._region
 
     def _function_timeout(self) -> int:
+        cached = self._timeout
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
         try:
             config = self._client(30).get_function_configuration(FunctionName=self.processor.function_arn)
-            return int(config.get("Timeout", 60))
+            timeout = int(config.get("Timeout", 60))
+            self._timeout = (timeout, time.monotonic() + _CONFIG_CACHE_S)
+            return timeout
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                 raise InvocationFailed("Lambda.ResourceNotFound", str(error))
@@ -185,10 +204,13 @@ class LambdaTransformer:
 
     def transform(self, records: list[JournalRecord]) -> list[RecordOutcome]:
         """Outcomes in the order of the records given."""
-        outcomes: list[RecordOutcome] = []
-        for chunk in split_for_invocations(records, self.processor.buffer_size_bytes):
-            outcomes.extend(self._transform_chunk(chunk))
-        return outcomes
+        chunks = split_for_invocations(records, self.processor.buffer_size_bytes)
+        if len(chunks) == 1:
+            return self._transform_chunk(chunks[0])
+        with ThreadPoolExecutor(min(CONCURRENT_INVOCATIONS, len(chunks)),
+                                thread_name_prefix="firehose-lambda") as pool:
+            results = list(pool.map(self._transform_chunk, chunks))
+        return [outcome for chunk_outcomes in results for outcome in chunk_outcomes]
 
     def _transform_chunk(self, records: list[JournalRecord]) -> list[RecordOutcome]:
         record_ids = [r.record_id for r in records]
@@ -200,7 +222,7 @@ class LambdaTransformer:
                 results = self._invoke(records, record_ids)
                 break
             except InvocationFailed as failure:
-                self.errors += 1
+                self._count(errors=1)
                 LOG.warning("Lambda %s attempt %d/%d for %d records failed: %s",
                             self.processor.function_arn, attempt, max_attempts, len(records), failure)
                 if failure.retriable and attempt < max_attempts and not self._stop.wait(
@@ -224,7 +246,7 @@ class LambdaTransformer:
     def _invoke(self, records: list[JournalRecord], record_ids: list[str]) -> dict:
         timeout = self._function_timeout()
         event = build_event(records, self._stream_arn, self._region)
-        self.invocations += 1
+        self._count(invocations=1)
         try:
             response = self._client(timeout + _TIMEOUT_MARGIN_S).invoke(
                 FunctionName=self.processor.function_arn, Payload=json.dumps(event).encode())

@@ -1,0 +1,105 @@
+"""End to end on the native lab: every line written is accounted for, exactly once.
+
+Traffic comes two ways: real requests through Apache (generator URL mode) and
+lines appended to the access log by the generator's file mode, a tenth of them
+malformed. The agent ships them, Firehose runs the real ETL Lambda, OpenSearch
+indexes, S3 keeps the backup and the failures. Then, per line
+(tests/lab_accounting.py): documents in the index + processing-failed records +
+dropped == lines written, no line twice, every indexed document backed up under
+`apache_`, and the fields of a sample of documents agree with an independent
+reading of their lines.
+"""
+from __future__ import annotations
+
+import random
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from labctl import status
+from tests import lab_accounting as acc
+from tests.lab_harness import NativeLab, generated_lines, report
+
+pytestmark = [pytest.mark.e2e]
+
+HTTP_REQUESTS = 300
+FILE_LINES = 2000
+BAD_FRACTION = 0.1
+
+# The workshop's format, read independently of the ETL (good lines only).
+LINE = re.compile(r'^(?P<host>\S+) (?P<ident>\S+) (?P<authuser>\S+) \[(?P<time>[^\]]+)\] '
+                  r'"(?P<request>[^"]*)" (?P<status>\d{3}) (?P<bytes>\d+|-) "(?P<referer>[^"]*)" '
+                  r'"(?P<agent>[^"]*)" "user = (?P<user>[^;]*); PHPSESSID=(?P<session>[^"]*)"\n$')
+
+
+@pytest.fixture(scope="module")
+def delivered(lab: NativeLab):
+    """Write both kinds of traffic, then wait until every line is accounted for."""
+    http = lab.begin_case("http through Apache")
+    lab.http_traffic(http, HTTP_REQUESTS, seed=8101)
+    file_case = lab.begin_case(f"file mode, {BAD_FRACTION:.0%} malformed")
+    lab.append_lines(file_case, generated_lines(FILE_LINES, seed=8102, bad_fraction=BAD_FRACTION))
+    whole = lab.account_all(timeout=180)
+    report("e2e", "end-to-end accounting per traffic kind", lab.case_rows(whole))
+    return whole
+
+
+def test_every_line_is_accounted_for_exactly_once(lab: NativeLab, delivered: acc.Accounting):
+    expected = acc.expected_outcomes(lab.ledger)
+    assert delivered.written == HTTP_REQUESTS + FILE_LINES
+    assert delivered.lost == 0, f"lost lines, e.g. {delivered.lost_samples}"
+    assert delivered.duplicated == 0
+    assert delivered.unmatched == 0
+    assert delivered.conserved, delivered.row()
+    # Each line where the ETL puts it: good lines indexed, malformed ones in processing-failed/.
+    assert delivered.indexed == sum(e.result == acc.OK for e in expected)
+    assert delivered.processing_failed == sum(e.result == acc.FAILED for e in expected)
+    assert delivered.processing_failed > 0, "the malformed share should reach processing-failed/"
+    assert delivered.delivery_failed == 0 and delivered.dropped == 0
+
+
+def test_every_indexed_document_is_backed_up_once(lab: NativeLab, delivered: acc.Accounting):
+    observation = lab.observer.observation()
+    assert delivered.backup_missing == 0
+    assert sum(observation.backup.values()) == delivered.indexed
+
+
+def test_counters_agree_with_the_lines(lab: NativeLab, delivered: acc.Accounting):
+    """Firehose received each line once; `make status` says everything is accounted for."""
+    counters = lab.firehose()
+    assert counters["received"] == delivered.written
+    assert counters["delivered"] == delivered.indexed
+    assert counters["processing_failed"] == delivered.processing_failed
+    assert counters["buffered_records"] == 0
+    lab_status = status.collect(lab.settings, "native")
+    assert lab_status.log_lines == delivered.written
+    assert lab_status.accounted == delivered.written
+
+
+def test_apache_wrote_the_http_traffic(lab: NativeLab, delivered: acc.Accounting):
+    http_lines = lab.cases[0].lines
+    assert len(http_lines) == HTTP_REQUESTS
+    assert all(LINE.match(line.decode("latin-1")) for line in http_lines)
+    assert delivered.subset(lab.cases[0].positions).indexed == HTTP_REQUESTS
+
+
+def test_document_fields_match_their_lines(lab: NativeLab, delivered: acc.Accounting):
+    documents = {acc.document_key(doc): doc for doc in lab.observer.documents.values()}
+    expected = acc.expected_outcomes(lab.ledger)
+    good = [(line, e) for line, e in zip(lab.ledger, expected) if LINE.match(line.decode("latin-1"))]
+    sample = random.Random(8103).sample(good, 100)
+    for line, e in sample:
+        fields = LINE.match(line.decode("latin-1")).groupdict()
+        doc = documents[e.document_key]       # the indexed document of this very line
+        when = datetime.strptime(fields["time"], "%d/%b/%Y:%H:%M:%S %z")
+        assert doc["host"] == fields["host"]
+        assert doc["request"] == fields["request"]
+        assert doc["verb"] == fields["request"].split(" ")[0]
+        assert doc["response"] == int(fields["status"])
+        assert doc["bytes"] == (None if fields["bytes"] == "-" else int(fields["bytes"]))
+        assert doc["referer"] == (fields["referer"] if fields["referer"] not in ("", "-") else None)
+        assert doc["user-agent"] == (fields["agent"] if fields["agent"] not in ("", "-") else None)
+        assert doc["username"] == (fields["user"] if fields["user"] not in ("", "-") else None)
+        assert doc["session_id"] == (fields["session"] if fields["session"] not in ("", "-") else None)
+        assert doc["@timestamp_utc"] == when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
