@@ -1,4 +1,4 @@
-"""boto3 clients for the configured endpoints, and the guard against real AWS.
+"""Clients for the configured endpoints, and the guard against real AWS.
 
 Endpoint values may omit the scheme, as the Kinesis Agent's host names do
 (`firehose.us-east-1.amazonaws.com`): https is assumed, except for loopback
@@ -14,8 +14,9 @@ import re
 from urllib.parse import urlsplit
 
 import boto3
-from botocore.config import Config
+from botocore.credentials import Credentials
 
+from agent.api import StreamClient
 from agent.config import AgentConfig, ConfigError
 
 LOG = logging.getLogger(__name__)
@@ -77,8 +78,8 @@ def region_for(service: str, cfg: AgentConfig) -> str:
                       f"set {service}.region or AWS_DEFAULT_REGION")
 
 
-def make_client(service: str, cfg: AgentConfig):
-    """A boto3 client with no SDK retries (the sender retries, record by record)."""
+def make_client(service: str, cfg: AgentConfig) -> StreamClient:
+    """The client for one service, with credentials from the config or the usual chain."""
     url = endpoint_url(cfg.endpoints[service]) if service in cfg.endpoints else None
     region = region_for(service, cfg)
     session = boto3.session.Session(
@@ -87,20 +88,15 @@ def make_client(service: str, cfg: AgentConfig):
         aws_session_token=cfg.aws_session_token,
         region_name=region,
     )
-    creds = {}
-    if session.get_credentials() is None:
+    credentials = session.get_credentials()
+    if credentials is None:
         if url and is_loopback(urlsplit(url).hostname or ""):
             LOG.info("no AWS credentials found; using dummy ones for the local endpoint %s", url)
-            creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+            credentials = Credentials("test", "test")
         else:
             raise ConfigError("awsAccessKeyId: no AWS credentials found (config keys, "
                               "environment, profile or instance role)")
-    config = Config(
-        retries={"total_max_attempts": 1, "mode": "standard"},
-        connect_timeout=cfg.connect_timeout_ms / 1000,
-        read_timeout=cfg.socket_timeout_ms / 1000,
-        parameter_validation=False,      # requests are built here, within the API limits
-        max_pool_connections=2,
-    )
-    LOG.info("%s endpoint %s, region %s", service, url or "(AWS default)", region)
-    return session.client(service, endpoint_url=url, config=config, **creds)
+    url = url or f"https://{service}.{region}.amazonaws.com"
+    LOG.info("%s endpoint %s, region %s", service, url, region)
+    return StreamClient(service, url, region, credentials,
+                        cfg.connect_timeout_ms / 1000, cfg.socket_timeout_ms / 1000)

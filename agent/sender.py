@@ -16,8 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from agent.api import ApiError
 from agent.config import FIREHOSE, FlowConfig
 from agent.stats import FlowStats
 
@@ -81,10 +80,10 @@ class Sender:
             self.stats.put_calls += 1
             try:
                 errors = self._put([batch.datas[i] for i in pending])
-            except (BotoCoreError, ClientError) as exc:
+            except ApiError as exc:
                 self.stats.put_errors += 1
                 self.stats.records_failed += len(pending)
-                self._failure(f"{type(exc).__name__}: {exc}", len(pending))
+                self._failure(str(exc), len(pending))
                 self.stats.records_retried += len(pending)
                 self._sleep(backoff_delay(attempt, self._initial, self._cap))
                 attempt += 1
@@ -122,18 +121,9 @@ class Sender:
     def _put(self, datas: list[bytes]) -> list[str | None]:
         """One API call; returns the error code of each record (None = delivered)."""
         if self.flow.destination_type == FIREHOSE:
-            resp = self.client.put_record_batch(
-                DeliveryStreamName=self.flow.destination,
-                Records=[{"Data": d} for d in datas])
-            if not resp.get("FailedPutCount"):
-                return [None] * len(datas)
-            return [r.get("ErrorCode") for r in resp["RequestResponses"]]
-        resp = self.client.put_records(
-            StreamName=self.flow.destination,
-            Records=[{"Data": d, "PartitionKey": self._partition_key(d)} for d in datas])
-        if not resp.get("FailedRecordCount"):
-            return [None] * len(datas)
-        return [r.get("ErrorCode") for r in resp["Records"]]
+            return self.client.put_record_batch(self.flow.destination, datas)
+        return self.client.put_records(self.flow.destination, datas,
+                                       [self._partition_key(d) for d in datas])
 
     def _partition_key(self, data: bytes) -> str:
         if self.flow.partition_key_option == "DETERMINISTIC":

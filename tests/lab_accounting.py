@@ -36,7 +36,9 @@ from pathlib import Path
 
 import boto3
 import requests
+from botocore.exceptions import BotoCoreError, ClientError
 from opensearchpy import OpenSearch, helpers
+from opensearchpy import exceptions as opensearch_errors
 
 from etl.config import EtlConfig
 from etl.handler import transform_records
@@ -185,9 +187,16 @@ class LabObserver:
                         Bucket=lab.BACKUP_BUCKET, Key=obj["Key"])["Body"].read()
 
     def snapshot(self) -> None:
-        """Take in everything the lab holds now (call before restarting a store)."""
-        self.snapshot_index()
-        self.snapshot_s3()
+        """Take in everything the lab holds now (call before restarting a store).
+        A store that is down or not provisioned yet adds nothing this time."""
+        try:
+            self.snapshot_index()
+        except opensearch_errors.ConnectionError:
+            pass
+        try:
+            self.snapshot_s3()
+        except (ClientError, BotoCoreError):
+            pass
         counters = firehose_counters(self.settings)
         if counters:
             self.firehose = counters
@@ -230,6 +239,7 @@ class Accounting:
     backup_missing: int = 0    # Ok lines delivered (indexed or failed) without their apache_ copy
     lost_samples: list[bytes] = field(default_factory=list)
     fates: list[str] = field(default_factory=list)   # per line: its place, or "lost"
+    is_subset: bool = False    # a case's share of the lab: unmatched/backup_missing not known
 
     @property
     def conserved(self) -> bool:
@@ -238,18 +248,22 @@ class Accounting:
                 + self.delivery_failed + self.dropped == self.written)
 
     def row(self) -> dict:
-        return {k: getattr(self, k) for k in ("written", "indexed", "processing_failed", "delivery_failed",
-                                              "dropped", "duplicated", "extra_copies", "lost", "unmatched",
-                                              "backup_missing")}
+        keys = ["written", "indexed", "processing_failed", "delivery_failed", "dropped", "duplicated",
+                "extra_copies", "lost"]
+        if not self.is_subset:
+            keys += ["unmatched", "backup_missing"]
+        return {k: getattr(self, k) for k in keys}
 
     def subset(self, positions: range | list[int]) -> "Accounting":
         """The accounting of some of the lines (one fault case's), from the per-line fates."""
-        part = Accounting(written=len(positions))
+        part = Accounting(written=len(positions), is_subset=True)
         for p in positions:
             fate = self.fates[p]
             base, _, extra = fate.partition("+")
             if base == "lost":
                 part.lost += 1
+                if len(part.lost_samples) < 5:
+                    part.lost_samples.append(b"line %d" % p)
             else:
                 setattr(part, base, getattr(part, base) + 1)
             if extra:

@@ -75,6 +75,7 @@ class NativeLab:
         self.ledger: list[bytes] = []          # every line written, in order
         self.cases: list[CaseLedger] = []
         self._write_lock = threading.Lock()    # held by writers; rotations take it (copytruncate)
+        self.last: acc.Accounting | None = None  # the latest accounting of the whole ledger
 
     # --- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -223,7 +224,8 @@ class NativeLab:
     # --- accounting -------------------------------------------------------------------
     def account_all(self, timeout: float = 180.0) -> acc.Accounting:
         """Wait until every line of the ledger is accounted for (or the deadline)."""
-        return acc.wait_until_accounted(self.observer, acc.expected_outcomes(self.ledger), timeout)
+        self.last = acc.wait_until_accounted(self.observer, acc.expected_outcomes(self.ledger), timeout)
+        return self.last
 
     def case_rows(self, whole: acc.Accounting) -> list[tuple[str, dict]]:
         rows = [(case.name, whole.subset(case.positions).row()) for case in self.cases]

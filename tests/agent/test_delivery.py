@@ -22,8 +22,8 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def tracked_inodes(stats: dict) -> set[int]:
-    return {f["inode"] for flow in stats.get("flows", []) for f in flow["files"]}
+def read_positions(stats: dict) -> set[tuple[int, int]]:
+    return {(f["inode"], f["read_offset"]) for flow in stats.get("flows", []) for f in flow["files"]}
 
 
 @pytest.mark.parametrize("kind", ["rename", "copytruncate", "delete"])
@@ -42,11 +42,15 @@ def test_rotation_exactly_once_firehose(localstack, tmp_path, agents, kind):
     per_rotation, rotations = 2500, 3
     for _ in range(rotations):
         writer.write(per_rotation)
-        if kind == "delete":
-            # A file deleted before the agent ever opened it cannot be read by
-            # anyone: wait until the agent tracks the current inode.
-            inode = log.stat().st_ino
-            agent.wait_stats(lambda s: inode in tracked_inodes(s), what="log file tracked")
+        # Rotate while tailing: wait until the agent has read what is written so
+        # far (an inode alone could be a reused one), then write more lines and
+        # rotate at once, so the rotation happens with lines not read yet (read
+        # from the renamed file, the copy, or the deleted file's descriptor).
+        # This also keeps a file from being deleted before the agent saw it,
+        # which no tailer could survive.
+        inode, size = log.stat().st_ino, log.stat().st_size
+        agent.wait_stats(lambda s: (inode, size) in read_positions(s), what="log file read")
+        writer.write(500)
         writer.rotate(kind)
         writer.write(10)            # the first lines of the new file follow immediately
     writer.write(per_rotation)

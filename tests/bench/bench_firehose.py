@@ -30,7 +30,12 @@ import requests
 
 from tests.conftest import LocalStackInstance, free_port
 from tests.firehose.conftest import (
-    LAMBDA_ROLE, OSMEM_BINARY, OsmemProcess, lambda_zip, processing, s3_destination,
+    LAMBDA_ROLE,
+    OSMEM_BINARY,
+    OsmemProcess,
+    lambda_zip,
+    processing,
+    s3_destination,
 )
 
 NOTE = "wall clock, 2 client threads, shared 2-core machine"
@@ -161,14 +166,14 @@ def measure(provider: str, tmp: Path, osmem: OsmemProcess, s3_count: int, os_cou
             if lab:
                 figures.append(figure("lab_put_accept_rate", accepted, "", "PutRecordBatch acknowledged "
                                       "(journaled), " + NOTE))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - reported as a failed figure
             figures.append(figure(f"{label}_put_to_s3_via_lambda", 0, ">= 5000" if lab else "",
                                   f"failed: {error}"[:300]))
         try:
             figures.append(figure(f"{label}_put_to_opensearch_via_lambda",
                                   opensearch_run(instance, fn, osmem.url, os_count, lab), "",
                                   NOTE + "; bound by osmem-server's bulk indexing"))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - reported as a failed figure
             figures.append(figure(f"{label}_put_to_opensearch_via_lambda", 0, "", f"failed: {error}"[:300]))
     finally:
         instance.stop()

@@ -6,7 +6,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.firehose.conftest import (
-    LAMBDA_ROLE, make_bucket, objects, put_lines, s3_destination, unique, wait_for,
+    LAMBDA_ROLE,
+    make_bucket,
+    objects,
+    put_lines,
+    s3_destination,
+    unique,
+    wait_for,
 )
 
 pytestmark = pytest.mark.localstack

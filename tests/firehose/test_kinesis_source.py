@@ -9,8 +9,16 @@ import json
 import pytest
 
 from tests.firehose.conftest import (
-    LAMBDA_ROLE, create_function, json_lines, make_bucket, objects, processing, s3_destination,
-    settled, unique, wait_for,
+    LAMBDA_ROLE,
+    create_function,
+    json_lines,
+    make_bucket,
+    objects,
+    processing,
+    s3_destination,
+    settled,
+    unique,
+    wait_for,
 )
 from tests.firehose.test_lambda_processing import ECHO_EVENT
 

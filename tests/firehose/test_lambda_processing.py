@@ -10,8 +10,17 @@ import re
 import pytest
 
 from tests.firehose.conftest import (
-    counters, create_function, json_lines, make_bucket, objects, processing, put_lines,
-    s3_destination, settled, unique, wait_for,
+    counters,
+    create_function,
+    json_lines,
+    make_bucket,
+    objects,
+    processing,
+    put_lines,
+    s3_destination,
+    settled,
+    unique,
+    wait_for,
 )
 
 pytestmark = pytest.mark.localstack

@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.firehose.conftest import (
-    LAMBDA_ROLE, counters, create_function, json_lines, make_bucket, objects, processing,
-    put_lines, s3_destination, settled, unique, wait_for,
+    LAMBDA_ROLE,
+    counters,
+    create_function,
+    json_lines,
+    make_bucket,
+    objects,
+    processing,
+    put_lines,
+    s3_destination,
+    settled,
+    unique,
+    wait_for,
 )
 from tests.firehose.test_lambda_processing import ROUTER
 
@@ -68,9 +78,9 @@ def test_index_rotation(localstack, osmem, rotation):
     firehose.create_delivery_stream(DeliveryStreamName=name,
                                     AmazonopensearchserviceDestinationConfiguration=search_config(
                                         osmem, bucket, base, rotation=rotation))
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     put_lines(firehose, name, docs(5, rotation))
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
     wait_for(lambda: settled(localstack, name, 5), what="delivery")
     candidates = {expected_names(base, before)[rotation], expected_names(base, after)[rotation]}
     assert sum(indexed(osmem, index) for index in candidates) == 5, candidates
@@ -180,3 +190,16 @@ def test_elasticsearch_destination_uses_elasticsearch_failed(localstack, osmem):
     assert (c["delivered"], c["delivery_failed"]) == (1, 1)
     (failed,) = json_lines(objects(localstack, bucket, "apache_elasticsearch-failed/"))
     assert failed["esTypeName"] == "clickstream" and failed["attemptsMade"] == 1
+
+
+def test_domain_arn_resolved_through_lab_opensearch_endpoints(localstack_factory, osmem):
+    instance = localstack_factory(extra_env={"LAB_OPENSEARCH_ENDPOINTS": json.dumps({"clickstream": osmem.url})})
+    firehose = instance.client("firehose")
+    bucket, name, index = make_bucket(instance), unique("fh-arn"), unique("arn")
+    config = search_config(osmem, bucket, index)
+    del config["ClusterEndpoint"]
+    config["DomainARN"] = "arn:aws:es:us-east-1:000000000000:domain/clickstream"
+    firehose.create_delivery_stream(DeliveryStreamName=name, AmazonopensearchserviceDestinationConfiguration=config)
+    put_lines(firehose, name, docs(3, "arn"))
+    wait_for(lambda: settled(instance, name, 3), what="delivery")
+    assert indexed(osmem, index) == 3

@@ -11,8 +11,16 @@ import pytest
 import requests
 
 from tests.firehose.conftest import (
-    create_function, make_bucket, objects, processing, put_lines, s3_destination, settled,
-    stream_status, unique, wait_for,
+    create_function,
+    make_bucket,
+    objects,
+    processing,
+    put_lines,
+    s3_destination,
+    settled,
+    stream_status,
+    unique,
+    wait_for,
 )
 from tests.firehose.test_lambda_processing import ROUTER
 
@@ -39,8 +47,12 @@ def test_buffered_records_survive_restart(localstack):
     localstack.restart()
 
     # Before any Firehose API call: the status route answers and the stream is back.
-    status = requests.get(f"{localstack.url}/_lab/firehose/streams/{name}", timeout=10).json()
+    # (The provider loads in LocalStack's on_infra_ready hook, just after "Ready.")
+    route = f"{localstack.url}/_lab/firehose/streams/{name}"
+    status = wait_for(lambda: requests.get(route, timeout=10).ok and requests.get(route, timeout=10).json(),
+                      timeout=30, what="the status route after the restart")
     assert status["counters"]["received"] == len(lines)
+    assert status["counters"]["buffered_records"] == len(lines), "nothing delivered yet: the bucket is gone"
     make_bucket(localstack, bucket)
     create_function(localstack, ROUTER, name=function)
     assert name in firehose.list_delivery_streams(Limit=10000)["DeliveryStreamNames"]

@@ -3,12 +3,18 @@ source record backup, a missing bucket retried rather than losing records."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from tests.firehose.conftest import (
-    make_bucket, objects, put_lines, s3_destination, settled, unique, wait_for,
+    make_bucket,
+    objects,
+    put_lines,
+    s3_destination,
+    settled,
+    unique,
+    wait_for,
 )
 
 pytestmark = pytest.mark.localstack
@@ -28,7 +34,7 @@ def test_interval_flush_writes_one_object_with_aws_key(localstack):
         ExtendedS3DestinationConfiguration=s3_destination(bucket, size_mb=1, interval=2, Prefix="apache_"),
     )
     lines = [f"line {i}\n".encode() for i in range(120)]
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     put_lines(firehose, name, lines)
     found = wait_for(lambda: objects(localstack, bucket), timeout=30, what="the S3 object")
     assert len(found) == 1, "records put together within the interval share one object"
@@ -91,3 +97,20 @@ def test_missing_bucket_is_retried_not_lost(localstack):
     make_bucket(localstack, bucket)
     found = wait_for(lambda: objects(localstack, bucket), timeout=30)
     assert b"".join(found.values()) == b"a\nb\n"
+
+
+def test_full_buffer_is_a_partial_failure(localstack_factory):
+    # A LocalStack of its own with a 0.01 MB buffer limit and a bucket that does not exist.
+    small = localstack_factory(extra_env={"LAB_FIREHOSE_MAX_BUFFER_MB": "0.01"})
+    firehose = small.client("firehose")
+    bucket, name = unique("fh-full"), unique("fh-full")
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name, ExtendedS3DestinationConfiguration=s3_destination(bucket, interval=0))
+    response = firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": b"z" * 1000}] * 15)
+    assert response["FailedPutCount"] == 5
+    codes = [r.get("ErrorCode") for r in response["RequestResponses"]]
+    assert codes == [None] * 10 + ["ServiceUnavailableException"] * 5
+    assert all("RecordId" in r for r in response["RequestResponses"][:10])
+    make_bucket(small, bucket)
+    found = wait_for(lambda: objects(small, bucket), timeout=30)
+    assert sum(len(body) for body in found.values()) == 10 * 1000

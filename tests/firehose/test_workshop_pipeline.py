@@ -10,8 +10,16 @@ import sys
 import pytest
 
 from tests.firehose.conftest import (
-    LAMBDA_ROLE, json_lines, make_bucket, objects, processing, put_lines, s3_destination, settled,
-    unique, wait_for,
+    LAMBDA_ROLE,
+    json_lines,
+    make_bucket,
+    objects,
+    processing,
+    put_lines,
+    s3_destination,
+    settled,
+    unique,
+    wait_for,
 )
 from tests.firehose.test_opensearch_delivery import indexed
 

@@ -1,1 +1,46 @@
-"""The lab's faithful Kinesis Data Firehose provider for LocalStack 4.14.0."""
+"""The lab's faithful Kinesis Data Firehose provider for LocalStack 4.14.0.
+
+Selected with PROVIDER_OVERRIDE_FIREHOSE=lab (entry point `firehose:lab`).
+
+Where things are (read in this order):
+  plugin.py          entry points: the provider, and a start-up hook that loads it eagerly
+  provider.py        the Firehose API (create/describe/list/delete/update, puts, tags)
+  validation.py      AWS's names, limits and configuration checks
+  descriptions.py    DescribeDeliveryStream shapes with AWS's defaults; UpdateDestination merge
+  settings.py        the delivery code's view of a description (dataclasses)
+  journal.py         SQLite write-ahead journal: streams, buffered records, Kinesis checkpoints
+  delivery_stream.py one stream at run time: intake, buffering, its delivery thread, status
+  batch_delivery.py  one batch: transform, deliver, write error outputs and backups
+  lambda_processor.py  the Lambda event/response contract, retries, error codes
+  s3_writer.py, s3_keys.py            S3 objects and AWS's key names
+  search_delivery.py, index_rotation.py  OpenSearch/Elasticsearch _bulk, RetryDuration, index names
+  error_records.py   processing-failed / *-failed JSON lines
+  kinesis_source.py  a Kinesis stream as source (GetRecords polling, no KCL/Java)
+  status_api.py      GET /_lab/firehose/streams[/<name>] counters
+  counters.py        what the counters mean
+
+Choices where AWS leaves room (or the lab simplifies):
+- Buffering follows the destination's hints (SizeInMBs / IntervalInSeconds, 0 =
+  deliver at once); the processor's BufferSizeInMBs sizes each Lambda invocation
+  within a batch (its BufferIntervalInSeconds is accepted, not used). Size counts
+  source bytes.
+- S3 keys use the arrival time of the oldest record of the object.
+- Lambda failures go to ErrorOutputPrefix, else `processing-failed/` at the bucket
+  root (the search destinations' backup bucket for OpenSearch/Elasticsearch);
+  documents not indexed go to `<S3 prefix>AmazonOpenSearchService-failed/` or
+  `<S3 prefix>elasticsearch-failed/`.
+- S3BackupMode=AllDocuments backs up the documents sent to the index (the
+  transformed records), as the workshop's `apache_` backup shows.
+- OpenSearch and Elasticsearch 7+ refuse `_type`: a TypeName is only sent to
+  Elasticsearch 6 and older (it still appears as esTypeName in failed records).
+- ClusterEndpoint may be http:// (the lab's OpenSearch-API server).
+- Delivery is at-least-once: a batch leaves the journal only once fully delivered.
+
+Environment (LocalStack's process):
+  LAB_OPENSEARCH_ENDPOINTS   JSON {"<domain-name>": "http://host:port"}: endpoints for
+                             streams configured with a DomainARN instead of ClusterEndpoint
+  LAB_OPENSEARCH_ENDPOINT    one endpoint for every DomainARN (fallback)
+  LAB_FIREHOSE_MAX_BUFFER_MB buffered bytes per stream before puts are refused (default 512)
+  LAB_FIREHOSE_LAMBDA_CONCURRENCY  parallel Lambda invocations per batch (default 3)
+State: LOCALSTACK_VOLUME_DIR/lab-firehose/firehose.db
+"""

@@ -29,6 +29,6 @@ class StreamCounters:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "StreamCounters":
+    def from_dict(cls, data: dict) -> StreamCounters:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in (data or {}).items() if k in known})

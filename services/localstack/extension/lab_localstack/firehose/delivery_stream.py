@@ -89,6 +89,17 @@ class DeliveryStream:
     def over_capacity(self) -> bool:
         return self.buffered_bytes >= MAX_BUFFERED_BYTES
 
+    def room_for(self, sizes: list[int]) -> int:
+        """How many of these records (in order) still fit under the buffer limit."""
+        room = MAX_BUFFERED_BYTES - self.buffered_bytes
+        fitting = 0
+        for size in sizes:
+            if size > room:
+                break
+            room -= size
+            fitting += 1
+        return fitting
+
     def accept(self, records: list[NewRecord], checkpoints: dict[str, str] | None = None) -> None:
         """Journal the records (durably) and wake the delivery thread."""
         if not records and not checkpoints:

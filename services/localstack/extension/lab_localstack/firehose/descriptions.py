@@ -7,7 +7,7 @@ the description is both what Describe returns and what the delivery code reads.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from localstack.aws.api.firehose import DeliveryStreamDescription, DeliveryStreamType
 
@@ -103,7 +103,7 @@ def new_description(
     config: dict,
     kinesis_source: dict | None,
 ) -> DeliveryStreamDescription:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     description: dict = {
         "DeliveryStreamName": name,
         "DeliveryStreamARN": arn,
@@ -168,4 +168,4 @@ def apply_update(description: dict, kind: str, update: dict) -> None:
             else:
                 target[key] = copy.deepcopy(value)
     description["VersionId"] = str(int(description["VersionId"]) + 1)
-    description["LastUpdateTimestamp"] = datetime.now(timezone.utc)
+    description["LastUpdateTimestamp"] = datetime.now(UTC)

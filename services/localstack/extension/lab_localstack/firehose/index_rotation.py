@@ -6,7 +6,7 @@ OneMonth `apache-2016-02`.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _SUFFIXES = {
     "NoRotation": "",
@@ -19,5 +19,5 @@ ROTATION_PERIODS = tuple(_SUFFIXES)
 
 
 def index_name(base: str, rotation: str, arrival_ms: int) -> str:
-    when = datetime.fromtimestamp(arrival_ms / 1000, tz=timezone.utc)
+    when = datetime.fromtimestamp(arrival_ms / 1000, tz=UTC)
     return base + when.strftime(_SUFFIXES[rotation])

@@ -16,10 +16,10 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 LOG = logging.getLogger(__name__)
 

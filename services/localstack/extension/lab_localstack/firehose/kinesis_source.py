@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from botocore.config import Config
 from localstack.aws.connect import connect_to
@@ -29,7 +29,7 @@ def kinesis_metadata(shard_id: str, record: dict) -> dict:
     return {
         "shardId": shard_id,
         "partitionKey": record["PartitionKey"],
-        "approximateArrivalTimestamp": arrival.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "approximateArrivalTimestamp": arrival.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "sequenceNumber": record["SequenceNumber"],
         "subsequenceNumber": "",
     }
@@ -65,7 +65,7 @@ class KinesisPoller:
         while not self._stop.is_set():
             try:
                 self._poll_all_shards()
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - any failure is retried
                 self._target.last_error = f"Kinesis source: {error}"
                 LOG.warning("Kinesis source %s: %s", self._stream_arn, error)
                 self._iterators.clear()

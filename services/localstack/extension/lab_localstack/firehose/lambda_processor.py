@@ -199,7 +199,7 @@ class LambdaTransformer:
             if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                 raise InvocationFailed("Lambda.ResourceNotFound", str(error))
             raise InvocationFailed("Lambda.ServiceException", str(error))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - any other failure is a retriable service error
             raise InvocationFailed("Lambda.ServiceException", str(error))
 
     def transform(self, records: list[JournalRecord]) -> list[RecordOutcome]:
@@ -259,7 +259,7 @@ class LambdaTransformer:
             if code in ("TooManyRequestsException", "ThrottlingException"):
                 raise InvocationFailed("Lambda.InvokeLimitExceeded", str(error))
             raise InvocationFailed("Lambda.ServiceException", str(error))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - any other failure is a retriable service error
             raise InvocationFailed("Lambda.ServiceException", str(error))
         payload = response["Payload"].read()
         if response.get("FunctionError"):

@@ -129,9 +129,9 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         self,
         context: RequestContext,
         delivery_stream_name: str,
-        delivery_stream_type: str = None,
-        kinesis_stream_source_configuration: dict = None,
-        tags: list = None,
+        delivery_stream_type: str | None = None,
+        kinesis_stream_source_configuration: dict | None = None,
+        tags: list | None = None,
         **kwargs,
     ) -> CreateDeliveryStreamOutput:
         validation.check_stream_name(delivery_stream_name)
@@ -174,7 +174,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         return CreateDeliveryStreamOutput(DeliveryStreamARN=arn)
 
     def delete_delivery_stream(self, context: RequestContext, delivery_stream_name: str,
-                               allow_force_delete: bool = None, **kwargs) -> DeleteDeliveryStreamOutput:
+                               allow_force_delete: bool | None = None, **kwargs) -> DeleteDeliveryStreamOutput:
         stream = self._get(context, delivery_stream_name)
         with self._lock:
             self._streams.pop(stream.key, None)
@@ -185,14 +185,14 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         return DeleteDeliveryStreamOutput()
 
     def describe_delivery_stream(self, context: RequestContext, delivery_stream_name: str,
-                                 limit: int = None, exclusive_start_destination_id: str = None,
+                                 limit: int | None = None, exclusive_start_destination_id: str | None = None,
                                  **kwargs) -> DescribeDeliveryStreamOutput:
         stream = self._get(context, delivery_stream_name)
         return DescribeDeliveryStreamOutput(DeliveryStreamDescription=copy.deepcopy(stream.description))
 
-    def list_delivery_streams(self, context: RequestContext, limit: int = None,
-                              delivery_stream_type: str = None,
-                              exclusive_start_delivery_stream_name: str = None,
+    def list_delivery_streams(self, context: RequestContext, limit: int | None = None,
+                              delivery_stream_type: str | None = None,
+                              exclusive_start_delivery_stream_name: str | None = None,
                               **kwargs) -> ListDeliveryStreamsOutput:
         limit = limit or 10
         names = sorted(
@@ -252,19 +252,21 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         stream = self._get(context, delivery_stream_name)
         self._check_direct_put(stream)
         validation.check_batch(records)
-        if stream.over_capacity():
-            # AWS refuses records one by one when a stream cannot take more.
-            stream.counters.rejected_puts += len(records)
-            failed = PutRecordBatchResponseEntry(ErrorCode="ServiceUnavailableException", ErrorMessage=SLOW_DOWN)
-            return PutRecordBatchOutput(FailedPutCount=len(records), Encrypted=False,
-                                        RequestResponses=[dict(failed) for _ in records])
+        # A stream whose buffer is full (delivery stuck) takes what fits and refuses the
+        # rest record by record: AWS's partial failure, to be retried by the producer.
+        fitting = stream.room_for([len(r["Data"]) for r in records])
         arrival = _now_ms()
-        new = [NewRecord(record_id=uuid.uuid4().hex, arrival_ms=arrival, data=r["Data"]) for r in records]
+        new = [NewRecord(record_id=uuid.uuid4().hex, arrival_ms=arrival, data=r["Data"])
+               for r in records[:fitting]]
         stream.accept(new)
-        return PutRecordBatchOutput(
-            FailedPutCount=0, Encrypted=False,
-            RequestResponses=[PutRecordBatchResponseEntry(RecordId=n.record_id) for n in new],
-        )
+        refused = len(records) - fitting
+        if refused:
+            stream.counters.rejected_puts += refused
+            LOG.warning("stream %s is full: %d of %d records refused", delivery_stream_name, refused, len(records))
+        responses = [PutRecordBatchResponseEntry(RecordId=n.record_id) for n in new]
+        responses += [PutRecordBatchResponseEntry(ErrorCode="ServiceUnavailableException", ErrorMessage=SLOW_DOWN)
+                      for _ in range(refused)]
+        return PutRecordBatchOutput(FailedPutCount=refused, Encrypted=False, RequestResponses=responses)
 
     # --- tags ----------------------------------------------------------------------
     def tag_delivery_stream(self, context: RequestContext, delivery_stream_name: str, tags: list,
@@ -287,7 +289,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         return UntagDeliveryStreamOutput()
 
     def list_tags_for_delivery_stream(self, context: RequestContext, delivery_stream_name: str,
-                                      exclusive_start_tag_key: str = None, limit: int = None,
+                                      exclusive_start_tag_key: str | None = None, limit: int | None = None,
                                       **kwargs) -> ListTagsForDeliveryStreamOutput:
         stream = self._get(context, delivery_stream_name)
         limit = limit or 50

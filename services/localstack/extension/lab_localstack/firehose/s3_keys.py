@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _EXPRESSION = re.compile(r"!\{([a-z]+):([^}]*)\}")
 # Java DateTimeFormatter letters the lab supports -> strftime.
@@ -59,7 +59,7 @@ def object_key(
     file_extension: str = "",
     error_output_type: str = "",
 ) -> str:
-    when = datetime.fromtimestamp(arrival_ms / 1000, tz=timezone.utc)
+    when = datetime.fromtimestamp(arrival_ms / 1000, tz=UTC)
     extension = file_extension or EXTENSIONS.get(compression, "")
     return (expand_prefix(prefix, when, error_output_type)
             + object_name(stream_name, version_id, when) + extension)

@@ -11,7 +11,7 @@ import io
 import logging
 import threading
 import zipfile
-from typing import Callable
+from collections.abc import Callable
 
 from botocore.config import Config
 from localstack.aws.connect import connect_to
@@ -73,7 +73,7 @@ class S3Writer:
                 self._client.put_object(Bucket=target.bucket, Key=key, Body=payload)
                 LOG.debug("wrote s3://%s/%s (%d bytes)", target.bucket, key, len(payload))
                 return
-            except Exception as error:  # any S3 failure is retried, as AWS does
+            except Exception as error:  # noqa: BLE001 - any failure is retried
                 self._on_retry(f"S3 write to {target.bucket} failed: {error}")
                 LOG.warning("S3 write s3://%s/%s failed (%s); retrying in %.1fs",
                             target.bucket, key, error, delay)

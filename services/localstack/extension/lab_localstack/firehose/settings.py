@@ -118,18 +118,18 @@ def stream_settings(account_id: str, region: str, description: dict) -> StreamSe
     destination = description["Destinations"][0][kind]
     hints = destination["BufferingHints"]
     source = (description.get("Source") or {}).get("KinesisStreamSourceDescription")
-    common = dict(
-        name=description["DeliveryStreamName"],
-        arn=description["DeliveryStreamARN"],
-        account_id=account_id,
-        region=region,
-        version_id=description["VersionId"],
-        buffer_size_bytes=int(hints["SizeInMBs"]) * MIB,
-        buffer_interval_s=int(hints["IntervalInSeconds"]),
-        processor=lambda_processor(destination.get("ProcessingConfiguration")),
-        kinesis_stream_arn=source["KinesisStreamARN"] if source else None,
-        kinesis_start_ms=int(source["DeliveryStartTimestamp"].timestamp() * 1000) if source else None,
-    )
+    common = {
+        "name": description["DeliveryStreamName"],
+        "arn": description["DeliveryStreamARN"],
+        "account_id": account_id,
+        "region": region,
+        "version_id": description["VersionId"],
+        "buffer_size_bytes": int(hints["SizeInMBs"]) * MIB,
+        "buffer_interval_s": int(hints["IntervalInSeconds"]),
+        "processor": lambda_processor(destination.get("ProcessingConfiguration")),
+        "kinesis_stream_arn": source["KinesisStreamARN"] if source else None,
+        "kinesis_start_ms": int(source["DeliveryStartTimestamp"].timestamp() * 1000) if source else None,
+    }
     if kind == d.EXTENDED_S3:
         backup = None
         if destination.get("S3BackupMode") == "Enabled" and destination.get("S3BackupDescription"):

@@ -8,7 +8,7 @@ buffered_records, buffered_bytes and more (see counters.py).
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from localstack.http import Request, Response
 from localstack.services.edge import ROUTER
