@@ -7,10 +7,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 LS_VENV := .venv-localstack
-STATE_DIR ?= .lab
-export LAB_STATE_DIR := $(abspath $(STATE_DIR))
-export LAB_REPO_ROOT := $(CURDIR)
-export LAB_LOCALSTACK_VENV := $(abspath $(LS_VENV))
+# Settings come from LAB_* variables (see services/lab/labctl/settings.py).
+LAB_STATE_DIR ?= $(CURDIR)/.lab
+export LAB_STATE_DIR
+export LAB_LOCALSTACK_VENV ?= $(abspath $(LS_VENV))
 
 # --- installation -----------------------------------------------------------
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -53,7 +53,7 @@ down: ## stop what the lab started, and nothing else
 
 .PHONY: reset
 reset: down ## stop the lab and wipe its state (.lab/)
-	rm -rf $(STATE_DIR)
+	rm -rf "$(LAB_STATE_DIR)"
 
 .PHONY: status
 status: venv ## health of every service and counts per stage (FORMAT=json for scripts)

@@ -61,9 +61,35 @@ def cmd_up(s: lab.LabSettings, _args) -> int:
     return 0
 
 
+def stop_standalone_localstack(s: lab.LabSettings) -> bool:
+    """Stop the LocalStack that `make native-localstack` started, if it runs."""
+    import os
+    import signal
+
+    import psutil
+
+    pid_file = s.state_dir / "localstack.pid"
+    try:
+        pid = int(pid_file.read_text())
+    except (OSError, ValueError):
+        return False
+    pid_file.unlink(missing_ok=True)
+    try:
+        if "localstack" not in " ".join(psutil.Process(pid).cmdline()):
+            return False  # the pid was reused by something else: not ours
+        os.killpg(pid, signal.SIGTERM)
+        psutil.Process(pid).wait(timeout=30)
+    except psutil.TimeoutExpired:
+        os.killpg(pid, signal.SIGKILL)
+    except (psutil.Error, ProcessLookupError):
+        return False
+    return True
+
+
 def cmd_down(s: lab.LabSettings, _args) -> int:
     runtime = running_runtime(s)
     stopped = native.down(s)
+    stopped = stop_standalone_localstack(s) or stopped
     if runtime == "compose" and compose.engine_answers():
         compose.down()
         stopped = True
@@ -128,15 +154,8 @@ def cmd_localstack(s: lab.LabSettings, args) -> int:
         ls.wait_ready(cfg.url, proc)
         print(f"native LocalStack ready on {cfg.url} (pid {proc.pid}, log .lab/logs/localstack.log)")
         return 0
-    import os
-    import signal
-    try:
-        pid = int(pid_file.read_text())
-        os.killpg(pid, signal.SIGTERM)
-        print(f"stopped LocalStack (pid {pid})")
-    except (OSError, ValueError):
-        print("no LocalStack started by `make native-localstack`")
-    pid_file.unlink(missing_ok=True)
+    print("stopped LocalStack" if stop_standalone_localstack(s) else
+          "no LocalStack started by `make native-localstack`")
     return 0
 
 
