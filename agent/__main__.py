@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         store = CheckpointStore(cfg.checkpoint_file)
-    except Exception as exc:  # sqlite3.Error or OSError: both mean "cannot start"
+    except (sqlite3.Error, OSError) as exc:
         LOG.error("checkpointFile: cannot open %s: %s", cfg.checkpoint_file, exc)
         return 2
     pruned = store.prune(cfg.checkpoint_ttl_days)

@@ -43,8 +43,8 @@ class StreamClient:
 
     def put_record_batch(self, stream: str, datas: list[bytes]) -> list[str | None]:
         """Firehose: the error code of each record, None where it was accepted."""
-        records = ",".join('{"Data":"%s"}' % base64.b64encode(d).decode() for d in datas)
-        body = '{"DeliveryStreamName":%s,"Records":[%s]}' % (json.dumps(stream), records)
+        records = ",".join(f'{{"Data":"{base64.b64encode(d).decode()}"}}' for d in datas)
+        body = f'{{"DeliveryStreamName":{json.dumps(stream)},"Records":[{records}]}}'
         resp = self._call(body.encode())
         if not resp.get("FailedPutCount"):
             return [None] * len(datas)
@@ -52,9 +52,9 @@ class StreamClient:
 
     def put_records(self, stream: str, datas: list[bytes], keys: list[str]) -> list[str | None]:
         """Kinesis: the error code of each record, None where it was accepted."""
-        records = ",".join('{"Data":"%s","PartitionKey":"%s"}' % (base64.b64encode(d).decode(), k)
+        records = ",".join(f'{{"Data":"{base64.b64encode(d).decode()}","PartitionKey":"{k}"}}'
                            for d, k in zip(datas, keys))
-        body = '{"StreamName":%s,"Records":[%s]}' % (json.dumps(stream), records)
+        body = f'{{"StreamName":{json.dumps(stream)},"Records":[{records}]}}'
         resp = self._call(body.encode())
         if not resp.get("FailedRecordCount"):
             return [None] * len(datas)

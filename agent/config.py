@@ -99,7 +99,7 @@ class AgentConfig:
     """The whole agent.json."""
 
     flows: tuple[FlowConfig, ...]
-    checkpoint_file: Path = Path(DEFAULT_CHECKPOINT_FILE).expanduser()
+    checkpoint_file: Path = field(default_factory=lambda: Path(DEFAULT_CHECKPOINT_FILE).expanduser())
     checkpoint_ttl_days: int = 7
     endpoints: dict[str, str] = field(default_factory=dict)   # service -> raw endpoint value
     regions: dict[str, str] = field(default_factory=dict)     # service -> explicit region

@@ -197,8 +197,7 @@ class Flow:
         todo = [tf]
         while todo:
             f = todo.pop()
-            if end > f.committed:
-                f.committed = end
+            f.committed = max(f.committed, end)
             # Only the current owner of an inode writes its row (a superseded
             # identity, e.g. before a truncation, must not overwrite it).
             if f.live and self.tailer.live.get(f.key) is f:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable
+from collections.abc import Callable
 
 Converter = Callable[[bytes], "bytes | None"]
 
@@ -45,13 +45,13 @@ LOG_FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
     "COMBINEDAPACHELOG": (_COMBINED + ".*",
                           ("host", "ident", "authuser", "datetime", "request", "response", "bytes",
                            "referer", "agent")),
-    "APACHEERRORLOG": (f"^\\[({_ERRORLOG_TS})\\] \\[(?:(\\w+):)?(\\w+)\\] "
-                       f"\\[pid ({_NONNEGINT})(?::tid ({_NONNEGINT}))?\\] "
-                       f"\\[client ({_URIHOST})\\] (.*)",
+    "APACHEERRORLOG": ((f"^\\[({_ERRORLOG_TS})\\] \\[(?:(\\w+):)?(\\w+)\\] "
+                        f"\\[pid ({_NONNEGINT})(?::tid ({_NONNEGINT}))?\\] "
+                        f"\\[client ({_URIHOST})\\] (.*)"),
                        ("timestamp", "module", "severity", "processid", "threadid", "client",
                         "message")),
-    "SYSLOG": (f"^({_SYSLOG_TS}) (?:<{_NONNEGINT}.{_NONNEGINT}> )?({_USER}) "
-               f"([\\w._/%-]+)(?:\\[({_POSINT})\\])?: (.*)",
+    "SYSLOG": ((f"^({_SYSLOG_TS}) (?:<{_NONNEGINT}.{_NONNEGINT}> )?({_USER}) "
+                f"([\\w._/%-]+)(?:\\[({_POSINT})\\])?: (.*)"),
                ("timestamp", "hostname", "program", "processid", "message")),
 }
 
@@ -137,8 +137,7 @@ def _log_to_json(option: dict, index: int) -> Converter:
 
     def convert(data: bytes) -> bytes | None:
         text = data.decode("utf-8", "replace")
-        if text.endswith("\n"):
-            text = text[:-1]
+        text = text.removesuffix("\n")
         match = pattern.fullmatch(text)
         if match is None:
             return None

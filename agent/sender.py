@@ -13,8 +13,9 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from agent.api import ApiError
 from agent.config import FIREHOSE, FlowConfig

@@ -24,8 +24,8 @@ import logging
 import os
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from agent.checkpoints import Checkpoint
 from agent.fingerprint import read_head, same_content
@@ -135,15 +135,17 @@ class Tailer:
             # A copy in the making is shorter than its source's offset: not truncated.
             tf.size, tf.mtime = st.st_size, st.st_mtime
             return
-        if st.st_size != tf.size or st.st_mtime != tf.mtime:
+        changed = st.st_size != tf.size or st.st_mtime != tf.mtime
+        if changed:
             tf.last_change = time.monotonic()
-        tf.mtime = st.st_mtime
         truncated = st.st_size < tf.read_offset
         head = tf.head
-        if not truncated and st.st_size != tf.size:
+        if not truncated and changed:
+            # Also when the size is unchanged: truncated and rewritten to the same
+            # length between two polls is only visible in the content.
             head = read_head(tf.fd)
             truncated = bool(tf.head) and not same_content(tf.head, head)
-        tf.size = st.st_size
+        tf.size, tf.mtime = st.st_size, st.st_mtime
         if not truncated:
             if len(head) > len(tf.head):
                 tf.head = head

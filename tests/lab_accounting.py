@@ -37,13 +37,13 @@ from pathlib import Path
 import boto3
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
+from labctl import settings as lab
+from labctl.settings import LabSettings
 from opensearchpy import OpenSearch, helpers
 from opensearchpy import exceptions as opensearch_errors
 
 from etl.config import EtlConfig
 from etl.handler import transform_records
-from labctl import settings as lab
-from labctl.settings import LabSettings
 
 # The Kinesis Agent's record limit (REFERENCE.md §3, agent/records.py): a longer
 # line is cut to this size, its last byte replaced by the terminator "\n".
@@ -60,7 +60,7 @@ def s3_place(key: str) -> str | None:
     if key.startswith(PROCESSING_FAILED_PREFIX):
         return "processing_failed"
     for folder in DELIVERY_FAILED_FOLDERS:
-        if key.startswith(folder) or key.startswith(lab.BACKUP_PREFIX + folder):
+        if key.startswith((folder, lab.BACKUP_PREFIX + folder)):
             return "delivery_failed"
     if key.startswith(lab.BACKUP_PREFIX):
         return "backup"
@@ -254,7 +254,7 @@ class Accounting:
             keys += ["unmatched", "backup_missing"]
         return {k: getattr(self, k) for k in keys}
 
-    def subset(self, positions: range | list[int]) -> "Accounting":
+    def subset(self, positions: range | list[int]) -> Accounting:
         """The accounting of some of the lines (one fault case's), from the per-line fates."""
         part = Accounting(written=len(positions), is_subset=True)
         for p in positions:

@@ -23,6 +23,7 @@ from pathlib import Path
 from labctl import native, provision
 from labctl import settings as lab
 from labctl.settings import LabSettings
+
 from tests import lab_accounting as acc
 from tests.conftest import free_port
 
@@ -79,7 +80,7 @@ class NativeLab:
 
     # --- lifecycle ------------------------------------------------------------------
     @classmethod
-    def start(cls, state_dir: Path, buffer_interval: int = 1, retry_duration: int = 10) -> "NativeLab":
+    def start(cls, state_dir: Path, buffer_interval: int = 1, retry_duration: int = 10) -> NativeLab:
         env = {
             "LAB_STATE_DIR": str(state_dir), "LAB_BUFFER_INTERVAL": str(buffer_interval),
             "LAB_RETRY_DURATION": str(retry_duration), "LAB_BIND_ADDRESS": "127.0.0.1",
@@ -228,7 +229,9 @@ class NativeLab:
         return self.last
 
     def case_rows(self, whole: acc.Accounting) -> list[tuple[str, dict]]:
-        rows = [(case.name, whole.subset(case.positions).row()) for case in self.cases]
+        """One row per case (cases written after `whole` was taken are left out), then the total."""
+        rows = [(case.name, whole.subset(case.positions).row()) for case in self.cases
+                if case.positions.stop <= len(whole.fates)]
         rows.append(("(whole lab)", whole.row()))
         return rows
 

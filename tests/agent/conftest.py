@@ -33,7 +33,7 @@ class AgentProcess:
         self.log_path = workdir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, *extra: str) -> "AgentProcess":
+    def start(self, *extra: str) -> AgentProcess:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "agent", "--config", str(self.config_path),
@@ -95,7 +95,7 @@ def run_agent_cli(config: dict, tmp_path: Path, *extra: str, timeout: float = 60
     path = tmp_path / f"cfg-{uuid.uuid4().hex[:6]}.json"
     path.write_text(json.dumps(config))
     return subprocess.run([sys.executable, "-m", "agent", "--config", str(path), *extra],
-                          cwd=REPO, capture_output=True, text=True, timeout=timeout)
+                          cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 # --- numbered log lines -----------------------------------------------------------

@@ -10,8 +10,17 @@ import uuid
 import pytest
 
 from tests.agent.conftest import (
-    AgentProcess, LogWriter, TcpProxy, agent_config, assert_exactly_once, count_seqs,
-    flow_config, kinesis_lines, make_firehose_to_s3, make_kinesis_stream, s3_lines,
+    AgentProcess,
+    LogWriter,
+    TcpProxy,
+    agent_config,
+    assert_exactly_once,
+    count_seqs,
+    flow_config,
+    kinesis_lines,
+    make_firehose_to_s3,
+    make_kinesis_stream,
+    s3_lines,
     wait_for_lines,
 )
 
@@ -49,7 +58,7 @@ def test_rotation_exactly_once_firehose(localstack, tmp_path, agents, kind):
         # This also keeps a file from being deleted before the agent saw it,
         # which no tailer could survive.
         inode, size = log.stat().st_ino, log.stat().st_size
-        agent.wait_stats(lambda s: (inode, size) in read_positions(s), what="log file read")
+        agent.wait_stats(lambda s, pos=(inode, size): pos in read_positions(s), what="log file read")
         writer.write(500)
         writer.rotate(kind)
         writer.write(10)            # the first lines of the new file follow immediately

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -47,7 +46,7 @@ def _handler(counter: _Counter):
             # would add ~40 ms to every call and measure the stub, not the agent.
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-        def do_POST(self):  # noqa: N802 (http.server's naming)
+        def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             records = json.loads(body)["Records"]
             size = sum(len(base64.b64decode(r["Data"])) for r in records)
@@ -76,10 +75,9 @@ def _write_log(path: Path, lines: int) -> int:
                 '200 {size} "www.unicornshop.com/categories/smallUnicorns" "Mozilla/5.0 (X11; Linux '
                 'x86_64) AppleWebKit/537.36 Chrome/120.0" "user = anonymous; PHPSESSID={n:032x}"\n')
     with open(path, "w") as f:
-        for start in range(0, lines, 10_000):
-            f.write("".join(template.format(a=n % 200, b=n % 50, c=n % 7, d=n % 250, n=n,
+        f.writelines("".join(template.format(a=n % 200, b=n % 50, c=n % 7, d=n % 250, n=n,
                                             size=1000 + n % 49_000)
-                            for n in range(start, min(lines, start + 10_000))))
+                            for n in range(start, min(lines, start + 10_000))) for start in range(0, lines, 10_000))
     return path.stat().st_size
 
 
@@ -99,8 +97,9 @@ def run(quick: bool = False) -> list[dict]:
                              "initialPosition": "START_OF_FILE", "maxBufferAgeMillis": 1000}]}
         (tmp / "agent.json").write_text(json.dumps(config))
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "agent", "--config", str(tmp / "agent.json")],
-                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(tmp / "agent.log", "wb"))
+        with open(tmp / "agent.log", "wb") as agent_log:
+            proc = subprocess.Popen([sys.executable, "-m", "agent", "--config", str(tmp / "agent.json")],
+                                    cwd=REPO, stdout=subprocess.DEVNULL, stderr=agent_log)
         ps = psutil.Process(proc.pid)
         rss_peak = 0
         deadline = started + 600

@@ -23,9 +23,8 @@ import uuid
 from pathlib import Path
 
 import requests
-
 from labctl import settings as lab
-from tests import lab_accounting as acc
+
 from tests.lab_harness import NativeLab, generated_lines, wait_for
 
 COMPONENT = "e2e"
@@ -95,7 +94,7 @@ def freshness(nl: NativeLab, requests_count: int, rate: float = 5.0) -> list[dic
         poller.join(5)
     latencies = sorted(seen[m] - sent[m] for m in sent)
     p50 = statistics.median(latencies)
-    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
     notes = f"{requests_count} requests at {rate:g}/s; buffer interval 1 s, agent maxBufferAgeMillis 1000"
     return [
         {"component": COMPONENT, "metric": "freshness p50 (Apache line -> searchable)", "value": p50,

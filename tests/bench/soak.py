@@ -119,8 +119,8 @@ def verdicts(samples: list[Sample], rate: float, drained: bool, lines: int) -> l
             growth = (samples[-1].rss_mb[name] - samples[0].rss_mb[name]) * 2**20
             per_line = growth / max(1, lines)
             out.append((f"{name} memory", per_line < STORE_BYTES_PER_LINE,
-                        f"{per_min:+.1f} MB/min, {per_line:,.0f} bytes per line held (store; limit "
-                        f"{STORE_BYTES_PER_LINE:,})"))
+                        (f"{per_min:+.1f} MB/min, {per_line:,.0f} bytes per line held "
+                         f"(store; limit {STORE_BYTES_PER_LINE:,})")))
         else:
             out.append((f"{name} memory", per_min < PROCESS_SLOPE_MB_PER_MIN,
                         f"{per_min:+.2f} MB/min (limit {PROCESS_SLOPE_MB_PER_MIN})"))

@@ -10,8 +10,10 @@ from tests.lab_harness import NativeLab, print_reports
 def lab(tmp_path_factory) -> NativeLab:
     """The whole native lab on free ports: 1 s buffer interval, RetryDuration 10 s."""
     running = NativeLab.start(tmp_path_factory.mktemp("e2e-lab"))
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 def pytest_terminal_summary(terminalreporter):

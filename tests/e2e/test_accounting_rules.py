@@ -7,14 +7,17 @@ from collections import Counter
 import pytest
 
 from tests import lab_accounting as acc
-from tests.lab_harness import generated_lines
 
 pytestmark = [pytest.mark.unit]
 
 
+GOOD = ('10.0.0.{n} - - [22/Nov/2026:05:00:{n:02d} +0000] "GET /products/Armawoo?i={n} HTTP/1.1" 200 1310 '
+        '"https://www.google.com/" "Mozilla/5.0" "user = anonymous; PHPSESSID=s{n}"\n')
+
+
 @pytest.fixture(scope="module")
 def lines() -> list[bytes]:
-    return generated_lines(20, seed=5) + [b"\x00\xff garbage\n", b"\n"]
+    return [GOOD.format(n=n).encode() for n in range(20)] + [b"\x00\xff garbage\n", b"\n"]
 
 
 def delivered_once(expected: list[acc.Expected]) -> acc.Observation:

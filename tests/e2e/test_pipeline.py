@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from labctl import status
+
 from tests import lab_accounting as acc
 from tests.lab_harness import NativeLab, generated_lines, report
 
@@ -103,4 +103,4 @@ def test_document_fields_match_their_lines(lab: NativeLab, delivered: acc.Accoun
         assert doc["user-agent"] == (fields["agent"] if fields["agent"] not in ("", "-") else None)
         assert doc["username"] == (fields["user"] if fields["user"] not in ("", "-") else None)
         assert doc["session_id"] == (fields["session"] if fields["session"] not in ("", "-") else None)
-        assert doc["@timestamp_utc"] == when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert doc["@timestamp_utc"] == when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -11,11 +11,13 @@ def fault_lab(tmp_path_factory) -> NativeLab:
     """The whole native lab on free ports: 1 s buffer interval, RetryDuration 10 s.
     At the end, the per-case accounting table goes to the run's summary."""
     running = NativeLab.start(tmp_path_factory.mktemp("fault-lab"))
-    yield running
-    if running.last is not None:
-        report("fault", "fault suite: per-case accounting (duplicates allowed under faults)",
-               running.case_rows(running.last))
-    running.stop()
+    try:
+        yield running
+        if running.last is not None:
+            report("fault", "fault suite: per-case accounting (duplicates allowed under faults)",
+                   running.case_rows(running.last))
+    finally:
+        running.stop()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -49,7 +49,7 @@ def test_binary_and_oversized_lines(fault_lab: NativeLab):
     lab = fault_lab
     case = lab.begin_case("binary and oversized lines")
     good = generated_lines(4, seed=9101)
-    host_part, _, rest = good[0].partition(b'"Mozilla')
+    host_part, _, _ = good[0].partition(b'"Mozilla')
     crafted = [
         good[1][:-1] + b"\r\n",                                           # CRLF ending
         good[2].replace(b"Mozilla", b"Moz\x00illa\xe4\xff", 1),           # NUL and invalid UTF-8 inside
@@ -116,10 +116,12 @@ def test_opensearch_down_shorter_than_retry_duration(fault_lab: NativeLab):
     _quiesce_and_snapshot(lab)
     retries_before = lab.firehose()["delivery_retries"]
     lab.supervisorctl("stop", "opensearch")
-    case = lab.begin_case("OpenSearch down < RetryDuration")
-    lab.append_lines(case, generated_lines(500, seed=9501))
-    wait_for("a failed bulk request", lambda: lab.firehose()["delivery_retries"] > retries_before, 60)
-    lab.supervisorctl("start", "opensearch")
+    try:
+        case = lab.begin_case("OpenSearch down < RetryDuration")
+        lab.append_lines(case, generated_lines(500, seed=9501))
+        wait_for("a failed bulk request", lambda: lab.firehose()["delivery_retries"] > retries_before, 60)
+    finally:
+        lab.supervisorctl("start", "opensearch")
     part = check_case(lab, case.name)
     assert part.delivery_failed == 0
     assert part.indexed == len(case.lines)
@@ -132,13 +134,15 @@ def test_opensearch_down_longer_than_retry_duration(fault_lab: NativeLab):
     _quiesce_and_snapshot(lab)
     failed_before = lab.firehose()["delivery_failed"]
     lab.supervisorctl("stop", "opensearch")
-    case = lab.begin_case("OpenSearch down > RetryDuration")
-    lines = generated_lines(500, seed=9601)
-    lab.append_lines(case, lines)
-    wait_for("the documents given up on",
-             lambda: lab.firehose()["delivery_failed"] >= failed_before + len(lines), 120)
-    lab.supervisorctl("start", "opensearch")
-    lab.reprovision(retry_duration=lab.settings.retry_duration)
+    try:
+        case = lab.begin_case("OpenSearch down > RetryDuration")
+        lines = generated_lines(500, seed=9601)
+        lab.append_lines(case, lines)
+        wait_for("the documents given up on",
+                 lambda: lab.firehose()["delivery_failed"] >= failed_before + len(lines), 120)
+    finally:
+        lab.supervisorctl("start", "opensearch")
+        lab.reprovision(retry_duration=lab.settings.retry_duration)
     part = check_case(lab, case.name)
     assert part.delivery_failed == len(lines)
 
