@@ -118,7 +118,7 @@ class ResponseSizes:
 
 
 def _file_size(site_dir: Path, url: str) -> int:
-    if url == ROOT:
+    if url in (ROOT, "/home"):  # Apache serves /home from index.html too
         relative = "index.html"
     elif "." in url.rsplit("/", 1)[-1]:
         relative = url.lstrip("/")
