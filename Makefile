@@ -57,7 +57,7 @@ reset: down ## stop the lab and wipe its state (.lab/)
 
 .PHONY: status
 status: venv ## health of every service and counts per stage (FORMAT=json for scripts)
-	$(PY) -m labctl status $(if $(FORMAT),--format $(FORMAT))
+	@$(PY) -m labctl status $(if $(FORMAT),--format $(FORMAT))
 
 .PHONY: generate
 generate: venv ## traffic through the shop (RATE, DURATION, COUNT)

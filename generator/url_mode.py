@@ -7,8 +7,9 @@ Several workers make several visitors browse at the same time. Worker i draws
 from its own random stream (seed, i), so the same seed and worker count send
 the same requests; only their interleaving in the log varies.
 
-Apache logs the client address of these requests as 127.0.0.1 (%h): that is
-expected; file mode is the one with public addresses.
+Each request carries the visitor's public address in X-Forwarded-For, as the
+workshop's load balancer did; the shop's Apache config (mod_remoteip) logs it
+as the client (%h), so both modes show realistic clients.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class _Worker(threading.Thread):
                         wait = started + self.stats.requests * self.interval - time.monotonic()
                         if wait > 0:
                             time.sleep(wait)
-                    self._send(step, session.session_id, session.visitor.user_agent)
+                    self._send(step, session.session_id, session.visitor.user_agent, session.visitor.client)
         finally:
             self.finished = time.monotonic()
             self.connection.close()
@@ -103,9 +104,9 @@ class _Worker(threading.Thread):
             return True
         return self.deadline is not None and time.monotonic() >= self.deadline
 
-    def _send(self, step: Step, session_id: str | None, user_agent: str) -> None:
+    def _send(self, step: Step, session_id: str | None, user_agent: str, client: str) -> None:
         method, path = step[0], step[1]
-        headers = build_headers(step, session_id, user_agent)
+        headers = build_headers(step, session_id, user_agent, client)
         body = _FORM_BODIES.get(path) if method == "POST" else None
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -134,10 +135,14 @@ class _Worker(threading.Thread):
         return response
 
 
-def build_headers(step: Step, session_id: str | None, user_agent: str | None) -> dict[str, str]:
-    """The request headers a visitor's browser sends for `step`."""
+def build_headers(step: Step, session_id: str | None, user_agent: str | None,
+                  client: str | None = None) -> dict[str, str]:
+    """The request headers a visitor's browser sends for `step`, plus the
+    X-Forwarded-For a load balancer adds (Apache logs it as the client)."""
     _, _, referer, user = step
     headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    if client is not None:
+        headers["X-Forwarded-For"] = client
     if user_agent is not None:
         headers["User-Agent"] = user_agent
     if referer is not None:

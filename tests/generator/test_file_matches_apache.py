@@ -3,7 +3,7 @@
 The same requests (method, path, cookies, referer, user agent) go to the real
 Apache and through the file writer's reference rendering (format_line with the
 status and size file mode uses). Only the timestamp is taken from Apache's
-line; client (127.0.0.1 here), status and bytes are file mode's own.
+line; client (sent as X-Forwarded-For), status and bytes are file mode's own.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ pytestmark = [pytest.mark.apache]
 # Requests whose fields need Apache's escaping.
 AWKWARD = [
     ("GET", "/home", 'http://evil.example/"quoted"\\path', 'Agent "with quotes" \\ and\ttab',
-     "anonymous", "0123456789abcdef0123456789abcdef"),
+     "anonymous", "0123456789abcdef0123456789abcdef", "203.0.113.7"),
     ("GET", "/products/Foxboon", "http://www.unicornshop.com/caf\u00e9", "Navigateur \u00e9t\u00e9 \u2603",
-     "zo\u00e9", "deadbeef"),
-    ("POST", "/signup", None, None, None, None),
+     "zo\u00e9", "deadbeef", "2001:db8::7"),
+    ("POST", "/signup", None, None, None, None, "198.51.100.1"),
 ]
 
 
@@ -38,14 +38,14 @@ def planned(apache_url: str, n: int) -> list[tuple]:
     steps = []
     while len(steps) < n:
         session = model.new_session()
-        steps += [(m, p, r, session.visitor.user_agent, u, session.session_id)
+        steps += [(m, p, r, session.visitor.user_agent, u, session.session_id, session.visitor.client)
                   for m, p, r, u in session.steps]
     return steps[:n]
 
 
 def send(apache, connection, step) -> None:
-    method, path, referer, agent, user, session_id = step
-    headers = build_headers((method, path, referer, user), session_id, agent)
+    method, path, referer, agent, user, session_id, client = step
+    headers = build_headers((method, path, referer, user), session_id, agent, client)
     # Non-ASCII header values go out as UTF-8 bytes, as browsers send them.
     headers = {k: v.encode("utf-8") for k, v in headers.items()}
     if session_id is None and user is not None:
@@ -65,9 +65,10 @@ def test_file_mode_lines_equal_apaches(apache):
             send(apache, connection, step)
             # One request at a time, waiting for its line: the log keeps our order.
             apache_line = wait_for_lines(apache.access_log, before + n + 1)[before + n]
-            method, path, referer, agent, user, session_id = step
+            method, path, referer, agent, user, session_id, client = step
+            # Apache logs the X-Forwarded-For address (mod_remoteip), as file mode writes it.
             expected = format_line(LoggedRequest(
-                client="127.0.0.1", time=_time_of(apache_line),
+                client=client, time=_time_of(apache_line),
                 method=method, path=path, status=shop.status_of(path),
                 bytes=sizes.bytes_for(method, path), referer=referer, user_agent=agent,
                 user=user, session_id=session_id))

@@ -22,12 +22,13 @@ from labctl.settings import LabSettings
 
 LOG = logging.getLogger(__name__)
 
-# S3 prefixes and what they hold (REFERENCE.md §2).
+# S3 prefixes and what they hold (REFERENCE.md §2), most specific first: the
+# failed documents of an OpenSearch destination go under its S3 prefix.
 S3_PREFIXES = {
-    "backup": lab.BACKUP_PREFIX,
+    "opensearch_failed": lab.BACKUP_PREFIX + "AmazonOpenSearchService-failed/",
+    "elasticsearch_failed": lab.BACKUP_PREFIX + "elasticsearch-failed/",
     "processing_failed": "processing-failed/",
-    "opensearch_failed": "AmazonOpenSearchService-failed/",
-    "elasticsearch_failed": "elasticsearch-failed/",
+    "backup": lab.BACKUP_PREFIX,
     "kinesis_archive": lab.KINESIS_ARCHIVE_PREFIX,
 }
 
