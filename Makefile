@@ -60,7 +60,7 @@ status: venv ## health of every service and counts per stage (FORMAT=json for sc
 	@$(PY) -m labctl status $(if $(FORMAT),--format $(FORMAT))
 
 .PHONY: generate
-generate: venv ## traffic through the shop (RATE, DURATION, COUNT)
+generate: venv ## traffic through the shop (default 10 req/s for 300 s; RATE, DURATION, COUNT)
 	$(PY) -m labctl generate $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(COUNT),--count $(COUNT))
 
 .PHONY: logs

@@ -34,7 +34,7 @@ class AgentProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self, *extra: str) -> AgentProcess:
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115 (kept open for the process, closed in stop)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "agent", "--config", str(self.config_path),
              "--stats-file", str(self.stats_path), *extra],
@@ -120,7 +120,7 @@ class LogWriter:
         self._open()
 
     def _open(self) -> None:
-        self.fh = open(self.path, "ab", buffering=0)
+        self.fh = open(self.path, "ab", buffering=0)  # noqa: SIM115 (a long-lived writer, closed in close)
 
     def write(self, count: int) -> None:
         lines = b"".join(log_line(self.next_seq + i) for i in range(count))

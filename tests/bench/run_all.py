@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             module = importlib.import_module(f"tests.bench.bench_{name}")
             figures += module.run(quick=args.quick)
-        except Exception as err:  # one broken benchmark must not hide the others
+        except Exception as err:  # noqa: BLE001 (one broken benchmark must not hide the others)
             traceback.print_exc()
             figures.append({"component": name, "metric": "error", "value": float("nan"),
                             "unit": "", "target": None, "notes": f"{type(err).__name__}: {err}"})

@@ -4,9 +4,9 @@ import time
 
 import psutil
 import pytest
+from labctl import native, settings, status
 
 from tests.conftest import free_port
-from labctl import native, settings, status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch]
 

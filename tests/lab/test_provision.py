@@ -1,10 +1,9 @@
 """Provisioning against the real native LocalStack: the workshop's resources,
 exactly as the workshop configures them, and idempotent."""
-import json
 import base64
+import json
 
 import pytest
-
 from labctl import provision
 from labctl import settings as lab
 

@@ -3,7 +3,6 @@ and the native supervisor's configuration (loopback binding, programs)."""
 from pathlib import Path
 
 import pytest
-
 from labctl import native, settings
 
 pytestmark = pytest.mark.unit

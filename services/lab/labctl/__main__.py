@@ -117,13 +117,14 @@ def cmd_provision(s: lab.LabSettings, args) -> int:
 
 
 def cmd_generate(s: lab.LabSettings, args) -> int:
+    # Defaults for a live demo: a steady 10 visitors' requests/s for 5 minutes.
+    # COUNT alone sends that many requests as fast as possible.
+    rate = args.rate if args.rate is not None else (None if args.count is not None else 10)
+    duration = args.duration if args.duration is not None else (None if args.count is not None else 300)
     extra: list[str] = []
-    for opt in ("rate", "duration", "count"):
-        value = getattr(args, opt)
+    for opt, value in (("rate", rate), ("duration", duration), ("count", args.count)):
         if value is not None:
             extra += [f"--{opt}", str(value)]
-    if args.count is None and args.duration is None:
-        extra += ["--duration", "60"]
     if running_runtime(s) == "compose":
         return compose.generate(extra)
     return native.run_generator(s, extra)
@@ -136,7 +137,7 @@ def cmd_logs(s: lab.LabSettings, _args) -> int:
     if not files:
         print("no logs yet: is the lab up?")
         return 1
-    return subprocess.run(["tail", "-n", "50", "-F", *files]).returncode
+    return subprocess.run(["tail", "-n", "50", "-F", *files], check=False).returncode
 
 
 def cmd_localstack(s: lab.LabSettings, args) -> int:

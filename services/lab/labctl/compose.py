@@ -12,13 +12,13 @@ def engine_answers() -> bool:
     if shutil.which("docker") is None:
         return False
     try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=15).returncode == 0
+        return subprocess.run(["docker", "info"], check=False, capture_output=True, timeout=15).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
 
 def _compose(*args: str) -> int:
-    return subprocess.run(["docker", "compose", *args], cwd=lab.REPO_ROOT).returncode
+    return subprocess.run(["docker", "compose", *args], check=False, cwd=lab.REPO_ROOT).returncode
 
 
 def up() -> int:
@@ -47,4 +47,4 @@ def images() -> list[str]:
 
 
 def save_images(path: str) -> int:
-    return subprocess.run(["docker", "save", "-o", path, *images()]).returncode
+    return subprocess.run(["docker", "save", "-o", path, *images()], check=False).returncode

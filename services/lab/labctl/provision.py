@@ -10,8 +10,8 @@ Running it again changes only what differs.
 """
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import json
 import logging
 import time
