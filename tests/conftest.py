@@ -3,9 +3,7 @@ OpenSearch-API server, free ports, AWS clients pointed at loopback only."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
 from pathlib import Path
 
 import boto3
@@ -27,19 +25,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def docker_engine_answers() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        return subprocess.run(["docker", "info"], check=False, capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
 def pytest_collection_modifyitems(config, items):
     if not any(item.get_closest_marker("docker") for item in items):
         return
-    if docker_engine_answers():
+    from labctl.compose import engine_answers
+
+    if engine_answers():
         return
     skip = pytest.mark.skip(reason="no Docker engine answers on this machine")
     for item in items:

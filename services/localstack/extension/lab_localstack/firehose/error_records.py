@@ -37,13 +37,20 @@ class DeliveryFailure:
     type_name: str
 
 
-def processing_failed_line(arrival_ms: int, raw: bytes, failure: ProcessingFailure, lambda_arn: str) -> str:
-    return json.dumps({
+def _attempt_fields(arrival_ms: int, failure: ProcessingFailure | DeliveryFailure) -> dict:
+    """The fields both AWS failure formats start with."""
+    return {
         "attemptsMade": failure.attempts_made,
         "arrivalTimestamp": arrival_ms,
         "errorCode": failure.error_code,
         "errorMessage": failure.error_message,
         "attemptEndingTimestamp": failure.attempt_ending_ms,
+    }
+
+
+def processing_failed_line(arrival_ms: int, raw: bytes, failure: ProcessingFailure, lambda_arn: str) -> str:
+    return json.dumps({
+        **_attempt_fields(arrival_ms, failure),
         "rawData": base64.b64encode(raw).decode(),
         "lambdaArn": lambda_arn,
     })
@@ -51,11 +58,7 @@ def processing_failed_line(arrival_ms: int, raw: bytes, failure: ProcessingFailu
 
 def delivery_failed_line(arrival_ms: int, document: bytes, failure: DeliveryFailure) -> str:
     return json.dumps({
-        "attemptsMade": failure.attempts_made,
-        "arrivalTimestamp": arrival_ms,
-        "errorCode": failure.error_code,
-        "errorMessage": failure.error_message,
-        "attemptEndingTimestamp": failure.attempt_ending_ms,
+        **_attempt_fields(arrival_ms, failure),
         "esDocumentId": failure.document_id,
         "esIndexName": failure.index_name,
         "esTypeName": failure.type_name,

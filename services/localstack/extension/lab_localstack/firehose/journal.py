@@ -17,6 +17,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -135,13 +136,23 @@ class Journal:
                 (key, _encode_description(description), json.dumps(tags), json.dumps(counters)),
             )
 
-    def delete_stream(self, key: str) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic change under the lock: committed on success, rolled back otherwise."""
         with self._lock:
             self._db.execute("BEGIN")
-            self._db.execute("DELETE FROM streams WHERE stream_key=?", (key,))
-            self._db.execute("DELETE FROM records WHERE stream_key=?", (key,))
-            self._db.execute("DELETE FROM kinesis_checkpoints WHERE stream_key=?", (key,))
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             self._db.execute("COMMIT")
+
+    def delete_stream(self, key: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM streams WHERE stream_key=?", (key,))
+            db.execute("DELETE FROM records WHERE stream_key=?", (key,))
+            db.execute("DELETE FROM kinesis_checkpoints WHERE stream_key=?", (key,))
 
     def load_streams(self) -> list[StoredStream]:
         with self._lock:
@@ -174,28 +185,20 @@ class Journal:
             )
             for r in records
         ]
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                self._db.executemany(
-                    "INSERT INTO records (stream_key, record_id, arrival_ms, size, data, kinesis_meta)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO records (stream_key, record_id, arrival_ms, size, data, kinesis_meta)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            for shard_id, sequence_number in (checkpoints or {}).items():
+                db.execute(
+                    "INSERT INTO kinesis_checkpoints (stream_key, shard_id, sequence_number)"
+                    " VALUES (?, ?, ?) ON CONFLICT(stream_key, shard_id)"
+                    " DO UPDATE SET sequence_number=excluded.sequence_number",
+                    (key, shard_id, sequence_number),
                 )
-                for shard_id, sequence_number in (checkpoints or {}).items():
-                    self._db.execute(
-                        "INSERT INTO kinesis_checkpoints (stream_key, shard_id, sequence_number)"
-                        " VALUES (?, ?, ?) ON CONFLICT(stream_key, shard_id)"
-                        " DO UPDATE SET sequence_number=excluded.sequence_number",
-                        (key, shard_id, sequence_number),
-                    )
-                self._db.execute(
-                    "UPDATE streams SET counters=? WHERE stream_key=?", (json.dumps(counters), key)
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            db.execute("UPDATE streams SET counters=? WHERE stream_key=?", (json.dumps(counters), key))
 
     def buffered(self, key: str) -> tuple[int, int, int | None]:
         """(record count, bytes, oldest arrival in epoch ms) still waiting for delivery."""
@@ -237,21 +240,11 @@ class Journal:
 
     def complete(self, key: str, row_ids: list[int], counters: dict) -> None:
         """Forget delivered records and store the counters, in one transaction."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                for chunk in _chunks(row_ids, 500):
-                    marks = ",".join("?" * len(chunk))
-                    self._db.execute(
-                        f"DELETE FROM records WHERE stream_key=? AND id IN ({marks})", (key, *chunk)
-                    )
-                self._db.execute(
-                    "UPDATE streams SET counters=? WHERE stream_key=?", (json.dumps(counters), key)
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            for chunk in _chunks(row_ids, 500):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"DELETE FROM records WHERE stream_key=? AND id IN ({marks})", (key, *chunk))
+            db.execute("UPDATE streams SET counters=? WHERE stream_key=?", (json.dumps(counters), key))
 
     def save_counters(self, key: str, counters: dict) -> None:
         with self._lock:
