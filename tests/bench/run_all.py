@@ -43,7 +43,7 @@ def machine() -> dict:
 
 def verdict(fig: dict) -> str:
     target = fig.get("target")
-    if target is None:
+    if not isinstance(target, (int, float)) or not isinstance(fig.get("value"), (int, float)):
         return ""
     lower_is_better = fig.get("unit", "").endswith(("ms", "s", "MB")) and not fig.get("unit", "").endswith("/s")
     ok = fig["value"] <= target if lower_is_better else fig["value"] >= target
@@ -70,17 +70,27 @@ def main(argv: list[str] | None = None) -> int:
             figures.append({"component": name, "metric": "error", "value": float("nan"),
                             "unit": "", "target": None, "notes": f"{type(err).__name__}: {err}"})
         print(f"   ({time.monotonic() - started:.0f}s)", flush=True)
-    print()
-    print(f"{'component':<16} {'metric':<44} {'value':>14} {'unit':<10} {'target':>10}  verdict")
-    for f in figures:
-        target = "" if f.get("target") is None else f"{f['target']:g}"
-        print(f"{f['component']:<16} {f['metric']:<44} {f['value']:>14,.1f} {f['unit']:<10} {target:>10}  {verdict(f)}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                                "figures": figures}, indent=2) + "\n")
+    print()
+    print(render_table(figures))
     print(f"\nwritten to {out} (machine noise: figures vary with load; compare runs on one machine)")
     return 0
+
+
+def _number(value, spec: str) -> str:
+    return format(value, spec) if isinstance(value, (int, float)) else str(value)
+
+
+def render_table(figures: list[dict]) -> str:
+    rows = [f"{'component':<16} {'metric':<44} {'value':>14} {'unit':<10} {'target':>10}  verdict"]
+    for f in figures:
+        target = "" if f.get("target") is None else _number(f["target"], "g")
+        rows.append(f"{f['component']:<16} {f['metric']:<44} {_number(f['value'], ',.1f'):>14} "
+                    f"{f.get('unit', ''):<10} {target:>10}  {verdict(f)}")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

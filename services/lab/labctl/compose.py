@@ -40,6 +40,27 @@ def generate(extra_args: list[str]) -> int:
                     "--url", "http://apache:80", *extra_args)
 
 
+def exec_output(service: str, *command: str) -> str | None:
+    """Output of a command run in a running service's container, None if it failed."""
+    try:
+        result = subprocess.run(["docker", "compose", "exec", "-T", service, *command], check=False,
+                                cwd=lab.REPO_ROOT, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def access_log_lines() -> int | None:
+    """Lines Apache wrote in its container (the log lives in a volume)."""
+    out = exec_output("apache", "sh", "-c", "cat /var/log/httpd/access_log* | wc -l")
+    return int(out.strip()) if out and out.strip().isdigit() else None
+
+
+def agent_stats_json() -> str | None:
+    """The agent's stats file, read from its container's volume."""
+    return exec_output("agent", "cat", "/var/lib/agent/stats.json")
+
+
 def images() -> list[str]:
     out = subprocess.run(["docker", "compose", "config", "--images"], cwd=lab.REPO_ROOT,
                          capture_output=True, text=True, check=True).stdout

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import boto3
 import requests
@@ -126,11 +125,17 @@ def collect(s: LabSettings, runtime: str) -> LabStatus:
         st.services["agent"] = states.get("agent", "down").lower()
         st.log_lines = native.access_log_lines(s)
         stats_file = native.agent_stats_file(s)
+        stats_text = stats_file.read_text() if stats_file.exists() else None
+    elif runtime == "compose":
+        from labctl import compose
+
+        st.log_lines = compose.access_log_lines()
+        stats_text = compose.agent_stats_json()
     else:
-        stats_file = s.state_dir / "agent" / "stats.json"
-    if Path(stats_file).exists():
+        stats_text = None
+    if stats_text:
         try:
-            st.agent = json.loads(Path(stats_file).read_text())
+            st.agent = json.loads(stats_text)
         except ValueError:
             st.agent = {"error": "stats file unreadable"}
     fh = _get_json(f"{s.localstack_url}/_lab/firehose/streams")
