@@ -95,7 +95,7 @@ soak: venv system-packages localstack-venv lambda ## 1,000 lines/s for 10 minute
 	$(PY) -m tests.bench.soak
 
 .PHONY: lint
-lint: venv
+lint: venv ## ruff over the whole repository
 	$(PY) -m ruff check .
 
 .PHONY: help
