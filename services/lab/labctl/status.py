@@ -86,6 +86,11 @@ def index_documents(opensearch_url: str) -> int | None:
     return None if data is None else int(data.get("count", 0))
 
 
+def prefix_name(key: str) -> str | None:
+    """Which known S3 output an object key belongs to (the most specific prefix wins)."""
+    return next((name for name, prefix in S3_PREFIXES.items() if key.startswith(prefix)), None)
+
+
 def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
     """Objects and records (non-empty lines) under each known prefix of the backup bucket."""
     s3 = boto3.client("s3", endpoint_url=localstack_url, region_name=lab.REGION,
@@ -95,7 +100,7 @@ def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
     try:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=lab.BACKUP_BUCKET):
             for obj in page.get("Contents", []):
-                name = next((n for n, pre in S3_PREFIXES.items() if obj["Key"].startswith(pre)), None)
+                name = prefix_name(obj["Key"])
                 if name is None:
                     continue
                 body = s3.get_object(Bucket=lab.BACKUP_BUCKET, Key=obj["Key"])["Body"].read()
