@@ -1,7 +1,6 @@
 """`make status` pieces that need no running lab: where S3 keys are counted,
 and the accounting line."""
 import pytest
-
 from labctl import status
 
 pytestmark = pytest.mark.unit
