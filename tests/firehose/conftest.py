@@ -179,3 +179,24 @@ def put_lines(firehose, name: str, lines: list[bytes]) -> list[str]:
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+def assert_powertools_accepts(event: dict) -> None:
+    """The event validates with Powertools for AWS Lambda, written against real AWS events:
+    the parser model `KinesisFirehoseModel` and the data class `KinesisFirehoseEvent`."""
+    from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseEvent
+    from aws_lambda_powertools.utilities.parser.models import KinesisFirehoseModel
+
+    model = KinesisFirehoseModel.model_validate(event)
+    assert model.records, "an event with records"
+    data_class = KinesisFirehoseEvent(event)
+    assert data_class.invocation_id == event["invocationId"]
+    assert data_class.delivery_stream_arn == event["deliveryStreamArn"]
+    assert data_class.source_kinesis_stream_arn == event.get("sourceKinesisStreamArn")
+    for parsed, record in zip(model.records, data_class.records):
+        assert parsed.data == record.data_as_bytes
+        assert record.approximate_arrival_timestamp == parsed.approximateArrivalTimestamp
+        if parsed.kinesisRecordMetadata is not None:
+            meta = record.metadata
+            assert meta.approximate_arrival_timestamp == parsed.kinesisRecordMetadata.approximateArrivalTimestamp
+            assert meta.sequence_number == parsed.kinesisRecordMetadata.sequenceNumber

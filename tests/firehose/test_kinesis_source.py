@@ -10,6 +10,7 @@ import pytest
 
 from tests.firehose.conftest import (
     LAMBDA_ROLE,
+    assert_powertools_accepts,
     create_function,
     json_lines,
     make_bucket,
@@ -53,6 +54,10 @@ def test_kinesis_stream_as_source(localstack):
     seen = json_lines(objects(localstack, bucket))
     assert len(seen) == len(sent), "each Kinesis record delivered once, the early one skipped"
     for s in seen:
+        assert_powertools_accepts(s["event"])
+        assert s["event"]["sourceKinesisStreamArn"] == stream_arn
+        assert s["event_keys"] == ["deliveryStreamArn", "invocationId", "records", "region",
+                                   "sourceKinesisStreamArn"]
         record = s["record"]
         meta = record["kinesisRecordMetadata"]
         data, partition_key, shard_id = sent[meta["sequenceNumber"]]
@@ -61,4 +66,8 @@ def test_kinesis_stream_as_source(localstack):
         assert set(meta) == {"shardId", "partitionKey", "approximateArrivalTimestamp", "sequenceNumber",
                              "subsequenceNumber"}
         assert isinstance(record["approximateArrivalTimestamp"], int)
+        # AWS's sample event: epoch milliseconds (an integer) and a numeric subsequence number
+        assert isinstance(meta["approximateArrivalTimestamp"], int)
+        assert meta["approximateArrivalTimestamp"] > 1_600_000_000_000
+        assert isinstance(meta["subsequenceNumber"], int)
     json.dumps(seen)

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.firehose.conftest import (
+    assert_powertools_accepts,
     counters,
     create_function,
     json_lines,
@@ -31,7 +32,8 @@ def lambda_handler(event, context):
     out = []
     for r in event["records"]:
         seen = {"event_keys": sorted(event), "record": r, "invocationId": event.get("invocationId"),
-                "deliveryStreamArn": event.get("deliveryStreamArn"), "region": event.get("region")}
+                "deliveryStreamArn": event.get("deliveryStreamArn"), "region": event.get("region"),
+                "event": event}
         out.append({"recordId": r["recordId"], "result": "Ok",
                     "data": base64.b64encode((json.dumps(seen) + "\\n").encode()).decode()})
     return {"records": out}
@@ -106,6 +108,7 @@ def test_event_is_exactly_what_aws_sends(localstack):
     arn = localstack.client("firehose").describe_delivery_stream(
         DeliveryStreamName=name)["DeliveryStreamDescription"]["DeliveryStreamARN"]
     for s, raw in zip(seen, [b"first\n", b"second\n"]):
+        assert_powertools_accepts(s["event"])
         assert s["event_keys"] == ["deliveryStreamArn", "invocationId", "records", "region"]
         assert s["deliveryStreamArn"] == arn and s["region"] == "us-east-1"
         assert re.fullmatch(r"[0-9a-f-]{36}", s["invocationId"])

@@ -150,7 +150,8 @@ class DeliveryStream:
         """Clients for the current settings, made once (creating clients is slow)."""
         if self._tools_for is not settings:
             transformer = (LambdaTransformer(settings.processor, settings.arn, settings.account_id,
-                                             settings.region, self._stop) if settings.processor else None)
+                                             settings.region, self._stop, settings.kinesis_stream_arn)
+                           if settings.processor else None)
             s3 = S3Writer(settings.account_id, settings.region, settings.name, self._stop, self._retrying)
             search = SearchDelivery(settings.search, self._stop, self._retrying) if settings.search else None
             self._tools = (transformer, s3, search)

@@ -25,13 +25,15 @@ GET_RECORDS_LIMIT = 10000
 
 
 def kinesis_metadata(shard_id: str, record: dict) -> dict:
+    """AWS's `kinesisRecordMetadata`: the arrival time in epoch milliseconds (an integer, as
+    in AWS's sample event) and subsequenceNumber 0 for a record that is not KPL-aggregated."""
     arrival: datetime = record["ApproximateArrivalTimestamp"]
     return {
         "shardId": shard_id,
         "partitionKey": record["PartitionKey"],
-        "approximateArrivalTimestamp": arrival.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "approximateArrivalTimestamp": int(arrival.astimezone(UTC).timestamp() * 1000),
         "sequenceNumber": record["SequenceNumber"],
-        "subsequenceNumber": "",
+        "subsequenceNumber": 0,
     }
 
 

@@ -97,7 +97,10 @@ def split_for_invocations(records: list[JournalRecord], max_bytes: int) -> list[
     return chunks
 
 
-def build_event(records: list[JournalRecord], stream_arn: str, region: str) -> dict:
+def build_event(records: list[JournalRecord], stream_arn: str, region: str,
+                source_stream_arn: str | None = None) -> dict:
+    """AWS's transformation event; with a Kinesis stream as source it also names the
+    stream (`sourceKinesisStreamArn`) and each record carries `kinesisRecordMetadata`."""
     event_records = []
     for record in records:
         entry = {
@@ -108,12 +111,15 @@ def build_event(records: list[JournalRecord], stream_arn: str, region: str) -> d
         if record.kinesis_meta is not None:
             entry["kinesisRecordMetadata"] = record.kinesis_meta
         event_records.append(entry)
-    return {
+    event = {
         "invocationId": str(uuid.uuid4()),
         "deliveryStreamArn": stream_arn,
         "region": region,
-        "records": event_records,
     }
+    if source_stream_arn:
+        event["sourceKinesisStreamArn"] = source_stream_arn
+    event["records"] = event_records
+    return event
 
 
 def parse_response(payload: bytes, record_ids: list[str]) -> dict[str, tuple[str, bytes | None]]:
@@ -155,9 +161,10 @@ class LambdaTransformer:
     """Transforms batches of one stream's records with its Lambda processor."""
 
     def __init__(self, processor: LambdaProcessor, stream_arn: str, account_id: str, region: str,
-                 stop: threading.Event):
+                 stop: threading.Event, source_stream_arn: str | None = None):
         self.processor = processor
         self._stream_arn = stream_arn
+        self._source_stream_arn = source_stream_arn
         self._account_id = account_id
         self._region = region
         self._stop = stop
@@ -245,7 +252,7 @@ class LambdaTransformer:
 
     def _invoke(self, records: list[JournalRecord], record_ids: list[str]) -> dict:
         timeout = self._function_timeout()
-        event = build_event(records, self._stream_arn, self._region)
+        event = build_event(records, self._stream_arn, self._region, self._source_stream_arn)
         self._count(invocations=1)
         try:
             response = self._client(timeout + _TIMEOUT_MARGIN_S).invoke(
