@@ -9,8 +9,9 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.support.data_files import DATA_DIR
+
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
 LOCALSTACK_VENV = Path(os.environ.get("LAB_LOCALSTACK_VENV", REPO / ".venv-localstack"))
 
 # Never let a test reach real AWS: dummy credentials, fixed region.
@@ -39,9 +40,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    assert SHARED_DATA.is_dir(), f"../shared/data not found at {SHARED_DATA}"
-    return SHARED_DATA
+def test_data() -> Path:
+    """tests/data: third-party data copied into the repository (see its README)."""
+    assert DATA_DIR.is_dir(), f"test data not found at {DATA_DIR}"
+    return DATA_DIR
 
 
 class LocalStackInstance:

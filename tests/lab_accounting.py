@@ -45,7 +45,7 @@ from opensearchpy import exceptions as opensearch_errors
 from etl.config import EtlConfig
 from etl.handler import transform_records
 
-# The Kinesis Agent's record limit (REFERENCE.md §3, agent/records.py): a longer
+# The Kinesis Agent's record limit (README.md, Facts 3; agent/records.py): a longer
 # line is cut to this size, its last byte replaced by the terminator "\n".
 MAX_RECORD_BYTES = 1000 * 1024
 

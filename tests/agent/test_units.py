@@ -15,8 +15,8 @@ from agent.records import RecordSplitter
 pytestmark = pytest.mark.unit
 
 
-def peer_cases(shared_data):
-    return json.loads((shared_data / "peer_cases" / "kinesis-agent_LOGTOJSON.json").read_text())
+def peer_cases(test_data):
+    return json.loads((test_data / "peer_cases" / "kinesis-agent_LOGTOJSON.json").read_text())
 
 
 def option_for(case: dict) -> dict:
@@ -30,8 +30,8 @@ def option_for(case: dict) -> dict:
     return option
 
 
-def test_logtojson_matches_kinesis_agent_cases(shared_data):
-    cases = peer_cases(shared_data)
+def test_logtojson_matches_kinesis_agent_cases(test_data):
+    cases = peer_cases(test_data)
     assert len(cases) >= 7
     for case in cases:
         convert = processing.build_chain([option_for(case)])

@@ -1,7 +1,7 @@
 """Throughput of the ETL Lambda handler on Firehose-shaped events (not part of the tests).
 
 Events of 500 records are built from the 10,000 real lines of
-/work/shared/data/logs/elastic_examples_apache_logs.log (each record is one line with its
+tests/data/logs/elastic_examples_apache_logs.log (each record is one line with its
 trailing newline, base64-encoded, as the agent sends it) and replayed until at least
 500,000 records went through `lambda_handler` (quick mode: 50,000). Building the events
 is not timed; decoding, parsing, JSON encoding and base64 of the output are.
@@ -22,12 +22,11 @@ import base64
 import random
 import statistics
 import time
-from pathlib import Path
 
 from etl import handler
 from etl.document import MEMOS
+from tests.support.data_files import ELASTIC_LOG
 
-ELASTIC_LOG = Path("/work/shared/data/logs/elastic_examples_apache_logs.log")
 EVENT_SIZE = 500
 TARGET_RECORDS_PER_S = 100_000.0
 MACHINE_NOTE = "wall clock, one process on a shared 2-core machine (other builds running)"
@@ -55,7 +54,7 @@ def build_events(lines: list[bytes], event_size: int = EVENT_SIZE) -> list[dict]
 
 
 def workshop_lines(count: int, seed: int = 7) -> list[bytes]:
-    """Lines in the workshop's format, with its generator's weights (REFERENCE.md section 1)."""
+    """Lines in the workshop's format, with its generator's weights (README.md, Facts 1)."""
     rng = random.Random(seed)
     products = ["Porcubbuks", "Armawoo", "Leopowwi", "Serpaaslem", "Glorsibou", "Cuksing",
                 "Foxboon", "Blactile", "Meeqeos", "Claassoukse"]

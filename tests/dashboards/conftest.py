@@ -17,11 +17,10 @@ import pytest
 from jsonschema import Draft202012Validator, validators
 from opensearchpy import OpenSearch, helpers
 
+from tests.support.data_files import ELASTIC_LOG, WORKSHOP_DASHBOARD_EXPORT
+
 SCHEMAS = Path(__file__).with_name("schemas")
-# shared/ sits beside the repository (here and in CI's fresh clone).
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-WORKSHOP_EXPORT = SHARED_DATA / "clickstream_kibana.json"
-ELASTIC_LOG = SHARED_DATA / "logs" / "elastic_examples_apache_logs.log"
+WORKSHOP_EXPORT = WORKSHOP_DASHBOARD_EXPORT
 
 
 def _content_schema(validator: Any, schema: dict, instance: Any, parent: dict):
@@ -53,8 +52,6 @@ def schema_for() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def workshop_export() -> Any:
-    if not WORKSHOP_EXPORT.exists():
-        pytest.skip(f"{WORKSHOP_EXPORT} not found (shared/ beside the repository)")
     return json.loads(WORKSHOP_EXPORT.read_text())
 
 
@@ -115,8 +112,6 @@ def etl_documents(lines: list[bytes]) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def etl_docs() -> list[dict[str, Any]]:
-    if not ELASTIC_LOG.exists():
-        pytest.skip(f"{ELASTIC_LOG} not found")
     lines = ELASTIC_LOG.read_bytes().splitlines() + shop_lines()
     docs = etl_documents(lines)
     assert len(docs) > 9000, "the ETL dropped most of the real log"

@@ -12,17 +12,16 @@ import base64
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from etl.access_log import parse_fast, parse_tolerant
 from etl.handler import lambda_handler
 from tests.etl.firehose_contract import check_contract, make_event
+from tests.support.data_files import ELASTIC_LOG
 
 pytestmark = pytest.mark.unit
 
-ELASTIC_LOG = Path("/work/shared/data/logs/elastic_examples_apache_logs.log")
 LINES = ELASTIC_LOG.read_bytes().splitlines(keepends=True)
 # An independent reading of the (well-formed) lines to compare with.
 COMBINED = re.compile(rb'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(.*)" (\d{3}) (\d+|-) "(.*)" "(.*)"\n$')

@@ -6,17 +6,17 @@ Random inputs come from seeded generators (reproducible failures, no extra depen
 import base64
 import json
 import random
-from pathlib import Path
 
 import pytest
 
 from etl.access_log import MAX_LINE_CHARS, parse_fast, parse_tolerant
 from etl.handler import lambda_handler
 from tests.etl.firehose_contract import check_contract, check_document, transform, transform_line
+from tests.support.data_files import ELASTIC_LOG
 
 pytestmark = pytest.mark.unit
 
-LINES = Path("/work/shared/data/logs/elastic_examples_apache_logs.log").read_bytes().splitlines(keepends=True)
+LINES = ELASTIC_LOG.read_bytes().splitlines(keepends=True)
 WORKSHOP_LINE = (
     b'162.250.88.82 - - [03/Nov/2018:04:29:26 +0000] "GET /products/Armawoo HTTP/1.1" 200 20494 '
     b'"http://127.0.0.1:8080/categories/smallUnicorns" "Mozilla/5.0 (X11)" '

@@ -1,4 +1,4 @@
-"""Other projects' Apache-parser test cases (/work/shared/data/peer_cases) against our ETL.
+"""Other projects' Apache-parser test cases (tests/data/peer_cases) against our ETL.
 
 Only cases whose format is Apache common/combined apply: kinesis-agent `logFormat`
 COMMONAPACHELOG / COMBINEDAPACHELOG (also with customFieldNames, which only renames the
@@ -26,15 +26,15 @@ Where we deliberately differ from a peer:
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from tests.etl.firehose_contract import transform_line
+from tests.support.data_files import PEER_CASES_DIR
 
 pytestmark = pytest.mark.unit
 
-PEER_DIR = Path("/work/shared/data/peer_cases")
+PEER_DIR = PEER_CASES_DIR
 COMMON = '%h %l %u %t "%r" %>s %b'
 COMBINED = COMMON + ' "%{Referer}i" "%{User-Agent}i"'
 KINESIS_COLUMNS = ["host", "ident", "authuser", "datetime", "request", "response", "bytes"]

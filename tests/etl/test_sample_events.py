@@ -1,4 +1,4 @@
-"""AWS's own sample Firehose events (/work/shared/data/events) through the handler.
+"""AWS's own sample Firehose events (tests/data/events) through the handler.
 
 The blueprint test event and SAM CLI's apachelog sample carry one Apache common-format
 line (with an excess "=" of base64 padding, AWS's own); the other SAM samples carry
@@ -10,16 +10,16 @@ deliverySteamArn; syslog repeats a recordId (echoed twice, once per input record
 import base64
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
 from etl.handler import lambda_handler
 from tests.etl.firehose_contract import check_contract
+from tests.support.data_files import SAMPLE_EVENTS_DIR
 
 pytestmark = pytest.mark.unit
 
-EVENTS = Path("/work/shared/data/events")
+EVENTS = SAMPLE_EVENTS_DIR
 APACHE_EVENTS = ["blueprint-apachelog-testEvent.json", "sam-cli/rendered_with_defaults/apachelog.json"]
 OTHER_EVENTS = [
     "sam-cli/rendered_with_defaults/kinesis-firehose.json",

@@ -35,7 +35,7 @@ def etl_zip(tmp_path_factory) -> bytes:
     return output.read_bytes()
 
 
-def test_workshop_stream_with_real_etl(localstack, osmem, shared_data, etl_zip):
+def test_workshop_stream_with_real_etl(localstack, osmem, test_data, etl_zip):
     lambda_client, firehose = localstack.client("lambda"), localstack.client("firehose")
     function = unique("apache_ETL")
     fn = lambda_client.create_function(FunctionName=function, Runtime="python3.13", Role=LAMBDA_ROLE,
@@ -54,7 +54,7 @@ def test_workshop_stream_with_real_etl(localstack, osmem, shared_data, etl_zip):
             "ProcessingConfiguration": processing(fn + ":$LATEST", retries=3),
         },
     )
-    log = (shared_data / "logs" / "elastic_examples_apache_logs.log").read_bytes().splitlines(keepends=True)
+    log = (test_data / "logs" / "elastic_examples_apache_logs.log").read_bytes().splitlines(keepends=True)
     lines = log[:LINES] + [b"this is not an access log line\n", b"\n"]
     put_lines(firehose, name, lines)
     c = wait_for(lambda: settled(localstack, name, len(lines)), timeout=120, what="the pipeline")

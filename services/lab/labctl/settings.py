@@ -12,7 +12,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-# Workshop names (REFERENCE.md §1): keep them, attendees follow the workshop guide.
+# Workshop names (README.md, Facts 1): keep them, attendees follow the workshop guide.
 DELIVERY_STREAM = "webserver_stream"
 LAMBDA_NAME = "apache_ETL"
 INDEX_NAME = "apache"

@@ -1,0 +1,1 @@
+"""Helpers the test suites share (imported by test modules; not tests themselves)."""
