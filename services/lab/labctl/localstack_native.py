@@ -19,6 +19,8 @@ from pathlib import Path
 
 import requests
 
+from labctl.settings import REPO_ROOT
+
 LOG = logging.getLogger(__name__)
 
 SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs"
@@ -58,16 +60,32 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
         EAGER_SERVICE_LOADING="0",
         DISABLE_EVENTS="1",
         DNS_ADDRESS="0",  # no DNS server: nothing to resolve offline, and no port 53
+        # The default (twisted) gateway binds IPv4 on 0.0.0.0 whatever host GATEWAY_LISTEN
+        # names; hypercorn binds the address it is given (README.md, Security defaults).
+        GATEWAY_SERVER="hypercorn",
         SKIP_SSL_CERT_DOWNLOAD="1",
         LOCALSTACK_VOLUME_DIR=str(cfg.state_dir),
         FILESYSTEM_ROOT=str(fs_root),
         LAMBDA_RUNTIME_EXECUTOR=cfg.lambda_executor,
         PYTHONUNBUFFERED="1",
+        # kinesis-mock (Node.js, serves Kinesis) has no listen-address setting: a preload
+        # makes its "all interfaces" listen use the lab's bind address.
+        LAB_BIND_ADDRESS=cfg.bind_address,
+        NODE_OPTIONS=_node_options(),
     )
     if cfg.firehose_provider != "default":
         env["PROVIDER_OVERRIDE_FIREHOSE"] = cfg.firehose_provider
     env.update(cfg.extra_env)
     return env
+
+
+NODE_BIND_PRELOAD = REPO_ROOT / "services" / "localstack" / "native" / "listen-on-bind-address.js"
+
+
+def _node_options() -> str:
+    preload = f"--require={NODE_BIND_PRELOAD}"
+    inherited = os.environ.get("NODE_OPTIONS", "")
+    return f"{inherited} {preload}".strip() if preload not in inherited else inherited
 
 
 def command(cfg: NativeLocalStackConfig) -> list[str]:
