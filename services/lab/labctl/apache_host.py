@@ -12,6 +12,13 @@ State directory layout (everything the server writes):
     <state_dir>/logs/access_log  the workshop-format access log (unless log_dir is given)
     <state_dir>/logs/error_log
     <state_dir>/run/httpd.pid    pid file, scoreboard, mutexes
+    <state_dir>/published-shop   where the shop's content is published (see below)
+
+Apache started as root serves through worker processes of another account (nobody),
+which cannot enter a checkout in a private directory (Debian's 0700 homes, `mktemp -d`):
+every page would be a 403 while every request is still logged. So the files the workers
+read at request time (the site and the password file) are published at each start to a
+fresh world-readable directory under the system's temp directory, and served from there.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,16 +144,58 @@ def _run_as() -> tuple[str, str]:
     return account.pw_name, grp.getgrgid(account.pw_gid).gr_name
 
 
+PUBLISHED_PREFIX = "clickstream-lab-shop-"
+
+
+def _published_record(cfg: ApacheHostConfig) -> Path:
+    return Path(cfg.state_dir) / "published-shop"
+
+
+def _published_dir(cfg: ApacheHostConfig) -> Path | None:
+    """The directory an earlier start published to, if it is one this module made."""
+    try:
+        previous = Path(_published_record(cfg).read_text().strip())
+    except OSError:
+        return None
+    made_here = previous.name.startswith(PUBLISHED_PREFIX) and previous.parent == Path(tempfile.gettempdir())
+    return previous if made_here and previous.is_dir() and not previous.is_symlink() else None
+
+
+def remove_published_content(cfg: ApacheHostConfig) -> None:
+    """Remove the published copy (when the server stops)."""
+    previous = _published_dir(cfg)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+    _published_record(cfg).unlink(missing_ok=True)
+
+
+def publish_content(cfg: ApacheHostConfig) -> tuple[Path, Path]:
+    """Copy the site and the password file to a world-readable directory; returns (site dir,
+    conf dir) to serve from. The directory is kept across restarts (a running server keeps
+    serving from it) and refreshed in place; a new one comes from mkdtemp, whose name
+    cannot be guessed, so a root Apache never follows a path another user prepared in /tmp.
+    """
+    root = _published_dir(cfg) or Path(tempfile.mkdtemp(prefix=PUBLISHED_PREFIX))
+    shutil.copytree(cfg.site_dir, root / "site", dirs_exist_ok=True)
+    shutil.copy2(SHOP_CONFIG.parent / "admin.htpasswd", root / "admin.htpasswd")
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    _published_record(cfg).write_text(f"{root}\n")
+    return root / "site", root
+
+
 def render_config(cfg: ApacheHostConfig) -> Path:
     """Write <state_dir>/httpd-lab.conf: the Defines, then the shop's configuration."""
     binary = find_binary(cfg.binary)
     user, group = _run_as()
+    Path(cfg.state_dir).mkdir(parents=True, exist_ok=True)
+    site, conf_dir = publish_content(cfg)
     defines = {
         "LAB_APACHE_LISTEN": cfg.listen,
         "LAB_APACHE_PORT": str(cfg.port),
         "LAB_APACHE_MODULES": find_modules_dir(binary, cfg.modules_dir),
-        "LAB_APACHE_SITE": str(Path(cfg.site_dir).resolve()),
-        "LAB_APACHE_CONF_DIR": str(SHOP_CONFIG.parent),
+        "LAB_APACHE_SITE": str(site),
+        "LAB_APACHE_CONF_DIR": str(conf_dir),
         "LAB_APACHE_LOG_DIR": str(cfg.logs.resolve()),
         "LAB_APACHE_RUN_DIR": str(cfg.run_dir.resolve()),
         "LAB_APACHE_USER": user,
@@ -233,6 +283,7 @@ def stop(cfg: ApacheHostConfig, wait: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise ApacheError(f"apache (pid {pid}) still running {wait:.0f}s after stop")
         time.sleep(0.05)
+    remove_published_content(cfg)
     log.info("apache stopped (pid %s)", pid)
 
 

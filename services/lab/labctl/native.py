@@ -277,6 +277,10 @@ def down(s: LabSettings, timeout: float = 60.0) -> bool:
     _gone, alive = psutil.wait_procs(children, timeout=10)
     for child in alive:
         child.kill()
+    from labctl import apache_host
+
+    apache_host.remove_published_content(apache_host.ApacheHostConfig(
+        port=s.apache_port, state_dir=_paths(s)["apache"], listen=s.bind_address))
     return True
 
 
