@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 
 import boto3
 import requests
@@ -152,6 +153,19 @@ def collect(s: LabSettings, runtime: str) -> LabStatus:
     return st
 
 
+def agent_stats_age(agent: dict) -> float | None:
+    """Seconds since the agent last wrote its stats (it rewrites them within 0.5 s of a
+    change), or None when unknown."""
+    updated = agent.get("updated_at") if isinstance(agent, dict) else None
+    if not updated:
+        return None
+    try:
+        written = datetime.strptime(updated, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return max(0.0, (datetime.now(UTC) - written).total_seconds())
+
+
 def render_text(st: LabStatus) -> str:
     lines = [f"Clickstream Lab status ({st.runtime} runtime)", "", "Services:"]
     lines += [f"  {name:<12} {state}" for name, state in st.services.items()]
@@ -162,6 +176,9 @@ def render_text(st: LabStatus) -> str:
     for key in ("lines_read", "records_sent", "records_failed", "records_retried", "backlog_bytes"):
         if key in totals:
             lines.append(f"  {'agent ' + key.replace('_', ' '):<34} {totals[key]}")
+    age = agent_stats_age(st.agent)
+    if age is not None:
+        lines.append(f"  {'agent figures as of':<34} {age:.0f}s ago")
     for stream, counters in sorted(st.firehose.items()):
         if isinstance(counters, dict):
             shown = ", ".join(f"{k} {v}" for k, v in counters.items() if isinstance(v, (int, float)))
