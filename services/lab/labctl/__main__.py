@@ -48,7 +48,14 @@ def cmd_up(s: lab.LabSettings, _args) -> int:
         if rc:
             return rc
     else:
-        native.up(s)
+        try:
+            native.up(s)
+        except native.LabStartError as error:
+            print(f"make up: {error}", file=sys.stderr)
+            print("make up: stopping what started (make down)", file=sys.stderr)
+            native.down(s)
+            _runtime_file(s).unlink(missing_ok=True)
+            return 1
     print(f"\nThe lab is up ({time.monotonic() - started:.0f}s):")
     print(f"  unicorn shop        {s.apache_url}/")
     print(f"  LocalStack          {s.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")

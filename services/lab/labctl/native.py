@@ -27,6 +27,11 @@ from labctl.settings import LabSettings
 LOG = logging.getLogger(__name__)
 
 PROGRAMS = ("opensearch", "localstack", "apache", "agent")
+LOG_TAIL_LINES = 20
+
+
+class LabStartError(RuntimeError):
+    """A service of the native lab could not start; the message says which and why."""
 
 
 def _paths(s: LabSettings) -> dict[str, Path]:
@@ -184,14 +189,29 @@ def supervisord_pid(s: LabSettings) -> int | None:
     return None
 
 
-def _wait(what: str, check, timeout: float) -> None:
+def log_tail(s: LabSettings, program: str, lines: int = LOG_TAIL_LINES) -> str:
+    path = _paths(s)["logs"] / f"{program}.log"
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _wait(s: LabSettings, program: str, what: str, check, timeout: float) -> None:
+    """Wait until `check()` holds; fail at once, with the program's last log lines, when
+    supervisord reports that the program died (EXITED, BACKOFF, FATAL)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             LOG.info("%s is ready", what)
             return
+        state = program_states(s).get(program)
+        if state in ("EXITED", "BACKOFF", "FATAL"):
+            raise LabStartError(f"{what} could not start ({state}); last lines of "
+                                f"{_paths(s)['logs'] / (program + '.log')}:\n{log_tail(s, program)}")
         time.sleep(0.5)
-    raise TimeoutError(f"{what} not ready after {timeout:.0f}s (see .lab/logs/)")
+    raise LabStartError(f"{what} not ready after {timeout:.0f}s; last lines of its log:\n"
+                        f"{log_tail(s, program)}")
 
 
 def _http_ok(url: str) -> bool:
@@ -231,6 +251,11 @@ def up(s: LabSettings) -> None:
     p["conf"].write_text(render_supervisord_conf(s))
     write_provision_hook(s)
     if supervisord_pid(s) is None:
+        from labctl import preflight
+
+        taken = preflight.ports_in_use(s)
+        if taken:
+            raise LabStartError("\n".join(str(t) for t in taken))
         exe = Path(sys.executable).with_name("supervisord")
         subprocess.run([str(exe), "-c", str(p["conf"])], check=True)
         LOG.info("supervisord started (config %s)", p["conf"])
@@ -238,15 +263,15 @@ def up(s: LabSettings) -> None:
         _supervisorctl(s, "reread", check=False)
         _supervisorctl(s, "update", check=False)
         _supervisorctl(s, "start", "opensearch", "localstack", "apache", check=False)
-    _wait("OpenSearch-API server", lambda: _http_ok(s.opensearch_url), 60)
-    _wait("LocalStack", lambda: localstack_native.is_ready(s.localstack_url), 180)
+    _wait(s, "opensearch", "OpenSearch-API server", lambda: _http_ok(s.opensearch_url), 60)
+    _wait(s, "localstack", "LocalStack", lambda: localstack_native.is_ready(s.localstack_url), 180)
     from labctl import apache_host
 
     apache_cfg = apache_host.ApacheHostConfig(port=s.apache_port, state_dir=_paths(s)["apache"],
                                               listen=s.bind_address)
     # A TCP probe, not a request: a request would add a line to the access log.
-    _wait("Apache", lambda: apache_host.is_ready(apache_cfg), 60)
-    _wait("LocalStack's provisioning hook",
+    _wait(s, "apache", "Apache", lambda: apache_host.is_ready(apache_cfg), 60)
+    _wait(s, "localstack", "LocalStack's provisioning hook",
           lambda: provision_hook_state(s) in ("SUCCESSFUL", "ERROR"), 300)
     if provision_hook_state(s) == "ERROR":
         LOG.warning("the provisioning hook failed (see .lab/logs/localstack.log); provisioning again")
@@ -258,7 +283,7 @@ def up(s: LabSettings) -> None:
         retry_duration=s.retry_duration,
     ))
     _supervisorctl(s, "start", "agent", check=False)
-    _wait("agent", lambda: "RUNNING" in _supervisorctl(s, "status", "agent", check=False).stdout, 30)
+    _wait(s, "agent", "agent", lambda: program_states(s).get("agent") == "RUNNING", 30)
 
 
 def down(s: LabSettings, timeout: float = 60.0) -> bool:
