@@ -12,6 +12,9 @@ Figures:
   lab_put_accept_rate             records/s acknowledged by PutRecordBatch (journaled)
   localstack_put_to_s3_via_lambda   the same S3 run on LocalStack's own Firehose provider
   localstack_put_to_opensearch_via_lambda  the same OpenSearch run on LocalStack's own provider
+  lab_twisted_gateway_*           the lab's runs behind LocalStack's default (twisted) gateway:
+                                  the baseline for the lab's choice of hypercorn, which binds
+                                  only the address it is given
 The Lambda is tolerant (LocalStack's own provider sends no recordId) and returns
 every record Ok, unchanged.
 
@@ -152,10 +155,12 @@ def figure(metric: str, value: float, target: str = "", notes: str = NOTE) -> di
             "target": target, "notes": notes}
 
 
-def measure(provider: str, tmp: Path, osmem: OsmemProcess, s3_count: int, os_count: int) -> list[dict]:
+def measure(provider: str, tmp: Path, osmem: OsmemProcess, s3_count: int, os_count: int,
+            gateway: str = "hypercorn") -> list[dict]:
     lab = provider == "lab"
-    label = "lab" if lab else "localstack"
-    instance = LocalStackInstance(tmp / provider / "volume", tmp / f"{provider}.log", firehose_provider=provider)
+    label = ("lab" if lab else "localstack") + ("" if gateway == "hypercorn" else f"_{gateway}_gateway")
+    instance = LocalStackInstance(tmp / f"{provider}-{gateway}" / "volume", tmp / f"{provider}-{gateway}.log",
+                                  firehose_provider=provider, extra_env={"GATEWAY_SERVER": gateway})
     instance.start()
     figures = []
     try:
@@ -163,7 +168,7 @@ def measure(provider: str, tmp: Path, osmem: OsmemProcess, s3_count: int, os_cou
         try:
             end_to_end, accepted = s3_run(instance, fn, s3_count, lab)
             figures.append(figure(f"{label}_put_to_s3_via_lambda", end_to_end, ">= 5000" if lab else ""))
-            if lab:
+            if label == "lab":
                 figures.append(figure("lab_put_accept_rate", accepted, "", "PutRecordBatch acknowledged "
                                       "(journaled), " + NOTE))
         except Exception as error:  # noqa: BLE001 - reported as a failed figure
@@ -188,6 +193,7 @@ def run(quick: bool = False) -> list[dict]:
         osmem.start()
         try:
             figures = measure("lab", Path(tmp), osmem, s3_count, os_count)
+            figures += measure("lab", Path(tmp), osmem, s3_count, os_count, gateway="twisted")
             # LocalStack's own provider is synchronous and slow per record: fewer records.
             figures += measure("default", Path(tmp), osmem, s3_count // 5, os_count // 10)
         finally:
