@@ -90,6 +90,10 @@ test: venv system-packages localstack-venv lambda ## run the whole test suite (i
 bench: venv system-packages localstack-venv lambda ## run every benchmark, print a table, write build/bench.json
 	$(PY) -m tests.bench.run_all --out build/bench.json
 
+.PHONY: localstack-firehose-tests
+localstack-firehose-tests: venv localstack-venv ## LocalStack's recorded Firehose tests on the lab's provider and on LocalStack's (LOCALSTACK_SRC=<LocalStack git repo>)
+	$(PY) -m tests.localstack_recorded.run
+
 .PHONY: soak
 soak: venv system-packages localstack-venv lambda ## 1,000 lines/s for 10 minutes on the native lab
 	$(PY) -m tests.bench.soak

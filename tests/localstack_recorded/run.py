@@ -1,0 +1,143 @@
+"""Run LocalStack's own Firehose tests (v4.14.0, snapshots recorded against real AWS) against
+an external native LocalStack: once with the lab's Firehose provider, once with LocalStack's
+own, and print the counts side by side.
+
+LocalStack's test code is not copied into this repository (the lab commits no other
+project's code): it is read at run time from a LocalStack source repository given by
+LOCALSTACK_SRC (a git directory or a clone; `git archive v4.14.0` extracts the tests).
+The PyPI artefacts of localstack-core 4.14.0 do not carry the tests. LocalStack's pytest
+plugins ship in localstack-core; the few test tools they need are pinned in
+requirements.txt beside this file and installed into LocalStack's own venv.
+
+Usage: LOCALSTACK_SRC=/path/to/localstack(.git) python -m tests.localstack_recorded.run
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from tests.conftest import LOCALSTACK_VENV, LocalStackInstance
+
+HERE = Path(__file__).resolve().parent
+TAG = "v4.14.0"
+PATHS = ["tests/__init__.py", "tests/conftest.py", "tests/aws/__init__.py", "tests/aws/conftest.py",
+         "tests/aws/services/__init__.py", "tests/aws/services/firehose"]
+TEST_PATH = "tests/aws/services/firehose"
+# LocalStack's own provider reads a Kinesis source through KCL, which it downloads (with Java
+# and DynamoDB Local) at first use: offline that hangs, so each test has a time limit.
+TEST_TIMEOUT_S = 120
+
+
+@dataclass
+class SuiteResult:
+    provider: str
+    outcomes: dict[str, str] = field(default_factory=dict)   # test id -> passed|failed|skipped|error
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes.values() if o == outcome)
+
+
+def extract_tests(source: Path, target: Path) -> None:
+    """The tests of TAG from a git directory or clone, via `git archive` (no checkout needed)."""
+    git_dir = source / ".git" if (source / ".git").exists() else source
+    archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", "--format=tar", TAG, *PATHS],
+                             check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    (target / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")  # rootdir marker
+
+
+def install_test_tools() -> None:
+    python = LOCALSTACK_VENV / "bin" / "python"
+    lock = HERE.parents[1] / "services" / "localstack" / "requirements-runtime-4.14.0.txt"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "-c", str(lock), "-r", str(HERE / "requirements.txt")], check=True)
+
+
+def run_suite(tests_root: Path, provider: str, work: Path) -> SuiteResult:
+    instance = LocalStackInstance(work / provider / "volume", work / f"{provider}.log",
+                                  firehose_provider=provider)
+    instance.start()
+    report = work / f"{provider}.xml"
+    host = instance.url.removeprefix("http://")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_", "PYTEST"))}
+    # LocalStack's tests/aws/conftest.py pins GATEWAY_LISTEN to 4566; its client factory
+    # honours TEST_AWS_ENDPOINT_URL.
+    env.update(TEST_SKIP_LOCALSTACK_START="1", LOCALSTACK_HOST=host, TEST_AWS_ENDPOINT_URL=instance.url,
+               TEST_AWS_REGION_NAME="us-east-1", AWS_DEFAULT_REGION="us-east-1",
+               PYTHONPATH=str(tests_root))
+    try:
+        subprocess.run([str(LOCALSTACK_VENV / "bin" / "python"), "-m", "pytest", TEST_PATH, "-q",
+                        "-p", "no:cacheprovider", f"--junitxml={report}", "-o", "junit_family=xunit2",
+                        f"--timeout={TEST_TIMEOUT_S}"],
+                       cwd=tests_root, env=env, check=False, timeout=1800)
+    finally:
+        instance.stop()
+    return parse_junit(report, provider)
+
+
+def parse_junit(report: Path, provider: str) -> SuiteResult:
+    result = SuiteResult(provider)
+    if not report.exists():
+        result.outcomes["(collection)"] = "error"
+        return result
+    for case in ET.parse(report).getroot().iter("testcase"):
+        test_id = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
+        outcome, message = "passed", ""
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = {"failure": "failed"}.get(child.tag, child.tag)
+                message = (child.get("message") or child.text or "").strip().splitlines()[0:1]
+                message = message[0][:160] if message else ""
+        result.outcomes[test_id] = outcome
+        result.messages[test_id] = message
+    return result
+
+
+def render(results: list[SuiteResult]) -> str:
+    lines = [f"LocalStack {TAG} recorded Firehose tests ({TEST_PATH})", ""]
+    header = f"{'':<14}" + "".join(f"{r.provider + ' provider':>22}" for r in results)
+    lines.append(header)
+    for outcome in ("passed", "failed", "error", "skipped"):
+        lines.append(f"{outcome:<14}" + "".join(f"{r.count(outcome):>22}" for r in results))
+    lines.append(f"{'run':<14}" + "".join(f"{len(r.outcomes) - r.count('skipped'):>22}" for r in results))
+    lines += ["", "Per test:"]
+    for test_id in sorted({t for r in results for t in r.outcomes}):
+        cells = "  ".join(f"{r.provider}={r.outcomes.get(test_id, '-')}" for r in results)
+        lines.append(f"  {test_id}: {cells}")
+        for r in results:
+            if r.outcomes.get(test_id) in ("failed", "error", "skipped") and r.messages.get(test_id):
+                lines.append(f"      {r.provider}: {r.messages[test_id]}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", default=os.environ.get("LOCALSTACK_SRC"),
+                        help="LocalStack source repository (git dir or clone); default $LOCALSTACK_SRC")
+    args = parser.parse_args(argv)
+    if not args.source:
+        print("set LOCALSTACK_SRC to a LocalStack source repository (git directory or clone) "
+              f"that has the tag {TAG}", file=sys.stderr)
+        return 2
+    install_test_tools()
+    with tempfile.TemporaryDirectory(prefix="localstack-recorded-") as tmp:
+        work = Path(tmp)
+        tests_root = work / "localstack"
+        extract_tests(Path(args.source), tests_root)
+        results = [run_suite(tests_root, provider, work) for provider in ("lab", "default")]
+    print(render(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
