@@ -18,9 +18,9 @@ Dropped records are only counted.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from lab_localstack.firehose import error_records
+from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.journal import JournalRecord
 from lab_localstack.firehose.lambda_processor import LambdaTransformer, RecordOutcome
 from lab_localstack.firehose.s3_writer import S3Writer
@@ -32,26 +32,16 @@ LOG = logging.getLogger(__name__)
 PROCESSING_FAILED = "processing-failed"
 
 
-@dataclass
-class BatchResult:
-    """How many records of a batch ended where."""
-
-    delivered: int = 0
-    dropped: int = 0
-    processing_failed: int = 0
-    delivery_failed: int = 0
-    backed_up: int = 0
-    s3_objects: int = 0
-
-
 def deliver_batch(
     settings: StreamSettings,
     batch: list[JournalRecord],
     transformer: LambdaTransformer | None,
     s3: S3Writer,
     search: SearchDelivery | None,
-) -> BatchResult:
-    result = BatchResult()
+) -> StreamCounters:
+    """Deliver one batch; returns how many of its records ended where (the stream's
+    counters are the sum of its batches')."""
+    result = StreamCounters()
     if transformer is not None:
         outcomes = transformer.transform(batch)
     else:

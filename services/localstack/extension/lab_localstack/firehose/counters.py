@@ -25,6 +25,11 @@ class StreamCounters:
     bulk_requests: int = 0
     rejected_puts: int = 0
 
+    def add(self, other: StreamCounters) -> None:
+        """Add another set of counts (e.g. one batch's outcome) to these."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -177,12 +177,7 @@ class DeliveryStream:
         size = sum(len(r.data) for r in batch)
         with self._lock:
             c = self.counters
-            c.delivered += result.delivered
-            c.dropped += result.dropped
-            c.processing_failed += result.processing_failed
-            c.delivery_failed += result.delivery_failed
-            c.backed_up += result.backed_up
-            c.s3_objects += result.s3_objects
+            c.add(result)
             c.bulk_requests += (search.bulk_requests if search else 0) - bulk_requests
             if transformer:
                 c.lambda_invocations += transformer.invocations - invocations

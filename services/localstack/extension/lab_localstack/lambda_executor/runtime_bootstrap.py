@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import http.client
 import importlib
-import io
 import json
 import logging
 import os
@@ -37,6 +36,12 @@ import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+# `python -I` does not put the script's directory on the path: add it for this one import.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _lab_runtime_output import LambdaContext, OutputCollector, RequestIdFilter
+
+sys.path.pop(0)
 
 LOG_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n"
 LOG_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -94,76 +99,6 @@ class RuntimeApi:
 
     def error(self, request_id: str, error: dict) -> None:
         self.post(f"invocations/{request_id}/error", json.dumps(error).encode())
-
-
-class CapturedOutput(io.TextIOBase):
-    """sys.stdout/sys.stderr replacement: collects what the function writes for
-    the current invocation's logs and still echoes it to the process output."""
-
-    def __init__(self, echo, sink: list[str], lock: threading.Lock) -> None:
-        self._echo = echo
-        self._sink = sink
-        self._lock = lock
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        with self._lock:
-            self._sink.append(text)
-        self._echo.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        self._echo.flush()
-
-
-class OutputCollector:
-    """Everything the function writes between two take() calls."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._chunks: list[str] = []
-        self.stdout = CapturedOutput(sys.stdout, self._chunks, self._lock)
-        self.stderr = CapturedOutput(sys.stderr, self._chunks, self._lock)
-
-    def write(self, text: str) -> None:
-        self.stdout.write(text)
-
-    def take(self) -> str:
-        with self._lock:
-            text = "".join(self._chunks)
-            self._chunks.clear()
-        return text
-
-
-class RequestIdFilter(logging.Filter):
-    """Stamps the current request id on every record, like AWS's log format."""
-
-    request_id = ""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.aws_request_id = RequestIdFilter.request_id
-        return True
-
-
-class LambdaContext:
-    """The `context` argument of a Python handler (the attributes AWS documents)."""
-
-    def __init__(self, request_id: str, invoked_arn: str, deadline: float) -> None:
-        self.aws_request_id = request_id
-        self.invoked_function_arn = invoked_arn
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self.identity = None
-        self.client_context = None
-        self._deadline = deadline
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.time()) * 1000))
 
 
 def error_body(
