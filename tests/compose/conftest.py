@@ -1,0 +1,28 @@
+"""Fixtures of the compose suites: the compose file as Compose reads it, raw, and .env."""
+from __future__ import annotations
+
+import pytest
+
+from tests.compose import compose_checks as cc
+
+
+@pytest.fixture(scope="module")
+def env_file() -> dict[str, str]:
+    return cc.read_env_file()
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    """`docker-compose config` with no LAB_* variable set: .env's defaults."""
+    parsed, _ = cc.compose_config()
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def services(config) -> dict:
+    return config["services"]
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return cc.raw_compose()
