@@ -16,7 +16,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from labctl import status
+from labctl import runtimes, status
 
 from tests import lab_accounting as acc
 from tests.lab_harness import NativeLab, generated_lines, report
@@ -72,7 +72,7 @@ def test_counters_agree_with_the_lines(lab: NativeLab, delivered: acc.Accounting
     assert counters["delivered"] == delivered.indexed
     assert counters["processing_failed"] == delivered.processing_failed
     assert counters["buffered_records"] == 0
-    lab_status = status.collect(lab.settings, "native")
+    lab_status = status.collect(lab.settings, runtimes.NativeRuntime(lab.settings))
     assert lab_status.log_lines == delivered.written
     assert lab_status.accounted == delivered.written
 

@@ -4,7 +4,7 @@ import time
 
 import psutil
 import pytest
-from labctl import native, settings, status
+from labctl import native, runtimes, settings, status
 
 from tests.conftest import free_port
 
@@ -32,7 +32,7 @@ def test_up_status_down(tmp_path):
         native.up(s)
         assert native.program_states(s) == {p: "RUNNING" for p in native.PROGRAMS}
         assert native.provision_hook_state(s) == "SUCCESSFUL"
-        st = status.collect(s, "native")
+        st = status.collect(s, runtimes.NativeRuntime(s))
         assert st.services == {"apache": "up", "localstack": "up", "opensearch": "up", "agent": "running"}
         assert set(st.firehose) >= {"webserver_stream", "web_access_log_archive"}
         assert st.index_documents == 0 and st.log_lines == 0

@@ -7,60 +7,36 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from labctl import compose, native, provision, status
+from labctl import native, provision, runtimes, status
 from labctl import settings as lab
 
-LOG = logging.getLogger("labctl")
-
-
-def _runtime_file(s: lab.LabSettings) -> Path:
-    return s.state_dir / "runtime"
-
-
-def choose_runtime(s: lab.LabSettings) -> tuple[str, str]:
-    if s.runtime != "auto":
-        return s.runtime, f"LAB_RUNTIME={s.runtime}"
-    if compose.engine_answers():
-        return "compose", "a Docker engine answers"
-    return "native", "no Docker engine answers"
-
-
-def running_runtime(s: lab.LabSettings) -> str | None:
-    try:
-        return _runtime_file(s).read_text().strip() or None
-    except OSError:
-        return None
+LOG = logging.getLogger(__name__)
 
 
 def cmd_up(s: lab.LabSettings, _args) -> int:
-    runtime, why = choose_runtime(s)
-    print(f"make up: using the {runtime} runtime ({why})")
-    s.state_dir.mkdir(parents=True, exist_ok=True)
-    _runtime_file(s).write_text(runtime + "\n")
+    runtime, why = runtimes.choose(s)
+    print(f"make up: using the {runtime.name} runtime ({why})")
+    runtimes.record(s, runtime)
     started = time.monotonic()
-    if runtime == "compose":
-        rc = compose.up()
-        if rc:
-            return rc
-    else:
-        try:
-            native.up(s)
-        except native.LabStartError as error:
-            print(f"make up: {error}", file=sys.stderr)
-            print("make up: stopping what started (make down)", file=sys.stderr)
-            native.down(s)
-            _runtime_file(s).unlink(missing_ok=True)
-            return 1
+    try:
+        rc = runtime.up()
+    except native.LabStartError as error:
+        print(f"make up: {error}", file=sys.stderr)
+        print("make up: stopping what started (make down)", file=sys.stderr)
+        runtime.down()
+        runtimes.record(s, None)
+        return 1
+    if rc:
+        return rc
     print(f"\nThe lab is up ({time.monotonic() - started:.0f}s):")
     print(f"  unicorn shop        {s.apache_url}/")
     print(f"  LocalStack          {s.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
     print(f"  OpenSearch API      {s.opensearch_url}  (index {lab.INDEX_NAME})")
-    if runtime == "compose":
+    if "dashboards" in runtime.extra_health_urls():
         print(f"  Dashboards          {s.dashboards_url}/app/dashboards")
     else:
         print("  Dashboards          (no Dashboards UI natively: `make report` renders the panels)")
@@ -94,20 +70,20 @@ def stop_standalone_localstack(s: lab.LabSettings) -> bool:
 
 
 def cmd_down(s: lab.LabSettings, _args) -> int:
-    runtime = running_runtime(s)
+    # Native processes are stopped whatever was recorded: `down` must end what the lab
+    # started even when the record is missing or a start failed half-way.
     stopped = native.down(s)
     stopped = stop_standalone_localstack(s) or stopped
-    if runtime == "compose" and compose.engine_answers():
-        compose.down()
-        stopped = True
-    _runtime_file(s).unlink(missing_ok=True)
+    runtime = runtimes.running(s)
+    if runtime is not None and runtime.name != "native":
+        stopped = runtime.down() or stopped
+    runtimes.record(s, None)
     print("lab stopped" if stopped else "nothing of the lab was running")
     return 0
 
 
 def cmd_status(s: lab.LabSettings, args) -> int:
-    runtime = running_runtime(s) or "not started"
-    st = status.collect(s, runtime)
+    st = status.collect(s, runtimes.running(s))
     print(status.render_json(st) if args.format == "json" else status.render_text(st))
     return 0
 
@@ -132,19 +108,13 @@ def cmd_generate(s: lab.LabSettings, args) -> int:
     for opt, value in (("rate", rate), ("duration", duration), ("count", args.count)):
         if value is not None:
             extra += [f"--{opt}", str(value)]
-    if running_runtime(s) == "compose":
-        return compose.generate(extra)
-    return native.run_generator(s, extra)
+    runtime = runtimes.running(s) or runtimes.NativeRuntime(s)
+    return runtime.generate(extra)
 
 
 def cmd_logs(s: lab.LabSettings, _args) -> int:
-    if running_runtime(s) == "compose":
-        return compose.logs()
-    files = [str(p) for p in native.log_files(s)]
-    if not files:
-        print("no logs yet: is the lab up?")
-        return 1
-    return subprocess.run(["tail", "-n", "50", "-F", *files], check=False).returncode
+    runtime = runtimes.running(s) or runtimes.NativeRuntime(s)
+    return runtime.follow_logs()
 
 
 def cmd_localstack(s: lab.LabSettings, args) -> int:
@@ -165,10 +135,6 @@ def cmd_localstack(s: lab.LabSettings, args) -> int:
     print("stopped LocalStack" if stop_standalone_localstack(s) else
           "no LocalStack started by `make native-localstack`")
     return 0
-
-
-def cmd_images(_s: lab.LabSettings, args) -> int:
-    return compose.save_images(args.path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,10 +160,6 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("localstack", help="native LocalStack alone (make native-localstack)")
     ls.add_argument("action", choices=("start", "stop"))
     ls.set_defaults(func=cmd_localstack)
-    im = sub.add_parser("images", help="save the compose images for an offline classroom")
-    im.add_argument("action", choices=("save",))
-    im.add_argument("path")
-    im.set_defaults(func=cmd_images)
     return p
 
 

@@ -59,13 +59,3 @@ def access_log_lines() -> int | None:
 def agent_stats_json() -> str | None:
     """The agent's stats file, read from its container's volume."""
     return exec_output("agent", "cat", "/var/lib/agent/stats.json")
-
-
-def images() -> list[str]:
-    out = subprocess.run(["docker", "compose", "config", "--images"], cwd=lab.REPO_ROOT,
-                         capture_output=True, text=True, check=True).stdout
-    return sorted(set(out.split()))
-
-
-def save_images(path: str) -> int:
-    return subprocess.run(["docker", "save", "-o", path, *images()], check=False).returncode

@@ -335,6 +335,14 @@ def log_files(s: LabSettings) -> list[Path]:
     return sorted(_paths(s)["logs"].glob("*.log"))
 
 
+def follow_logs(s: LabSettings) -> int:
+    files = [str(p) for p in log_files(s)]
+    if not files:
+        print("no logs yet: is the lab up?")
+        return 1
+    return subprocess.run(["tail", "-n", "50", "-F", *files], check=False).returncode
+
+
 def agent_stats_file(s: LabSettings) -> Path:
     return _paths(s)["agent"] / "stats.json"
 

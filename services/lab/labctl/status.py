@@ -12,6 +12,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import boto3
 import requests
@@ -19,6 +20,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from labctl import settings as lab
 from labctl.settings import LabSettings
+
+if TYPE_CHECKING:
+    from labctl.runtimes import Runtime
 
 LOG = logging.getLogger(__name__)
 
@@ -115,30 +119,20 @@ def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
     return objects, records
 
 
-def collect(s: LabSettings, runtime: str) -> LabStatus:
-    st = LabStatus(runtime=runtime)
+def collect(s: LabSettings, runtime: Runtime | None) -> LabStatus:
+    """Health and counts of the lab that `runtime` runs (None: not started)."""
+    st = LabStatus(runtime=runtime.name if runtime else "not started")
     st.services = {
         "apache": _tcp_health(s.host, s.apache_port),
         "localstack": _health(s.localstack_url + "/_localstack/health"),
         "opensearch": _health(s.opensearch_url + "/"),
     }
-    if runtime == "compose":
-        st.services["dashboards"] = _health(s.dashboards_url + "/api/status")
-    if runtime == "native":
-        from labctl import native
-
-        states = native.program_states(s)
-        st.services["agent"] = states.get("agent", "down").lower()
-        st.log_lines = native.access_log_lines(s)
-        stats_file = native.agent_stats_file(s)
-        stats_text = stats_file.read_text() if stats_file.exists() else None
-    elif runtime == "compose":
-        from labctl import compose
-
-        st.log_lines = compose.access_log_lines()
-        stats_text = compose.agent_stats_json()
-    else:
-        stats_text = None
+    stats_text = None
+    if runtime is not None:
+        st.services.update({name: _health(url) for name, url in runtime.extra_health_urls().items()})
+        st.services["agent"] = runtime.agent_state()
+        st.log_lines = runtime.access_log_lines()
+        stats_text = runtime.agent_stats_json()
     if stats_text:
         try:
             st.agent = json.loads(stats_text)
