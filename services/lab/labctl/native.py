@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import sys
 import time
+import xmlrpc.client
 from pathlib import Path
 
 import psutil
@@ -309,17 +310,22 @@ def down(s: LabSettings, timeout: float = 60.0) -> bool:
     return True
 
 
+def supervisor_rpc(s: LabSettings):
+    """supervisord's XML-RPC interface (over its private unix socket)."""
+    from supervisor.xmlrpc import SupervisorTransport
+
+    transport = SupervisorTransport(None, None, serverurl=f"unix://{_paths(s)['sock']}")
+    return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+
+
 def program_states(s: LabSettings) -> dict[str, str]:
     """supervisord's view: program name -> RUNNING / STOPPED / FATAL ..."""
     if supervisord_pid(s) is None:
         return {}
-    out = _supervisorctl(s, "status", check=False).stdout
-    states = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            states[parts[0]] = parts[1]
-    return states
+    try:
+        return {info["name"]: info["statename"] for info in supervisor_rpc(s).supervisor.getAllProcessInfo()}
+    except (OSError, xmlrpc.client.Error):
+        return {}
 
 
 def access_log_lines(s: LabSettings) -> int:
