@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,20 +25,9 @@ from labctl.settings import LabSettings
 
 from tests import lab_accounting as acc
 from tests.conftest import free_port
+from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def wait_for(what: str, condition, timeout: float, poll_s: float = 0.5):
-    """Poll `condition` until it returns something truthy; fail with `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout:.0f}s")
-        time.sleep(poll_s)
 
 
 def generated_lines(count: int, seed: int, bad_fraction: float = 0.0) -> list[bytes]:
@@ -138,7 +126,7 @@ class NativeLab:
                 return 0
             pid = self.program_pid(program)
             return pid if pid and pid != not_pid else 0
-        return wait_for(f"{program} running again", running, timeout)
+        return wait_for(running, timeout, what=f"{program} running again")
 
     def reprovision(self, **changes) -> None:
         """Apply other stream settings (buffer_interval, retry_duration) to the running lab."""
@@ -197,7 +185,7 @@ class NativeLab:
                     f.seek(before)
                     lines = acc.split_lines(f.read())
                 return lines if len(lines) >= count else None
-            lines = wait_for("Apache's access log lines", grown, 30, 0.2)
+            lines = wait_for(grown, 30, 0.2, what="Apache's access log lines")
             self.ledger += lines
             case.lines += lines
 

@@ -25,7 +25,8 @@ from pathlib import Path
 import requests
 from labctl import settings as lab
 
-from tests.lab_harness import NativeLab, generated_lines, wait_for
+from tests.lab_harness import NativeLab, generated_lines
+from tests.support.waiting import wait_for
 
 COMPONENT = "e2e"
 
@@ -45,8 +46,8 @@ def throughput(nl: NativeLab, count: int) -> list[dict]:
     case = nl.begin_case("burst")
     started = time.monotonic()
     nl.append_lines(case, lines, lines_per_write=5000)
-    wait_for("the burst accounted for", lambda: _accounted_by_counters(nl) >= len(nl.ledger),
-             timeout=max(300, count / 50), poll_s=0.25)
+    wait_for(lambda: _accounted_by_counters(nl) >= len(nl.ledger), timeout=max(300, count / 50),
+             interval=0.25, what="the burst accounted for")
     elapsed = time.monotonic() - started
     whole = nl.account_all(timeout=120)
     notes = (f"{count:,} lines in {elapsed:.1f}s; per line: {whole.indexed} indexed, "
@@ -88,7 +89,7 @@ def freshness(nl: NativeLab, requests_count: int, rate: float = 5.0) -> list[dic
         shop.get(f"{nl.settings.apache_url}/home", timeout=10)
         time.sleep(max(0.0, sent[marker] + 1 / rate - time.monotonic()))
     try:
-        wait_for("every marker searchable", lambda: len(seen) == len(sent), timeout=120, poll_s=0.2)
+        wait_for(lambda: len(seen) == len(sent), timeout=120, interval=0.2, what="every marker searchable")
     finally:
         done.set()
         poller.join(5)

@@ -34,7 +34,8 @@ from pathlib import Path
 import psutil
 
 from tests.bench.bench_e2e import _accounted_by_counters
-from tests.lab_harness import NativeLab, wait_for
+from tests.lab_harness import NativeLab
+from tests.support.waiting import wait_for
 
 PROGRAMS = ("opensearch", "localstack", "apache", "agent")
 STORES = ("opensearch", "localstack")
@@ -149,9 +150,9 @@ def soak(duration: float, rate: float, sample_every: float, state_dir: Path) -> 
             time.sleep(max(0.0, sample_every - (time.monotonic() - started - sample.elapsed_s)))
         lines = counter.count()
         try:
-            wait_for("the backlog drained", lambda: _accounted_by_counters(nl) >= lines, timeout=300, poll_s=1)
+            wait_for(lambda: _accounted_by_counters(nl) >= lines, timeout=300, interval=1, what="the backlog drained")
             drained = True
-        except TimeoutError:
+        except AssertionError:
             drained = False
         samples.append(take_sample(nl, counter, started))
     finally:

@@ -23,7 +23,8 @@ from __future__ import annotations
 import pytest
 
 from tests import lab_accounting as acc
-from tests.lab_harness import NativeLab, generated_lines, wait_for
+from tests.lab_harness import NativeLab, generated_lines
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow]
 
@@ -119,7 +120,7 @@ def test_opensearch_down_shorter_than_retry_duration(fault_lab: NativeLab):
     try:
         case = lab.begin_case("OpenSearch down < RetryDuration")
         lab.append_lines(case, generated_lines(500, seed=9501))
-        wait_for("a failed bulk request", lambda: lab.firehose()["delivery_retries"] > retries_before, 60)
+        wait_for(lambda: lab.firehose()["delivery_retries"] > retries_before, 60, what="a failed bulk request")
     finally:
         lab.supervisorctl("start", "opensearch")
     part = check_case(lab, case.name)
@@ -138,8 +139,8 @@ def test_opensearch_down_longer_than_retry_duration(fault_lab: NativeLab):
         case = lab.begin_case("OpenSearch down > RetryDuration")
         lines = generated_lines(500, seed=9601)
         lab.append_lines(case, lines)
-        wait_for("the documents given up on",
-                 lambda: lab.firehose()["delivery_failed"] >= failed_before + len(lines), 120)
+        wait_for(lambda: lab.firehose()["delivery_failed"] >= failed_before + len(lines), 120,
+                 what="the documents given up on")
     finally:
         lab.supervisorctl("start", "opensearch")
         lab.reprovision(retry_duration=lab.settings.retry_duration)
@@ -154,8 +155,8 @@ def test_localstack_restarted_with_records_buffered(fault_lab: NativeLab):
     received_before = lab.firehose()["received"]
     case = lab.begin_case("LocalStack killed with records buffered")
     lab.append_lines(case, generated_lines(1000, seed=9701, bad_fraction=0.05))
-    wait_for("Firehose holding the case's records",
-             lambda: lab.firehose().get("received", 0) >= received_before + 1000, 60)
+    wait_for(lambda: lab.firehose().get("received", 0) >= received_before + 1000, 60,
+             what="Firehose holding the case's records")
     assert lab.firehose()["buffered_records"] >= 1000
     lab.observer.snapshot()
     killed = lab.crash("localstack")

@@ -12,7 +12,6 @@ import textwrap
 import time
 import uuid
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ import requests
 from opensearchpy import OpenSearch
 
 from tests.conftest import free_port
+from tests.support.waiting import wait_for  # noqa: F401 - the firehose suites import it from here
 
 OSMEM_BINARY = Path(__file__).resolve().parents[2] / ".venv/lib/python3.11/site-packages/osmem_server/bin/osmem-server"
 LAMBDA_RUNTIME = "python3.13"
@@ -78,18 +78,6 @@ def osmem(tmp_path_factory) -> OsmemProcess:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 60, interval: float = 0.5, what: str = ""):
-    """Poll until condition() is truthy; return its value or fail after timeout."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}; last={last!r}")
 
 
 def make_bucket(localstack, name: str | None = None) -> str:
