@@ -14,7 +14,7 @@ Fragments are escaped with the standard json module's own string encoder.
 
 from json.encoder import encode_basestring as _json_string  # C implementation: '"..."'
 
-from etl.clients import client_ip, is_bot
+from etl.client_identity import client_ip, is_bot
 from etl.memo import BoundedMemo
 from etl.request_line import analyse_request
 from etl.timestamps import convert_timestamp

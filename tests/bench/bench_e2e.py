@@ -3,7 +3,7 @@
 throughput  a file-mode burst (50,000 lines; --quick 5,000) appended to the access
             log at once, until every line is accounted for (documents in the index
             + processing-failed + delivery-failed + dropped, from the counters),
-            then checked per line (tests/lab_accounting.py).
+            then checked per line (tests/support/line_accounting.py).
 freshness   requests through Apache, each with a unique PHPSESSID cookie (the
             marker); one poller searches the index for all outstanding markers
             every 50 ms. Latency = from sending the request (Apache writes its line
@@ -25,7 +25,7 @@ from pathlib import Path
 import requests
 from labctl import settings as lab
 
-from tests.lab_harness import NativeLab, generated_lines
+from tests.support.native_lab import NativeLab, generated_lines
 from tests.support.waiting import wait_for
 
 COMPONENT = "e2e"

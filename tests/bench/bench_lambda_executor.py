@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.conftest import LocalStackInstance
-from tests.localstack_executor import functions
+from tests.lambda_executor import functions
 
 MACHINE_NOTE = "wall clock through boto3 and LocalStack's gateway, shared 2-core machine"
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import psutil
 
 from tests.bench.bench_e2e import _accounted_by_counters
-from tests.lab_harness import NativeLab
+from tests.support.native_lab import NativeLab
 from tests.support.waiting import wait_for
 
 PROGRAMS = ("opensearch", "localstack", "apache", "agent")

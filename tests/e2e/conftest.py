@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lab_harness import NativeLab, print_reports
+from tests.support.native_lab import NativeLab, print_reports
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The accounting's own rules (tests/lab_accounting.py), on made-up observations:
+"""The accounting's own rules (tests/support/line_accounting.py), on made-up observations:
 the suites can only catch a loss or a duplicate if the accounting sees one."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from tests import lab_accounting as acc
+from tests.support import line_accounting as acc
 
 pytestmark = [pytest.mark.unit]
 

@@ -4,7 +4,7 @@ Traffic comes two ways: real requests through Apache (generator URL mode) and
 lines appended to the access log by the generator's file mode, a tenth of them
 malformed. The agent ships them, Firehose runs the real ETL Lambda, OpenSearch
 indexes, S3 keeps the backup and the failures. Then, per line
-(tests/lab_accounting.py): documents in the index + processing-failed records +
+(tests/support/line_accounting.py): documents in the index + processing-failed records +
 dropped == lines written, no line twice, every indexed document backed up under
 `apache_`, and the fields of a sample of documents agree with an independent
 reading of their lines.
@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 import pytest
 from labctl import runtimes, status
 
-from tests import lab_accounting as acc
-from tests.lab_harness import NativeLab, generated_lines, report
+from tests.support import line_accounting as acc
+from tests.support.native_lab import NativeLab, generated_lines, report
 
 pytestmark = [pytest.mark.e2e]
 

@@ -3,7 +3,7 @@
 The cases run in order on one lab (starting it costs ~25 s), each writing its
 own lines to the access log (whole-line appends, the generator's format) and
 breaking one part mid-stream. After each case the whole ledger is accounted for
-(tests/lab_accounting.py) and the case's lines must all be found: indexed, in
+(tests/support/line_accounting.py) and the case's lines must all be found: indexed, in
 `processing-failed/`, in `AmazonOpenSearchService-failed/`, or dropped.
 Duplicates are allowed under faults (delivery is at-least-once) and reported;
 the binary/oversized case has no fault and must be exactly once.
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests import lab_accounting as acc
-from tests.lab_harness import NativeLab, generated_lines
+from tests.support import line_accounting as acc
+from tests.support.native_lab import NativeLab, generated_lines
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow]

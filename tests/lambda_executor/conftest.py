@@ -7,7 +7,7 @@ import psutil
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.localstack_executor import functions
+from tests.lambda_executor import functions
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from labctl import settings
 
 from tests.conftest import free_port
-from tests.lab.test_native_up_down import lab_processes
+from tests.labctl.test_native_up_down import lab_processes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch]
 

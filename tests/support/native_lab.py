@@ -6,7 +6,7 @@ the suites what they need around it: traffic (real HTTP through Apache, or
 lines appended to the access log in whole-line writes, as the generator's file
 mode does), a ledger of the lines each case wrote, supervisord control of the
 lab's programs, and an accumulating `LabObserver` for the per-line accounting
-(tests/lab_accounting.py).
+(tests/support/line_accounting.py).
 """
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ from labctl import native, provision
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
-from tests import lab_accounting as acc
 from tests.conftest import free_port
+from tests.support import line_accounting as acc
 from tests.support.waiting import wait_for
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def generated_lines(count: int, seed: int, bad_fraction: float = 0.0) -> list[bytes]:

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 
-from tests.localstack_executor import functions
-from tests.localstack_executor.conftest import runtime_processes
+from tests.lambda_executor import functions
+from tests.lambda_executor.conftest import runtime_processes
 
 pytestmark = pytest.mark.localstack
 

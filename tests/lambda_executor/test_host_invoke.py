@@ -8,7 +8,7 @@ import uuid
 import pytest
 from botocore.exceptions import WaiterError
 
-from tests.localstack_executor import functions
+from tests.lambda_executor import functions
 
 pytestmark = pytest.mark.localstack
 

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from tests.conftest import LOCALSTACK_VENV
-from tests.localstack_executor import functions
+from tests.lambda_executor import functions
 
 pytestmark = pytest.mark.localstack
 
