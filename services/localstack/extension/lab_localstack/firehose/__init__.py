@@ -8,6 +8,7 @@ Where things are (read in this order):
   validation.py      AWS's names, limits and configuration checks
   descriptions.py    DescribeDeliveryStream shapes with AWS's defaults; UpdateDestination merge
   settings.py        the delivery code's view of a description (dataclasses)
+  environment.py     LAB_FIREHOSE_* / LAB_OPENSEARCH_* settings, read once and validated
   journal.py         SQLite write-ahead journal: streams, buffered records, Kinesis checkpoints
   delivery_stream.py one stream at run time: intake, buffering, its delivery thread, status
   batch_delivery.py  one batch: transform, deliver, write error outputs and backups
@@ -36,11 +37,7 @@ Choices where AWS leaves room (or the lab simplifies):
 - ClusterEndpoint may be http:// (the lab's OpenSearch-API server).
 - Delivery is at-least-once: a batch leaves the journal only once fully delivered.
 
-Environment (LocalStack's process):
-  LAB_OPENSEARCH_ENDPOINTS   JSON {"<domain-name>": "http://host:port"}: endpoints for
-                             streams configured with a DomainARN instead of ClusterEndpoint
-  LAB_OPENSEARCH_ENDPOINT    one endpoint for every DomainARN (fallback)
-  LAB_FIREHOSE_MAX_BUFFER_MB buffered bytes per stream before puts are refused (default 512)
-  LAB_FIREHOSE_LAMBDA_CONCURRENCY  parallel Lambda invocations per batch (default 3)
+Environment (LocalStack's process): LAB_FIREHOSE_* and LAB_OPENSEARCH_*, read once and
+validated in environment.py.
 State: LOCALSTACK_VOLUME_DIR/lab-firehose/firehose.db
 """

@@ -10,10 +10,10 @@ Lambda processor's BufferSizeInMBs sizes each invocation within a batch.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 
+from lab_localstack.firehose import environment
 from lab_localstack.firehose.batch_delivery import deliver_batch
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.journal import Journal, NewRecord
@@ -26,7 +26,6 @@ LOG = logging.getLogger(__name__)
 
 # Past this many buffered bytes (delivery stuck, e.g. a missing bucket) puts are
 # refused with ServiceUnavailableException, as AWS throttles a stream that cannot keep up.
-MAX_BUFFERED_BYTES = int(float(os.environ.get("LAB_FIREHOSE_MAX_BUFFER_MB", "512")) * 1024 * 1024)
 _ERROR_BACKOFF_S = 2.0
 
 
@@ -87,11 +86,11 @@ class DeliveryStream:
 
     # --- intake -----------------------------------------------------------------
     def over_capacity(self) -> bool:
-        return self.buffered_bytes >= MAX_BUFFERED_BYTES
+        return self.buffered_bytes >= environment.current().max_buffered_bytes
 
     def room_for(self, sizes: list[int]) -> int:
         """How many of these records (in order) still fit under the buffer limit."""
-        room = MAX_BUFFERED_BYTES - self.buffered_bytes
+        room = environment.current().max_buffered_bytes - self.buffered_bytes
         fitting = 0
         for size in sizes:
             if size > room:

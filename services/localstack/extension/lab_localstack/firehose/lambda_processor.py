@@ -19,7 +19,6 @@ import base64
 import binascii
 import json
 import logging
-import os
 import threading
 import time
 import uuid
@@ -30,6 +29,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
 from localstack.aws.connect import connect_to
 
+from lab_localstack.firehose import environment
 from lab_localstack.firehose.error_records import ProcessingFailure
 from lab_localstack.firehose.journal import JournalRecord
 from lab_localstack.firehose.settings import LambdaProcessor
@@ -42,7 +42,6 @@ _RETRY_BACKOFF_S = 0.5
 _TIMEOUT_MARGIN_S = 3        # beyond the function's own timeout before we call it timed out
 _CONFIG_CACHE_S = 10         # how long the function's Timeout setting is reused
 # Invocations of one batch run in parallel, as AWS invokes the function concurrently.
-CONCURRENT_INVOCATIONS = int(os.environ.get("LAB_FIREHOSE_LAMBDA_CONCURRENCY", "3"))
 VALID_RESULTS = ("Ok", "Dropped", "ProcessingFailed")
 
 MESSAGES = {
@@ -185,7 +184,7 @@ class LambdaTransformer:
                 self._clients[read_timeout] = connect_to(
                     aws_access_key_id=self._account_id, region_name=self._function_region(),
                     config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=read_timeout,
-                                  max_pool_connections=CONCURRENT_INVOCATIONS + 2),
+                                  max_pool_connections=environment.current().lambda_concurrency + 2),
                 ).lambda_
             return self._clients[read_timeout]
 
@@ -214,7 +213,7 @@ class LambdaTransformer:
         chunks = split_for_invocations(records, self.processor.buffer_size_bytes)
         if len(chunks) == 1:
             return self._transform_chunk(chunks[0])
-        with ThreadPoolExecutor(min(CONCURRENT_INVOCATIONS, len(chunks)),
+        with ThreadPoolExecutor(min(environment.current().lambda_concurrency, len(chunks)),
                                 thread_name_prefix="firehose-lambda") as pool:
             results = list(pool.map(self._transform_chunk, chunks))
         return [outcome for chunk_outcomes in results for outcome in chunk_outcomes]

@@ -48,7 +48,7 @@ from localstack.aws.api.firehose import (
 from localstack.services.plugins import ServiceLifecycleHook
 from localstack.utils.aws.arns import firehose_stream_arn
 
-from lab_localstack.firehose import descriptions, validation
+from lab_localstack.firehose import descriptions, environment, validation
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.delivery_stream import DeliveryStream
 from lab_localstack.firehose.journal import Journal, NewRecord, stream_key
@@ -73,6 +73,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
 
     def __init__(self) -> None:
         super().__init__()
+        environment.current()   # validates LAB_FIREHOSE_* / LAB_OPENSEARCH_* now, naming a bad key
         self._streams: dict[str, DeliveryStream] = {}
         self._lock = threading.RLock()
         self._journal: Journal | None = None

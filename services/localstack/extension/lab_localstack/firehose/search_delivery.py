@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 
 import requests
 
-from lab_localstack.firehose import index_rotation
+from lab_localstack.firehose import environment, index_rotation
 from lab_localstack.firehose.error_records import DeliveryFailure
 from lab_localstack.firehose.journal import JournalRecord
 from lab_localstack.firehose.s3_writer import DeliveryStopped
@@ -51,16 +50,8 @@ def resolve_endpoint(target: SearchTarget) -> str | None:
     if target.cluster_endpoint:
         return target.cluster_endpoint.rstrip("/")
     domain = (target.domain_arn or "").rsplit("/", 1)[-1]
-    mapping = os.environ.get("LAB_OPENSEARCH_ENDPOINTS")
-    if mapping:
-        try:
-            endpoints = json.loads(mapping)
-            if domain in endpoints:
-                return endpoints[domain].rstrip("/")
-        except ValueError:
-            LOG.warning("LAB_OPENSEARCH_ENDPOINTS is not a JSON object; ignored")
-    single = os.environ.get("LAB_OPENSEARCH_ENDPOINT")
-    return single.rstrip("/") if single else None
+    env = environment.current()
+    return env.opensearch_endpoints.get(domain) or env.opensearch_endpoint
 
 
 _ENDPOINT_ACCEPTS_TYPES: dict[str, bool] = {}
