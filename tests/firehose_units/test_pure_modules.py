@@ -70,3 +70,16 @@ def test_environment_defaults_and_values():
 def test_bad_environment_names_the_key(key, value):
     with pytest.raises(environment.FirehoseConfigError, match=key):
         environment.load({key: value})
+
+
+def test_journal_keeps_streams_and_records_by_stream_key(tmp_path):
+    from lab_localstack.firehose.journal import Journal, NewRecord, StreamKey
+
+    key = StreamKey("000000000000", "us-east-1", "web/stream")
+    assert StreamKey.parse(str(key)) == key
+    journal = Journal(tmp_path / "firehose.db")
+    journal.save_stream(key, {"DeliveryStreamName": "web/stream"}, [{"Key": "k", "Value": "v"}], {"received": 0})
+    journal.append(key, [NewRecord(record_id="r1", arrival_ms=ARRIVAL_MS, data=b"line\n")], {"received": 1})
+    [stored] = Journal(tmp_path / "firehose.db").load_streams()
+    assert stored.stream_key == key and stored.tags == [{"Key": "k", "Value": "v"}]
+    assert journal.buffered(key)[:2] == (1, 5)

@@ -16,7 +16,8 @@ import time
 from lab_localstack.firehose import environment
 from lab_localstack.firehose.batch_delivery import deliver_batch
 from lab_localstack.firehose.counters import StreamCounters
-from lab_localstack.firehose.journal import Journal, NewRecord
+from lab_localstack.firehose.journal import Journal, NewRecord, StreamKey
+from lab_localstack.firehose.kinesis_source import KinesisPoller
 from lab_localstack.firehose.lambda_processor import LambdaTransformer
 from lab_localstack.firehose.s3_writer import DeliveryStopped, S3Writer
 from lab_localstack.firehose.search_delivery import SearchDelivery
@@ -32,15 +33,15 @@ _ERROR_BACKOFF_S = 2.0
 class DeliveryStream:
     """A delivery stream of one account and region, with its delivery thread."""
 
-    def __init__(self, key: str, account_id: str, region: str, description: dict, tags: list[dict],
-                 counters: StreamCounters, journal: Journal):
+    def __init__(self, key: StreamKey, description: dict, tags: list[dict], counters: StreamCounters,
+                 journal: Journal):
         self.key = key
-        self.account_id = account_id
-        self.region = region
+        self.account_id = key.account_id
+        self.region = key.region
         self.description = description
         self.tags = tags
         self.counters = counters
-        self.settings: StreamSettings = stream_settings(account_id, region, description)
+        self.settings: StreamSettings = stream_settings(key.account_id, key.region, description)
         self.last_error = ""
         self._journal = journal
         self._lock = threading.Lock()              # counters and buffer state
@@ -58,8 +59,13 @@ class DeliveryStream:
 
     # --- lifecycle --------------------------------------------------------------
     def start(self) -> None:
+        """Start delivering, and reading the source Kinesis stream if there is one."""
         self._thread = threading.Thread(target=self._run, name=f"firehose-{self.name}", daemon=True)
         self._thread.start()
+        if self.settings.kinesis_stream_arn:
+            self.kinesis_poller = KinesisPoller(self, self._journal, self.settings.kinesis_stream_arn,
+                                                self.settings.kinesis_start_ms)
+            self.kinesis_poller.start()
         if self.buffered_records:
             LOG.info("stream %s resumes with %d buffered records", self.name, self.buffered_records)
 
@@ -75,6 +81,16 @@ class DeliveryStream:
     def save(self) -> None:
         with self._lock:
             self._journal.save_stream(self.key, self.description, self.tags, self.counters.to_dict())
+
+    def count_rejected(self, records: int) -> None:
+        """Records refused at put time (the buffer is full)."""
+        with self._lock:
+            self.counters.rejected_puts += records
+
+    def set_tags(self, tags: list[dict]) -> None:
+        with self._lock:
+            self.tags = list(tags)
+        self.save()
 
     def replace_description(self, description: dict) -> None:
         """After UpdateDestination: the next batch uses the new settings."""

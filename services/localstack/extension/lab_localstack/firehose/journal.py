@@ -73,18 +73,35 @@ class NewRecord:
     kinesis_meta: dict | None = None
 
 
+@dataclass(frozen=True)
+class StreamKey:
+    """Which delivery stream: AWS scopes a stream's name to an account and a region."""
+
+    account_id: str
+    region: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.region}/{self.name}"
+
+    @classmethod
+    def parse(cls, text: str) -> StreamKey:
+        account_id, region, name = text.split("/", 2)
+        return cls(account_id, region, name)
+
+
+# The journal's stream_key column holds str(key); sqlite3 binds a StreamKey as that text.
+sqlite3.register_adapter(StreamKey, str)
+
+
 @dataclass
 class StoredStream:
     """A stream definition as read back at start-up."""
 
-    stream_key: str
+    stream_key: StreamKey
     description: dict
     tags: list[dict]
     counters: dict
-
-
-def stream_key(account_id: str, region: str, name: str) -> str:
-    return f"{account_id}/{region}/{name}"
 
 
 def _encode_description(description: dict) -> str:
@@ -127,7 +144,7 @@ class Journal:
             self._db.close()
 
     # --- streams ------------------------------------------------------------
-    def save_stream(self, key: str, description: dict, tags: list[dict], counters: dict) -> None:
+    def save_stream(self, key: StreamKey, description: dict, tags: list[dict], counters: dict) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT INTO streams (stream_key, description, tags, counters) VALUES (?, ?, ?, ?)"
@@ -148,7 +165,7 @@ class Journal:
                 raise
             self._db.execute("COMMIT")
 
-    def delete_stream(self, key: str) -> None:
+    def delete_stream(self, key: StreamKey) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM streams WHERE stream_key=?", (key,))
             db.execute("DELETE FROM records WHERE stream_key=?", (key,))
@@ -160,14 +177,14 @@ class Journal:
                 "SELECT stream_key, description, tags, counters FROM streams"
             ).fetchall()
         return [
-            StoredStream(key, _decode_description(desc), json.loads(tags), json.loads(counters))
+            StoredStream(StreamKey.parse(key), _decode_description(desc), json.loads(tags), json.loads(counters))
             for key, desc, tags, counters in rows
         ]
 
     # --- records --------------------------------------------------------------
     def append(
         self,
-        key: str,
+        key: StreamKey,
         records: list[NewRecord],
         counters: dict,
         checkpoints: dict[str, str] | None = None,
@@ -200,7 +217,7 @@ class Journal:
                 )
             db.execute("UPDATE streams SET counters=? WHERE stream_key=?", (json.dumps(counters), key))
 
-    def buffered(self, key: str) -> tuple[int, int, int | None]:
+    def buffered(self, key: StreamKey) -> tuple[int, int, int | None]:
         """(record count, bytes, oldest arrival in epoch ms) still waiting for delivery."""
         with self._lock:
             count, size, oldest = self._db.execute(
@@ -210,14 +227,14 @@ class Journal:
             ).fetchone()
         return count, size, oldest
 
-    def oldest_arrival(self, key: str) -> int | None:
+    def oldest_arrival(self, key: StreamKey) -> int | None:
         with self._lock:
             row = self._db.execute(
                 "SELECT arrival_ms FROM records WHERE stream_key=? ORDER BY id LIMIT 1", (key,)
             ).fetchone()
         return row[0] if row else None
 
-    def take(self, key: str, max_bytes: int) -> list[JournalRecord]:
+    def take(self, key: StreamKey, max_bytes: int) -> list[JournalRecord]:
         """The oldest records of a stream up to max_bytes (at least one record)."""
         batch: list[JournalRecord] = []
         total = 0
@@ -238,7 +255,7 @@ class Journal:
             cursor.close()
         return batch
 
-    def complete(self, key: str, row_ids: list[int], counters: dict) -> None:
+    def complete(self, key: StreamKey, row_ids: list[int], counters: dict) -> None:
         """Forget delivered records and store the counters, in one transaction."""
         with self._transaction() as db:
             for chunk in _chunks(row_ids, 500):
@@ -246,14 +263,14 @@ class Journal:
                 db.execute(f"DELETE FROM records WHERE stream_key=? AND id IN ({marks})", (key, *chunk))
             db.execute("UPDATE streams SET counters=? WHERE stream_key=?", (json.dumps(counters), key))
 
-    def save_counters(self, key: str, counters: dict) -> None:
+    def save_counters(self, key: StreamKey, counters: dict) -> None:
         with self._lock:
             self._db.execute(
                 "UPDATE streams SET counters=? WHERE stream_key=?", (json.dumps(counters), key)
             )
 
     # --- Kinesis source -----------------------------------------------------------
-    def checkpoints(self, key: str) -> dict[str, str]:
+    def checkpoints(self, key: StreamKey) -> dict[str, str]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT shard_id, sequence_number FROM kinesis_checkpoints WHERE stream_key=?", (key,)

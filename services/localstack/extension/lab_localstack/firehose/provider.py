@@ -51,8 +51,7 @@ from localstack.utils.aws.arns import firehose_stream_arn
 from lab_localstack.firehose import descriptions, environment, validation
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.delivery_stream import DeliveryStream
-from lab_localstack.firehose.journal import Journal, NewRecord, stream_key
-from lab_localstack.firehose.kinesis_source import KinesisPoller
+from lab_localstack.firehose.journal import Journal, NewRecord, StreamKey
 from lab_localstack.firehose.status_api import FirehoseStatusRoutes
 
 LOG = logging.getLogger(__name__)
@@ -86,10 +85,9 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
     def on_before_start(self):
         self._journal = Journal(journal_path())
         for stored in self._journal.load_streams():
-            account_id, region, _name = stored.stream_key.split("/", 2)
             try:
-                stream = DeliveryStream(stored.stream_key, account_id, region, stored.description,
-                                        stored.tags, StreamCounters.from_dict(stored.counters), self._journal)
+                stream = DeliveryStream(stored.stream_key, stored.description, stored.tags,
+                                        StreamCounters.from_dict(stored.counters), self._journal)
             except Exception:
                 LOG.exception("could not restore delivery stream %s", stored.stream_key)
                 continue
@@ -105,12 +103,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         LOG.info("lab Firehose stopped %d delivery streams", len(streams))
 
     def _start(self, stream: DeliveryStream) -> None:
-        if stream.settings.kinesis_stream_arn:
-            stream.kinesis_poller = KinesisPoller(stream, self._journal, stream.settings.kinesis_stream_arn,
-                                                  stream.settings.kinesis_start_ms)
         stream.start()
-        if stream.kinesis_poller is not None:
-            stream.kinesis_poller.start()
         with self._lock:
             self._streams[stream.key] = stream
 
@@ -120,7 +113,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
 
     def _get(self, context: RequestContext, name: str) -> DeliveryStream:
         with self._lock:
-            stream = self._streams.get(stream_key(context.account_id, context.region, name))
+            stream = self._streams.get(StreamKey(context.account_id, context.region, name))
         if stream is None:
             raise ResourceNotFoundException(f"Firehose {name} under account {context.account_id} not found.")
         return stream
@@ -157,7 +150,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         elif stream_type != DeliveryStreamType.DirectPut:
             raise InvalidArgumentException(f"DeliveryStreamType {stream_type} is not supported by the lab")
 
-        key = stream_key(context.account_id, context.region, delivery_stream_name)
+        key = StreamKey(context.account_id, context.region, delivery_stream_name)
         arn = firehose_stream_arn(delivery_stream_name, context.account_id, context.region)
         with self._lock:
             if key in self._streams:
@@ -166,7 +159,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
             description = descriptions.new_description(
                 delivery_stream_name, arn, stream_type, kind, destination_config,
                 kinesis_stream_source_configuration)
-            stream = DeliveryStream(key, context.account_id, context.region, description, list(tags or []),
+            stream = DeliveryStream(key, description, list(tags or []),
                                     StreamCounters(), self._journal)
             stream.save()
             self._start(stream)
@@ -242,7 +235,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         self._check_direct_put(stream)
         validation.check_record(record["Data"])
         if stream.over_capacity():
-            stream.counters.rejected_puts += 1
+            stream.count_rejected(1)
             raise ServiceUnavailableException(SLOW_DOWN)
         new = NewRecord(record_id=uuid.uuid4().hex, arrival_ms=_now_ms(), data=record["Data"])
         stream.accept([new])
@@ -262,7 +255,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         stream.accept(new)
         refused = len(records) - fitting
         if refused:
-            stream.counters.rejected_puts += refused
+            stream.count_rejected(refused)
             LOG.warning("stream %s is full: %d of %d records refused", delivery_stream_name, refused, len(records))
         responses = [PutRecordBatchResponseEntry(RecordId=n.record_id) for n in new]
         responses += [PutRecordBatchResponseEntry(ErrorCode="ServiceUnavailableException", ErrorMessage=SLOW_DOWN)
@@ -278,15 +271,13 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         if len(merged) > validation.MAX_TAGS:
             raise LimitExceededException(
                 f"A delivery stream cannot have more than {validation.MAX_TAGS} tags.")
-        stream.tags = list(merged.values())
-        stream.save()
+        stream.set_tags(list(merged.values()))
         return TagDeliveryStreamOutput()
 
     def untag_delivery_stream(self, context: RequestContext, delivery_stream_name: str,
                               tag_keys: list, **kwargs) -> UntagDeliveryStreamOutput:
         stream = self._get(context, delivery_stream_name)
-        stream.tags = [t for t in stream.tags if t["Key"] not in set(tag_keys)]
-        stream.save()
+        stream.set_tags([t for t in stream.tags if t["Key"] not in set(tag_keys)])
         return UntagDeliveryStreamOutput()
 
     def list_tags_for_delivery_stream(self, context: RequestContext, delivery_stream_name: str,
