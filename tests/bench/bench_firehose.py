@@ -34,12 +34,11 @@ import requests
 from tests.conftest import LocalStackInstance, free_port
 from tests.firehose.conftest import (
     LAMBDA_ROLE,
-    OSMEM_BINARY,
-    OsmemProcess,
     lambda_zip,
     processing,
     s3_destination,
 )
+from tests.support.opensearch_server import OsmemProcess
 
 NOTE = "wall clock, 2 client threads, shared 2-core machine"
 LINE = (b'162.250.88.82 - - [03/Nov/2018:04:29:26 +0000] "POST home/ HTTP/1.1" 200 20494 '
@@ -189,7 +188,7 @@ def run(quick: bool = False) -> list[dict]:
     s3_count = 10_000 if quick else 50_000
     os_count = 2_000 if quick else 10_000
     with tempfile.TemporaryDirectory(prefix="bench-firehose-") as tmp:
-        osmem = OsmemProcess(OSMEM_BINARY, free_port(), Path(tmp) / "osmem.log")
+        osmem = OsmemProcess(free_port(), Path(tmp) / "osmem.log")
         osmem.start()
         try:
             figures = measure("lab", Path(tmp), osmem, s3_count, os_count)

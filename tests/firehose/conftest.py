@@ -7,70 +7,25 @@ import base64
 import gzip
 import io
 import json
-import subprocess
 import textwrap
-import time
 import uuid
 import zipfile
-from pathlib import Path
 
 import pytest
 import requests
-from opensearchpy import OpenSearch
 
 from tests.conftest import free_port
+from tests.support.opensearch_server import OsmemProcess
 from tests.support.waiting import wait_for  # noqa: F401 - the firehose suites import it from here
 
-OSMEM_BINARY = Path(__file__).resolve().parents[2] / ".venv/lib/python3.11/site-packages/osmem_server/bin/osmem-server"
 LAMBDA_RUNTIME = "python3.13"
 LAMBDA_ROLE = "arn:aws:iam::000000000000:role/firehose-lab"
-
-
-class OsmemProcess:
-    """osmem-server on a fixed loopback port; stop()/start() simulate an outage."""
-
-    def __init__(self, binary: Path, port: int, log_file: Path):
-        self.binary = binary
-        self.port = port
-        self.log_file = log_file
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        with open(self.log_file, "ab") as log:
-            self.proc = subprocess.Popen(
-                [str(self.binary), "-addr", f"127.0.0.1:{self.port}", "-no-stdin-watch", "-no-ja"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url, timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"osmem-server did not answer on {self.url}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-    def client(self) -> OpenSearch:
-        return OpenSearch(hosts=[self.url], timeout=30)
 
 
 @pytest.fixture(scope="session")
 def osmem(tmp_path_factory) -> OsmemProcess:
     """One OpenSearch-API server (osmem-server) for the session."""
-    if not OSMEM_BINARY.exists():
-        pytest.fail(f"osmem-server binary not found at {OSMEM_BINARY}")
-    server = OsmemProcess(OSMEM_BINARY, free_port(), tmp_path_factory.mktemp("osmem") / "osmem.log")
+    server = OsmemProcess(free_port(), tmp_path_factory.mktemp("osmem") / "osmem.log")
     server.start()
     yield server
     server.stop()
