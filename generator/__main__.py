@@ -1,4 +1,4 @@
-"""`python -m generator`: unicorn-shop traffic (see generator/settings.py for the options)."""
+"""`python -m generator`: unicorn-shop traffic (see generator/cli_options.py for the options)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from tqdm import tqdm
 
 from generator import file_mode, url_mode
-from generator.settings import Settings, parse_settings
+from generator.cli_options import Settings, parse_settings
 
 log = logging.getLogger("generator")
 

@@ -7,7 +7,7 @@ Where things are (read in this order):
   provider.py        the Firehose API (create/describe/list/delete/update, puts, tags)
   validation.py      AWS's names, limits and configuration checks
   descriptions.py    DescribeDeliveryStream shapes with AWS's defaults; UpdateDestination merge
-  settings.py        the delivery code's view of a description (dataclasses)
+  stream_settings.py the delivery code's view of a description (dataclasses)
   environment.py     LAB_FIREHOSE_* / LAB_OPENSEARCH_* settings, read once and validated
   journal.py         SQLite write-ahead journal: streams, buffered records, Kinesis checkpoints
   delivery_stream.py one stream at run time: intake, buffering, its delivery thread, status

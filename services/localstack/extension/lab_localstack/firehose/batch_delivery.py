@@ -25,7 +25,7 @@ from lab_localstack.firehose.journal import JournalRecord
 from lab_localstack.firehose.lambda_processor import LambdaTransformer, RecordOutcome
 from lab_localstack.firehose.s3_writer import S3Writer
 from lab_localstack.firehose.search_delivery import SearchDelivery, documents_for
-from lab_localstack.firehose.settings import S3Target, StreamSettings
+from lab_localstack.firehose.stream_settings import S3Target, StreamSettings
 
 LOG = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from lab_localstack.firehose.kinesis_source import KinesisPoller
 from lab_localstack.firehose.lambda_processor import LambdaTransformer
 from lab_localstack.firehose.s3_writer import DeliveryStopped, S3Writer
 from lab_localstack.firehose.search_delivery import SearchDelivery
-from lab_localstack.firehose.settings import StreamSettings, stream_settings
+from lab_localstack.firehose.stream_settings import StreamSettings, stream_settings
 
 LOG = logging.getLogger(__name__)
 

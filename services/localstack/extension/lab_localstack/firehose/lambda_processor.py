@@ -32,7 +32,7 @@ from localstack.aws.connect import connect_to
 from lab_localstack.firehose import environment
 from lab_localstack.firehose.error_records import ProcessingFailure
 from lab_localstack.firehose.journal import JournalRecord
-from lab_localstack.firehose.settings import LambdaProcessor
+from lab_localstack.firehose.stream_settings import LambdaProcessor
 
 LOG = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from botocore.config import Config
 from localstack.aws.connect import connect_to
 
 from lab_localstack.firehose import s3_keys
-from lab_localstack.firehose.settings import S3Target
+from lab_localstack.firehose.stream_settings import S3Target
 
 LOG = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from lab_localstack.firehose import environment, index_rotation
 from lab_localstack.firehose.error_records import DeliveryFailure
 from lab_localstack.firehose.journal import JournalRecord
 from lab_localstack.firehose.s3_writer import DeliveryStopped
-from lab_localstack.firehose.settings import SearchTarget
+from lab_localstack.firehose.stream_settings import SearchTarget
 
 LOG = logging.getLogger(__name__)
 
