@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from labctl import native, provision, runtimes, status
+from labctl import localstack_native, native, provision, runtimes, status
 from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
@@ -44,36 +44,11 @@ def cmd_up(s: lab.LabSettings, _args) -> int:
     return 0
 
 
-def stop_standalone_localstack(s: lab.LabSettings) -> bool:
-    """Stop the LocalStack that `make native-localstack` started, if it runs."""
-    import os
-    import signal
-
-    import psutil
-
-    pid_file = s.state_dir / "localstack.pid"
-    try:
-        pid = int(pid_file.read_text())
-    except (OSError, ValueError):
-        return False
-    pid_file.unlink(missing_ok=True)
-    try:
-        if "localstack" not in " ".join(psutil.Process(pid).cmdline()):
-            return False  # the pid was reused by something else: not ours
-        os.killpg(pid, signal.SIGTERM)
-        psutil.Process(pid).wait(timeout=30)
-    except psutil.TimeoutExpired:
-        os.killpg(pid, signal.SIGKILL)
-    except (psutil.Error, ProcessLookupError):
-        return False
-    return True
-
-
 def cmd_down(s: lab.LabSettings, _args) -> int:
     # Native processes are stopped whatever was recorded: `down` must end what the lab
     # started even when the record is missing or a start failed half-way.
     stopped = native.down(s)
-    stopped = stop_standalone_localstack(s) or stopped
+    stopped = localstack_native.stop_standalone(s.state_dir) or stopped
     runtime = runtimes.running(s)
     if runtime is not None and runtime.name != "native":
         stopped = runtime.down() or stopped
@@ -132,7 +107,7 @@ def cmd_localstack(s: lab.LabSettings, args) -> int:
         ls.wait_ready(cfg.url, proc)
         print(f"native LocalStack ready on {cfg.url} (pid {proc.pid}, log .lab/logs/localstack.log)")
         return 0
-    print("stopped LocalStack" if stop_standalone_localstack(s) else
+    print("stopped LocalStack" if localstack_native.stop_standalone(s.state_dir) else
           "no LocalStack started by `make native-localstack`")
     return 0
 

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import requests
 
 from labctl.settings import REPO_ROOT
@@ -151,3 +152,24 @@ def stop(proc: subprocess.Popen, timeout: float = 20.0) -> None:
         proc.wait(timeout=5)
     except ProcessLookupError:
         pass
+
+
+def stop_standalone(state_dir: Path) -> bool:
+    """Stop the LocalStack that `make native-localstack` started (pid in
+    <state_dir>/localstack.pid), if it runs; True if one was stopped."""
+    pid_file = state_dir / "localstack.pid"
+    try:
+        pid = int(pid_file.read_text())
+    except (OSError, ValueError):
+        return False
+    pid_file.unlink(missing_ok=True)
+    try:
+        if "localstack" not in " ".join(psutil.Process(pid).cmdline()):
+            return False  # the pid was reused by something else: not ours
+        os.killpg(pid, signal.SIGTERM)
+        psutil.Process(pid).wait(timeout=30)
+    except psutil.TimeoutExpired:
+        os.killpg(pid, signal.SIGKILL)
+    except (psutil.Error, ProcessLookupError):
+        return False
+    return True

@@ -14,14 +14,24 @@ import base64
 import hashlib
 import json
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_delay,
+    wait_exponential,
+    wait_fixed,
+)
 
 from labctl import settings as lab
 
@@ -150,13 +160,15 @@ def _stream_description(fh, name: str) -> dict | None:
 
 
 def _wait_active(fh, name: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def active() -> bool:
         desc = _stream_description(fh, name)
-        if desc and desc["DeliveryStreamStatus"] == "ACTIVE":
-            return
-        time.sleep(0.5)
-    raise TimeoutError(f"delivery stream {name} not ACTIVE after {timeout:.0f}s")
+        return bool(desc and desc["DeliveryStreamStatus"] == "ACTIVE")
+
+    try:
+        Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(0.5),
+                 retry=retry_if_result(lambda ok: not ok))(active)
+    except RetryError:
+        raise TimeoutError(f"delivery stream {name} not ACTIVE after {timeout:.0f}s") from None
 
 
 def ensure_webserver_stream(fh, target: ProvisionTarget, role_arn: str, lambda_arn: str) -> None:
@@ -208,8 +220,10 @@ def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> 
     _wait_active(fh, lab.KINESIS_DELIVERY_STREAM)
 
 
-@retry(retry=retry_if_exception_type(Exception), stop=stop_after_delay(60),
-       wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
+# Retried only while the server is not reachable yet (it may still be starting); a
+# refused template (a mapping error) fails at once.
+@retry(retry=retry_if_exception_type((OpenSearchConnectionError, requests.ConnectionError)),
+       stop=stop_after_delay(60), wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
 def ensure_index_template(opensearch_url: str) -> None:
     """The `apache*` index template, so documents get the dashboards' mappings."""
     from opensearchpy import OpenSearch
@@ -220,11 +234,9 @@ def ensure_index_template(opensearch_url: str) -> None:
     LOG.info("index template for %s* installed", lab.INDEX_NAME)
 
 
-@retry(retry=retry_if_exception_type(Exception), stop=stop_after_delay(120),
+@retry(retry=retry_if_exception_type(requests.RequestException), stop=stop_after_delay(120),
        wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
 def _wait_for_localstack(url: str) -> None:
-    import requests
-
     requests.get(f"{url}/_localstack/health", timeout=3).raise_for_status()
 
 
