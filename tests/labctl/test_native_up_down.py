@@ -1,12 +1,12 @@
 """`make up` / `make down` natively: every service comes up under supervisord,
 provisioning ran, and `down` leaves no process of the lab running."""
-import time
 
 import psutil
 import pytest
 from labctl import native, runtimes, settings, status
 
 from tests.conftest import free_port
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch]
 
@@ -39,8 +39,5 @@ def test_up_status_down(tmp_path):
         assert lab_processes(s.state_dir), "the lab's processes should be visible while it runs"
     finally:
         assert native.down(s) is True
-    deadline = time.monotonic() + 30
-    while lab_processes(s.state_dir) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert lab_processes(s.state_dir) == []
+    wait_for(lambda: not lab_processes(s.state_dir), 30, what="no process of the lab left")
     assert native.down(s) is False  # nothing left to stop

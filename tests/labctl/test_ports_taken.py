@@ -14,6 +14,7 @@ from labctl import settings
 
 from tests.conftest import free_port
 from tests.labctl.test_native_up_down import lab_processes
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch]
 
@@ -55,9 +56,6 @@ def test_up_names_the_taken_port_and_down_leaves_nothing(tmp_path, port, variabl
         subprocess.run(["make", "-s", "down"], check=False, cwd=REPO, env=env, capture_output=True,
                        timeout=120)
     state_dir = tmp_path / "lab"
-    deadline = time.monotonic() + 30
-    while lab_processes(state_dir) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert lab_processes(state_dir) == [], [p.info for p in lab_processes(state_dir)]
+    wait_for(lambda: not lab_processes(state_dir), 30, what="no process of the lab left")
     assert not any(c.laddr.port in ports.values() and c.status == psutil.CONN_LISTEN
                    for c in psutil.net_connections(kind="tcp") if c.pid != os.getpid())
