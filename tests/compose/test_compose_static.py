@@ -175,12 +175,14 @@ def test_localstack_dockerfile_installs_the_extension_offline():
     assert "firehose:lab" in text and "localstack.lambda.runtime_executor" in text
 
 
-def test_extension_declares_the_entry_points_the_image_checks():
+def test_extension_declares_the_entry_points_the_image_checks(env_file):
     ext = tomllib.loads((REPO / "services/localstack/extension/pyproject.toml").read_text())
     eps = ext["project"]["entry-points"]
     assert "firehose:lab" in eps["localstack.aws.provider"]
     assert "host" in eps["localstack.lambda.runtime_executor"]
-    assert ext["project"].get("dependencies", []) == []  # --no-deps must lose nothing
+    # The image installs it with --no-deps: that loses nothing only while its one dependency
+    # is the LocalStack the image already is.
+    assert ext["project"].get("dependencies", []) == [f"localstack-core=={env_file['LOCALSTACK_VERSION']}"]
 
 
 # --- ports ---------------------------------------------------------------------------------------
