@@ -21,7 +21,7 @@ LOG = logging.getLogger(__name__)
 SHUTDOWN_BUDGET_S = 4.0     # the issue asks for an exit within 5 s of SIGTERM
 # The stats file follows the counters within this time (a reader such as `make status` sees
 # current figures); the status line is still logged once per status period.
-STATS_REFRESH_S = 0.5
+STATS_REFRESH_S = 0.2
 
 
 class Agent:
@@ -84,12 +84,13 @@ class Agent:
         last_written: tuple | None = None
         while not self.stop_requested.wait(min(STATS_REFRESH_S, self.status_period_s)):
             try:
+                counters = self._counters()
                 if time.monotonic() >= next_report:
                     next_report += self.status_period_s
                     self._report()
-                    last_written = self._counters()
-                elif self._counters() != last_written:
-                    last_written = self._counters()
+                    last_written = counters
+                elif counters != last_written:
+                    last_written = counters
                     self._write_stats()
             except Exception:   # reporting must never stop the agent
                 LOG.exception("status report failed")

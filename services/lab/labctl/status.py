@@ -148,7 +148,7 @@ def collect(s: LabSettings, runtime: Runtime | None) -> LabStatus:
 
 
 def agent_stats_age(agent: dict) -> float | None:
-    """Seconds since the agent last wrote its stats (it rewrites them within 0.5 s of a
+    """Seconds since the agent last wrote its stats (it rewrites them within 0.2 s of a
     change), or None when unknown."""
     updated = agent.get("updated_at") if isinstance(agent, dict) else None
     if not updated:
