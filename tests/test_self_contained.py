@@ -13,7 +13,8 @@ pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[1]
 # ../shared, /work/..., the developers' reference notes: none belongs in the product.
 OUTSIDE = re.compile(r"\.\./shared|/work/|\bshared/data\b|REFERENCE\.md")
-CHECKED_SUFFIXES = {".py", ".sh", ".toml", ".yml", ".yaml", ".cfg", ".conf", ".json", ".ndjson", ""}
+CHECKED_SUFFIXES = {".py", ".sh", ".toml", ".yml", ".yaml", ".cfg", ".conf", ".json", ".ndjson", ".md",
+                    ".js", ".txt", ""}
 
 
 def tracked_files() -> list[Path]:
