@@ -71,6 +71,10 @@ logs: venv ## follow the logs of the lab's services
 report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
 	$(PY) -m kibana_dashboards report --url $${OPENSEARCH_URL:-http://127.0.0.1:9200} --out build/report
 
+.PHONY: athena
+athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<name> for one)
+	$(PY) -m labctl athena $(if $(QUERY),--query $(QUERY))
+
 .PHONY: pull save load
 pull: lambda ## pull and build every image of the compose lab (needs the internet once)
 	docker compose pull --ignore-buildable

@@ -12,8 +12,11 @@ import duckdb
 import sqlglot
 from botocore.exceptions import ClientError
 from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
 
-from lab_localstack.athena import errors, results, s3_objects
+from lab_localstack.athena import errors, results, s3_objects, types
 from lab_localstack.athena.table_sources import PartitionFiles, create_view
 
 LOG = logging.getLogger(__name__)
@@ -96,8 +99,9 @@ def _tables(tree: exp.Expression) -> list[exp.Table]:
 
 
 def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.Expression,
-                    database: str) -> int:
-    """Views for every catalog table the query reads; returns the bytes they span."""
+                    database: str, schema: dict | None = None) -> int:
+    """Views for every catalog table the query reads; returns the bytes they span and
+    fills `schema` ({db: {table: {'"column"': type}}}) for sqlglot's type inference."""
     scanned = 0
     seen: set[tuple[str, str]] = set()
     for node in _tables(tree):
@@ -115,6 +119,11 @@ def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.
         parts = partition_files(clients, table)
         scanned += sum(f.stat().st_size for p in parts for f in p.files)
         create_view(con, db, name, table, parts)
+        if schema is not None:
+            cols = (table.get("StorageDescriptor") or {}).get("Columns", []) + (table.get("PartitionKeys") or [])
+            schema.setdefault(db, {})[name] = {
+                '"' + c["Name"].lower().replace('"', '""') + '"': types.parse_glue_type(c["Type"]).sql("athena")
+                for c in cols}
     return scanned
 
 
@@ -160,10 +169,33 @@ def name_columns(tree: exp.Expression) -> None:
             node.replace(exp.alias_(node.copy(), f"_col{i}", quoted=True))
 
 
+_UNRESOLVED = re.compile(r"Column '(.+)' could not be resolved(?:\. Line: (\d+), Col: (\d+))?")
+
+
+def typed(tree: exp.Expression, schema: dict) -> exp.Expression:
+    """The query with columns qualified and types inferred, so that Trino's semantics
+    survive the translation (integer division stays integer division); an unknown
+    column is Athena's COLUMN_NOT_FOUND."""
+    mapping = MappingSchema(schema, dialect="athena")
+    try:
+        tree = qualify(tree.copy(), schema=mapping, dialect="athena")
+    except sqlglot.errors.OptimizeError as exc:
+        match = _UNRESOLVED.search(str(exc))
+        if match:
+            name, line, col = match.group(1), int(match.group(2) or 1), int(match.group(3) or len(match.group(1)))
+            raise errors.column_not_found(name, line, max(1, col - len(name) + 1)) from exc
+        LOG.info("query not qualified (%s); types inferred where columns are qualified", exc)
+    for node in list(tree.find_all(exp.ApproxDistinct)):   # exact: within approx_distinct's error bound
+        node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
+    return annotate_types(tree, schema=mapping, dialect="athena")
+
+
 def run_select(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.Expression,
                database: str) -> results.ResultSet:
-    scanned = register_tables(con, clients, tree, database)
+    schema: dict = {}
+    scanned = register_tables(con, clients, tree, database, schema)
     name_columns(tree)
+    tree = typed(tree, schema)
     sql = tree.sql(dialect="duckdb")
     LOG.debug("Athena query as DuckDB SQL: %s", sql)
     try:

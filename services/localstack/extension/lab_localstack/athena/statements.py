@@ -98,7 +98,9 @@ def ctas(con: duckdb.DuckDBPyConnection, clients: engine.Clients, create: exp.Cr
     location = props.get("external_location") or (
         f"{(output_location or '').rstrip('/')}/tables/{query_id}/")
     query = create.expression
-    engine.register_tables(con, clients, query, database)
+    schema: dict = {}
+    engine.register_tables(con, clients, query, database, schema)
+    query = engine.typed(query, schema)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.parquet"
         sql = query.sql(dialect="duckdb")
