@@ -15,6 +15,8 @@ from labctl import data_lake
 
 from tests.glue.lake_data import write_backup
 
+pytestmark = pytest.mark.localstack
+
 ROLE = "arn:aws:iam::000000000000:role/glue_crawler_role"
 
 

@@ -8,7 +8,11 @@ import gzip
 import io
 import json
 
+import pytest
+
 from tests.athena.conftest import query, rows, run
+
+pytestmark = pytest.mark.localstack
 
 DOCS = [
     {"host": "10.0.0.1", "@timestamp": "2026-11-03T04:29:26+01:00", "path": "/products/7", "response": 200,

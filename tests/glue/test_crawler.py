@@ -11,6 +11,8 @@ from botocore.exceptions import ClientError
 from tests.glue.lake_data import HOURS, write_backup
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.localstack
+
 ROLE = "arn:aws:iam::000000000000:role/lab-glue-crawler"
 
 # etl/README.md, "Output document": the field types written by the ETL, as Glue types
