@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 from etl.access_log import parse_line
 from etl.document import render_document
+from tests.support.data_files import ELASTIC_LOG
 
-LOG_FILE = Path(__file__).resolve().parents[1] / "data" / "logs" / "elastic_examples_apache_logs.log"
+LOG_FILE = ELASTIC_LOG
 HOURS = ["2026/11/03/09", "2026/11/03/10", "2026/11/03/11", "2026/11/04/00"]
 
 

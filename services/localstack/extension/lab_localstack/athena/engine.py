@@ -16,7 +16,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
-from lab_localstack.athena import errors, results, s3_objects, types
+from lab_localstack.athena import errors, projection, results, s3_objects, types
 from lab_localstack.athena.table_sources import PartitionFiles, create_view
 
 LOG = logging.getLogger(__name__)
@@ -69,7 +69,9 @@ def get_table(clients: Clients, database: str, name: str, node: exp.Expression |
 def partition_files(clients: Clients, table: dict) -> list[PartitionFiles]:
     """The files of every partition (or of the table's location when unpartitioned)."""
     locations: list[tuple[list[str], str]] = []
-    if table.get("PartitionKeys"):
+    if table.get("PartitionKeys") and projection.enabled(table):
+        locations = projection.partitions(clients.s3, table)
+    elif table.get("PartitionKeys"):
         pages = clients.glue.get_paginator("get_partitions").paginate(
             DatabaseName=table["DatabaseName"], TableName=table["Name"])
         for page in pages:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 from botocore.exceptions import ClientError
 
-from lab_localstack.athena import errors, results, s3_objects, statements
+from lab_localstack.athena import errors, results, s3_objects, statements, trino_functions
 from lab_localstack.athena.engine import Clients
 
 LOG = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ class Runner:
         execution.planning_ms = int((time.time() - t0) * 1000)
         con = execution.connection
         con.execute("SET TimeZone='UTC'")
+        trino_functions.install(con)
         try:
             result = statements.execute(stmt, con, clients, execution.database, execution.id,
                                         execution.output_location)

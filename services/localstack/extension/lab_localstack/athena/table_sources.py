@@ -5,6 +5,7 @@ SerDe's semantics:
   `ignore.malformed.json` turns a bad line into a row of NULLs (else the query fails);
 - Parquet: columns matched case-insensitively by name;
 - RegexSerDe: `input.regex` must match the whole line (else every column is NULL);
+- Glue's Grok SerDe: `input.format` (grok.py), matched anywhere in the line;
 - LazySimpleSerDe / OpenCSVSerde: delimited text (`field.delim`, `separatorChar`,
   `skip.header.line.count`);
 then each column is cast to its Glue type and the partition values are added.
@@ -16,12 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from lab_localstack.athena import types
+from lab_localstack.athena import grok, types
 from lab_localstack.athena.errors import QueryFailed
 
 JSON_SERDES = ("org.openx.data.jsonserde.JsonSerDe", "org.apache.hive.hcatalog.data.JsonSerDe",
                "org.apache.hadoop.hive.serde2.JsonSerDe")
 REGEX_SERDES = ("org.apache.hadoop.hive.serde2.RegexSerDe", "org.apache.hadoop.hive.contrib.serde2.RegexSerDe")
+GROK_SERDE = "com.amazonaws.glue.serde.GrokSerDe"
 OPENCSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 
 
@@ -44,7 +46,7 @@ def _file_list(files: list[Path]) -> str:
 
 
 def storage_format(table: dict) -> str:
-    """json, parquet, regex, opencsv or text."""
+    """json, parquet, regex, grok, opencsv or text."""
     sd = table.get("StorageDescriptor") or {}
     serde = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or ""
     fmt = f"{serde} {sd.get('InputFormat') or ''}".lower()
@@ -54,6 +56,8 @@ def storage_format(table: dict) -> str:
         return "parquet"
     if serde in REGEX_SERDES:
         return "regex"
+    if serde == GROK_SERDE:
+        return "grok"
     if serde == OPENCSV_SERDE:
         return "opencsv"
     if "orc" in fmt or "avro" in fmt:
@@ -111,8 +115,15 @@ def _lines_source(files: list[Path], skip: int = 0) -> str:
             f"header=false, skip={skip}, strict_mode=false)")
 
 
-def _regex_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict], params: dict) -> str:
-    regex = params.get("input.regex")
+def _regex_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict], params: dict,
+                  grok_expression: bool = False) -> str:
+    """RegexSerDe: the whole line must match. Grok SerDe: the expression may match anywhere."""
+    if grok_expression:
+        if not params.get("input.format"):
+            raise QueryFailed("HIVE_INVALID_METADATA: This table's GrokSerDe has no input.format")
+        regex = grok.to_regex(params["input.format"], params.get("input.grokCustomPatterns"))
+    else:
+        regex = params.get("input.regex")
     if not regex:
         raise QueryFailed("HIVE_INVALID_METADATA: This table's RegexSerDe has no input.regex")
     try:
@@ -124,7 +135,8 @@ def _regex_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: li
     exprs = [f"CASE WHEN _m THEN {_cast(f'_g.{n}', col['Type'])} END AS {q(col['Name'])}"
              for n, col in zip(names, columns)]
     group_list = "[" + ", ".join(lit(n) for n in names) + "]"
-    return (f"SELECT {', '.join(exprs)} FROM (SELECT regexp_full_match(line, {lit(regex)}) AS _m, "
+    matcher = "regexp_matches" if grok_expression else "regexp_full_match"
+    return (f"SELECT {', '.join(exprs)} FROM (SELECT {matcher}(line, {lit(regex)}) AS _m, "
             f"regexp_extract(line, {lit(regex)}, {group_list}) AS _g FROM {_lines_source(files)})")
 
 
@@ -155,8 +167,8 @@ def _select(con: duckdb.DuckDBPyConnection, table: dict, files: list[Path]) -> s
         return _json_select(con, files, columns, params)
     if fmt == "parquet":
         return _parquet_select(con, files, columns)
-    if fmt == "regex":
-        return _regex_select(con, files, columns, params)
+    if fmt in ("regex", "grok"):
+        return _regex_select(con, files, columns, params, grok_expression=fmt == "grok")
     return _delimited_select(files, columns, params, table.get("Parameters") or {}, fmt == "opencsv")
 
 
