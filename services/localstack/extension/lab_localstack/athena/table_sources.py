@@ -72,27 +72,57 @@ def _cast(expr: str, glue_type: str) -> str:
     return f"TRY_CAST({expr} AS {duck})"
 
 
+_KEYS_CACHE: dict[str, list[str]] = {}     # local file (named by S3 ETag) -> its JSON keys
+
+
+def _json_keys(con: duckdb.DuckDBPyConnection, files: list[Path], ignore: bool) -> list[str]:
+    """Every key of the files' JSON objects (one pass per file, remembered)."""
+    keys: dict[str, None] = {}
+    for f in files:
+        if str(f) not in _KEYS_CACHE:
+            source = f"read_ndjson_objects({lit(str(f))}, ignore_errors={'true' if ignore else 'false'})"
+            try:
+                rows = con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {source}").fetchall()
+            except duckdb.InvalidInputException as exc:
+                raise QueryFailed(f"HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: "
+                                  f"{str(exc).splitlines()[0]}", error_type=1001) from exc
+            _KEYS_CACHE[str(f)] = sorted(r[0] for r in rows)
+        keys.update(dict.fromkeys(_KEYS_CACHE[str(f)]))
+    return list(keys)
+
+
+def _json_path(key: str) -> str:
+    return lit("$." + '"' + key.replace('"', '\\"') + '"')
+
+
 def _json_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict], params: dict) -> str:
+    """OpenX/Hive JSON. When every column's key has one spelling in the data, DuckDB's
+    JSON reader reads just those keys; when a key comes in several cases (Host, host),
+    each line is read as an object and the spellings are coalesced."""
     ignore = str(params.get("ignore.malformed.json", "false")).lower() == "true"
-    source = f"read_ndjson_objects({_file_list(files)}, ignore_errors={'true' if ignore else 'false'})"
-    try:
-        keys = [r[0] for r in con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {source}").fetchall()]
-    except duckdb.InvalidInputException as exc:
-        raise QueryFailed(f"HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: "
-                          f"{str(exc).splitlines()[0]}", error_type=1001) from exc
     by_lower: dict[str, list[str]] = {}
-    for key in keys:
+    for key in _json_keys(con, files, ignore):
         by_lower.setdefault(key.lower(), []).append(key)
-    exprs = []
+    wanted = []
     for col in columns:
         name = col["Name"]
         key = params.get(f"mapping.{name}") or params.get(f"mapping.{name.lower()}") or name
-        variants = by_lower.get(key.lower(), [])
+        wanted.append((col, by_lower.get(key.lower(), [])))
+    flag = "true" if ignore else "false"
+    chosen = [variants[0] for _, variants in wanted if len(variants) == 1]
+    if all(len(v) <= 1 for _, v in wanted) and len({k.lower() for k in chosen}) == len(chosen) and chosen:
+        spec = "{" + ", ".join(f"{lit(k)}: {lit('JSON' if types.is_nested(c['Type']) else 'VARCHAR')}"
+                               for c, v in wanted if v for k in v) + "}"
+        exprs = [f"{_cast(q(v[0]) if v else 'NULL', c['Type'])} AS {q(c['Name'])}" for c, v in wanted]
+        return (f"SELECT {', '.join(exprs)} FROM read_json({_file_list(files)}, format='newline_delimited', "
+                f"columns={spec}, ignore_errors={flag})")
+    exprs = []
+    for col, variants in wanted:
         fn = "json_extract" if types.is_nested(col["Type"]) else "json_extract_string"
-        paths = [f"{fn}(json, {lit(chr(36) + '.' + chr(34) + v.replace(chr(34), chr(92) + chr(34)) + chr(34))})"
-                 for v in variants]
+        paths = [f"{fn}(json, {_json_path(v)})" for v in variants]
         value = "NULL" if not paths else paths[0] if len(paths) == 1 else f"coalesce({', '.join(paths)})"
-        exprs.append(f"{_cast(value, col['Type'])} AS {q(name)}")
+        exprs.append(f"{_cast(value, col['Type'])} AS {q(col['Name'])}")
+    source = f"read_ndjson_objects({_file_list(files)}, ignore_errors={flag})"
     return f"SELECT {', '.join(exprs) or 'NULL AS _empty'} FROM {source}"
 
 
