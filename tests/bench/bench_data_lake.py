@@ -23,10 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from etl.access_log import parse_line
-from etl.document import render_document
 from labctl import data_lake
 
+from etl.access_log import parse_line
+from etl.document import render_document
 from tests.conftest import LOCALSTACK_VENV, LocalStackInstance
 from tests.support.data_files import ELASTIC_LOG
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import duckdb
 import sqlglot
@@ -17,7 +18,7 @@ COLUMNS = {"host": "VARCHAR", "path": "VARCHAR", "response": "INTEGER", "usernam
 
 
 def main(argv: list[str]) -> int:
-    queries = json.loads(open(argv[0], encoding="utf-8").read())
+    queries = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     files = argv[1:]
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
