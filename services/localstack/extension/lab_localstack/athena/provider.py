@@ -15,6 +15,7 @@ from localstack.aws.api import RequestContext, handler
 from localstack.aws.connect import connect_to
 from localstack.services.plugins import ServiceLifecycleHook
 
+from lab_localstack import paging
 from lab_localstack.athena import errors, results, validation
 from lab_localstack.athena.engine import Clients
 from lab_localstack.athena.executions import QueryExecution, Runner
@@ -158,9 +159,9 @@ class LabAthenaProvider(WorkGroupsApi, ServiceLifecycleHook):
             raise errors.invalid_request(f"1 validation error detected: Value '{size}' at 'maxResults' failed "
                                          "to satisfy constraint: Member must have value less than or equal to 1000")
         result = execution.result
-        rows, next_start = results.page(result, validation.decode_token(request.get("NextToken")), size)
+        rows, token = paging.window(results.all_rows(result), request.get("NextToken"), size,
+                                    lambda: errors.invalid_request("Invalid token"))
         out = {"UpdateCount": result.update_count or 0,
-               "ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": results.column_info(result)}}}
-        if next_start is not None:
-            out["NextToken"] = validation.encode_token(next_start)
-        return out
+               "ResultSet": {"Rows": results.as_rows(rows),
+                             "ResultSetMetadata": {"ColumnInfo": results.column_info(result)}}}
+        return {**out, "NextToken": token} if token else out

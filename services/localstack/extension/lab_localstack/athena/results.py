@@ -82,11 +82,9 @@ def all_rows(result: ResultSet) -> list[list[str | None]]:
     return ([list(result.names)] if result.header_row else []) + result.rows
 
 
-def page(result: ResultSet, start: int, size: int) -> tuple[list[dict], int | None]:
-    rows = all_rows(result)
-    chunk = rows[start:start + size]
-    out = [{"Data": [{"VarCharValue": v} if v is not None else {} for v in row]} for row in chunk]
-    return out, (start + size if start + size < len(rows) else None)
+def as_rows(rows: list[list[str | None]]) -> list[dict]:
+    """GetQueryResults' Rows: a NULL is a Datum without VarCharValue."""
+    return [{"Data": [{"VarCharValue": v} if v is not None else {} for v in row]} for row in rows]
 
 
 def csv_bytes(result: ResultSet) -> bytes:
