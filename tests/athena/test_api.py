@@ -88,3 +88,17 @@ def test_cancel_a_running_query(athena, lake):
     status = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
     assert status["State"] == "CANCELLED" and "CompletionDateTime" in status
     assert run(athena, "SELECT 2", lake)["Status"]["State"] == "SUCCEEDED"   # the worker is free again
+
+
+def test_sql_cannot_reach_the_machines_files(athena, lake):
+    for sql in ("SELECT * FROM read_text('/etc/passwd')", "SELECT * FROM read_csv('/etc/hostname')"):
+        execution = run(athena, sql, lake)
+        assert execution["Status"]["State"] == "FAILED", sql
+        assert "passwd" not in str(rows_or_none(athena, execution))
+
+
+def rows_or_none(athena, execution):
+    try:
+        return athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])
+    except ClientError:
+        return None

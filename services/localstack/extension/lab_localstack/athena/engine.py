@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import sqlglot
@@ -16,7 +17,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
-from lab_localstack.athena import errors, projection, results, s3_objects, types
+from lab_localstack.athena import errors, projection, results, s3_objects, trino_functions, types
 from lab_localstack.athena.table_sources import PartitionFiles, create_view
 
 LOG = logging.getLogger(__name__)
@@ -28,6 +29,23 @@ class Clients:
     glue: object
     s3: object
     cache: s3_objects.ObjectCache
+    work_root: Path | None = None      # per-query work directories (CTAS files, spill)
+
+
+def connect(readable: Path, work_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for one query: UTC, Trino's missing functions, and no file
+    access beyond the object cache and the query's work directory (so that SQL cannot
+    reach the machine's files through DuckDB's own table functions)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    readable.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    trino_functions.install(con)
+    con.execute("SET temp_directory=?", [str(work_dir / "spill")])
+    con.execute("SET allowed_directories=?", [[str(readable) + "/", str(work_dir) + "/"]])
+    con.execute("SET enable_external_access=false")
+    con.execute("SET lock_configuration=true")
+    return con
 
 
 def parse(sql: str) -> exp.Expression:
@@ -156,6 +174,8 @@ def engine_failure(exc: duckdb.Error, tree: exp.Expression) -> errors.QueryFaile
                                   error_type=errors.TYPE_DATA)
     if isinstance(exc, duckdb.InterruptException):
         raise errors.QueryCancelled()
+    if isinstance(exc, duckdb.PermissionException):
+        return errors.QueryFailed("PERMISSION_DENIED: Access Denied: a query reads the catalog's tables only")
     return errors.QueryFailed(f"NOT_SUPPORTED: {first}")
 
 

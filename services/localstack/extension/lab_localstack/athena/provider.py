@@ -29,8 +29,8 @@ def _time(epoch: float | None) -> dt.datetime | None:
     return None if epoch is None else dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
 
 
-def cache_dir() -> Path:
-    return Path(config.VOLUME_DIR or "/tmp") / "lab-athena" / "s3-cache"
+def state_dir() -> Path:
+    return Path(config.VOLUME_DIR or "/tmp") / "lab-athena"
 
 
 class LabAthenaProvider(WorkGroupsApi, ServiceLifecycleHook):
@@ -40,12 +40,12 @@ class LabAthenaProvider(WorkGroupsApi, ServiceLifecycleHook):
     def __init__(self) -> None:
         self._regions = {}
         self._regions_lock = threading.Lock()
-        self._cache = ObjectCache(cache_dir())
+        self._cache = ObjectCache(state_dir() / "s3-cache")
         self._runner = Runner(self._clients)
 
     def _clients(self, account: str, region: str) -> Clients:
         factory = connect_to(aws_access_key_id=account, region_name=region)
-        return Clients(glue=factory.glue, s3=factory.s3, cache=self._cache)
+        return Clients(glue=factory.glue, s3=factory.s3, cache=self._cache, work_root=state_dir() / "work")
 
     def _execution(self, context: RequestContext, query_id: str | None) -> QueryExecution:
         validation.require(query_id, "QueryExecutionId")
