@@ -16,6 +16,7 @@ from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
 _NAME = re.compile(r"^-- name:\s*(\w+)\s*$", re.MULTILINE)
+FIREHOSE_ERRORS = ("AmazonOpenSearchService-failed/**", "elasticsearch-failed/**")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ def ensure_data_lake(glue, role_arn: str, lake: DataLake = DataLake()) -> None:
         LOG.info("Glue database %s created", lake.database)
     except glue.exceptions.AlreadyExistsException:
         LOG.info("Glue database %s exists", lake.database)
-    targets = {"S3Targets": [{"Path": f"s3://{lake.bucket}/{lake.prefix}"}]}
+    # Firehose writes documents it could not index under <prefix>AmazonOpenSearchService-failed/
+    # (other fields): they are not the backup's table, so the crawler leaves them out.
+    targets = {"S3Targets": [{"Path": f"s3://{lake.bucket}/{lake.prefix}", "Exclusions": list(FIREHOSE_ERRORS)}]}
     try:
         glue.create_crawler(Name=lake.crawler, Role=role_arn, DatabaseName=lake.database, Targets=targets,
                             Description="Schema and partitions of the workshop's S3 backup")
