@@ -11,6 +11,7 @@ import json
 import pytest
 
 from tests.athena.conftest import query, rows, run
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.localstack
 
@@ -144,3 +145,19 @@ def test_failures_are_athena_like(athena, s3, lake):
     assert "bucket" in failure(athena, lake, "SELECT * FROM gone").lower()
     reason = failure(athena, lake, DDL.format(bucket=lake["bucket"]))
     assert "already exists" in reason
+
+
+def test_crawl_of_an_empty_prefix_then_query_fails_like_athena(localstack, athena, lake):
+    """An empty prefix: the crawler succeeds and creates no table (as on AWS), so the
+    query that expected one ends FAILED with TABLE_NOT_FOUND."""
+    glue = localstack.client("glue")
+    name = f"empty-{lake['database']}"
+    glue.create_crawler(Name=name, Role="arn:aws:iam::000000000000:role/glue_crawler_role",
+                        DatabaseName=lake["database"],
+                        Targets={"S3Targets": [{"Path": f"s3://{lake['bucket']}/apache_"}]})
+    glue.start_crawler(Name=name)
+    wait_for(lambda: glue.get_crawler(Name=name)["Crawler"]["State"] == "READY", timeout=30, interval=0.1)
+    assert glue.get_crawler(Name=name)["Crawler"]["LastCrawl"]["Status"] == "SUCCEEDED"
+    assert glue.get_tables(DatabaseName=lake["database"])["TableList"] == []
+    assert failure(athena, lake, "SELECT count(*) FROM apache_") == (
+        f"TABLE_NOT_FOUND: line 1:22: Table 'awsdatacatalog.{lake['database']}.apache_' does not exist")
