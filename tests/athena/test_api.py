@@ -102,3 +102,24 @@ def rows_or_none(athena, execution):
         return athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])
     except ClientError:
         return None
+
+
+def test_history_and_results_survive_a_restart(localstack, athena, s3, lake):
+    done = run(athena, "SELECT 'a,\"b\"' AS s, CAST(NULL AS varchar) AS n, '' AS e, 42 AS i", lake)
+    failed = run(athena, "SELECT * FROM nope_after_restart", lake)
+    before = athena.get_query_results(QueryExecutionId=done["QueryExecutionId"])["ResultSet"]
+    key = f"athena-results/{done['QueryExecutionId']}.csv"
+    files = {k: s3.get_object(Bucket=lake["bucket"], Key=k)["Body"].read() for k in (key, key + ".metadata")}
+    localstack.restart()
+    athena, s3 = localstack.client("athena"), localstack.client("s3")
+    again = athena.get_query_execution(QueryExecutionId=done["QueryExecutionId"])["QueryExecution"]
+    assert again["Status"]["State"] == "SUCCEEDED" and again["Query"] == done["Query"]
+    assert athena.get_query_execution(QueryExecutionId=failed["QueryExecutionId"])["QueryExecution"][
+        "Status"]["StateChangeReason"] == failed["Status"]["StateChangeReason"]
+    assert done["QueryExecutionId"] in athena.list_query_executions()["QueryExecutionIds"]
+    # the rows live in the OutputLocation (the native lab's S3 is not persistent: put them back)
+    if lake["bucket"] not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        s3.create_bucket(Bucket=lake["bucket"])
+        for k, body in files.items():
+            s3.put_object(Bucket=lake["bucket"], Key=k, Body=body)
+    assert athena.get_query_results(QueryExecutionId=done["QueryExecutionId"])["ResultSet"] == before

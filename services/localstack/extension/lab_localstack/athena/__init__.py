@@ -21,9 +21,14 @@ Where things are:
   types.py         Glue/Hive <-> DuckDB <-> Athena type names
   validation.py    request rules, page tokens
   errors.py        API errors and query failure reasons (Athena's error catalog codes)
+  history.py       finished executions kept across restarts; results read back from S3
+  projection.py    partition projection (date, integer, enum, injected)
+  grok.py          Glue's Grok SerDe patterns as RE2
+  trino_functions.py  Trino functions DuckDB lacks (url_extract_*), as macros
 
 Choices where AWS leaves room (or the lab simplifies):
-- Executions live in memory (lost on restart); two worker threads run queries.
+- Finished executions are kept in LOCALSTACK_VOLUME_DIR/lab-athena/executions.jsonl (history.py);
+  their rows are read back from the OutputLocation after a restart. Two worker threads run queries.
 - `<id>.csv.metadata` holds the ColumnInfo as JSON (Athena's own is an undocumented binary).
 - A table over an empty prefix returns no rows (SUCCEEDED), as Athena does; a missing
   bucket fails.

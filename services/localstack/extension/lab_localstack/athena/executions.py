@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from lab_localstack.athena import engine, errors, results, s3_objects, statements
 from lab_localstack.athena.engine import Clients
+from lab_localstack.athena.history import ExecutionLog
 
 LOG = logging.getLogger(__name__)
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
@@ -45,6 +46,7 @@ class QueryExecution:
     result: results.ResultSet | None = None
     client_request_token: str | None = None
     connection: duckdb.DuckDBPyConnection | None = None
+    restored: dict = field(default_factory=dict)     # set when loaded from the history after a restart
 
     @property
     def result_key(self) -> str:
@@ -54,8 +56,10 @@ class QueryExecution:
 class Runner:
     """Worker threads that take queued executions and run them."""
 
-    def __init__(self, clients_for: Callable[[str, str], Clients], workers: int = 2) -> None:
+    def __init__(self, clients_for: Callable[[str, str], Clients], history: ExecutionLog,
+                 workers: int = 2) -> None:
         self._clients_for = clients_for
+        self._history = history
         self._queue: queue.Queue[QueryExecution] = queue.Queue()
         self._lock = threading.Lock()
         for i in range(workers):
@@ -68,11 +72,9 @@ class Runner:
         with self._lock:
             if execution.state in TERMINAL:
                 return
-            if execution.state == "QUEUED":
-                self._finish(execution, "CANCELLED", None)
-            elif execution.connection is not None:
+            if execution.connection is not None:
                 execution.connection.interrupt()
-                self._finish(execution, "CANCELLED", None)
+            self._finish(execution, "CANCELLED", None)   # the worker sees it and stops
 
     def _finish(self, execution: QueryExecution, state: str, failure: errors.QueryFailed | None) -> None:
         execution.state = state
@@ -81,6 +83,10 @@ class Runner:
             execution.reason = failure.reason
             execution.athena_error = {"ErrorCategory": failure.category, "ErrorType": failure.error_type,
                                       "Retryable": False, "ErrorMessage": failure.reason}
+        try:
+            self._history.append(execution)
+        except OSError as exc:
+            LOG.error("query history not written: %s", exc)
 
     def _work(self) -> None:
         while True:
