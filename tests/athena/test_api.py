@@ -123,3 +123,21 @@ def test_history_and_results_survive_a_restart(localstack, athena, s3, lake):
         for k, body in files.items():
             s3.put_object(Bucket=lake["bucket"], Key=k, Body=body)
     assert athena.get_query_results(QueryExecutionId=done["QueryExecutionId"])["ResultSet"] == before
+
+
+def test_catalog_browsing(localstack, athena, lake):
+    localstack.client("glue").create_table(DatabaseName=lake["database"], TableInput={
+        "Name": "t1", "StorageDescriptor": {"Columns": [{"Name": "a", "Type": "int"}],
+                                            "Location": f"s3://{lake['bucket']}/t1/"},
+        "PartitionKeys": [{"Name": "dt", "Type": "string"}]})
+    assert athena.list_data_catalogs()["DataCatalogsSummary"][0]["CatalogName"] == "AwsDataCatalog"
+    assert lake["database"] in [d["Name"] for d in athena.list_databases(CatalogName="AwsDataCatalog")[
+        "DatabaseList"]]
+    meta = athena.get_table_metadata(CatalogName="AwsDataCatalog", DatabaseName=lake["database"],
+                                     TableName="t1")["TableMetadata"]
+    assert meta["Columns"] == [{"Name": "a", "Type": "int"}] and meta["PartitionKeys"] == [
+        {"Name": "dt", "Type": "string"}]
+    listed = athena.list_table_metadata(CatalogName="AwsDataCatalog", DatabaseName=lake["database"])
+    assert [t["Name"] for t in listed["TableMetadataList"]] == ["t1"]
+    assert error(athena.get_table_metadata, CatalogName="AwsDataCatalog", DatabaseName=lake["database"],
+                 TableName="nope") == ("MetadataException", "EntityNotFoundException: Table nope not found.")

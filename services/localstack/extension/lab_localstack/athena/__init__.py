@@ -9,6 +9,7 @@ Where things are:
   plugin.py        entry point
   provider.py      query executions API (Start/Get/BatchGet/List/Stop, GetQueryResults)
   workgroups.py    work groups (`primary` always exists) and named queries
+  metadata_api.py  ListDataCatalogs/ListDatabases/ListTableMetadata/GetTableMetadata over Glue
   executions.py    the QUEUED -> RUNNING -> SUCCEEDED/FAILED/CANCELLED state machine, workers,
                    results written to OutputLocation as <id>.csv + <id>.csv.metadata
   statements.py    statement types; SELECT / CTAS / DDL dispatch; CTAS to Parquet

@@ -21,6 +21,7 @@ from lab_localstack.athena import errors, results, validation
 from lab_localstack.athena.engine import Clients
 from lab_localstack.athena.executions import QueryExecution, Runner
 from lab_localstack.athena.history import ExecutionLog, result_from_files
+from lab_localstack.athena.metadata_api import MetadataApi
 from lab_localstack.athena.s3_objects import ObjectCache, split_uri
 from lab_localstack.athena.workgroups import WorkGroupsApi
 
@@ -35,7 +36,7 @@ def state_dir() -> Path:
     return Path(config.VOLUME_DIR or "/tmp") / "lab-athena"
 
 
-class LabAthenaProvider(WorkGroupsApi, ServiceLifecycleHook):
+class LabAthenaProvider(WorkGroupsApi, MetadataApi, ServiceLifecycleHook):
     service = "athena"
     version = "2017-05-18"
 
@@ -54,6 +55,9 @@ class LabAthenaProvider(WorkGroupsApi, ServiceLifecycleHook):
     def _clients(self, account: str, region: str) -> Clients:
         factory = connect_to(aws_access_key_id=account, region_name=region)
         return Clients(glue=factory.glue, s3=factory.s3, cache=self._cache, work_root=state_dir() / "work")
+
+    def glue_for(self, context: RequestContext):
+        return self._clients(context.account_id, context.region).glue
 
     def _execution(self, context: RequestContext, query_id: str | None) -> QueryExecution:
         validation.require(query_id, "QueryExecutionId")

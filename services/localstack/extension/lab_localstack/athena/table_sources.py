@@ -1,7 +1,7 @@
 """A Glue table as a DuckDB view over local copies of its S3 objects, read with its
 SerDe's semantics:
 - OpenX / Hive JSON SerDe: JSON Lines (GZIP or not, any extension); keys matched
-  case-insensitively, `mapping.<column>` SERDEPROPERTIES name the JSON key,
+  case-insensitively (unless `case.insensitive`='false'), `mapping.<column>` names the JSON key,
   `ignore.malformed.json` turns a bad line into a row of NULLs (else the query fails);
 - Parquet: columns matched case-insensitively by name;
 - RegexSerDe: `input.regex` must match the whole line (else every column is NULL);
@@ -100,14 +100,15 @@ def _json_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: lis
     JSON reader reads just those keys; when a key comes in several cases (Host, host),
     each line is read as an object and the spellings are coalesced."""
     ignore = str(params.get("ignore.malformed.json", "false")).lower() == "true"
+    insensitive = str(params.get("case.insensitive", "true")).lower() != "false"
     by_lower: dict[str, list[str]] = {}
     for key in _json_keys(con, files, ignore):
-        by_lower.setdefault(key.lower(), []).append(key)
+        by_lower.setdefault(key.lower() if insensitive else key, []).append(key)
     wanted = []
     for col in columns:
         name = col["Name"]
         key = params.get(f"mapping.{name}") or params.get(f"mapping.{name.lower()}") or name
-        wanted.append((col, by_lower.get(key.lower(), [])))
+        wanted.append((col, by_lower.get(key.lower() if insensitive else key, [])))
     flag = "true" if ignore else "false"
     chosen = [variants[0] for _, variants in wanted if len(variants) == 1]
     if all(len(v) <= 1 for _, v in wanted) and len({k.lower() for k in chosen}) == len(chosen) and chosen:
