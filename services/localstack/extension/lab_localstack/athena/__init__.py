@@ -34,5 +34,9 @@ Choices where AWS leaves room (or the lab simplifies):
 - A table over an empty prefix returns no rows (SUCCEEDED), as Athena does; a missing
   bucket fails.
 - CTAS writes unpartitioned SNAPPY Parquet only.
+- `timestamp with time zone` values are shown in UTC (`... UTC`); Athena keeps the zone of
+  the input (`... +01:00`): the same instants, another display. date_trunc on them works
+  in UTC, which differs from Athena only for zones with a non-whole-hour offset.
+- approx_distinct is computed exactly (within Athena's 2.3 % standard error).
 - RegexSerDe patterns run on RE2 (no look-around): such a table fails NOT_SUPPORTED.
 """
