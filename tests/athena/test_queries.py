@@ -171,3 +171,9 @@ def test_crawl_of_an_empty_prefix_then_query_fails_like_athena(localstack, athen
     assert glue.get_tables(DatabaseName=lake["database"])["TableList"] == []
     assert failure(athena, lake, "SELECT count(*) FROM apache_") == (
         f"TABLE_NOT_FOUND: line 1:22: Table 'awsdatacatalog.{lake['database']}.apache_' does not exist")
+
+
+def test_statements_the_lab_cannot_run_fail_with_a_reason(athena, lake):
+    assert failure(athena, lake, "CREATE VIEW v AS SELECT 1") == "NOT_SUPPORTED: CREATE VIEW is not supported by the lab"
+    assert failure(athena, lake, "INSERT INTO t VALUES (1)").startswith("NOT_SUPPORTED: ")
+    assert failure(athena, lake, "SELECT 1; SELECT 2").startswith("line 1:1: Only one sql statement is allowed")

@@ -37,6 +37,7 @@ def classify(sql: str) -> Statement:
             return Statement(tree, sql, "DDL", "CREATE_TABLE_AS_SELECT")
         if kind == "TABLE":
             return Statement(tree, sql, "DDL", "CREATE_TABLE")
+        raise errors.QueryFailed(f"NOT_SUPPORTED: CREATE {kind} is not supported by the lab")
     if isinstance(tree, exp.Drop):
         return Statement(tree, sql, "DDL", f"DROP_{(tree.args.get('kind') or 'TABLE').upper()}")
     if isinstance(tree, exp.Describe):

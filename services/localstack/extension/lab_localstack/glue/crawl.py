@@ -145,16 +145,10 @@ def crawl_target(cat: Catalog, lock, account: str, crawler: dict, s3, path: str,
         db = crawler["DatabaseName"].lower()
         tables = cat.tables.setdefault(db, {})
         previous = tables.get(name)
-        columns = [{"Name": n, "Type": t} for n, t in sample.columns.items()]
-        if previous:
-            old = {c["Name"]: c for c in previous["StorageDescriptor"]["Columns"]}
-            merged_cols = [dict(c, Type=infer.merge_types(c["Type"], sample.columns.get(c["Name"])) or c["Type"])
-                           for c in previous["StorageDescriptor"]["Columns"]]
-            columns = merged_cols + [c for c in columns if c["Name"] not in old]
-        location = f"s3://{bucket}/{prefix}"
-        sd, params = _storage(sample, columns, location)
-        total = sum(o["Size"] for o in objects)
-        params.update(objectCount=str(len(objects)), sizeKey=str(total), recordCount=str(sample.records),
+        columns = _merged_columns(previous, sample)
+        sd, params = _storage(sample, columns, f"s3://{bucket}/{prefix}")
+        params.update(objectCount=str(len(objects)), sizeKey=str(sum(o["Size"] for o in objects)),
+                      recordCount=str(sample.records),
                       averageRecordSize=str(sample.sample_bytes // max(sample.records, 1)),
                       UPDATED_BY_CRAWLER=crawler["Name"])
         table_input = {"Name": name, "TableType": "EXTERNAL_TABLE", "Parameters": params, "StorageDescriptor": sd,
@@ -165,18 +159,34 @@ def crawl_target(cat: Catalog, lock, account: str, crawler: dict, s3, path: str,
         changed = previous is None or previous["StorageDescriptor"]["Columns"] != columns or \
             previous.get("PartitionKeys") != record["PartitionKeys"]
         tables[name] = record if changed else previous
-        parts = cat.table_partitions(db, name)
-        added = 0
-        now = time.time()
-        for obj in objects:
-            values = obj["Rel"].split("/")[:depth]
-            values = [m.group(2) if (m := _HIVE.match(v)) else v for v in values]
-            key = values_key(values)
-            if key in parts or not keys:
-                continue
-            part_sd = dict(sd, Location=f"s3://{bucket}/{obj['Base']}{'/'.join(obj['Rel'].split('/')[:depth])}/")
-            parts[key] = {"Values": values, "DatabaseName": db, "TableName": name, "CatalogId": account,
-                          "CreationTime": now, "LastAccessTime": now, "StorageDescriptor": part_sd,
-                          "Parameters": {k: v for k, v in params.items() if k != "UPDATED_BY_CRAWLER"}}
-            added += 1
+        added = _add_partitions(cat.table_partitions(db, name), record, objects, depth, bucket) if keys else 0
         return TargetResult(name, previous is None, previous is not None and (changed or added > 0), added)
+
+
+def _merged_columns(previous: dict | None, sample: infer.Sample) -> list[dict]:
+    """The sample's columns; on a re-crawl the table's columns first (types widened), new ones after."""
+    columns = [{"Name": n, "Type": t} for n, t in sample.columns.items()]
+    if not previous:
+        return columns
+    old = previous["StorageDescriptor"]["Columns"]
+    known = {c["Name"] for c in old}
+    widened = [dict(c, Type=infer.merge_types(c["Type"], sample.columns.get(c["Name"])) or c["Type"]) for c in old]
+    return widened + [c for c in columns if c["Name"] not in known]
+
+
+def _add_partitions(parts: dict[str, dict], table: dict, objects: list[dict], depth: int, bucket: str) -> int:
+    """Partitions for the objects' folders that the table does not have yet; how many were added."""
+    sd, now, added = table["StorageDescriptor"], time.time(), 0
+    params = {k: v for k, v in table["Parameters"].items() if k != "UPDATED_BY_CRAWLER"}
+    for obj in objects:
+        folders = obj["Rel"].split("/")[:depth]
+        values = [m.group(2) if (m := _HIVE.match(v)) else v for v in folders]
+        key = values_key(values)
+        if key in parts:
+            continue
+        parts[key] = {"Values": values, "DatabaseName": table["DatabaseName"], "TableName": table["Name"],
+                      "CatalogId": table["CatalogId"], "CreationTime": now, "LastAccessTime": now,
+                      "StorageDescriptor": dict(sd, Location=f"s3://{bucket}/{obj['Base']}{'/'.join(folders)}/"),
+                      "Parameters": params}
+        added += 1
+    return added
