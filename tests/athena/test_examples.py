@@ -1,19 +1,17 @@
 """The workshop's flow as an attendee runs it with boto3: provisioning's Glue database
 and crawler over the backup, a crawl, then the example queries of
 services/lab/athena/example_queries.sql; every answer is compared with a reference
-computed here in plain Python from the same S3 objects."""
+computed in plain Python from the same S3 objects (tests/support/example_answers.py)."""
 from __future__ import annotations
 
-import gzip
 import json
 import uuid
-from collections import Counter, defaultdict
-from datetime import datetime
 
 import pytest
 from labctl import data_lake
 
 from tests.glue.lake_data import write_backup
+from tests.support import example_answers
 
 pytestmark = pytest.mark.localstack
 
@@ -37,74 +35,18 @@ def lake_run(localstack):
     data_lake.ensure_data_lake(localstack.client("glue"), ROLE, lake)    # idempotent
     crawler = data_lake.crawl(localstack.client("glue"), lake, timeout=120)
     assert crawler["LastCrawl"]["Status"] == "SUCCEEDED"
-    return lake, read_documents(s3, lake.bucket, lake.prefix)
+    docs = [d for ds in example_answers.backup_objects(s3, lake.bucket, lake.prefix).values() for d in ds]
+    return lake, docs
 
 
-def read_documents(s3, bucket: str, prefix: str) -> list[dict]:
-    """Every backup document under the prefix, read back from S3 independently of the lab's code."""
-    docs = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            if "-failed/" in item["Key"]:
-                continue
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
-            if body[:2] == b"\x1f\x8b":
-                body = gzip.decompress(body)
-            docs += [json.loads(line) for line in body.decode().splitlines() if line.strip()]
-    return docs
-
-
-def answer(localstack, lake, name: str) -> list[list]:
+@pytest.mark.parametrize("name", list(example_answers.ANSWERS))
+def test_example_query_equals_the_python_reference(localstack, lake_run, name):
+    lake, docs = lake_run
     execution, rows = data_lake.run_query(localstack.client("athena"), data_lake.example_queries()[name], lake)
     assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
-    return rows
-
-
-def test_top_pages(localstack, lake_run):
-    lake, docs = lake_run
-    hits = Counter(d["path"] for d in docs if d["path"] is not None)
-    expected = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-    assert answer(localstack, lake, "top_pages") == [["path", "hits"]] + [[p, str(n)] for p, n in expected]
-
-
-def test_status_per_hour(localstack, lake_run):
-    lake, docs = lake_run
-    counts = Counter()
-    for d in docs:
-        if d["response"] is None:
-            continue
-        hour = datetime.fromisoformat(d["@timestamp_utc"]).strftime("%Y-%m-%d %H:00:00.000 UTC")
-        counts[(hour, f"{d['response'] // 100}xx")] += 1
-    expected = [[h, c, str(n)] for (h, c), n in sorted(counts.items())]
-    assert answer(localstack, lake, "status_per_hour") == [["hour_utc", "status_class", "requests"]] + expected
-
-
-def test_sessions_per_user(localstack, lake_run):
-    lake, docs = lake_run
-    sessions, requests = defaultdict(set), Counter()
-    for d in docs:
-        if d["username"] is not None:
-            requests[d["username"]] += 1
-            if d["session_id"] is not None:
-                sessions[d["username"]].add(d["session_id"])
-    ranked = sorted(requests, key=lambda u: (-len(sessions[u]), -requests[u], u))[:20]
-    assert len(ranked) > 5
-    expected = [[u, str(len(sessions[u])), str(requests[u])] for u in ranked]
-    assert answer(localstack, lake, "sessions_per_user") == [["username", "sessions", "requests"]] + expected
-
-
-def test_failing_urls(localstack, lake_run):
-    lake, docs = lake_run
-    errors, server, hosts = Counter(), Counter(), defaultdict(set)
-    for d in docs:
-        if d["response"] is not None and d["response"] >= 400:
-            errors[d["path"]] += 1
-            server[d["path"]] += d["response"] >= 500
-            hosts[d["path"]].add(d["host"])
-    ranked = sorted(errors, key=lambda p: (-errors[p], p or ""))[:10]
-    assert errors
-    expected = [[p, str(errors[p]), str(server[p]), str(len(hosts[p]))] for p in ranked]
-    assert answer(localstack, lake, "failing_urls") == [["path", "errors", "server_errors", "clients"]] + expected
+    expected = example_answers.ANSWERS[name](docs)
+    assert len(expected) > 2
+    assert rows == expected
 
 
 def test_status_counts(localstack, lake_run):

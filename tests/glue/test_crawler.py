@@ -9,20 +9,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.glue.lake_data import HOURS, write_backup
+from tests.support.example_answers import ETL_DOCUMENT
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.localstack
 
 ROLE = "arn:aws:iam::000000000000:role/lab-glue-crawler"
 
-# etl/README.md, "Output document": the field types written by the ETL, as Glue types
-ETL_DOCUMENT = {
-    "host": "string", "client_ip": "string", "ident": "string", "authuser": "string",
-    "@timestamp": "string", "@timestamp_utc": "string", "timezone": "string", "request": "string",
-    "verb": "string", "path": "string", "http_version": "string", "page": "string", "category": "string",
-    "product": "string", "response": "int", "bytes": "int", "referer": "string", "user-agent": "string",
-    "is_bot": "boolean", "username": "string", "session_id": "string",
-}
 
 
 @pytest.fixture()
