@@ -15,9 +15,11 @@ import random
 import re
 from datetime import UTC, datetime
 
+import boto3
 import pytest
-from labctl import runtimes, status
+from labctl import data_lake, runtimes, settings, status
 
+from tests.support import example_answers
 from tests.support import line_accounting as acc
 from tests.support.native_lab import NativeLab, generated_lines, report
 
@@ -104,3 +106,34 @@ def test_document_fields_match_their_lines(lab: NativeLab, delivered: acc.Accoun
         assert doc["username"] == (fields["user"] if fields["user"] not in ("", "-") else None)
         assert doc["session_id"] == (fields["session"] if fields["session"] not in ("", "-") else None)
         assert doc["@timestamp_utc"] == when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_the_backup_of_the_run_is_a_data_lake(lab: NativeLab, delivered: acc.Accounting):
+    """The provisioned crawler over this run's backup: columns and types as the ETL's README
+    documents them, partitions as the S3 keys' hour folders; then the example Athena
+    queries answer what Python computes from the same objects."""
+    s = lab.settings
+
+    def client(service: str):
+        return boto3.client(service, endpoint_url=s.localstack_url, region_name=settings.REGION,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    glue, athena = client("glue"), client("athena")
+    crawler = data_lake.crawl(glue, timeout=120)
+    assert crawler["LastCrawl"]["Status"] == "SUCCEEDED"
+    objects = example_answers.backup_objects(client("s3"), settings.BACKUP_BUCKET, settings.BACKUP_PREFIX)
+    docs = [d for ds in objects.values() for d in ds]
+    assert len(docs) == delivered.indexed
+
+    table = glue.get_table(DatabaseName=settings.GLUE_DATABASE, Name=settings.BACKUP_TABLE)["Table"]
+    columns = {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}
+    assert columns == {k: t for k, t in example_answers.ETL_DOCUMENT.items() if k in {f for d in docs for f in d}}
+    assert [k["Name"] for k in table["PartitionKeys"]] == [f"partition_{i}" for i in range(4)]
+    parts = glue.get_partitions(DatabaseName=settings.GLUE_DATABASE, TableName=settings.BACKUP_TABLE)["Partitions"]
+    folders = {tuple(key[len(settings.BACKUP_PREFIX):].split("/")[:4]) for key in objects}
+    assert {tuple(p["Values"]) for p in parts} == folders
+
+    for name, sql in data_lake.example_queries().items():
+        execution, rows = data_lake.run_query(athena, sql)
+        assert execution["Status"]["State"] == "SUCCEEDED", (name, execution["Status"])
+        assert rows == example_answers.ANSWERS[name](docs), name
