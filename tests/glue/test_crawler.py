@@ -119,3 +119,22 @@ def test_state_machine_errors(glue, setup):
     assert name in glue.list_crawlers()["CrawlerNames"]
     glue.delete_crawler(Name=name)
     assert name not in [c["Name"] for c in glue.get_crawlers()["Crawlers"]]
+
+
+def test_stop_crawler_cancels_the_crawl(localstack, glue, setup):
+    bucket, db = setup
+    s3 = localstack.client("s3")
+    for i in range(300):
+        s3.put_object(Bucket=bucket, Key=f"many/2026/11/03/{i % 24:02d}/obj-{i:04d}", Body=b'{"a": 1}\n')
+    name = f"s-{db}"
+    glue.create_crawler(Name=name, Role=ROLE, DatabaseName=db, Targets={"S3Targets": [{"Path": f"s3://{bucket}/many/"}]})
+    glue.start_crawler(Name=name)
+    with pytest.raises(ClientError) as err:
+        glue.start_crawler(Name=name)
+    assert err.value.response["Error"]["Code"] == "CrawlerRunningException"
+    glue.stop_crawler(Name=name)
+    assert glue.get_crawler(Name=name)["Crawler"]["State"] == "STOPPING"
+    crawler = wait_for(lambda: (c := glue.get_crawler(Name=name)["Crawler"])["State"] == "READY" and c,
+                       timeout=60, interval=0.05)
+    assert crawler["LastCrawl"]["Status"] == "CANCELLED"
+    assert glue.get_tables(DatabaseName=db)["TableList"] == []
