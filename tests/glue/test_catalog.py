@@ -142,3 +142,17 @@ def test_catalog_survives_restart(localstack, db):
     localstack.client("glue").create_table(DatabaseName=db, TableInput=table_input("kept"))
     localstack.restart()
     assert localstack.client("glue").get_table(DatabaseName=db, Name="kept")["Table"]["Name"] == "kept"
+
+
+def test_table_versions(glue, db):
+    glue.create_table(DatabaseName=db, TableInput=table_input("versioned"))
+    glue.update_table(DatabaseName=db, TableInput=table_input("versioned", location="s3://lake/v2/"))
+    latest = glue.get_table_version(DatabaseName=db, TableName="versioned", VersionId="LATEST")["TableVersion"]
+    assert latest["Table"]["StorageDescriptor"]["Location"] == "s3://lake/v2/"
+    assert latest["VersionId"] == glue.get_table(DatabaseName=db, Name="versioned")["Table"]["VersionId"]
+    versions = glue.get_table_versions(DatabaseName=db, TableName="versioned")["TableVersions"]
+    assert [v["Table"]["StorageDescriptor"]["Location"] for v in versions] == ["s3://lake/v2/", "s3://lake/apache/"]
+    first = glue.get_table_version(DatabaseName=db, TableName="versioned", VersionId=versions[-1]["VersionId"])
+    assert first["TableVersion"]["Table"]["StorageDescriptor"]["Location"] == "s3://lake/apache/"
+    assert error_code(glue.get_table_version, DatabaseName=db, TableName="versioned", VersionId="99")[0] == (
+        "EntityNotFoundException")

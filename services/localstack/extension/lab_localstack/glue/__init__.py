@@ -5,7 +5,7 @@ Selected with PROVIDER_OVERRIDE_GLUE=lab (entry point `glue:lab`) and `glue` in 
 Where things are:
   plugin.py          entry point
   provider.py        the provider class: the mixins below over one store
-  catalog_api.py     databases and tables (Create/Get/GetAll/Update/Delete)
+  catalog_api.py     databases, tables and table versions (Create/Get/GetAll/Update/Delete)
   partitions_api.py  partitions (Create/BatchCreate/Get/GetPartitions/BatchGet/Update/Delete)
   crawlers_api.py    crawlers: definitions, READY/RUNNING/STOPPING, LastCrawl, GetCrawlerMetrics
   crawl.py           one crawl of an S3 target: tables, columns, partitions (Hive or partition_N)

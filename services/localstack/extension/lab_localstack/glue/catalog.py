@@ -25,6 +25,12 @@ class Catalog:
     tables: dict[str, dict[str, dict]] = field(default_factory=dict)           # db -> table -> Table
     partitions: dict[str, dict[str, dict]] = field(default_factory=dict)       # "db.table" -> values key -> Partition
     crawlers: dict[str, dict] = field(default_factory=dict)
+    table_versions: dict[str, list[dict]] = field(default_factory=dict)   # "db.table" -> every version
+
+    def put_table(self, record: dict) -> None:
+        """Store a table and keep it as its newest version (GetTableVersion[s])."""
+        self.tables.setdefault(record["DatabaseName"], {})[record["Name"]] = record
+        self.table_versions.setdefault(f"{record['DatabaseName']}.{record['Name']}", []).append(record)
 
     def table_partitions(self, db: str, table: str) -> dict[str, dict]:
         return self.partitions.setdefault(f"{db}.{table}", {})
@@ -32,6 +38,7 @@ class Catalog:
     def drop_table(self, db: str, table: str) -> None:
         self.tables.get(db, {}).pop(table, None)
         self.partitions.pop(f"{db}.{table}", None)
+        self.table_versions.pop(f"{db}.{table}", None)
 
 
 def values_key(values: tuple[str, ...] | list[str]) -> str:

@@ -103,7 +103,7 @@ class CatalogApi:
             tables = cat.tables.setdefault(db["Name"], {})
             if name in tables:
                 raise errors.already_exists("Table already exists.")
-            tables[name] = shapes.table_record(table_input, db["Name"], context.account_id)
+            cat.put_table(shapes.table_record(table_input, db["Name"], context.account_id))
             self.store.save()
         return {}
 
@@ -134,10 +134,32 @@ class CatalogApi:
         with self.store.lock:
             cat = self.catalog(context)
             old = self.table(cat, request.get("DatabaseName"), table_input.get("Name"))
-            cat.tables[old["DatabaseName"]][old["Name"]] = shapes.table_record(
-                table_input, old["DatabaseName"], context.account_id, previous=old)
+            cat.put_table(shapes.table_record(table_input, old["DatabaseName"], context.account_id, previous=old))
             self.store.save()
         return {}
+
+    @handler("GetTableVersion", expand=False)
+    def get_table_version(self, context: RequestContext, request: dict) -> dict:
+        with self.store.lock:
+            cat = self.catalog(context)
+            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
+            versions = cat.table_versions.get(f"{table['DatabaseName']}.{table['Name']}") or [table]
+            wanted = request.get("VersionId")
+            found = versions[-1] if not wanted or wanted == "LATEST" else next(
+                (v for v in versions if v.get("VersionId") == wanted), None)
+            if found is None:
+                raise errors.entity_not_found(f"Version {wanted} of table {table['Name']} not found.")
+            return {"TableVersion": {"Table": shapes.to_response(found), "VersionId": found.get("VersionId", "0")}}
+
+    @handler("GetTableVersions", expand=False)
+    def get_table_versions(self, context: RequestContext, request: dict) -> dict:
+        with self.store.lock:
+            cat = self.catalog(context)
+            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
+            versions = list(reversed(cat.table_versions.get(f"{table['DatabaseName']}.{table['Name']}") or [table]))
+        items = [{"Table": v, "VersionId": v.get("VersionId", "0")} for v in versions]
+        page, token = validation.paginate(items, request)
+        return {"TableVersions": shapes.to_response(page), **({"NextToken": token} if token else {})}
 
     @handler("DeleteTable", expand=False)
     def delete_table(self, context: RequestContext, request: dict) -> dict:

@@ -158,7 +158,8 @@ def crawl_target(cat: Catalog, lock, account: str, crawler: dict, s3, path: str,
         record["CreatedBy"] = f"arn:aws:sts::{account}:assumed-role/{crawler['Role'].rsplit('/', 1)[-1]}/AWS-Crawler"
         changed = previous is None or previous["StorageDescriptor"]["Columns"] != columns or \
             previous.get("PartitionKeys") != record["PartitionKeys"]
-        tables[name] = record if changed else previous
+        if changed:
+            cat.put_table(record)
         added = _add_partitions(cat.table_partitions(db, name), record, objects, depth, bucket) if keys else 0
         return TargetResult(name, previous is None, previous is not None and (changed or added > 0), added)
 
