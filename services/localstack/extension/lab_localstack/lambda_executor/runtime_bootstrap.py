@@ -2,8 +2,8 @@
 
 Run by HostRuntimeExecutor as `python -S -I -u runtime_bootstrap.py`, so neither
 LocalStack's site-packages nor the caller's PYTHON* variables are visible: the
-function sees the standard library, its own code directory and its layers, as
-in a real Lambda. It speaks LocalStack's runtime protocol (the one its Go init
+function sees the standard library, its own code directory, its layers and the
+runtime's boto3, as in a real Lambda. It speaks LocalStack's runtime protocol (the one its Go init
 speaks inside the Docker image):
 
 - imports the handler, then POSTs `{RUNTIME_ENDPOINT}/status/{RUNTIME_ID}/ready`
@@ -363,9 +363,12 @@ def exit_when_parent_dies() -> None:
 
 
 def set_import_path() -> None:
-    """Function code first, then its layers, then the standard library."""
+    """Function code first, then its layers, then the runtime's AWS SDK (boto3, as AWS's
+    Python runtimes provide it; a copy bundled in the code or a layer wins), then the
+    standard library."""
     layers = [p for p in os.environ.get("LAB_LAMBDA_LAYER_PATHS", "").split(os.pathsep) if p]
-    sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], *layers]
+    sdk = [p for p in [os.environ.get("LAB_LAMBDA_RUNTIME_SDK_PATH", "")] if p]
+    sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], *layers, *sdk]
 
 
 def main() -> None:
