@@ -87,9 +87,26 @@ class NativeLab:
             print(cls.log_tails(s))
             native.down(s)
             raise
+        if geoip:
+            cls._predict_with_geoip(s)
         return cls(s)
 
+    @staticmethod
+    def _predict_with_geoip(s: LabSettings) -> None:
+        """The accounting predicts each document by running the ETL here: with GeoIP on in
+        the lab, it reads the same database files from disk (the lab's Lambda reads them
+        from S3 with its own reader process), so a wrong `geo` is a mismatch."""
+        from labctl import geoip
+
+        from etl.document import use_geoip
+        from etl.geoip_source import open_geoip
+
+        use_geoip(open_geoip(tuple(str(p) for p in geoip.database_files(s))))
+
     def stop(self) -> None:
+        from etl.document import use_geoip
+
+        use_geoip(None)
         native.down(self.settings)
 
     @staticmethod
