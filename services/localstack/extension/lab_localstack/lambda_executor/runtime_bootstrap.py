@@ -124,52 +124,31 @@ def error_log(body: dict) -> str:
     return "".join(lines)
 
 
+def runtime_init_error(error_type: str, message: str) -> InitError:
+    """An init error of the runtime itself (no user stack trace), as AWS reports it."""
+    return InitError({"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": []})
+
+
 def load_handler(handler_spec: str):
     """Import `module.function` (a module may be given as a/b/c); AWS's error types on failure."""
     try:
         module_name, function_name = handler_spec.rsplit(".", 1)
     except ValueError:
-        raise InitError(
-            {
-                "errorMessage": f"Bad handler '{handler_spec}': not enough values to unpack",
-                "errorType": "Runtime.MalformedHandlerName",
-                "requestId": "",
-                "stackTrace": [],
-            }
-        )
+        raise runtime_init_error("Runtime.MalformedHandlerName",
+                                 f"Bad handler '{handler_spec}': not enough values to unpack")
     module_name = module_name.replace("/", ".")
     try:
         module = importlib.import_module(module_name)
     except ImportError as e:
-        raise InitError(
-            {
-                "errorMessage": f"Unable to import module '{module_name}': {e}",
-                "errorType": "Runtime.ImportModuleError",
-                "requestId": "",
-                "stackTrace": [],
-            }
-        )
+        raise runtime_init_error("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {e}")
     except SyntaxError as e:
-        raise InitError(
-            {
-                "errorMessage": f"Syntax error in module '{module_name}': {e}",
-                "errorType": "Runtime.UserCodeSyntaxError",
-                "requestId": "",
-                "stackTrace": [],
-            }
-        )
+        raise runtime_init_error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {e}")
     except Exception as e:  # noqa: BLE001 - any exception at import time is an init error
         raise InitError(error_body(e))
     handler = getattr(module, function_name, None)
     if handler is None:
-        raise InitError(
-            {
-                "errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
-                "errorType": "Runtime.HandlerNotFound",
-                "requestId": "",
-                "stackTrace": [],
-            }
-        )
+        raise runtime_init_error("Runtime.HandlerNotFound",
+                                 f"Handler '{function_name}' missing on module '{module_name}'")
     return handler
 
 
