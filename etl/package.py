@@ -3,8 +3,12 @@
     python -m etl.package --output build/apache_ETL.zip
 
 The zip holds, at its root: the `etl` package's runtime modules (handler string
-`etl.handler.lambda_handler`), python-dateutil's `dateutil/` and `six.py` (which dateutil
-imports) copied from the installed site-packages, and their licence and METADATA files.
+`etl.handler.lambda_handler`) with its data files (the country table for GeoIP and its
+licence), python-dateutil's `dateutil/` and `six.py` (which dateutil imports) and
+maxminddb's pure-Python reader (its compiled extension is left out: it is built for the
+build machine's Python, not the Lambda runtime's) copied from the installed
+site-packages, and their licence and METADATA files. boto3 is not in it: the Lambda
+Python runtime provides it. GeoIP databases are not in it either (etl.geoip_source).
 Two builds from the same sources give identical bytes: entries sorted, fixed timestamp
 (1980-01-01), fixed permissions (0644), fixed compression, no __pycache__.
 This module is build tooling: it is not part of the zip.
@@ -24,12 +28,13 @@ logger = logging.getLogger(__name__)
 
 ETL_DIR = Path(__file__).resolve().parent
 BUILD_ONLY_MODULES = {"package.py"}
+ETL_DATA_FILES = ("countries.json", "COUNTRIES-LICENSE")
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
 # Third-party code the handler may import; dateutil needs six. distribution -> top-level name.
-BUNDLED_DISTRIBUTIONS = {"python-dateutil": "dateutil", "six": "six"}
+BUNDLED_DISTRIBUTIONS = {"python-dateutil": "dateutil", "six": "six", "maxminddb": "maxminddb"}
 _SKIPPED_PARTS = {"__pycache__"}
-_SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+_SKIPPED_SUFFIXES = {".pyc", ".pyo", ".so", ".pyd"}  # compiled extensions: platform-specific
 
 
 def _wanted(path: Path) -> bool:
@@ -38,11 +43,13 @@ def _wanted(path: Path) -> bool:
 
 def etl_files() -> dict[str, Path]:
     """Archive name -> source file for the etl package's runtime modules."""
-    return {
+    files = {
         f"etl/{path.name}": path
         for path in sorted(ETL_DIR.glob("*.py"))
         if path.name not in BUILD_ONLY_MODULES
     }
+    files.update({f"etl/{name}": ETL_DIR / name for name in ETL_DATA_FILES})
+    return files
 
 
 def installed_files(top_level: str) -> dict[str, Path]:

@@ -17,6 +17,9 @@ walk through the shop that yields `Step`s (method, path, referer, user cookie):
   cookies and no referer, from their own address ranges.
 - A share of sessions come from returning visitors: same address, browser and
   name as before, a new session id.
+- Human visitors come from a weighted mix of countries, at an address inside a real
+  public range of their country (generator/country_ranges.py, from DB-IP's data), so
+  the ETL's GeoIP places them where the generator meant.
 
 Everything is drawn from the `random.Random` given to the model, so the same
 seed gives the same sessions.
@@ -25,7 +28,6 @@ seed gives the same sessions.
 from __future__ import annotations
 
 import copy
-import ipaddress
 import random
 from bisect import bisect
 from collections.abc import Iterator
@@ -34,7 +36,7 @@ from itertools import accumulate
 
 from faker import Faker
 
-from generator import shop
+from generator import country_ranges, shop
 from generator.user_agents import BROWSERS, CRAWLERS, Crawler
 
 # (method, path, referer or None, user cookie or None)
@@ -92,8 +94,8 @@ _PRODUCT_PATHS = [shop.product_path(p) for p in shop.PRODUCTS]
 _SIBLINGS = {shop.product_path(p): [shop.product_path(q) for q in shop.CATEGORIES[c]]
              for p, c in shop.CATEGORY_OF.items()}
 _CRAWLABLE = [shop.HOME, *_CATEGORY_PATHS, *_PRODUCT_PATHS, shop.SIGNIN, shop.SIGNUP]
-_PUBLIC_FIRST_OCTETS = [o for o in range(1, 224) if o not in (10, 100, 127, 169, 172, 192, 198)]
-_IPV6_PREFIXES = (0x2001, 0x2400, 0x2600, 0x2800, 0x2A00, 0x2C0F)
+_COUNTRIES = country_ranges.load()
+COUNTRY_CHOICE = Choice({entry: entry.weight for entry in _COUNTRIES})
 
 
 def kind_of(path: str) -> str:
@@ -185,12 +187,9 @@ class VisitorModel:
 
     def _public_address(self) -> str:
         rng = self.rng
-        if rng.random() < IPV6_SHARE:
-            prefix = rng.choice(_IPV6_PREFIXES)
-            return str(ipaddress.IPv6Address((prefix << 112) | rng.getrandbits(112)))
-        bits = rng.getrandbits(24)
-        return (f"{_PUBLIC_FIRST_OCTETS[int(rng.random() * len(_PUBLIC_FIRST_OCTETS))]}."
-                f"{bits >> 16}.{(bits >> 8) & 255}.{(bits & 255) or 1}")
+        country = COUNTRY_CHOICE.draw(rng)
+        networks = country.ipv6 if rng.random() < IPV6_SHARE and country.ipv6 else country.ipv4
+        return country_ranges.random_address(networks[int(rng.random() * len(networks))], rng)
 
     def new_session(self) -> Session:
         """A new session of a new or returning visitor."""

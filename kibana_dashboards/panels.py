@@ -254,11 +254,34 @@ TOP_CLIENTS = Panel(
     description="The busiest client IP addresses (clients logged by host name are left out).",
 )
 
+# GeoIP (the ETL's `geo` object). Bars and tables, not a tile map: a map needs tiles
+# from the internet, and the lab runs offline. DB-IP's licence (CC BY 4.0) asks for
+# attribution wherever its results are shown.
+GEOIP_ATTRIBUTION = ("IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0, "
+                     "unless LAB_GEOIP_DATABASE names another database.")
+VISITORS_BY_COUNTRY = Panel(
+    id="shop-visitors-by-country",
+    title="Shop - Visitors by Country",
+    chart="horizontal_bar",
+    metrics=(Metric("cardinality", "client_ip", "Unique visitors"),),
+    x=Terms("geo.country_name", size=15, label="Country"),
+    description="Unique client addresses per country (private and unknown addresses have no "
+                "country). " + GEOIP_ATTRIBUTION,
+)
+TOP_CITIES = Panel(
+    id="shop-top-cities",
+    title="Shop - Top Cities",
+    chart="table",
+    metrics=(Metric(label="Requests"), Metric("cardinality", "client_ip", "Unique visitors")),
+    x=Terms("geo.city_name", size=20, label="City"),
+    description="The 20 cities with the most requests. " + GEOIP_ATTRIBUTION,
+)
+
 SHOP_INSIGHTS = Dashboard(
     id="unicorn-shop-insights",
     title="Unicorn Shop Insights",
     description="What a shop owner asks next: pages, products, users, errors, sessions, "
-                "the funnel and crawlers.",
+                "the funnel, crawlers and where visitors come from (" + GEOIP_ATTRIBUTION + ")",
     placements=(
         Placement(VISITORS, 0, 0, 16, 10),
         Placement(FUNNEL, 16, 0, 32, 14),
@@ -270,6 +293,8 @@ SHOP_INSIGHTS = Dashboard(
         Placement(BOTS, 0, 38, 16, 14),
         Placement(NAMED_USERS, 16, 42, 16, 16),
         Placement(TOP_CLIENTS, 32, 42, 16, 16),
+        Placement(VISITORS_BY_COUNTRY, 0, 58, 24, 18),
+        Placement(TOP_CITIES, 24, 58, 24, 18),
     ),
     time_from="now-24h",
     refresh_ms=30000,

@@ -22,6 +22,11 @@ from .aggregations import PanelResult, TimeRange, compute, parse_range
 from .charts import NO_DATA, render, to_png, to_svg
 from .panels import DASHBOARDS, Dashboard, all_panels
 
+# DB-IP's licence asks pages showing its results to link back to DB-IP.com.
+GEOIP_CREDIT = ('<p class="meta">Visitor geolocation: <a href="https://db-ip.com">IP Geolocation by '
+                "DB-IP</a> (IP to City Lite, CC BY 4.0), unless LAB_GEOIP_DATABASE names another "
+                "database.</p>")
+
 log = logging.getLogger(__name__)
 
 _CSS = """
@@ -79,7 +84,7 @@ def page_html(index: str, time_range: TimeRange, results: dict[str, PanelResult]
             f'<p class="meta">Index <code>{html.escape(index)}</code> · '
             f"{html.escape(time_range.label)} · {total:,} documents · generated "
             f"{generated:%Y-%m-%d %H:%M:%S} UTC · panels of the OpenSearch Dashboards "
-            f"{DASHBOARDS_VERSION} saved objects</p>{body}</body></html>")
+            f"{DASHBOARDS_VERSION} saved objects</p>{body}{GEOIP_CREDIT}</body></html>")
 
 
 def summary_line(result: PanelResult) -> str:

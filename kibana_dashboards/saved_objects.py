@@ -38,6 +38,7 @@ _OSD_TYPES = {
     "double": "number", "float": "number", "half_float": "number",
     "scaled_float": "number", "unsigned_long": "number",
     "date": "date", "date_nanos": "date", "ip": "ip", "boolean": "boolean",
+    "geo_point": "geo_point",
 }
 _META_FIELDS = [
     # name, OSD type, OpenSearch type, searchable, aggregatable

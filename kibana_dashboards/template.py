@@ -25,7 +25,7 @@ TEMPLATE_NAME = "apache"
 # Field types OpenSearch can aggregate on (doc values); `text` cannot.
 AGGREGATABLE_TYPES = frozenset(
     {"keyword", "long", "integer", "short", "byte", "double", "float", "half_float",
-     "scaled_float", "unsigned_long", "date", "date_nanos", "ip", "boolean"}
+     "scaled_float", "unsigned_long", "date", "date_nanos", "ip", "boolean", "geo_point"}
 )
 
 

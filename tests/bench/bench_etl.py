@@ -13,6 +13,9 @@ Figures:
   records_per_s_workshop      the workshop's own line format (cookie field), seeded synthetic lines
   records_per_cpu_s[_workshop] the same per second of CPU time of this process (best round)
   event_ms_p50                wall time of one 500-record invocation, steady state
+  records_per_s_geoip[...]    the same with GeoIP on (DB-IP's city database as the lab installs
+                              it, read by the zip's pure-Python maxminddb reader; the host memo
+                              is the per-address cache): printed beside the figure without it
 
 Run: python -m tests.bench.bench_etl [--quick]
 """
@@ -24,7 +27,8 @@ import statistics
 import time
 
 from etl import handler
-from etl.document import MEMOS
+from etl.document import MEMOS, use_geoip
+from etl.geoip_source import open_geoip
 from tests.support.data_files import ELASTIC_LOG
 
 EVENT_SIZE = 500
@@ -118,6 +122,40 @@ def _throughput(events: list[dict], total: int, cold: bool, rounds: int) -> tupl
     return statistics.median(rates), rates, per_event, max(cpu_rates)
 
 
+def _geoip_databases() -> tuple[str, ...]:
+    """The lab's GeoIP files (installed by `make geoip` into the state dir, or installed now)."""
+    from labctl import geoip, settings
+
+    return tuple(str(path) for path in geoip.database_files(settings.load()))
+
+
+def _geoip_figures(elastic: list[dict], total: int, rounds: int, plain: float, plain_cold: float) -> list[dict]:
+    databases = _geoip_databases()
+    geoip = open_geoip(databases)
+    use_geoip(geoip)
+    try:
+        handler.lambda_handler(elastic[0], None)
+        warm, warm_rates, _, warm_cpu = _throughput(elastic, total, cold=False, rounds=rounds)
+        cold, cold_rates, _, _ = _throughput(elastic, total // 5, cold=True, rounds=rounds)
+    finally:
+        use_geoip(None)
+        geoip.close()
+    names = ", ".join(path.rsplit("/", 1)[-1] for path in databases)
+    rounds_note = "rounds: " + ", ".join(f"{r:,.0f}" for r in warm_rates)
+    return [
+        {"component": "etl", "metric": "records_per_s_geoip", "value": round(warm), "unit": "records/s",
+         "target": TARGET_RECORDS_PER_S,
+         "notes": f"as records_per_s with GeoIP on ({names}); without GeoIP in this run: {plain:,.0f}; "
+                  f"{rounds_note}"},
+        {"component": "etl", "metric": "records_per_cpu_s_geoip", "value": round(warm_cpu), "unit": "records/s",
+         "target": TARGET_RECORDS_PER_S, "notes": "GeoIP on, CPU time, best round"},
+        {"component": "etl", "metric": "records_per_s_geoip_cold_caches", "value": round(cold),
+         "unit": "records/s", "target": None,
+         "notes": f"GeoIP on, every cache emptied before each event (every client looked up again); "
+                  f"without GeoIP: {plain_cold:,.0f}; rounds: " + ", ".join(f"{r:,.0f}" for r in cold_rates)},
+    ]
+
+
 def run(quick: bool = False) -> list[dict]:
     total = 50_000 if quick else 500_000
     rounds = 1 if quick else 3
@@ -132,18 +170,22 @@ def run(quick: bool = False) -> list[dict]:
     def rates_note(rates: list[float]) -> str:
         return "rounds: " + ", ".join(f"{r:,.0f}" for r in rates)
 
+    geoip_rows = _geoip_figures(elastic, total, rounds, warm, cold)
     return [
         {"component": "etl", "metric": "records_per_s", "value": round(warm), "unit": "records/s",
          "target": TARGET_RECORDS_PER_S,
          "notes": f"{total:,} elastic log records in 500-record events, median of {rounds}; "
                   f"{rates_note(warm_rates)}; {MACHINE_NOTE}"},
+        geoip_rows[0],
         {"component": "etl", "metric": "records_per_cpu_s", "value": round(warm_cpu), "unit": "records/s",
          "target": TARGET_RECORDS_PER_S,
          "notes": "as records_per_s but per second of this process's CPU time (best round): "
                   "less sensitive to other processes on the machine"},
+        geoip_rows[1],
         {"component": "etl", "metric": "records_per_s_cold_caches", "value": round(cold), "unit": "records/s",
          "target": None,
          "notes": f"memo caches emptied before every event; {rates_note(cold_rates)}"},
+        geoip_rows[2],
         {"component": "etl", "metric": "records_per_s_workshop", "value": round(shop), "unit": "records/s",
          "target": TARGET_RECORDS_PER_S,
          "notes": f"synthetic workshop-format lines with the cookie field; {rates_note(shop_rates)}"},

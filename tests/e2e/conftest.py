@@ -8,8 +8,9 @@ from tests.support.native_lab import NativeLab, print_reports
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> NativeLab:
-    """The whole native lab on free ports: 1 s buffer interval, RetryDuration 10 s."""
-    running = NativeLab.start(tmp_path_factory.mktemp("e2e-lab"))
+    """The whole native lab on free ports: 1 s buffer interval, RetryDuration 10 s, GeoIP on
+    with the lab's default database, as `make up` sets it up."""
+    running = NativeLab.start(tmp_path_factory.mktemp("e2e-lab"), geoip=True)
     try:
         yield running
     finally:

@@ -7,10 +7,13 @@ indexes, S3 keeps the backup and the failures. Then, per line
 (tests/support/line_accounting.py): documents in the index + processing-failed records +
 dropped == lines written, no line twice, every indexed document backed up under
 `apache_`, and the fields of a sample of documents agree with an independent
-reading of their lines.
+reading of their lines. GeoIP is on (DB-IP's database, from S3 at the Lambda's cold
+start): the generator's visitors are placed in the countries it drew them from, and
+the report's country panel has data.
 """
 from __future__ import annotations
 
+import ipaddress
 import random
 import re
 from datetime import UTC, datetime
@@ -18,7 +21,9 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 from labctl import data_lake, runtimes, settings, status
+from opensearchpy import OpenSearch
 
+from generator import country_ranges
 from tests.support import example_answers
 from tests.support import line_accounting as acc
 from tests.support.native_lab import NativeLab, generated_lines, report
@@ -127,7 +132,12 @@ def test_the_backup_of_the_run_is_a_data_lake(lab: NativeLab, delivered: acc.Acc
 
     table = glue.get_table(DatabaseName=settings.GLUE_DATABASE, Name=settings.BACKUP_TABLE)["Table"]
     columns = {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}
+    geo = columns.pop("geo", None)
     assert columns == {k: t for k, t in example_answers.ETL_DOCUMENT.items() if k in {f for d in docs for f in d}}
+    seen_geo = {f for d in docs for f in d.get("geo", {})}
+    if seen_geo:
+        assert example_answers.struct_fields(geo) == {
+            k: t for k, t in example_answers.GEO_FIELDS.items() if k in seen_geo}
     assert [k["Name"] for k in table["PartitionKeys"]] == [f"partition_{i}" for i in range(4)]
     parts = glue.get_partitions(DatabaseName=settings.GLUE_DATABASE, TableName=settings.BACKUP_TABLE)["Partitions"]
     folders = {tuple(key[len(settings.BACKUP_PREFIX):].split("/")[:4]) for key in objects}
@@ -137,3 +147,36 @@ def test_the_backup_of_the_run_is_a_data_lake(lab: NativeLab, delivered: acc.Acc
         execution, rows = data_lake.run_query(athena, sql)
         assert execution["Status"]["State"] == "SUCCEEDED", (name, execution["Status"])
         assert rows == example_answers.ANSWERS[name](docs), name
+
+
+def test_generated_visitors_are_placed_in_their_countries(lab: NativeLab, delivered: acc.Accounting):
+    ranges = [(network, entry.country) for entry in country_ranges.load()
+              for network in (*entry.ipv4, *entry.ipv6)]
+    documents = list(lab.observer.documents.values())
+    with_geo = [doc for doc in documents if "geo" in doc]
+    assert len(with_geo) >= 0.9 * len(documents), f"{len(with_geo)} of {len(documents)} have geo"
+    checked = 0
+    for doc in with_geo:
+        address = ipaddress.ip_address(doc["client_ip"])
+        meant = next((country for network, country in ranges if address in network), None)
+        if meant is None:
+            continue  # a crawler's address: placed by the database, not drawn by the generator
+        assert doc["geo"]["country_iso_code"] == meant, doc
+        assert {"country_name", "continent_name", "location"} <= set(doc["geo"]), doc["geo"]
+        checked += 1
+    assert checked >= 0.8 * len(documents)
+    assert len({doc["geo"]["country_iso_code"] for doc in with_geo}) >= 10
+
+
+def test_the_geo_fields_are_indexed_and_the_report_has_countries(lab: NativeLab, delivered, tmp_path):
+    from kibana_dashboards.report import build
+
+    client = OpenSearch(hosts=[lab.settings.opensearch_url], timeout=60)
+    props = client.indices.get_mapping(index="apache")["apache"]["mappings"]["properties"]
+    assert props["geo"]["properties"]["location"]["type"] == "geo_point"
+    us = client.count(index="apache", body={"query": {"term": {"geo.country_iso_code": "US"}}})["count"]
+    assert us > 0
+    report = build(client, tmp_path, range_spec="all")
+    by_country = report.results["shop-visitors-by-country"]
+    assert by_country.points > 0 and "United States" in by_country.categories
+    assert report.results["shop-top-cities"].points > 0

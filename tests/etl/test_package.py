@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.data_files import GEOIP_TEST_DB
+
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
-LINE = ('162.250.88.82 - - [03/Nov/2018:04:29:26 +0100] "GET /categories/smallUnicorns HTTP/1.1" 200 20494 '
+LINE = ('81.2.69.142 - - [03/Nov/2018:04:29:26 +0100] "GET /categories/smallUnicorns HTTP/1.1" 200 20494 '
         '"-" "ELB-HealthChecker/2.0" "user = anonymous; PHPSESSID=abc"\n')
 
 
@@ -47,7 +49,11 @@ def test_zip_contents(built_zip: Path) -> None:
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {info.external_attr >> 16 for info in infos} == {0o100644}
     top_level = {name.split("/")[0] for name in names}
-    assert {name for name in top_level if not name.endswith(".dist-info")} == {"etl", "dateutil", "six.py"}
+    assert {name for name in top_level if not name.endswith(".dist-info")} == {"etl", "dateutil", "six.py", "maxminddb"}
+    # the reader runs as pure Python: a compiled extension would fit one Python version only
+    assert "maxminddb/reader.py" in names and not any(name.endswith((".so", ".pyd")) for name in names)
+    assert {"etl/countries.json", "etl/COUNTRIES-LICENSE"} <= set(names)
+    assert not any(name.startswith(("boto3", "botocore")) for name in names)  # the runtime provides boto3
 
 
 def test_handler_runs_from_the_unzipped_dir_alone(built_zip: Path, tmp_path: Path) -> None:
@@ -69,10 +75,13 @@ def test_handler_runs_from_the_unzipped_dir_alone(built_zip: Path, tmp_path: Pat
     completed = subprocess.run(
         [sys.executable, "-S", "-c", script, str(unpacked), json.dumps(event)],
         cwd=tmp_path, capture_output=True, text=True, check=True,
-        env={"PATH": "/usr/bin:/bin", "ETL_DROP_PATH_REGEX": "^/nothing$"},
+        env={"PATH": "/usr/bin:/bin", "ETL_DROP_PATH_REGEX": "^/nothing$",
+             "ETL_GEOIP_DATABASES": str(GEOIP_TEST_DB)},
     )
     (record,) = json.loads(completed.stdout)["records"]
     assert record["result"] == "Ok"
     document = json.loads(base64.b64decode(record["data"]))
     assert (document["page"], document["category"], document["is_bot"]) == ("category", "smallUnicorns", True)
     assert document["@timestamp_utc"] == "2018-11-03T03:29:26Z"
+    # 81.2.69.142 is London in MaxMind's test database, read by the zip's pure-Python reader
+    assert document["geo"]["city_name"] == "London"

@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator, validators
 from opensearchpy import OpenSearch, helpers
 
-from tests.support.data_files import ELASTIC_LOG, WORKSHOP_DASHBOARD_EXPORT
+from tests.support.data_files import ELASTIC_LOG, GEOIP_TEST_DB, WORKSHOP_DASHBOARD_EXPORT
 
 SCHEMAS = Path(__file__).with_name("schemas")
 WORKSHOP_EXPORT = WORKSHOP_DASHBOARD_EXPORT
@@ -81,6 +81,13 @@ _BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126
 _BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
+# Public addresses of MaxMind's test database (tests/data/geoip), so the GeoIP panels
+# have countries and cities: London, Linköping, Boxford, Milton (US), Changchun, Bhutan.
+SHOP_CLIENTS = ("81.2.69.142", "89.160.20.113", "2.125.160.217", "216.160.83.57", "175.16.199.1",
+                "67.43.156.1", "81.2.69.145", "89.160.20.129", "216.160.83.58", "175.16.199.2",
+                "81.2.69.161", "2.125.160.218")
+
+
 def shop_lines() -> list[bytes]:
     lines = []
     for visitor in range(12):
@@ -89,7 +96,7 @@ def shop_lines() -> list[bytes]:
         for step, path in enumerate(steps):
             status = 500 if (visitor, step) == (5, 1) else 200
             lines.append(
-                f'198.51.100.{visitor + 1} - - [18/May/2015:{10 + step:02d}:{visitor:02d}:00 +0000] '
+                f'{SHOP_CLIENTS[visitor]} - - [18/May/2015:{10 + step:02d}:{visitor:02d}:00 +0000] '
                 f'"GET {path} HTTP/1.1" {status} {1000 + 37 * visitor} '
                 f'"http://www.unicornshop.com/" "{_BROWSER}" '
                 f'"user = {user}; PHPSESSID=sess{visitor:04d}"'.encode())
@@ -99,14 +106,21 @@ def shop_lines() -> list[bytes]:
 
 
 def etl_documents(lines: list[bytes]) -> list[dict[str, Any]]:
-    """The ETL Lambda's output documents for raw log lines (Firehose event in, Ok records out)."""
+    """The ETL Lambda's output documents for raw log lines (Firehose event in, Ok records out),
+    with GeoIP on (MaxMind's test database)."""
     handler = pytest.importorskip("etl.handler")
+    from etl.document import use_geoip
+    from etl.geoip_source import open_geoip
     event = {"invocationId": "tests-dashboards", "region": "us-east-1",
              "deliveryStreamArn": "arn:aws:firehose:us-east-1:000000000000:deliverystream/webserver_stream",
              "records": [{"recordId": f"{i:08d}", "approximateArrivalTimestamp": 1431900000000,
                           "data": base64.b64encode(line + b"\n").decode()}
                          for i, line in enumerate(lines)]}
-    answer = handler.lambda_handler(event, None)
+    use_geoip(open_geoip((str(GEOIP_TEST_DB),)))
+    try:
+        answer = handler.lambda_handler(event, None)
+    finally:
+        use_geoip(None)
     return [json.loads(base64.b64decode(r["data"])) for r in answer["records"] if r["result"] == "Ok"]
 
 

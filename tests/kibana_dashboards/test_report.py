@@ -120,8 +120,10 @@ def test_every_panel_renders_with_data(filled_opensearch, etl_docs, chromium, tm
     assert distinct_colours(shot) > 50
 
     html = (out / "index.html").read_text()
-    for external in ('src="http', "src='http", 'href="http', "@import", "url(http"):
+    # Nothing is loaded from elsewhere (a plain <a> link, DB-IP's required credit, loads nothing).
+    for external in ('src="http', "src='http", "<link", "@import", "url(http"):
         assert external not in html, f"external resource in the report: {external}"
+    assert '<a href="https://db-ip.com">IP Geolocation by DB-IP</a>' in html
 
 
 @pytest.mark.opensearch
@@ -142,6 +144,15 @@ def test_numbers_match_the_etl_documents(filled_opensearch, etl_docs, tmp_path):
     funnel = results["shop-funnel"]
     assert funnel.series["Sessions"] == [len(sessions[s]) for s in funnel.categories]
     assert funnel.series["Sessions"][0] > funnel.series["Sessions"][-1] > 0
+    countries = Counter(d["geo"]["country_name"] for d in etl_docs if "geo" in d)
+    visitors = {c: len({d["client_ip"] for d in etl_docs if d.get("geo", {}).get("country_name") == c})
+                for c in countries}
+    by_country = results["shop-visitors-by-country"]
+    assert dict(zip(by_country.categories, by_country.series["Unique visitors"])) == visitors
+    assert visitors["United Kingdom"] > 0 and visitors["Sweden"] > 0
+    cities = results["shop-top-cities"]
+    requests_by_city = Counter(d["geo"]["city_name"] for d in etl_docs if "city_name" in d.get("geo", {}))
+    assert dict(zip(cities.categories, cities.series["Requests"])) == dict(requests_by_city.most_common(20))
     errors = results["shop-errors-over-time"]
     assert sum(errors.series["5xx"]) == sum(1 for d in etl_docs if 500 <= d["response"] <= 599)
 

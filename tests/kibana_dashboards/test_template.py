@@ -22,6 +22,12 @@ CONTRACT = {
     "username": "text", "session_id": "keyword", "page": "keyword", "category": "keyword",
     "product": "keyword", "is_bot": "boolean",
 }
+# The ETL's `geo` object (GeoIP), field names of OpenSearch's ingest geoip processor.
+GEO = {
+    "geo.continent_name": "keyword", "geo.country_iso_code": "keyword", "geo.country_name": "keyword",
+    "geo.region_iso_code": "keyword", "geo.region_name": "keyword", "geo.city_name": "keyword",
+    "geo.location": "geo_point", "geo.timezone": "keyword",
+}
 
 
 @pytest.mark.unit
@@ -32,6 +38,7 @@ def test_template_maps_every_contract_field():
         if expected == "text":  # the workshop's names keep an aggregatable .keyword
             assert types[f"{name}.keyword"] == "keyword"
     assert {name for name in types if "." not in name} == set(CONTRACT)
+    assert {name: kind for name, kind in types.items() if name.startswith("geo.")} == GEO
 
 
 @pytest.mark.unit
@@ -80,5 +87,22 @@ def test_etl_documents_need_no_dynamic_mapping(filled_opensearch, etl_docs):
     emitted = {name for doc in etl_docs for name in doc}
     template_fields = set(load_template()["template"]["mappings"]["properties"])
     assert emitted <= template_fields, f"ETL fields missing from the template: {emitted - template_fields}"
-    for name in template_fields:
+    for name in template_fields - {"geo"}:
         assert props[name]["type"] == field_types()[name], name
+    emitted_geo = {name for doc in etl_docs for name in doc.get("geo", {})}
+    assert emitted_geo == {name.removeprefix("geo.") for name in GEO}
+    for name in emitted_geo:
+        assert props["geo"]["properties"][name]["type"] == GEO[f"geo.{name}"], name
+
+
+@pytest.mark.opensearch
+def test_geo_fields_are_searchable_and_aggregatable(filled_opensearch, etl_docs):
+    client = OpenSearch(hosts=[filled_opensearch])
+    answer = client.search(index="apache", body={
+        "size": 0, "query": {"term": {"geo.country_iso_code": "SE"}},
+        "aggs": {"cities": {"terms": {"field": "geo.city_name"}}}})
+    expected = sum(1 for doc in etl_docs if doc.get("geo", {}).get("country_iso_code") == "SE")
+    assert expected > 0
+    assert answer["hits"]["total"]["value"] == expected
+    assert {b["key"]: b["doc_count"] for b in answer["aggregations"]["cities"]["buckets"]} == {
+        "Linköping": expected}

@@ -2,6 +2,7 @@
 exactly as the workshop configures them, and idempotent."""
 import base64
 import json
+import time
 
 import pytest
 from labctl import provision
@@ -88,3 +89,37 @@ def test_data_lake_database_and_crawler(localstack, provisioned):
                                                 "Exclusions": ["AmazonOpenSearchService-failed/**",
                                                                "elasticsearch-failed/**"]}]
     assert crawler["Role"].endswith(f":role/{lab.CRAWLER_ROLE}") and crawler["State"] == "READY"
+
+
+def test_geoip_database_is_uploaded_once_and_configured_then_switched_off(localstack, provisioned):
+    from dataclasses import replace
+
+    from tests.support.data_files import GEOIP_TEST_DB
+
+    lam, s3 = localstack.client("lambda"), localstack.client("s3")
+    provision.provision(replace(provisioned, geoip_files=(GEOIP_TEST_DB,)), with_template=False,
+                        with_kinesis=False)
+    key = f"geoip/{GEOIP_TEST_DB.parent.name}/{GEOIP_TEST_DB.name}"
+    first = s3.head_object(Bucket=lab.BACKUP_BUCKET, Key=key)
+    assert first["ContentLength"] == GEOIP_TEST_DB.stat().st_size
+    cfg = lam.get_function_configuration(FunctionName="apache_ETL")
+    assert cfg["Environment"]["Variables"] == {"ETL_GEOIP_DATABASES": f"s3://{lab.BACKUP_BUCKET}/{key}"}
+    assert cfg["MemorySize"] == provision.LAMBDA_MEMORY_MB_GEOIP
+
+    line = ('81.2.69.142 - - [03/Nov/2018:04:29:26 +0000] "GET / HTTP/1.1" 200 20494 "-" '
+            '"Mozilla/5.0" "user = anonymous; PHPSESSID=abc"\n')
+    event = {"records": [{"recordId": "r1", "data": base64.b64encode(line.encode()).decode()}]}
+    out = lam.invoke(FunctionName="apache_ETL", Payload=json.dumps(event))
+    rec = json.loads(out["Payload"].read())["records"][0]
+    assert json.loads(base64.b64decode(rec["data"]))["geo"]["city_name"] == "London"
+
+    time.sleep(1.1)  # LastModified has 1 s resolution: a second upload would change it
+    provision.provision(replace(provisioned, geoip_files=(GEOIP_TEST_DB,)), with_template=False,
+                        with_kinesis=False)
+    again = s3.head_object(Bucket=lab.BACKUP_BUCKET, Key=key)
+    assert again["ETag"] == first["ETag"] and again["LastModified"] == first["LastModified"]
+
+    provision.provision(provisioned, with_template=False, with_kinesis=False)
+    cfg = lam.get_function_configuration(FunctionName="apache_ETL")
+    assert cfg.get("Environment", {}).get("Variables", {}) == {}
+    assert cfg["MemorySize"] == provision.LAMBDA_MEMORY_MB

@@ -22,10 +22,22 @@ def test_defaults_are_the_workshop_and_loopback():
     ({"LAB_BUFFER_INTERVAL": "901"}, "LAB_BUFFER_INTERVAL"),
     ({"LAB_RUNTIME": "kubernetes"}, "LAB_RUNTIME"),
     ({"LAB_RETRY_DURATION": "-1"}, "LAB_RETRY_DURATION"),
+    ({"LAB_GEOIP_DATABASE": "/nowhere/GeoLite2-City.mmdb"}, "LAB_GEOIP_DATABASE"),
+    ({"LAB_GEOIP_DATABASE": __file__}, "LAB_GEOIP_DATABASE"),  # a file, but not a MaxMind DB
 ])
 def test_bad_values_name_the_variable(env, key):
     with pytest.raises(settings.SettingsError, match=key):
         settings.load(env)
+
+
+def test_geoip_database_default_own_file_or_off():
+    from tests.support.data_files import GEOIP_TEST_DB
+
+    default = settings.load({})
+    assert (default.geoip_database, default.geoip_enabled) == (None, True)  # DB-IP's, installed
+    own = settings.load({"LAB_GEOIP_DATABASE": str(GEOIP_TEST_DB)})
+    assert (own.geoip_database, own.geoip_enabled) == (GEOIP_TEST_DB, True)
+    assert settings.load({"LAB_GEOIP_DATABASE": "off"}).geoip_enabled is False
 
 
 def test_cli_exits_2_naming_the_variable(capsys, monkeypatch):

@@ -103,6 +103,13 @@ HANDLERS = textwrap.dedent("""
         }
 
 
+    def s3_buckets(event, context):
+        import boto3  # the runtime's, as on AWS: the zip does not carry it
+
+        names = [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+        return {"buckets": names, "boto3_file": boto3.__file__}
+
+
     def hog(event, context):
         blocks = [bytearray(1024 * 1024) for _ in range(event["megabytes"])]  # zero-filled: resident
         time.sleep(event["hold_seconds"])

@@ -139,17 +139,18 @@ def test_missing_handler_function_is_reported(lambda_client, make_function):
     assert (error, body["errorType"]) == ("Unhandled", "Runtime.HandlerNotFound")
 
 
-def test_function_sees_only_stdlib_and_its_own_code(lambda_client, make_function):
+def test_function_sees_stdlib_its_own_code_and_the_runtimes_boto3(lambda_client, make_function):
     name = make_function("handlers.isolation", memory=512, timeout=7)
 
     error, body = functions.invoke(lambda_client, name, {})
 
     assert error is None, body
-    # all of these are installed in LocalStack's own venv, none is in the zip
+    # all of these are installed in LocalStack's own venv, none is in the zip; AWS's
+    # Python runtimes provide boto3 (and botocore), nothing else of LocalStack's is visible
     assert body["importable"] == {
         "localstack": False,
-        "boto3": False,
-        "botocore": False,
+        "boto3": True,
+        "botocore": True,
         "requests": False,
         "plux": False,
     }
@@ -157,6 +158,32 @@ def test_function_sees_only_stdlib_and_its_own_code(lambda_client, make_function
     assert not any("site-packages" in p for p in body["sys_path"]), body["sys_path"]
     assert (body["memory_env"], body["timeout_env"]) == ("512", "7")
     assert body["address_space_limit"] >= 512 * 1024 * 1024
+
+
+def test_the_runtimes_boto3_reaches_localstack_with_the_functions_credentials(
+    lambda_client, make_function, localstack
+):
+    bucket = f"runtime-sdk-{uuid.uuid4().hex[:8]}"
+    functions.client(localstack, "s3").create_bucket(Bucket=bucket)
+    name = make_function("handlers.s3_buckets")
+
+    error, body = functions.invoke(lambda_client, name, {})
+
+    assert error is None, body
+    assert bucket in body["buckets"]
+    assert "lab-lambda-runtime-sdk-" in body["boto3_file"]
+
+
+def test_bundled_boto3_wins_over_the_runtimes(lambda_client, make_function):
+    bundled = functions.code_zip(
+        {
+            "boto3/__init__.py": "MARK = 'bundled'\n",
+            "uses_boto3.py": "import boto3\n\ndef handler(e, c):\n    return boto3.MARK\n",
+        }
+    )
+    name = make_function("uses_boto3.handler", zip_bytes=bundled)
+
+    assert functions.invoke(lambda_client, name, {}) == (None, "bundled")
 
 
 def test_bundled_dependency_shadows_nothing_and_is_importable(lambda_client, make_function):

@@ -16,6 +16,25 @@ ETL_DOCUMENT = {
     "product": "string", "response": "int", "bytes": "int", "referer": "string", "user-agent": "string",
     "is_bot": "boolean", "username": "string", "session_id": "string",
 }
+# etl/README.md, "GeoIP": the fields of `geo` (a struct), each present only when the database has it
+GEO_FIELDS = {
+    "continent_name": "string", "country_iso_code": "string", "country_name": "string",
+    "region_iso_code": "string", "region_name": "string", "city_name": "string",
+    "location": "struct<lat:double,lon:double>", "timezone": "string",
+}
+
+
+def struct_fields(glue_type: str) -> dict[str, str]:
+    """`struct<a:int,b:struct<c:string>>` -> {"a": "int", "b": "struct<c:string>"}."""
+    assert glue_type.startswith("struct<") and glue_type.endswith(">"), glue_type
+    fields, depth, start, body = {}, 0, 0, glue_type[7:-1]
+    for i, ch in enumerate(body + ","):
+        depth += (ch == "<") - (ch == ">")
+        if ch == "," and depth == 0:
+            name, _, typ = body[start:i].partition(":")
+            fields[name] = typ
+            start = i + 1
+    return fields
 
 
 def backup_objects(s3, bucket: str, prefix: str) -> dict[str, list[dict]]:

@@ -37,6 +37,7 @@ from pathlib import Path
 import boto3
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
+from labctl import geoip
 from labctl import settings as lab
 from labctl.settings import LabSettings
 from opensearchpy import OpenSearch, helpers
@@ -182,6 +183,8 @@ class LabObserver:
                           aws_access_key_id="test", aws_secret_access_key="test")
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=lab.BACKUP_BUCKET):
             for obj in page.get("Contents", []):
+                if obj["Key"].startswith(geoip.S3_PREFIX):
+                    continue  # the ETL's GeoIP databases (labctl.geoip), not delivered records
                 if obj["Key"] not in self.objects:
                     self.objects[obj["Key"]] = s3.get_object(
                         Bucket=lab.BACKUP_BUCKET, Key=obj["Key"])["Body"].read()

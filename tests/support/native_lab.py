@@ -68,13 +68,17 @@ class NativeLab:
 
     # --- lifecycle ------------------------------------------------------------------
     @classmethod
-    def start(cls, state_dir: Path, buffer_interval: int = 1, retry_duration: int = 10) -> NativeLab:
+    def start(cls, state_dir: Path, buffer_interval: int = 1, retry_duration: int = 10,
+              geoip: bool = False) -> NativeLab:
+        """GeoIP (DB-IP's database, installed and uploaded like `make up` does) only when
+        asked: the suites that do not look at `geo` skip its 134 MB."""
         env = {
             "LAB_STATE_DIR": str(state_dir), "LAB_BUFFER_INTERVAL": str(buffer_interval),
             "LAB_RETRY_DURATION": str(retry_duration), "LAB_BIND_ADDRESS": "127.0.0.1",
             "LAB_APACHE_PORT": str(free_port()), "LAB_LOCALSTACK_PORT": str(free_port()),
             "LAB_OPENSEARCH_PORT": str(free_port()), "LAB_DASHBOARDS_PORT": str(free_port()),
             "LAB_LOCALSTACK_VENV": os.environ.get("LAB_LOCALSTACK_VENV", str(REPO / ".venv-localstack")),
+            "LAB_GEOIP_DATABASE": "" if geoip else "off",
         }
         s = lab.load(env)
         try:
@@ -83,9 +87,26 @@ class NativeLab:
             print(cls.log_tails(s))
             native.down(s)
             raise
+        if geoip:
+            cls._predict_with_geoip(s)
         return cls(s)
 
+    @staticmethod
+    def _predict_with_geoip(s: LabSettings) -> None:
+        """The accounting predicts each document by running the ETL here: with GeoIP on in
+        the lab, it reads the same database files from disk (the lab's Lambda reads them
+        from S3 with its own reader process), so a wrong `geo` is a mismatch."""
+        from labctl import geoip
+
+        from etl.document import use_geoip
+        from etl.geoip_source import open_geoip
+
+        use_geoip(open_geoip(tuple(str(p) for p in geoip.database_files(s))))
+
     def stop(self) -> None:
+        from etl.document import use_geoip
+
+        use_geoip(None)
         native.down(self.settings)
 
     @staticmethod

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import boto3
 
-from labctl import data_lake, localstack_native, native, provision, runtimes, status
+from labctl import data_lake, geoip, localstack_native, native, provision, runtimes, status
 from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
@@ -71,8 +71,16 @@ def cmd_provision(s: lab.LabSettings, args) -> int:
         opensearch_url=args.opensearch_url or s.opensearch_url,
         lambda_zip=Path(args.lambda_zip) if args.lambda_zip else s.lambda_zip,
         buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
-        retry_duration=s.retry_duration,
+        retry_duration=s.retry_duration, geoip_files=geoip.provision_files(s),
     ))
+    return 0
+
+
+def cmd_geoip(s: lab.LabSettings, _args) -> int:
+    for path in geoip.database_files(s):
+        print(path)
+    if s.geoip_database is None:
+        print(geoip.ATTRIBUTION)
     return 0
 
 
@@ -158,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--opensearch-url", help="OpenSearch URL as LocalStack's Firehose reaches it")
     pr.add_argument("--lambda-zip")
     pr.set_defaults(func=cmd_provision)
+    sub.add_parser("geoip", help="install the GeoIP city database (DB-IP's, or LAB_GEOIP_DATABASE)"
+                   ).set_defaults(func=cmd_geoip)
     g = sub.add_parser("generate", help="traffic through the unicorn shop")
     g.add_argument("--rate", type=float)
     g.add_argument("--duration", type=float)

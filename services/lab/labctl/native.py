@@ -82,6 +82,7 @@ def write_provision_hook(s: LabSettings) -> Path:
         "LAB_STATE_DIR": str(s.state_dir), "LAB_BUFFER_INTERVAL": str(s.buffer_interval),
         "LAB_BUFFER_SIZE_MB": str(s.buffer_size_mb), "LAB_RETRY_DURATION": str(s.retry_duration),
         "PYTHONPATH": "",
+        "LAB_GEOIP_DATABASE": "off" if not s.geoip_enabled else str(s.geoip_database or ""),
     }
     argv = [sys.executable, "-m", "labctl", "provision", "--localstack-url", s.localstack_url,
             "--opensearch-url", s.opensearch_url, "--lambda-zip", str(s.lambda_zip)]
@@ -242,7 +243,7 @@ def ensure_installed(s: LabSettings) -> None:
 
 def up(s: LabSettings) -> None:
     """Start (or complete) the native lab and provision it; idempotent."""
-    from labctl import provision
+    from labctl import geoip, provision
 
     ensure_installed(s)
     p = _paths(s)
@@ -281,7 +282,7 @@ def up(s: LabSettings) -> None:
     provision.provision(provision.ProvisionTarget(
         localstack_url=s.localstack_url, opensearch_url=s.opensearch_url,
         lambda_zip=s.lambda_zip, buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
-        retry_duration=s.retry_duration,
+        retry_duration=s.retry_duration, geoip_files=geoip.provision_files(s),
     ))
     _supervisorctl(s, "start", "agent", check=False)
     _wait(s, "agent", "agent", lambda: program_states(s).get("agent") == "RUNNING", 30)

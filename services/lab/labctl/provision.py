@@ -7,6 +7,8 @@ zip, the Firehose `webserver_stream` exactly as the workshop configures it
 backup of all records under `apache_`, 1 MB / 60 s), and the sibling labs'
 Kinesis stream `web-access-log` with a delivery stream archiving it to S3, and
 the data lake: the Glue database `clickstream` with a crawler over the backup.
+With GeoIP (labctl.geoip), the city database goes to the bucket under `geoip/` and
+the Lambda's environment names it (ETL_GEOIP_DATABASES).
 Running it again changes only what differs.
 """
 from __future__ import annotations
@@ -44,6 +46,10 @@ LAMBDA_ROLE = "lambda_basic_execution"
 LAMBDA_RUNTIME = "python3.13"
 LAMBDA_HANDLER = "etl.handler.lambda_handler"
 LAMBDA_TIMEOUT_S = 60  # the workshop's 1 minute
+LAMBDA_MEMORY_MB = 256
+# The reader maps the city database (60-130 MB) into memory; its pages count as the
+# function's memory, as on AWS, so GeoIP needs more room.
+LAMBDA_MEMORY_MB_GEOIP = 512
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class ProvisionTarget:
     buffer_interval: int = 60
     buffer_size_mb: int = 1
     retry_duration: int = 300
+    geoip_files: tuple[Path, ...] = ()  # .mmdb files for the ETL; empty: GeoIP off
 
 
 def _client(service: str, url: str):
@@ -88,8 +95,10 @@ def ensure_role(iam, name: str, principal: str) -> str:
         return arn
 
 
-def ensure_lambda(lam, zip_path: Path, role_arn: str) -> str:
-    """Create `apache_ETL`, or update its code when the zip changed; wait until Active."""
+def ensure_lambda(lam, zip_path: Path, role_arn: str, environment: dict[str, str] | None = None) -> str:
+    """Create `apache_ETL`, or update its code and environment when they changed; wait until Active."""
+    environment = environment or {}
+    memory = LAMBDA_MEMORY_MB_GEOIP if environment.get("ETL_GEOIP_DATABASES") else LAMBDA_MEMORY_MB
     if not zip_path.is_file():
         raise FileNotFoundError(f"{zip_path} is missing: run `make lambda` first")
     code = zip_path.read_bytes()
@@ -101,17 +110,25 @@ def ensure_lambda(lam, zip_path: Path, role_arn: str) -> str:
     if current is None:
         lam.create_function(
             FunctionName=lab.LAMBDA_NAME, Runtime=LAMBDA_RUNTIME, Handler=LAMBDA_HANDLER,
-            Role=role_arn, Code={"ZipFile": code}, Timeout=LAMBDA_TIMEOUT_S, MemorySize=256,
+            Role=role_arn, Code={"ZipFile": code}, Timeout=LAMBDA_TIMEOUT_S, MemorySize=memory,
             Description="Clickstream Lab: Apache access log line -> JSON document",
+            Environment={"Variables": environment},
         )
         LOG.info("lambda %s created", lab.LAMBDA_NAME)
+        lam.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
     elif current.get("CodeSha256") != code_sha:
         lam.update_function_code(FunctionName=lab.LAMBDA_NAME, ZipFile=code)
         LOG.info("lambda %s code updated", lab.LAMBDA_NAME)
     else:
-        LOG.info("lambda %s up to date", lab.LAMBDA_NAME)
+        LOG.info("lambda %s code up to date", lab.LAMBDA_NAME)
     lam.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
     lam.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
+    if current is not None and (current.get("Environment", {}).get("Variables", {}) != environment
+                                or current.get("MemorySize") != memory):
+        lam.update_function_configuration(FunctionName=lab.LAMBDA_NAME, MemorySize=memory,
+                                          Environment={"Variables": environment})
+        LOG.info("lambda %s configuration updated (%s)", lab.LAMBDA_NAME, ", ".join(environment) or "no variables")
+        lam.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
     return _arn("lambda", f"function:{lab.LAMBDA_NAME}")
 
 
@@ -254,7 +271,12 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
     ensure_bucket(s3, lab.BACKUP_BUCKET)
     firehose_role = ensure_role(iam, FIREHOSE_ROLE, "firehose.amazonaws.com")
     lambda_role = ensure_role(iam, LAMBDA_ROLE, "lambda.amazonaws.com")
-    lambda_arn = ensure_lambda(lam, target.lambda_zip, lambda_role)
+    environment = {}
+    if target.geoip_files:
+        from labctl import geoip
+
+        environment["ETL_GEOIP_DATABASES"] = ",".join(geoip.upload(s3, list(target.geoip_files)))
+    lambda_arn = ensure_lambda(lam, target.lambda_zip, lambda_role, environment)
     ensure_webserver_stream(fh, target, firehose_role, lambda_arn)
     if with_kinesis:
         ensure_kinesis_path(_client("kinesis", target.localstack_url), fh, target, firehose_role)

@@ -72,6 +72,8 @@ class LabSettings:
     retry_duration: int   # seconds Firehose retries OpenSearch before *-failed/ (AWS default 300)
     runtime: str          # auto | compose | native
     localstack_venv: Path
+    geoip_database: Path | None = None  # the user's GeoLite2-City .mmdb (None: DB-IP's, installed)
+    geoip_enabled: bool = True           # LAB_GEOIP_DATABASE=off switches GeoIP off
 
     @property
     def host(self) -> str:
@@ -99,6 +101,25 @@ class LabSettings:
         return REPO_ROOT / "build" / "apache_ETL.zip"
 
 
+def _geoip_database(env: dict[str, str]) -> tuple[Path | None, bool]:
+    """LAB_GEOIP_DATABASE: unset (DB-IP's city database), `off`, or a MaxMind city .mmdb file."""
+    raw = env.get("LAB_GEOIP_DATABASE", "").strip()
+    if not raw:
+        return None, True
+    if raw.lower() == "off":
+        return None, False
+    path = Path(raw).expanduser().resolve()
+    if not path.is_file():
+        raise SettingsError(f"LAB_GEOIP_DATABASE={raw!r} is not a file (a GeoLite2-City .mmdb, or `off`)")
+    from etl.geoip import GeoDatabase, GeoIPDatabaseError
+
+    try:
+        GeoDatabase.open(path).reader.close()
+    except GeoIPDatabaseError as error:
+        raise SettingsError(f"LAB_GEOIP_DATABASE: {error}") from None
+    return path, True
+
+
 def load(env: dict[str, str] | None = None) -> LabSettings:
     """Build and validate the settings from the environment."""
     env = dict(os.environ if env is None else env)
@@ -110,6 +131,7 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
     runtime = env.get("LAB_RUNTIME", "auto")
     if runtime not in ("auto", "compose", "native"):
         raise SettingsError(f"LAB_RUNTIME={runtime!r} must be auto, compose or native")
+    geoip_database, geoip_enabled = _geoip_database(env)
     return LabSettings(
         state_dir=Path(env.get("LAB_STATE_DIR", REPO_ROOT / ".lab")).resolve(),
         bind_address=bind,
@@ -122,4 +144,6 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         retry_duration=_int_range(env, "LAB_RETRY_DURATION", 300, 0, 7200),
         runtime=runtime,
         localstack_venv=Path(env.get("LAB_LOCALSTACK_VENV", REPO_ROOT / ".venv-localstack")).resolve(),
+        geoip_database=geoip_database,
+        geoip_enabled=geoip_enabled,
     )

@@ -104,12 +104,14 @@ class HostRuntimeExecutor(RuntimeExecutor):
 
     def _runtime_environment(self, env_vars: dict[str, str]) -> dict[str, str]:
         """LocalStack's variables for the runtime, adapted to the host: code and
-        layer directories instead of /var/task and /opt, a private TMPDIR."""
+        layer directories instead of /var/task and /opt, the runtime's AWS SDK
+        instead of the image's, a private TMPDIR."""
         env = {key: str(value) for key, value in env_vars.items()}
         env["LAMBDA_TASK_ROOT"] = str(function_code.code_directory(self.function_version))
         env["LAB_LAMBDA_LAYER_PATHS"] = os.pathsep.join(
             str(p) for p in function_code.layer_import_paths(self.function_version)
         )
+        env["LAB_LAMBDA_RUNTIME_SDK_PATH"] = str(function_code.runtime_sdk_directory())
         env["TMPDIR"] = str(self._tmp_dir)
         env.setdefault(
             "PATH",

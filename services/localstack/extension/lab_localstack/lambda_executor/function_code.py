@@ -1,11 +1,15 @@
 """What a function version needs on the host: its runtime checked, its code and
-layers unzipped, and the directories its handler imports from."""
+layers unzipped, and the directories its handler imports from (its code, its layers,
+then the AWS SDK that AWS's Python runtimes provide)."""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import logging
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from localstack.aws.api.lambda_ import PackageType
@@ -68,3 +72,25 @@ def layer_import_paths(function_version: FunctionVersion) -> list[Path]:
         root = Path(layer.code.get_unzipped_code_location())
         paths += [root / "python", root / "python" / "lib" / version / "site-packages"]
     return paths
+
+
+# What AWS's Python runtimes put on the import path after the function's code and layers:
+# boto3 and its dependencies (AWS documents "the SDK for Python (Boto3)" as included).
+RUNTIME_SDK_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+
+
+@functools.cache
+def runtime_sdk_directory() -> Path:
+    """A directory holding only boto3 and its dependencies, as symbolic links to the copies
+    LocalStack itself runs with (same pinned versions, nothing else of LocalStack's venv
+    visible). Made once per LocalStack process."""
+    directory = Path(tempfile.mkdtemp(prefix="lab-lambda-runtime-sdk-"))
+    for name in RUNTIME_SDK_MODULES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            LOG.warning("%s is not installed beside LocalStack: functions cannot import it", name)
+            continue
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (directory / source.name).symlink_to(source, target_is_directory=source.is_dir())
+    return directory

@@ -2,8 +2,8 @@
 
 Run by HostRuntimeExecutor as `python -S -I -u runtime_bootstrap.py`, so neither
 LocalStack's site-packages nor the caller's PYTHON* variables are visible: the
-function sees the standard library, its own code directory and its layers, as
-in a real Lambda. It speaks LocalStack's runtime protocol (the one its Go init
+function sees the standard library, its own code directory, its layers and the
+runtime's boto3, as in a real Lambda. It speaks LocalStack's runtime protocol (the one its Go init
 speaks inside the Docker image):
 
 - imports the handler, then POSTs `{RUNTIME_ENDPOINT}/status/{RUNTIME_ID}/ready`
@@ -124,52 +124,31 @@ def error_log(body: dict) -> str:
     return "".join(lines)
 
 
+def runtime_init_error(error_type: str, message: str) -> InitError:
+    """An init error of the runtime itself (no user stack trace), as AWS reports it."""
+    return InitError({"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": []})
+
+
 def load_handler(handler_spec: str):
     """Import `module.function` (a module may be given as a/b/c); AWS's error types on failure."""
     try:
         module_name, function_name = handler_spec.rsplit(".", 1)
     except ValueError:
-        raise InitError(
-            {
-                "errorMessage": f"Bad handler '{handler_spec}': not enough values to unpack",
-                "errorType": "Runtime.MalformedHandlerName",
-                "requestId": "",
-                "stackTrace": [],
-            }
-        )
+        raise runtime_init_error("Runtime.MalformedHandlerName",
+                                 f"Bad handler '{handler_spec}': not enough values to unpack")
     module_name = module_name.replace("/", ".")
     try:
         module = importlib.import_module(module_name)
     except ImportError as e:
-        raise InitError(
-            {
-                "errorMessage": f"Unable to import module '{module_name}': {e}",
-                "errorType": "Runtime.ImportModuleError",
-                "requestId": "",
-                "stackTrace": [],
-            }
-        )
+        raise runtime_init_error("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {e}")
     except SyntaxError as e:
-        raise InitError(
-            {
-                "errorMessage": f"Syntax error in module '{module_name}': {e}",
-                "errorType": "Runtime.UserCodeSyntaxError",
-                "requestId": "",
-                "stackTrace": [],
-            }
-        )
+        raise runtime_init_error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {e}")
     except Exception as e:  # noqa: BLE001 - any exception at import time is an init error
         raise InitError(error_body(e))
     handler = getattr(module, function_name, None)
     if handler is None:
-        raise InitError(
-            {
-                "errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
-                "errorType": "Runtime.HandlerNotFound",
-                "requestId": "",
-                "stackTrace": [],
-            }
-        )
+        raise runtime_init_error("Runtime.HandlerNotFound",
+                                 f"Handler '{function_name}' missing on module '{module_name}'")
     return handler
 
 
@@ -363,9 +342,12 @@ def exit_when_parent_dies() -> None:
 
 
 def set_import_path() -> None:
-    """Function code first, then its layers, then the standard library."""
+    """Function code first, then its layers, then the runtime's AWS SDK (boto3, as AWS's
+    Python runtimes provide it; a copy bundled in the code or a layer wins), then the
+    standard library."""
     layers = [p for p in os.environ.get("LAB_LAMBDA_LAYER_PATHS", "").split(os.pathsep) if p]
-    sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], *layers]
+    sdk = [p for p in [os.environ.get("LAB_LAMBDA_RUNTIME_SDK_PATH", "")] if p]
+    sys.path[:0] = [os.environ["LAMBDA_TASK_ROOT"], *layers, *sdk]
 
 
 def main() -> None:
