@@ -180,9 +180,13 @@ def test_extension_declares_the_entry_points_the_image_checks(env_file):
     eps = ext["project"]["entry-points"]
     assert "firehose:lab" in eps["localstack.aws.provider"]
     assert "host" in eps["localstack.lambda.runtime_executor"]
-    # The image installs it with --no-deps: that loses nothing only while its one dependency
-    # is the LocalStack the image already is.
-    assert ext["project"].get("dependencies", []) == [f"localstack-core=={env_file['LOCALSTACK_VERSION']}"]
+    # The image installs it with --no-deps: that loses nothing only while its dependencies are
+    # the LocalStack the image already is and exact pins the Dockerfile installs before it.
+    deps = ext["project"].get("dependencies", [])
+    assert deps[0] == f"localstack-core=={env_file['LOCALSTACK_VERSION']}"
+    dockerfile = (REPO / "services/localstack/Dockerfile").read_text()
+    for dep in deps[1:]:
+        assert "==" in dep and dep in dockerfile, f"{dep} is not installed by the image"
 
 
 # --- ports ---------------------------------------------------------------------------------------

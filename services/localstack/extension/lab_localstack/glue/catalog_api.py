@@ -1,0 +1,167 @@
+"""The catalog's database and table operations (Create/Get/GetAll/Update/Delete),
+with Glue's validation and error codes. Mixed into the provider."""
+from __future__ import annotations
+
+import re
+
+from localstack.aws.api import RequestContext, handler
+
+from lab_localstack.glue import errors, shapes, validation
+from lab_localstack.glue.catalog import Catalog, CatalogStore
+
+
+def _page(items: list[dict], request: dict, key: str) -> dict:
+    start = validation.decode_token(request.get("NextToken"))
+    size = validation.max_results(request.get("MaxResults"))
+    out = {key: shapes.to_response(items[start:start + size])}
+    if start + size < len(items):
+        out["NextToken"] = validation.encode_token(start + size)
+    return out
+
+
+class CatalogApi:
+    """Databases and tables."""
+
+    store: CatalogStore
+
+    def catalog(self, context: RequestContext) -> Catalog:
+        return self.store.catalog(context.account_id, context.region)
+
+    def database(self, cat: Catalog, name: str | None) -> dict:
+        db = cat.databases.get(validation.name(name, "databaseName"))
+        if db is None:
+            raise errors.no_such_database(name)
+        return db
+
+    def table(self, cat: Catalog, db_name: str | None, table_name: str | None) -> dict:
+        db = self.database(cat, db_name)
+        table = cat.tables.get(db["Name"], {}).get(validation.name(table_name, "name"))
+        if table is None:
+            raise errors.no_such_table(table_name)
+        return table
+
+    # --- databases ---------------------------------------------------------
+    @handler("CreateDatabase", expand=False)
+    def create_database(self, context: RequestContext, request: dict) -> dict:
+        db_input = request.get("DatabaseInput") or {}
+        name = validation.name(db_input.get("Name"), "databaseInput.name")
+        with self.store.lock:
+            cat = self.catalog(context)
+            if name in cat.databases:
+                raise errors.already_exists("Database already exists.")
+            cat.databases[name] = shapes.database_record(db_input, context.account_id)
+            cat.tables.setdefault(name, {})
+            self.store.save()
+        return {}
+
+    @handler("GetDatabase", expand=False)
+    def get_database(self, context: RequestContext, request: dict) -> dict:
+        with self.store.lock:
+            return {"Database": shapes.to_response(self.database(self.catalog(context), request.get("Name")))}
+
+    @handler("GetDatabases", expand=False)
+    def get_databases(self, context: RequestContext, request: dict) -> dict:
+        with self.store.lock:
+            dbs = sorted(self.catalog(context).databases.values(), key=lambda d: d["Name"])
+            return _page(dbs, request, "DatabaseList")
+
+    @handler("UpdateDatabase", expand=False)
+    def update_database(self, context: RequestContext, request: dict) -> dict:
+        db_input = request.get("DatabaseInput") or {}
+        validation.name(db_input.get("Name"), "databaseInput.name")
+        with self.store.lock:
+            cat = self.catalog(context)
+            old = self.database(cat, request.get("Name"))
+            new = shapes.database_record(db_input, context.account_id)
+            new["CreateTime"] = old["CreateTime"]
+            if new["Name"] != old["Name"]:
+                raise errors.invalid_input("Database name cannot be changed.")
+            cat.databases[old["Name"]] = new
+            self.store.save()
+        return {}
+
+    @handler("DeleteDatabase", expand=False)
+    def delete_database(self, context: RequestContext, request: dict) -> dict:
+        with self.store.lock:
+            cat = self.catalog(context)
+            db = self.database(cat, request.get("Name"))
+            for table in list(cat.tables.get(db["Name"], {})):
+                cat.drop_table(db["Name"], table)
+            cat.tables.pop(db["Name"], None)
+            del cat.databases[db["Name"]]
+            self.store.save()
+        return {}
+
+    # --- tables ------------------------------------------------------------
+    @handler("CreateTable", expand=False)
+    def create_table(self, context: RequestContext, request: dict) -> dict:
+        table_input = request.get("TableInput") or {}
+        name = validation.name(table_input.get("Name"), "tableInput.name")
+        validation.columns((table_input.get("StorageDescriptor") or {}).get("Columns"),
+                           "tableInput.storageDescriptor.columns")
+        validation.columns(table_input.get("PartitionKeys"), "tableInput.partitionKeys")
+        with self.store.lock:
+            cat = self.catalog(context)
+            db = self.database(cat, request.get("DatabaseName"))
+            tables = cat.tables.setdefault(db["Name"], {})
+            if name in tables:
+                raise errors.already_exists("Table already exists.")
+            tables[name] = shapes.table_record(table_input, db["Name"], context.account_id)
+            self.store.save()
+        return {}
+
+    @handler("GetTable", expand=False)
+    def get_table(self, context: RequestContext, request: dict) -> dict:
+        with self.store.lock:
+            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("Name"))
+            return {"Table": shapes.to_response(table)}
+
+    @handler("GetTables", expand=False)
+    def get_tables(self, context: RequestContext, request: dict) -> dict:
+        pattern = request.get("Expression")
+        try:
+            regex = re.compile(pattern.replace("*", ".*") if pattern and ".*" not in pattern else (pattern or ".*"),
+                               re.IGNORECASE)
+        except re.error as exc:
+            raise errors.invalid_input(f"Invalid expression '{pattern}': {exc}") from exc
+        with self.store.lock:
+            cat = self.catalog(context)
+            db = self.database(cat, request.get("DatabaseName"))
+            tables = [t for n, t in sorted(cat.tables.get(db["Name"], {}).items()) if regex.fullmatch(n)]
+            return _page(tables, request, "TableList")
+
+    @handler("UpdateTable", expand=False)
+    def update_table(self, context: RequestContext, request: dict) -> dict:
+        table_input = request.get("TableInput") or {}
+        validation.name(table_input.get("Name"), "tableInput.name")
+        with self.store.lock:
+            cat = self.catalog(context)
+            old = self.table(cat, request.get("DatabaseName"), table_input.get("Name"))
+            cat.tables[old["DatabaseName"]][old["Name"]] = shapes.table_record(
+                table_input, old["DatabaseName"], context.account_id, previous=old)
+            self.store.save()
+        return {}
+
+    @handler("DeleteTable", expand=False)
+    def delete_table(self, context: RequestContext, request: dict) -> dict:
+        with self.store.lock:
+            cat = self.catalog(context)
+            table = self.table(cat, request.get("DatabaseName"), request.get("Name"))
+            cat.drop_table(table["DatabaseName"], table["Name"])
+            self.store.save()
+        return {}
+
+    @handler("BatchDeleteTable", expand=False)
+    def batch_delete_table(self, context: RequestContext, request: dict) -> dict:
+        failed = []
+        with self.store.lock:
+            cat = self.catalog(context)
+            db = self.database(cat, request.get("DatabaseName"))
+            for name in request.get("TablesToDelete") or []:
+                if name.lower() in cat.tables.get(db["Name"], {}):
+                    cat.drop_table(db["Name"], name.lower())
+                else:
+                    failed.append({"TableName": name, "ErrorDetail": {
+                        "ErrorCode": "EntityNotFoundException", "ErrorMessage": f"Table {name} not found."}})
+            self.store.save()
+        return {"Errors": failed}

@@ -1,0 +1,13 @@
+"""Entry point: the lab's Glue Data Catalog and crawlers as provider `glue:lab`.
+
+LocalStack 4.14 community has no Glue provider; this one is selected with
+PROVIDER_OVERRIDE_GLUE=lab (and `glue` in SERVICES).
+"""
+from localstack.services.plugins import Service, aws_provider
+
+
+@aws_provider(api="glue", name="lab")
+def glue_lab() -> Service:
+    from lab_localstack.glue.provider import LabGlueProvider
+
+    return Service.for_provider(LabGlueProvider())

@@ -1,0 +1,29 @@
+"""The lab's Glue provider: the Data Catalog (catalog_api.py, partitions_api.py)
+over one persisted store (catalog.py). LocalStack 4.14 ships no Glue API stubs, so
+the operations are declared with LocalStack's `@handler` decorator against
+botocore's Glue service model, which LocalStack's parser and serializer use."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from localstack import config
+from localstack.services.plugins import ServiceLifecycleHook
+
+from lab_localstack.glue.catalog import CatalogStore
+from lab_localstack.glue.catalog_api import CatalogApi
+from lab_localstack.glue.partitions_api import PartitionsApi
+
+LOG = logging.getLogger(__name__)
+
+
+def catalog_path() -> Path | None:
+    return Path(config.VOLUME_DIR) / "lab-glue" / "catalog.json" if config.VOLUME_DIR else None
+
+
+class LabGlueProvider(CatalogApi, PartitionsApi, ServiceLifecycleHook):
+    service = "glue"
+    version = "2017-03-31"
+
+    def __init__(self) -> None:
+        self.store = CatalogStore(catalog_path())
