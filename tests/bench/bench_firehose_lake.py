@@ -30,7 +30,7 @@ from tests.conftest import LocalStackInstance
 from tests.firehose.conftest import LAMBDA_ROLE, processors, s3_destination
 
 NOTE = "wall clock, 2 client threads, shared 2-core machine; 64 MiB / 60 s buffer, time scaled x0.02"
-DOC = {"host": "162.250.88.82", "ident": None, "authuser": None, "datetime": "2018-11-03T04:29:26+00:00",
+DOC = {"host": "162.250.88.82", "ident": None, "authuser": None, "datetime": "2018-11-03 04:29:26",
        "request": "POST home/ HTTP/1.1", "response": 200, "bytes": 20494,
        "referrer": "www.unicornshop.com/categories//", "agent": "Mozilla/5.0 (X11; Linux x86_64)"}
 COLUMNS = [{"Name": k, "Type": t} for k, t in (
