@@ -24,7 +24,7 @@ from labctl.settings import REPO_ROOT
 
 LOG = logging.getLogger(__name__)
 
-SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,glue"
+SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,glue,athena"
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     if cfg.firehose_provider != "default":
         env["PROVIDER_OVERRIDE_FIREHOSE"] = cfg.firehose_provider
     env["PROVIDER_OVERRIDE_GLUE"] = "lab"     # LocalStack community has no Glue: the lab's provider
+    env["PROVIDER_OVERRIDE_ATHENA"] = "lab"   # nor Athena
     env.update(cfg.extra_env)
     return env
 

@@ -1,0 +1,32 @@
+"""The lab's Amazon Athena provider for LocalStack 4.14.0 (whose community edition has none).
+
+Selected with PROVIDER_OVERRIDE_ATHENA=lab (entry point `athena:lab`) and `athena` in
+SERVICES. Tables come from the lab's Glue Data Catalog (lab_localstack.glue), data from
+LocalStack's S3, both through their APIs; SQL is Athena's (Trino) dialect, translated
+by sqlglot and run by DuckDB.
+
+Where things are:
+  plugin.py        entry point
+  provider.py      query executions API (Start/Get/BatchGet/List/Stop, GetQueryResults)
+  workgroups.py    work groups (`primary` always exists) and named queries
+  executions.py    the QUEUED -> RUNNING -> SUCCEEDED/FAILED/CANCELLED state machine, workers,
+                   results written to OutputLocation as <id>.csv + <id>.csv.metadata
+  statements.py    statement types; SELECT / CTAS / DDL dispatch; CTAS to Parquet
+  engine.py        SELECT: sqlglot parse, catalog tables as DuckDB views, Athena-like failures
+  table_sources.py a Glue table as a DuckDB view (OpenX JSON, Parquet, RegexSerDe, delimited)
+  hive_ddl.py      CREATE EXTERNAL TABLE / ALTER TABLE ... PARTITION -> Glue inputs
+  ddl.py           DDL and utility statements (MSCK REPAIR, SHOW, DESCRIBE, DROP) on the catalog
+  s3_objects.py    listing a location like Hive; local copies of objects cached by ETag
+  results.py       values as Trino prints them, ColumnInfo, pages, the CSV file
+  types.py         Glue/Hive <-> DuckDB <-> Athena type names
+  validation.py    request rules, page tokens
+  errors.py        API errors and query failure reasons (Athena's error catalog codes)
+
+Choices where AWS leaves room (or the lab simplifies):
+- Executions live in memory (lost on restart); two worker threads run queries.
+- `<id>.csv.metadata` holds the ColumnInfo as JSON (Athena's own is an undocumented binary).
+- A table over an empty prefix returns no rows (SUCCEEDED), as Athena does; a missing
+  bucket fails.
+- CTAS writes unpartitioned SNAPPY Parquet only.
+- RegexSerDe patterns run on RE2 (no look-around): such a table fails NOT_SUPPORTED.
+"""

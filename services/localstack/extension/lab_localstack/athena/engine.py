@@ -1,0 +1,176 @@
+"""Runs an Athena (Trino) SELECT on DuckDB: parse with sqlglot (read="athena"), resolve
+every table in the Glue catalog (TABLE_NOT_FOUND otherwise), expose each as a view
+over its S3 data (table_sources.py), translate to DuckDB's dialect, run, and turn the
+engine's errors into Athena's reasons (COLUMN_NOT_FOUND with line:col, ...)."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import duckdb
+import sqlglot
+from botocore.exceptions import ClientError
+from sqlglot import exp
+
+from lab_localstack.athena import errors, results, s3_objects
+from lab_localstack.athena.table_sources import PartitionFiles, create_view
+
+LOG = logging.getLogger(__name__)
+CATALOG = "awsdatacatalog"
+
+
+@dataclass
+class Clients:
+    glue: object
+    s3: object
+    cache: s3_objects.ObjectCache
+
+
+def parse(sql: str) -> exp.Expression:
+    """One statement, or QueryFailed with Athena's `line L:C: ...` syntax error."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
+    except sqlglot.errors.ParseError as exc:
+        err = exc.errors[0] if exc.errors else {}
+        token = err.get("highlight") or ""
+        col = max(1, (err.get("col") or 1) - len(token) + 1)
+        raise errors.QueryFailed(f"{errors.at(err.get('line') or 1, col)}mismatched input '{token}'. "
+                                 f"{err.get('description', 'Syntax error')}") from exc
+    except sqlglot.errors.TokenError as exc:
+        raise errors.QueryFailed(f"line 1:1: {exc}") from exc
+    if len(statements) != 1:
+        raise errors.QueryFailed("line 1:1: Only one sql statement is allowed. Got: " + str(len(statements)))
+    return statements[0]
+
+
+def position(node: exp.Expression) -> tuple[int, int]:
+    meta = (node.this if isinstance(node.this, exp.Identifier) else node).meta if node else {}
+    line, end = meta.get("line", 1), meta.get("col", 1)
+    name = node.name if node else ""
+    return line, max(1, end - len(name) + 1)
+
+
+def get_table(clients: Clients, database: str, name: str, node: exp.Expression | None = None) -> dict:
+    line, col = position(node) if node is not None else (1, 1)
+    try:
+        return clients.glue.get_table(DatabaseName=database, Name=name)["Table"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "EntityNotFoundException":
+            raise
+        if "Database" in exc.response["Error"]["Message"]:
+            raise errors.schema_not_found(CATALOG, database, line, col) from exc
+        raise errors.table_not_found(CATALOG, database, name, line, col) from exc
+
+
+def partition_files(clients: Clients, table: dict) -> list[PartitionFiles]:
+    """The files of every partition (or of the table's location when unpartitioned)."""
+    locations: list[tuple[list[str], str]] = []
+    if table.get("PartitionKeys"):
+        pages = clients.glue.get_paginator("get_partitions").paginate(
+            DatabaseName=table["DatabaseName"], TableName=table["Name"])
+        for page in pages:
+            for part in page["Partitions"]:
+                loc = (part.get("StorageDescriptor") or {}).get("Location")
+                if loc:
+                    locations.append((part["Values"], loc))
+    else:
+        loc = (table.get("StorageDescriptor") or {}).get("Location")
+        if not loc:
+            raise errors.QueryFailed(f"HIVE_METASTORE_ERROR: Table {table['Name']} has no location")
+        locations.append(([], loc))
+    out = []
+    for values, loc in locations:
+        try:
+            objects = s3_objects.list_location(clients.s3, loc)
+        except (ValueError, ClientError) as exc:
+            raise errors.QueryFailed(f"HIVE_FILESYSTEM_ERROR: cannot list {loc}: {exc}") from exc
+        out.append(PartitionFiles(values, [clients.cache.local_path(clients.s3, o) for o in objects]))
+    return out
+
+
+def _tables(tree: exp.Expression) -> list[exp.Table]:
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    return [t for t in tree.find_all(exp.Table)
+            if t.name and not (not t.db and t.name.lower() in ctes) and not isinstance(t.parent, exp.Create)]
+
+
+def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.Expression,
+                    database: str) -> int:
+    """Views for every catalog table the query reads; returns the bytes they span."""
+    scanned = 0
+    seen: set[tuple[str, str]] = set()
+    for node in _tables(tree):
+        db = (node.db or database).lower()
+        name = node.name.lower()
+        if node.catalog and node.catalog.lower() != CATALOG:
+            raise errors.QueryFailed(f"CATALOG_NOT_FOUND: {errors.at(*position(node))}Catalog "
+                                     f"'{node.catalog}' does not exist")
+        node.set("catalog", None)
+        node.set("db", exp.to_identifier(db))
+        if (db, name) in seen:
+            continue
+        seen.add((db, name))
+        table = get_table(clients, db, name, node)
+        parts = partition_files(clients, table)
+        scanned += sum(f.stat().st_size for p in parts for f in p.files)
+        create_view(con, db, name, table, parts)
+    return scanned
+
+
+_BINDER_COLUMN = re.compile(r'Referenced column "([^"]+)" not found|column "([^"]+)" not found|'
+                            r'Values list "[^"]+" does not have a column named "([^"]+)"', re.IGNORECASE)
+_FUNCTION = re.compile(r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", re.IGNORECASE)
+
+
+def engine_failure(exc: duckdb.Error, tree: exp.Expression) -> errors.QueryFailed:
+    """An engine error as Athena's reason."""
+    text = str(exc)
+    first = text.splitlines()[0]
+    match = _BINDER_COLUMN.search(text)
+    if match:
+        name = next(g for g in match.groups() if g)
+        node = next((c for c in tree.find_all(exp.Column) if c.name.lower() == name.lower()), None)
+        return errors.column_not_found(name, *(position(node) if node else (1, 1)))
+    match = _FUNCTION.search(text)
+    if match:
+        fn = match.group(1)
+        return errors.QueryFailed(f"FUNCTION_NOT_FOUND: line 1:1: Function '{fn.lower()}' not registered")
+    if isinstance(exc, duckdb.ConversionException):
+        return errors.QueryFailed(f"INVALID_CAST_ARGUMENT: {first}", error_type=errors.TYPE_DATA)
+    if isinstance(exc, (duckdb.BinderException, duckdb.CatalogException)):
+        return errors.QueryFailed(f"TYPE_MISMATCH: line 1:1: {first}")
+    if isinstance(exc, duckdb.InvalidInputException) and "JSON" in text:
+        return errors.QueryFailed(f"HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: {first}",
+                                  error_type=errors.TYPE_DATA)
+    if isinstance(exc, duckdb.InterruptException):
+        raise errors.QueryCancelled()
+    return errors.QueryFailed(f"NOT_SUPPORTED: {first}")
+
+
+def name_columns(tree: exp.Expression) -> None:
+    """Athena names an unnamed output column `_col<position>`."""
+    select = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if not isinstance(select, exp.Select):
+        return
+    for i, node in enumerate(select.expressions):
+        if not isinstance(node, (exp.Alias, exp.Column, exp.Star)):
+            node.replace(exp.alias_(node.copy(), f"_col{i}", quoted=True))
+
+
+def run_select(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.Expression,
+               database: str) -> results.ResultSet:
+    scanned = register_tables(con, clients, tree, database)
+    name_columns(tree)
+    sql = tree.sql(dialect="duckdb")
+    LOG.debug("Athena query as DuckDB SQL: %s", sql)
+    try:
+        cursor = con.execute(sql)
+        rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        raise engine_failure(exc, tree) from exc
+    result = results.from_duckdb(cursor.description, rows)
+    result.data_scanned = scanned
+    return result

@@ -1,0 +1,138 @@
+"""Query executions and their state machine: QUEUED -> RUNNING -> SUCCEEDED | FAILED |
+CANCELLED, run by a small pool of worker threads; each run gets its own DuckDB
+connection (interrupted by StopQueryExecution) and writes `<id>.csv` and
+`<id>.csv.metadata` to the OutputLocation, as Athena does."""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+from botocore.exceptions import ClientError
+
+from lab_localstack.athena import errors, results, s3_objects, statements
+from lab_localstack.athena.engine import Clients
+
+LOG = logging.getLogger(__name__)
+TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+
+@dataclass
+class QueryExecution:
+    id: str
+    query: str
+    account: str
+    region: str
+    work_group: str
+    database: str
+    catalog: str
+    output_location: str
+    submitted: float = field(default_factory=time.time)
+    state: str = "QUEUED"
+    reason: str | None = None
+    athena_error: dict | None = None
+    statement_type: str | None = None
+    substatement_type: str | None = None
+    started: float | None = None
+    completed: float | None = None
+    planning_ms: int = 0
+    result: results.ResultSet | None = None
+    client_request_token: str | None = None
+    connection: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def result_key(self) -> str:
+        return f"{self.output_location.rstrip('/')}/{self.id}.csv"
+
+
+class Runner:
+    """Worker threads that take queued executions and run them."""
+
+    def __init__(self, clients_for: Callable[[str, str], Clients], workers: int = 2) -> None:
+        self._clients_for = clients_for
+        self._queue: queue.Queue[QueryExecution] = queue.Queue()
+        self._lock = threading.Lock()
+        for i in range(workers):
+            threading.Thread(target=self._work, name=f"lab-athena-{i}", daemon=True).start()
+
+    def submit(self, execution: QueryExecution) -> None:
+        self._queue.put(execution)
+
+    def stop(self, execution: QueryExecution) -> None:
+        with self._lock:
+            if execution.state in TERMINAL:
+                return
+            if execution.state == "QUEUED":
+                self._finish(execution, "CANCELLED", None)
+            elif execution.connection is not None:
+                execution.connection.interrupt()
+                self._finish(execution, "CANCELLED", None)
+
+    def _finish(self, execution: QueryExecution, state: str, failure: errors.QueryFailed | None) -> None:
+        execution.state = state
+        execution.completed = time.time()
+        if failure is not None:
+            execution.reason = failure.reason
+            execution.athena_error = {"ErrorCategory": failure.category, "ErrorType": failure.error_type,
+                                      "Retryable": False, "ErrorMessage": failure.reason}
+
+    def _work(self) -> None:
+        while True:
+            execution = self._queue.get()
+            with self._lock:
+                if execution.state != "QUEUED":
+                    continue
+                execution.state = "RUNNING"
+                execution.started = time.time()
+                execution.connection = duckdb.connect()
+            try:
+                outcome = self._run(execution)
+                state, failure = "SUCCEEDED", None
+            except errors.QueryFailed as exc:
+                outcome, state, failure = None, "FAILED", exc
+            except errors.QueryCancelled:
+                outcome, state, failure = None, "CANCELLED", None
+            except Exception as exc:
+                LOG.exception("Athena query %s failed unexpectedly", execution.id)
+                outcome, state, failure = None, "FAILED", errors.QueryFailed(
+                    f"GENERIC_INTERNAL_ERROR: {type(exc).__name__}: {exc}", errors.TYPE_INTERNAL,
+                    errors.CATEGORY_SYSTEM)
+            with self._lock:
+                execution.connection.close()
+                execution.connection = None
+                if execution.state == "RUNNING":
+                    execution.result = outcome
+                    self._finish(execution, state, failure)
+
+    def _run(self, execution: QueryExecution) -> results.ResultSet:
+        clients = self._clients_for(execution.account, execution.region)
+        t0 = time.time()
+        stmt = statements.classify(execution.query)
+        execution.statement_type, execution.substatement_type = stmt.statement_type, stmt.substatement_type
+        execution.planning_ms = int((time.time() - t0) * 1000)
+        con = execution.connection
+        con.execute("SET TimeZone='UTC'")
+        try:
+            result = statements.execute(stmt, con, clients, execution.database, execution.id,
+                                        execution.output_location)
+        except duckdb.InterruptException as exc:
+            raise errors.QueryCancelled() from exc
+        self._write_results(clients, execution, result)
+        return result
+
+    def _write_results(self, clients: Clients, execution: QueryExecution, result: results.ResultSet) -> None:
+        try:
+            bucket, key = s3_objects.split_uri(execution.result_key)
+        except ValueError as exc:
+            raise errors.QueryFailed(f"The S3 location provided to save your query results is invalid. {exc}",
+                                     errors.TYPE_RESULT_WRITE) from exc
+        try:
+            clients.s3.put_object(Bucket=bucket, Key=key, Body=results.csv_bytes(result))
+            clients.s3.put_object(Bucket=bucket, Key=key + ".metadata", Body=results.metadata_bytes(result))
+        except ClientError as exc:
+            raise errors.QueryFailed(f"Unable to verify/create output bucket {bucket}",
+                                     errors.TYPE_RESULT_WRITE) from exc

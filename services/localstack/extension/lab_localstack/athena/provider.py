@@ -1,0 +1,166 @@
+"""The lab's Athena provider: query executions (Start/Get/BatchGet/List/Stop,
+GetQueryResults) over executions.py's runner, plus work groups and named queries
+(workgroups.py). LocalStack 4.14 ships no Athena API stubs, so operations are
+declared with LocalStack's `@handler` against botocore's Athena model."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from pathlib import Path
+
+from localstack import config
+from localstack.aws.api import RequestContext, handler
+from localstack.aws.connect import connect_to
+from localstack.services.plugins import ServiceLifecycleHook
+
+from lab_localstack.athena import errors, results, validation
+from lab_localstack.athena.engine import Clients
+from lab_localstack.athena.executions import QueryExecution, Runner
+from lab_localstack.athena.s3_objects import ObjectCache
+from lab_localstack.athena.workgroups import WorkGroupsApi
+
+LOG = logging.getLogger(__name__)
+
+
+def _time(epoch: float | None) -> dt.datetime | None:
+    return None if epoch is None else dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+
+
+def cache_dir() -> Path:
+    return Path(config.VOLUME_DIR or "/tmp") / "lab-athena" / "s3-cache"
+
+
+class LabAthenaProvider(WorkGroupsApi, ServiceLifecycleHook):
+    service = "athena"
+    version = "2017-05-18"
+
+    def __init__(self) -> None:
+        self._regions = {}
+        self._regions_lock = threading.Lock()
+        self._cache = ObjectCache(cache_dir())
+        self._runner = Runner(self._clients)
+
+    def _clients(self, account: str, region: str) -> Clients:
+        factory = connect_to(aws_access_key_id=account, region_name=region)
+        return Clients(glue=factory.glue, s3=factory.s3, cache=self._cache)
+
+    def _execution(self, context: RequestContext, query_id: str | None) -> QueryExecution:
+        validation.require(query_id, "QueryExecutionId")
+        execution = self.region(context).executions.get(query_id)
+        if execution is None:
+            raise errors.invalid_request(f"QueryExecution {query_id} was not found")
+        return execution
+
+    @handler("StartQueryExecution", expand=False)
+    def start_query_execution(self, context: RequestContext, request: dict) -> dict:
+        sql = validation.query_string(request.get("QueryString"))
+        region = self.region(context)
+        token = request.get("ClientRequestToken")
+        if token and token in region.tokens:
+            return {"QueryExecutionId": region.tokens[token]}
+        wg = self.work_group(context, request.get("WorkGroup"))
+        if wg["State"] != "ENABLED":
+            raise errors.invalid_request(f"WorkGroup {wg['Name']} is disabled.")
+        wg_config = wg["Configuration"]
+        output = (request.get("ResultConfiguration") or {}).get("OutputLocation")
+        if wg_config.get("EnforceWorkGroupConfiguration") or not output:
+            output = wg_config["ResultConfiguration"].get("OutputLocation") or output
+        if not output:
+            raise errors.invalid_request("No output location provided. An output location is required either "
+                                         "through the Workgroup result configuration setting or as an API input.")
+        ctx = request.get("QueryExecutionContext") or {}
+        execution = QueryExecution(
+            id=str(uuid.uuid4()), query=sql, account=context.account_id, region=context.region,
+            work_group=wg["Name"], database=(ctx.get("Database") or "default").lower(),
+            catalog=ctx.get("Catalog") or "AwsDataCatalog", output_location=output, client_request_token=token)
+        region.executions[execution.id] = execution
+        if token:
+            region.tokens[token] = execution.id
+        self._runner.submit(execution)
+        return {"QueryExecutionId": execution.id}
+
+    def _describe(self, e: QueryExecution) -> dict:
+        status = {"State": e.state, "SubmissionDateTime": _time(e.submitted)}
+        if e.completed:
+            status["CompletionDateTime"] = _time(e.completed)
+        if e.reason:
+            status["StateChangeReason"] = e.reason
+        if e.athena_error:
+            status["AthenaError"] = e.athena_error
+        end = e.completed or dt.datetime.now().timestamp()
+        engine_ms = int(((e.completed or end) - e.started) * 1000) if e.started else 0
+        queue_ms = int(((e.started or end) - e.submitted) * 1000)
+        stats = {"EngineExecutionTimeInMillis": engine_ms,
+                 "DataScannedInBytes": e.result.data_scanned if e.result else 0,
+                 "TotalExecutionTimeInMillis": int((end - e.submitted) * 1000),
+                 "QueryQueueTimeInMillis": queue_ms, "ServicePreProcessingTimeInMillis": 0,
+                 "QueryPlanningTimeInMillis": e.planning_ms, "ServiceProcessingTimeInMillis": 0}
+        if e.state == "SUCCEEDED":
+            stats["DataManifestLocation"] = ""
+            stats["ResultReuseInformation"] = {"ReusedPreviousResult": False}
+        out = {"QueryExecutionId": e.id, "Query": e.query,
+               "ResultConfiguration": {"OutputLocation": e.result_key},
+               "ResultReuseConfiguration": {"ResultReuseByAgeConfiguration": {"Enabled": False}},
+               "QueryExecutionContext": {"Database": e.database, "Catalog": e.catalog.lower()},
+               "Status": status, "Statistics": stats, "WorkGroup": e.work_group,
+               "EngineVersion": {"SelectedEngineVersion": "AUTO",
+                                 "EffectiveEngineVersion": "Athena engine version 3"},
+               "SubstatementType": e.substatement_type or "UNKNOWN"}
+        if e.statement_type:
+            out["StatementType"] = e.statement_type
+        return out
+
+    @handler("GetQueryExecution", expand=False)
+    def get_query_execution(self, context: RequestContext, request: dict) -> dict:
+        return {"QueryExecution": self._describe(self._execution(context, request.get("QueryExecutionId")))}
+
+    @handler("BatchGetQueryExecution", expand=False)
+    def batch_get_query_execution(self, context: RequestContext, request: dict) -> dict:
+        ids = request.get("QueryExecutionIds") or []
+        if not 1 <= len(ids) <= 50:
+            raise errors.invalid_request("1 validation error detected: Value at 'queryExecutionIds' failed to "
+                                         "satisfy constraint: Member must have length between 1 and 50")
+        found, missing = [], []
+        for query_id in ids:
+            execution = self.region(context).executions.get(query_id)
+            if execution:
+                found.append(self._describe(execution))
+            else:
+                missing.append({"QueryExecutionId": query_id, "ErrorCode": "INVALID_INPUT",
+                                "ErrorMessage": f"QueryExecution {query_id} was not found"})
+        return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
+
+    @handler("ListQueryExecutions", expand=False)
+    def list_query_executions(self, context: RequestContext, request: dict) -> dict:
+        wg = self.work_group(context, request.get("WorkGroup"))["Name"]
+        newest_first = [e.id for e in reversed(list(self.region(context).executions.values()))
+                        if e.work_group == wg]
+        items, token = validation.paginate(newest_first, request, default=50, upper=50)
+        return {"QueryExecutionIds": items, **({"NextToken": token} if token else {})}
+
+    @handler("StopQueryExecution", expand=False)
+    def stop_query_execution(self, context: RequestContext, request: dict) -> dict:
+        self._runner.stop(self._execution(context, request.get("QueryExecutionId")))
+        return {}
+
+    @handler("GetQueryResults", expand=False)
+    def get_query_results(self, context: RequestContext, request: dict) -> dict:
+        execution = self._execution(context, request.get("QueryExecutionId"))
+        if execution.state in ("QUEUED", "RUNNING"):
+            raise errors.invalid_request(f"Query has not yet finished. Current state: {execution.state}")
+        if execution.state != "SUCCEEDED" or execution.result is None:
+            raise errors.invalid_request(f"Query did not finish successfully. Final query state: {execution.state}"
+                                         + (f"\n{execution.reason}" if execution.reason else ""))
+        size = request.get("MaxResults") or 1000
+        if size < 1 or size > 1000:
+            raise errors.invalid_request(f"1 validation error detected: Value '{size}' at 'maxResults' failed "
+                                         "to satisfy constraint: Member must have value less than or equal to 1000")
+        result = execution.result
+        rows, next_start = results.page(result, validation.decode_token(request.get("NextToken")), size)
+        out = {"UpdateCount": result.update_count or 0,
+               "ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": results.column_info(result)}}}
+        if next_start is not None:
+            out["NextToken"] = validation.encode_token(next_start)
+        return out

@@ -1,0 +1,182 @@
+"""A Glue table as a DuckDB view over local copies of its S3 objects, read with its
+SerDe's semantics:
+- OpenX / Hive JSON SerDe: JSON Lines (GZIP or not, any extension); keys matched
+  case-insensitively, `mapping.<column>` SERDEPROPERTIES name the JSON key,
+  `ignore.malformed.json` turns a bad line into a row of NULLs (else the query fails);
+- Parquet: columns matched case-insensitively by name;
+- RegexSerDe: `input.regex` must match the whole line (else every column is NULL);
+- LazySimpleSerDe / OpenCSVSerde: delimited text (`field.delim`, `separatorChar`,
+  `skip.header.line.count`);
+then each column is cast to its Glue type and the partition values are added.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from lab_localstack.athena import types
+from lab_localstack.athena.errors import QueryFailed
+
+JSON_SERDES = ("org.openx.data.jsonserde.JsonSerDe", "org.apache.hive.hcatalog.data.JsonSerDe",
+               "org.apache.hadoop.hive.serde2.JsonSerDe")
+REGEX_SERDES = ("org.apache.hadoop.hive.serde2.RegexSerDe", "org.apache.hadoop.hive.contrib.serde2.RegexSerDe")
+OPENCSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
+
+
+@dataclass(frozen=True)
+class PartitionFiles:
+    values: list[str]          # the partition's values ([] for an unpartitioned table)
+    files: list[Path]
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _file_list(files: list[Path]) -> str:
+    return "[" + ", ".join(lit(str(f)) for f in files) + "]"
+
+
+def storage_format(table: dict) -> str:
+    """json, parquet, regex, opencsv or text."""
+    sd = table.get("StorageDescriptor") or {}
+    serde = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or ""
+    fmt = f"{serde} {sd.get('InputFormat') or ''}".lower()
+    if serde in JSON_SERDES or "json" in fmt:
+        return "json"
+    if "parquet" in fmt:
+        return "parquet"
+    if serde in REGEX_SERDES:
+        return "regex"
+    if serde == OPENCSV_SERDE:
+        return "opencsv"
+    if "orc" in fmt or "avro" in fmt:
+        raise QueryFailed(f"NOT_SUPPORTED: The lab does not read this table's format ({serde or fmt.strip()})")
+    return "text"
+
+
+def _cast(expr: str, glue_type: str) -> str:
+    duck = types.glue_to_duckdb(glue_type)
+    if duck == "TIMESTAMP":   # ISO 8601 with an offset is an instant: to UTC, as the SerDes do
+        return f"TRY_CAST(TRY_CAST({expr} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    return f"TRY_CAST({expr} AS {duck})"
+
+
+def _json_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict], params: dict) -> str:
+    ignore = str(params.get("ignore.malformed.json", "false")).lower() == "true"
+    source = f"read_ndjson_objects({_file_list(files)}, ignore_errors={'true' if ignore else 'false'})"
+    try:
+        keys = [r[0] for r in con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {source}").fetchall()]
+    except duckdb.InvalidInputException as exc:
+        raise QueryFailed(f"HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: "
+                          f"{str(exc).splitlines()[0]}", error_type=1001) from exc
+    by_lower: dict[str, list[str]] = {}
+    for key in keys:
+        by_lower.setdefault(key.lower(), []).append(key)
+    exprs = []
+    for col in columns:
+        name = col["Name"]
+        key = params.get(f"mapping.{name}") or params.get(f"mapping.{name.lower()}") or name
+        variants = by_lower.get(key.lower(), [])
+        fn = "json_extract" if types.is_nested(col["Type"]) else "json_extract_string"
+        paths = [f"{fn}(json, {lit(chr(36) + '.' + chr(34) + v.replace(chr(34), chr(92) + chr(34)) + chr(34))})"
+                 for v in variants]
+        value = "NULL" if not paths else paths[0] if len(paths) == 1 else f"coalesce({', '.join(paths)})"
+        exprs.append(f"{_cast(value, col['Type'])} AS {q(name)}")
+    return f"SELECT {', '.join(exprs) or 'NULL AS _empty'} FROM {source}"
+
+
+def _parquet_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict]) -> str:
+    source = f"read_parquet({_file_list(files)}, union_by_name=true)"
+    try:
+        present = {r[0].lower(): r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    except duckdb.Error as exc:
+        raise QueryFailed(f"HIVE_BAD_DATA: not a Parquet file: {str(exc).splitlines()[0]}", error_type=1001) from exc
+    exprs = []
+    for col in columns:
+        found = present.get(col["Name"].lower())
+        value = q(found) if found else "NULL"
+        exprs.append(f"CAST({value} AS {types.glue_to_duckdb(col['Type'])}) AS {q(col['Name'])}")
+    return f"SELECT {', '.join(exprs)} FROM {source}"
+
+
+def _lines_source(files: list[Path], skip: int = 0) -> str:
+    return (f"read_csv({_file_list(files)}, columns={{'line': 'VARCHAR'}}, delim=chr(1), quote='', escape='', "
+            f"header=false, skip={skip}, strict_mode=false)")
+
+
+def _regex_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict], params: dict) -> str:
+    regex = params.get("input.regex")
+    if not regex:
+        raise QueryFailed("HIVE_INVALID_METADATA: This table's RegexSerDe has no input.regex")
+    try:
+        con.execute("SELECT regexp_matches('', ?)", [regex])
+    except duckdb.Error as exc:
+        raise QueryFailed(f"NOT_SUPPORTED: input.regex is not supported by the lab's engine (RE2): "
+                          f"{str(exc).splitlines()[0]}") from exc
+    names = [f"g{i}" for i in range(len(columns))]
+    exprs = [f"CASE WHEN _m THEN {_cast(f'_g.{n}', col['Type'])} END AS {q(col['Name'])}"
+             for n, col in zip(names, columns)]
+    group_list = "[" + ", ".join(lit(n) for n in names) + "]"
+    return (f"SELECT {', '.join(exprs)} FROM (SELECT regexp_full_match(line, {lit(regex)}) AS _m, "
+            f"regexp_extract(line, {lit(regex)}, {group_list}) AS _g FROM {_lines_source(files)})")
+
+
+def _delimited_select(files: list[Path], columns: list[dict], params: dict, table_params: dict,
+                      opencsv: bool) -> str:
+    skip = int(table_params.get("skip.header.line.count", "0") or 0)
+    if opencsv:
+        delim, quote, escape = (params.get("separatorChar", ","), params.get("quoteChar", '"'),
+                                params.get("escapeChar", "\\"))
+    else:
+        delim = params.get("field.delim") or params.get("serialization.format") or "\x01"
+        delim = "\x01" if delim == "1" else delim
+        quote, escape = "", params.get("escape.delim", "")
+    cols = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(columns))) + "}"
+    source = (f"read_csv({_file_list(files)}, columns={cols}, delim={lit(delim)}, quote={lit(quote)}, "
+              f"escape={lit(escape)}, header=false, skip={skip}, null_padding=true, strict_mode=false, "
+              "nullstr='\\N')")
+    exprs = [f"{_cast(f'c{i}', col['Type'])} AS {q(col['Name'])}" for i, col in enumerate(columns)]
+    return f"SELECT {', '.join(exprs)} FROM {source}"
+
+
+def _select(con: duckdb.DuckDBPyConnection, table: dict, files: list[Path]) -> str:
+    sd = table.get("StorageDescriptor") or {}
+    columns = sd.get("Columns") or []
+    params = (sd.get("SerdeInfo") or {}).get("Parameters") or {}
+    fmt = storage_format(table)
+    if fmt == "json":
+        return _json_select(con, files, columns, params)
+    if fmt == "parquet":
+        return _parquet_select(con, files, columns)
+    if fmt == "regex":
+        return _regex_select(con, files, columns, params)
+    return _delimited_select(files, columns, params, table.get("Parameters") or {}, fmt == "opencsv")
+
+
+def _empty_select(table: dict) -> str:
+    cols = (table.get("StorageDescriptor") or {}).get("Columns", []) + (table.get("PartitionKeys") or [])
+    exprs = [f"CAST(NULL AS {types.glue_to_duckdb(c['Type'])}) AS {q(c['Name'])}" for c in cols]
+    return f"SELECT {', '.join(exprs) or 'NULL AS _empty'} WHERE false"
+
+
+def create_view(con: duckdb.DuckDBPyConnection, schema: str, name: str, table: dict,
+                partitions: list[PartitionFiles]) -> None:
+    """CREATE VIEW schema.name over the table's files, partition columns included."""
+    keys = table.get("PartitionKeys") or []
+    selects = []
+    for part in partitions:
+        if not part.files:
+            continue
+        consts = [f"{_cast(lit(v), k['Type'])} AS {q(k['Name'])}" for k, v in zip(keys, part.values)]
+        body = _select(con, table, part.files)
+        selects.append(f"SELECT *{''.join(', ' + c for c in consts)} FROM ({body})" if consts else body)
+    sql = " UNION ALL ".join(f"({s})" for s in selects) if selects else _empty_select(table)
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema)}")
+    con.execute(f"CREATE OR REPLACE VIEW {q(schema)}.{q(name)} AS {sql}")

@@ -1,0 +1,154 @@
+"""Work groups (`primary` always exists) and named queries, per account and region.
+Mixed into the provider."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from localstack.aws.api import RequestContext, handler
+
+from lab_localstack.athena import errors, validation
+
+ENGINE_VERSION = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
+
+
+@dataclass
+class Region:
+    work_groups: dict[str, dict] = field(default_factory=dict)
+    named_queries: dict[str, dict] = field(default_factory=dict)
+    executions: dict = field(default_factory=dict)       # id -> QueryExecution, in submission order
+    tokens: dict[str, str] = field(default_factory=dict)  # ClientRequestToken -> id
+
+
+def _work_group(name: str, configuration: dict | None, description: str | None) -> dict:
+    config = copy.deepcopy(configuration or {})
+    config.setdefault("ResultConfiguration", {})
+    config.setdefault("EnforceWorkGroupConfiguration", False)
+    config.setdefault("PublishCloudWatchMetricsEnabled", False)
+    config.setdefault("RequesterPaysEnabled", False)
+    config["EngineVersion"] = dict(ENGINE_VERSION)
+    wg = {"Name": name, "State": "ENABLED", "Configuration": config,
+          "CreationTime": dt.datetime.now(dt.UTC)}
+    if description:
+        wg["Description"] = description
+    return wg
+
+
+class WorkGroupsApi:
+    """Work groups and named queries (the provider supplies regions())."""
+
+    _regions: dict[str, Region]
+    _regions_lock: threading.Lock
+
+    def region(self, context: RequestContext) -> Region:
+        with self._regions_lock:
+            key = f"{context.account_id}/{context.region}"
+            if key not in self._regions:
+                self._regions[key] = Region(work_groups={"primary": _work_group("primary", None, None)})
+            return self._regions[key]
+
+    def work_group(self, context: RequestContext, name: str | None) -> dict:
+        wg = self.region(context).work_groups.get(name or "primary")
+        if wg is None:
+            raise errors.invalid_request(f"WorkGroup {name} is not found.")
+        return wg
+
+    @handler("CreateWorkGroup", expand=False)
+    def create_work_group(self, context: RequestContext, request: dict) -> dict:
+        name = validation.work_group_name(request.get("Name"))
+        region = self.region(context)
+        if name in region.work_groups:
+            raise errors.invalid_request("WorkGroup is already created")
+        region.work_groups[name] = _work_group(name, request.get("Configuration"), request.get("Description"))
+        return {}
+
+    @handler("GetWorkGroup", expand=False)
+    def get_work_group(self, context: RequestContext, request: dict) -> dict:
+        return {"WorkGroup": self.work_group(context, request.get("WorkGroup"))}
+
+    @handler("ListWorkGroups", expand=False)
+    def list_work_groups(self, context: RequestContext, request: dict) -> dict:
+        groups = sorted(self.region(context).work_groups.values(), key=lambda w: w["Name"])
+        items, token = validation.paginate(groups, request, default=50, upper=50)
+        out = {"WorkGroups": [{"Name": w["Name"], "State": w["State"], "Description": w.get("Description", ""),
+                               "CreationTime": w["CreationTime"], "EngineVersion": ENGINE_VERSION}
+                              for w in items]}
+        return {**out, "NextToken": token} if token else out
+
+    @handler("UpdateWorkGroup", expand=False)
+    def update_work_group(self, context: RequestContext, request: dict) -> dict:
+        wg = self.work_group(context, request.get("WorkGroup"))
+        updates = request.get("ConfigurationUpdates") or {}
+        config = wg["Configuration"]
+        for key in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled", "RequesterPaysEnabled"):
+            if key in updates:
+                config[key] = updates[key]
+        result_updates = updates.get("ResultConfigurationUpdates") or {}
+        if result_updates.get("RemoveOutputLocation"):
+            config["ResultConfiguration"].pop("OutputLocation", None)
+        if result_updates.get("OutputLocation"):
+            config["ResultConfiguration"]["OutputLocation"] = result_updates["OutputLocation"]
+        if "Description" in request:
+            wg["Description"] = request["Description"]
+        if request.get("State"):
+            wg["State"] = request["State"]
+        return {}
+
+    @handler("DeleteWorkGroup", expand=False)
+    def delete_work_group(self, context: RequestContext, request: dict) -> dict:
+        name = request.get("WorkGroup")
+        if name == "primary":
+            raise errors.invalid_request("Cannot delete primary workgroup")
+        self.work_group(context, name)
+        del self.region(context).work_groups[name]
+        return {}
+
+    # --- named queries -----------------------------------------------------
+    @handler("CreateNamedQuery", expand=False)
+    def create_named_query(self, context: RequestContext, request: dict) -> dict:
+        for member in ("Name", "Database", "QueryString"):
+            validation.require(request.get(member), member)
+        wg = self.work_group(context, request.get("WorkGroup"))
+        query_id = str(uuid.uuid4())
+        self.region(context).named_queries[query_id] = {
+            "Name": request["Name"], "Description": request.get("Description", ""), "Database": request["Database"],
+            "QueryString": request["QueryString"], "NamedQueryId": query_id, "WorkGroup": wg["Name"]}
+        return {"NamedQueryId": query_id}
+
+    def _named(self, context: RequestContext, query_id: str | None) -> dict:
+        named = self.region(context).named_queries.get(query_id or "")
+        if named is None:
+            raise errors.invalid_request(f"NamedQuery {query_id} was not found")
+        return named
+
+    @handler("GetNamedQuery", expand=False)
+    def get_named_query(self, context: RequestContext, request: dict) -> dict:
+        return {"NamedQuery": self._named(context, request.get("NamedQueryId"))}
+
+    @handler("ListNamedQueries", expand=False)
+    def list_named_queries(self, context: RequestContext, request: dict) -> dict:
+        wg = self.work_group(context, request.get("WorkGroup"))["Name"]
+        ids = [q["NamedQueryId"] for q in self.region(context).named_queries.values() if q["WorkGroup"] == wg]
+        items, token = validation.paginate(ids, request, default=50, upper=50)
+        return {"NamedQueryIds": items, **({"NextToken": token} if token else {})}
+
+    @handler("BatchGetNamedQuery", expand=False)
+    def batch_get_named_query(self, context: RequestContext, request: dict) -> dict:
+        found, missing = [], []
+        for query_id in request.get("NamedQueryIds") or []:
+            named = self.region(context).named_queries.get(query_id)
+            if named:
+                found.append(named)
+            else:
+                missing.append({"NamedQueryId": query_id, "ErrorCode": "INVALID_INPUT",
+                                "ErrorMessage": f"NamedQuery {query_id} was not found"})
+        return {"NamedQueries": found, "UnprocessedNamedQueryIds": missing}
+
+    @handler("DeleteNamedQuery", expand=False)
+    def delete_named_query(self, context: RequestContext, request: dict) -> dict:
+        self._named(context, request.get("NamedQueryId"))
+        del self.region(context).named_queries[request["NamedQueryId"]]
+        return {}

@@ -1,0 +1,142 @@
+"""Athena SQL over JSON Lines written like Firehose writes them (extension-less and
+GZIP objects, `YYYY/MM/dd/HH/` keys), through boto3: DDL with the OpenX JSON SerDe,
+Trino functions, results, the result files, and failures."""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+
+from tests.athena.conftest import query, rows, run
+
+DOCS = [
+    {"host": "10.0.0.1", "@timestamp": "2026-11-03T04:29:26+01:00", "path": "/products/7", "response": 200,
+     "bytes": 512, "user-agent": "curl/8", "username": "alice", "is_bot": False},
+    {"Host": "10.0.0.2", "@timestamp": "2026-11-03T05:01:00+01:00", "path": "/cart", "response": 404,
+     "bytes": None, "user-agent": "Mozilla/5.0", "username": "bob", "is_bot": False},
+    {"host": "10.0.0.1", "@timestamp": "2026-11-03T05:30:00+01:00", "path": "/products/7", "response": 500,
+     "bytes": 10, "user-agent": "Googlebot", "username": None, "is_bot": True},
+]
+
+DDL = """CREATE EXTERNAL TABLE apache_logs (
+  host string, ts string, path string, response int, bytes bigint, useragent string,
+  username string, is_bot boolean)
+PARTITIONED BY (year string, month string, day string, hour string)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES ('mapping.ts'='@timestamp', 'mapping.useragent'='user-agent',
+                      'ignore.malformed.json'='true')
+LOCATION 's3://{bucket}/apache_/'"""
+
+
+def put_firehose_objects(s3, bucket: str) -> None:
+    lines = [json.dumps(d) for d in DOCS]
+    s3.put_object(Bucket=bucket, Key="apache_/2026/11/03/03/apache-1-2026-11-03-03-29-26-abc",
+                  Body=("\n".join(lines[:1]) + "\nnot json\n").encode())
+    s3.put_object(Bucket=bucket, Key="apache_/2026/11/03/04/apache-1-2026-11-03-04-01-00-def.gz",
+                  Body=gzip.compress(("\n".join(lines[1:]) + "\n").encode()))
+
+
+def add_partitions(athena, lake) -> None:
+    b = lake["bucket"]
+    run_ok = query(athena, f"""ALTER TABLE apache_logs ADD
+        PARTITION (year='2026', month='11', day='03', hour='03') LOCATION 's3://{b}/apache_/2026/11/03/03/'
+        PARTITION (year='2026', month='11', day='03', hour='04') LOCATION 's3://{b}/apache_/2026/11/03/04/'""", lake)
+    assert run_ok == []
+
+
+def test_firehose_json_with_openx_serde(athena, s3, lake):
+    put_firehose_objects(s3, lake["bucket"])
+    assert query(athena, DDL.format(bucket=lake["bucket"]), lake) == []
+    add_partitions(athena, lake)
+
+    got = query(athena, "SELECT host, ts, useragent, response, bytes, is_bot, hour FROM apache_logs "
+                        "WHERE host IS NOT NULL ORDER BY ts", lake)
+    assert got[0] == ["host", "ts", "useragent", "response", "bytes", "is_bot", "hour"]
+    assert got[1:] == [
+        ["10.0.0.1", "2026-11-03T04:29:26+01:00", "curl/8", "200", "512", "false", "03"],
+        ["10.0.0.2", "2026-11-03T05:01:00+01:00", "Mozilla/5.0", "404", None, "false", "04"],   # "Host" matched
+        ["10.0.0.1", "2026-11-03T05:30:00+01:00", "Googlebot", "500", "10", "true", "04"],
+    ]
+    # the malformed line is a row of NULLs (ignore.malformed.json)
+    assert query(athena, "SELECT count(*), count(host) FROM apache_logs", lake)[1] == ["4", "3"]
+
+    hourly = query(athena, """SELECT date_trunc('hour', from_iso8601_timestamp(ts)) AS hour_utc,
+                                     count(*) AS hits, approx_distinct(host) AS clients
+                              FROM apache_logs WHERE ts IS NOT NULL GROUP BY 1 ORDER BY 1""", lake)
+    assert hourly == [["hour_utc", "hits", "clients"], ["2026-11-03 03:00:00.000 UTC", "1", "1"],
+                      ["2026-11-03 04:00:00.000 UTC", "2", "2"]]
+    extracted = query(athena, "SELECT regexp_extract(path, '/products/(\\d+)', 1) AS product, count(*) AS n "
+                              "FROM apache_logs WHERE path LIKE '/products/%' GROUP BY 1", lake)
+    assert extracted == [["product", "n"], ["7", "2"]]
+
+
+def test_results_metadata_paging_and_files(athena, s3, lake):
+    put_firehose_objects(s3, lake["bucket"])
+    query(athena, DDL.format(bucket=lake["bucket"]), lake)
+    add_partitions(athena, lake)
+    execution = run(athena, "SELECT host, response FROM apache_logs WHERE host IS NOT NULL ORDER BY response",
+                    lake)
+    qid = execution["QueryExecutionId"]
+    assert execution["StatementType"] == "DML"
+    assert execution["Statistics"]["DataScannedInBytes"] > 0
+    assert execution["ResultConfiguration"]["OutputLocation"] == f"{lake['output']}{qid}.csv"
+    page = athena.get_query_results(QueryExecutionId=qid, MaxResults=2)
+    info = page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
+    assert [(c["Name"], c["Type"]) for c in info] == [("host", "varchar"), ("response", "integer")]
+    assert page["NextToken"] and len(page["ResultSet"]["Rows"]) == 2
+    assert rows(athena, qid, page_size=1) == [["host", "response"], ["10.0.0.1", "200"], ["10.0.0.2", "404"],
+                                              ["10.0.0.1", "500"]]
+    body = s3.get_object(Bucket=lake["bucket"], Key=f"athena-results/{qid}.csv")["Body"].read().decode()
+    assert body.splitlines()[0] == '"host","response"'
+    assert list(csv.reader(io.StringIO(body)))[1:] == [["10.0.0.1", "200"], ["10.0.0.2", "404"], ["10.0.0.1", "500"]]
+    s3.head_object(Bucket=lake["bucket"], Key=f"athena-results/{qid}.csv.metadata")
+    assert qid in athena.list_query_executions()["QueryExecutionIds"]
+
+
+def test_show_describe_msck_and_ctas(athena, s3, lake):
+    b = lake["bucket"]
+    s3.put_object(Bucket=b, Key="hive/dt=2026-01-01/part-0.json", Body=b'{"a": 1}\n{"a": 2}\n')
+    s3.put_object(Bucket=b, Key="hive/dt=2026-01-02/part-0.json", Body=b'{"a": 5}\n')
+    query(athena, f"CREATE EXTERNAL TABLE h (a int) PARTITIONED BY (dt string) "
+                  f"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{b}/hive/'", lake)
+    repaired = query(athena, "MSCK REPAIR TABLE h", lake)
+    assert "Repair: Added partition to metastore h:dt=2026-01-01" in [r[0] for r in repaired]
+    assert query(athena, "SHOW PARTITIONS h", lake) == [["dt=2026-01-01"], ["dt=2026-01-02"]]
+    assert ["h"] in query(athena, "SHOW TABLES", lake)
+    assert query(athena, "DESCRIBE h", lake)[0][0].split("\t")[0].strip() == "a"
+    assert query(athena, "SELECT dt, sum(a) s FROM h GROUP BY dt ORDER BY dt", lake)[1:] == [
+        ["2026-01-01", "3"], ["2026-01-02", "5"]]
+
+    ctas = run(athena, f"CREATE TABLE h_parquet WITH (format='PARQUET', external_location='s3://{b}/pq/') "
+                       "AS SELECT dt, a * 10 AS a10 FROM h", lake)
+    assert ctas["Status"]["State"] == "SUCCEEDED", ctas["Status"]
+    assert athena.get_query_results(QueryExecutionId=ctas["QueryExecutionId"])["UpdateCount"] == 3
+    assert query(athena, "SELECT sum(a10) FROM h_parquet", lake)[1] == ["80"]
+    assert query(athena, "DROP TABLE h_parquet", lake) == []
+
+
+def failure(athena, lake, sql: str) -> str:
+    execution = run(athena, sql, lake)
+    assert execution["Status"]["State"] == "FAILED", execution["Status"]
+    return execution["Status"]["StateChangeReason"]
+
+
+def test_failures_are_athena_like(athena, s3, lake):
+    put_firehose_objects(s3, lake["bucket"])
+    query(athena, DDL.format(bucket=lake["bucket"]), lake)
+    assert failure(athena, lake, "SELECT host FRM apache_logs").startswith("line 1:")
+    assert failure(athena, lake, "SELECT * FROM nope") == (
+        f"TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.{lake['database']}.nope' does not exist")
+    assert failure(athena, lake, "SELECT nosuch FROM apache_logs").startswith(
+        "COLUMN_NOT_FOUND: line 1:8: Column 'nosuch' cannot be resolved")
+    assert failure(athena, lake, "SELECT * FROM nodb.t").startswith("SCHEMA_NOT_FOUND")
+    # a table over an empty prefix has no rows, as on Athena; one over a missing bucket fails
+    query(athena, f"CREATE EXTERNAL TABLE empty_t (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+                  f"LOCATION 's3://{lake['bucket']}/nothing-here/'", lake)
+    assert query(athena, "SELECT count(*) FROM empty_t", lake) == [["_col0"], ["0"]]
+    query(athena, "CREATE EXTERNAL TABLE gone (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+                  "LOCATION 's3://no-such-bucket-lab/x/'", lake)
+    assert "bucket" in failure(athena, lake, "SELECT * FROM gone").lower()
+    reason = failure(athena, lake, DDL.format(bucket=lake["bucket"]))
+    assert "already exists" in reason
