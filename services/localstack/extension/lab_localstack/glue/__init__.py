@@ -7,6 +7,9 @@ Where things are:
   provider.py        the provider class: the mixins below over one store
   catalog_api.py     databases and tables (Create/Get/GetAll/Update/Delete)
   partitions_api.py  partitions (Create/BatchCreate/Get/GetPartitions/BatchGet/Update/Delete)
+  crawlers_api.py    crawlers: definitions, READY/RUNNING/STOPPING, LastCrawl, GetCrawlerMetrics
+  crawl.py           one crawl of an S3 target: tables, columns, partitions (Hive or partition_N)
+  schema_inference.py  classification (json/parquet/csv) and Glue types from object samples
   partition_filter.py  GetPartitions' Expression, evaluated by DuckDB after a sqlglot parse
   catalog.py         storage per account/region, saved to LOCALSTACK_VOLUME_DIR/lab-glue/catalog.json
   shapes.py          stored records <-> response shapes (timestamps, AWS's defaults)
@@ -15,5 +18,7 @@ Where things are:
 
 Choices: the catalog is the lab's own storage (not moto's Glue backend: its error
 messages and missing shapes would have to be patched over, and it does not persist);
-database and table names are stored in lower case, as Glue does.
+database and table names are stored in lower case, as Glue does. A crawler makes one
+table per S3 target (named after the target's last path component), samples the first
+1 MB of every object, and shows STOPPING briefly (0.3 s) after a crawl.
 """

@@ -1,5 +1,5 @@
-"""The lab's Glue provider: the Data Catalog (catalog_api.py, partitions_api.py)
-over one persisted store (catalog.py). LocalStack 4.14 ships no Glue API stubs, so
+"""The lab's Glue provider: the Data Catalog (catalog_api.py, partitions_api.py) and
+crawlers (crawlers_api.py) over one persisted store (catalog.py). LocalStack 4.14 ships no Glue API stubs, so
 the operations are declared with LocalStack's `@handler` decorator against
 botocore's Glue service model, which LocalStack's parser and serializer use."""
 from __future__ import annotations
@@ -12,6 +12,7 @@ from localstack.services.plugins import ServiceLifecycleHook
 
 from lab_localstack.glue.catalog import CatalogStore
 from lab_localstack.glue.catalog_api import CatalogApi
+from lab_localstack.glue.crawlers_api import CrawlersApi
 from lab_localstack.glue.partitions_api import PartitionsApi
 
 LOG = logging.getLogger(__name__)
@@ -21,9 +22,15 @@ def catalog_path() -> Path | None:
     return Path(config.VOLUME_DIR) / "lab-glue" / "catalog.json" if config.VOLUME_DIR else None
 
 
-class LabGlueProvider(CatalogApi, PartitionsApi, ServiceLifecycleHook):
+class LabGlueProvider(CatalogApi, PartitionsApi, CrawlersApi, ServiceLifecycleHook):
     service = "glue"
     version = "2017-03-31"
 
     def __init__(self) -> None:
         self.store = CatalogStore(catalog_path())
+        self._stop_flags = {}
+        for cat in self.store.all_catalogs().values():   # a crawl does not survive a restart
+            for crawler in cat.crawlers.values():
+                if crawler["State"] != "READY":
+                    crawler["State"] = "READY"
+                    crawler.setdefault("LastCrawl", {})["Status"] = "CANCELLED"

@@ -1,0 +1,126 @@
+"""Glue crawlers through boto3 against the native lab: the state machine, a crawl of
+the workshop's backup (columns and types as the ETL's README documents them,
+partitions as the S3 keys), Hive-style folders, re-crawls, Parquet, errors."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.glue.lake_data import HOURS, write_backup
+from tests.support.waiting import wait_for
+
+ROLE = "arn:aws:iam::000000000000:role/lab-glue-crawler"
+
+# etl/README.md, "Output document": the field types written by the ETL, as Glue types
+ETL_DOCUMENT = {
+    "host": "string", "client_ip": "string", "ident": "string", "authuser": "string",
+    "@timestamp": "string", "@timestamp_utc": "string", "timezone": "string", "request": "string",
+    "verb": "string", "path": "string", "http_version": "string", "page": "string", "category": "string",
+    "product": "string", "response": "int", "bytes": "int", "referer": "string", "user-agent": "string",
+    "is_bot": "boolean", "username": "string", "session_id": "string",
+}
+
+
+@pytest.fixture()
+def glue(localstack):
+    return localstack.client("glue")
+
+
+@pytest.fixture()
+def setup(localstack, glue):
+    bucket = f"backup-{uuid.uuid4().hex[:8]}"
+    localstack.client("s3").create_bucket(Bucket=bucket)
+    db = f"lake_{uuid.uuid4().hex[:8]}"
+    glue.create_database(DatabaseInput={"Name": db})
+    return bucket, db
+
+
+def crawl(glue, name: str) -> dict:
+    glue.start_crawler(Name=name)
+    states = []
+
+    def ready():
+        crawler = glue.get_crawler(Name=name)["Crawler"]
+        states.append(crawler["State"])
+        return crawler if crawler["State"] == "READY" else None
+
+    crawler = wait_for(ready, timeout=60, interval=0.05, what=f"crawler {name}")
+    assert "RUNNING" in states or "STOPPING" in states
+    return crawler
+
+
+def test_crawl_of_the_backup_matches_the_etl_document(localstack, glue, setup):
+    bucket, db = setup
+    written = write_backup(localstack.client("s3"), bucket)
+    glue.create_crawler(Name=f"c-{db}", Role=ROLE, DatabaseName=db,
+                        Targets={"S3Targets": [{"Path": f"s3://{bucket}/apache_"}]})
+    assert glue.get_crawler(Name=f"c-{db}")["Crawler"]["State"] == "READY"
+    crawler = crawl(glue, f"c-{db}")
+    assert crawler["LastCrawl"]["Status"] == "SUCCEEDED"
+
+    table = glue.get_table(DatabaseName=db, Name="apache_")["Table"]
+    columns = {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}
+    seen_keys = {k for docs in written.values() for d in docs for k in d}
+    assert columns == {k: v for k, v in ETL_DOCUMENT.items() if k in seen_keys}
+    assert table["Parameters"]["classification"] == "json"
+    assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["partition_0", "partition_1", "partition_2",
+                                                           "partition_3"]
+    parts = glue.get_partitions(DatabaseName=db, TableName="apache_")["Partitions"]
+    assert sorted(p["Values"] for p in parts) == sorted(h.split("/") for h in HOURS)
+    for p in parts:
+        assert p["StorageDescriptor"]["Location"] == f"s3://{bucket}/apache_{'/'.join(p['Values'])}/"
+    metrics = glue.get_crawler_metrics(CrawlerNameList=[f"c-{db}"])["CrawlerMetricsList"][0]
+    assert metrics["TablesCreated"] == 1
+
+    # a re-crawl adds the new hour and a new column, keeps the rest
+    s3 = localstack.client("s3")
+    s3.put_object(Bucket=bucket, Key="apache_2026/11/05/07/apache-backup-1-x",
+                  Body=b'{"host": "10.1.1.1", "response": 200, "geo_country": "GB"}\n')
+    crawl(glue, f"c-{db}")
+    table = glue.get_table(DatabaseName=db, Name="apache_")["Table"]
+    names = [c["Name"] for c in table["StorageDescriptor"]["Columns"]]
+    assert names[-1] == "geo_country" and set(names[:-1]) == set(columns)
+    parts = glue.get_partitions(DatabaseName=db, TableName="apache_")["Partitions"]
+    assert ["2026", "11", "05", "07"] in [p["Values"] for p in parts] and len(parts) == len(HOURS) + 1
+
+
+def test_hive_partitions_and_csv(localstack, glue, setup):
+    bucket, db = setup
+    s3 = localstack.client("s3")
+    s3.put_object(Bucket=bucket, Key="events/year=2026/month=01/a.csv", Body=b"id,name,score\n1,a,1.5\n2,b,2.5\n")
+    s3.put_object(Bucket=bucket, Key="events/year=2026/month=02/b.csv", Body=b"id,name,score\n3,c,0.5\n")
+    s3.put_object(Bucket=bucket, Key="events/_SUCCESS", Body=b"")
+    glue.create_crawler(Name=f"h-{db}", Role=ROLE, DatabaseName=db, TablePrefix="raw_",
+                        Targets={"S3Targets": [{"Path": f"s3://{bucket}/events/"}]})
+    crawl(glue, f"h-{db}")
+    table = glue.get_table(DatabaseName=db, Name="raw_events")["Table"]
+    assert table["Parameters"]["classification"] == "csv"
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == [
+        ("id", "bigint"), ("name", "string"), ("score", "double")]
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["year", "month"]
+    parts = glue.get_partitions(DatabaseName=db, TableName="raw_events")["Partitions"]
+    assert sorted(p["Values"] for p in parts) == [["2026", "01"], ["2026", "02"]]
+
+
+def test_state_machine_errors(glue, setup):
+    _, db = setup
+    name = f"e-{db}"
+    targets = {"S3Targets": [{"Path": "s3://nowhere/x/"}]}
+    glue.create_crawler(Name=name, Role=ROLE, DatabaseName=db, Targets=targets)
+    with pytest.raises(ClientError) as err:
+        glue.create_crawler(Name=name, Role=ROLE, DatabaseName=db, Targets=targets)
+    assert err.value.response["Error"]["Code"] == "AlreadyExistsException"
+    with pytest.raises(ClientError) as err:
+        glue.stop_crawler(Name=name)
+    assert err.value.response["Error"]["Code"] == "CrawlerNotRunningException"
+    with pytest.raises(ClientError) as err:
+        glue.get_crawler(Name="missing-crawler")
+    assert err.value.response["Error"]["Code"] == "EntityNotFoundException"
+    crawler = crawl(glue, name)     # a missing bucket fails the crawl, not the API
+    assert crawler["LastCrawl"]["Status"] == "FAILED" and crawler["LastCrawl"]["ErrorMessage"]
+    assert name in glue.list_crawlers()["CrawlerNames"]
+    glue.delete_crawler(Name=name)
+    assert name not in [c["Name"] for c in glue.get_crawlers()["Crawlers"]]
