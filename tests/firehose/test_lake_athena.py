@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.athena.conftest import run
 from tests.athena.conftest import rows as result_rows
+from tests.athena.conftest import run
 from tests.firehose.conftest import (
     LAMBDA_ROLE,
     lake_destination,
@@ -28,8 +28,8 @@ COLUMNS = "host string, datetime timestamp, request string, response int, bytes 
 QUERIES = [
     "SELECT response, count(*) AS hits FROM {t} GROUP BY response ORDER BY response",
     "SELECT request, count(*) AS hits, sum(bytes) AS total FROM {t} GROUP BY request ORDER BY hits DESC, request LIMIT 5",
-    "SELECT date_trunc('hour', datetime) AS hour, count(*) AS hits, approx_distinct(host) AS clients "
-    "FROM {t} GROUP BY 1 ORDER BY 1",
+    ("SELECT date_trunc('hour', datetime) AS hour, count(*) AS hits, approx_distinct(host) AS clients "
+    "FROM {t} GROUP BY 1 ORDER BY 1"),
     "SELECT host, max(bytes) AS biggest, min(datetime) AS first_seen FROM {t} GROUP BY host ORDER BY host",
     "SELECT count(*) AS n, count(DISTINCT agent) AS agents FROM {t} WHERE response >= 400",
 ]

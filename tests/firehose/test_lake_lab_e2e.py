@@ -11,8 +11,8 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-
 from labctl import lake_lab
+
 from tests.athena.conftest import rows as result_rows
 from tests.athena.conftest import run
 from tests.firehose.conftest import LAMBDA_ROLE, objects, settled, wait_for
@@ -20,14 +20,14 @@ from tests.firehose.conftest import LAMBDA_ROLE, objects, settled, wait_for
 pytestmark = pytest.mark.localstack
 
 QUERIES = [
-    "SELECT response, count(*) AS hits, sum(bytes) AS total FROM {t} WHERE response IS NOT NULL "
-    "GROUP BY response ORDER BY response",
-    "SELECT request, count(*) AS hits FROM {t} WHERE response IS NOT NULL GROUP BY request "
-    "ORDER BY hits DESC, request LIMIT 5",
-    "SELECT date_trunc('hour', datetime) AS hour, count(*) AS hits, approx_distinct(host) AS clients FROM {t} "
-    "WHERE response IS NOT NULL GROUP BY 1 ORDER BY 1",
-    "SELECT host, count(*) AS n, count(bytes) AS with_bytes FROM {t} WHERE response >= 400 "
-    "GROUP BY host ORDER BY n DESC, host LIMIT 10",
+    ("SELECT response, count(*) AS hits, sum(bytes) AS total FROM {t} WHERE response IS NOT NULL "
+    "GROUP BY response ORDER BY response"),
+    ("SELECT request, count(*) AS hits FROM {t} WHERE response IS NOT NULL GROUP BY request "
+    "ORDER BY hits DESC, request LIMIT 5"),
+    ("SELECT date_trunc('hour', datetime) AS hour, count(*) AS hits, approx_distinct(host) AS clients FROM {t} "
+    "WHERE response IS NOT NULL GROUP BY 1 ORDER BY 1"),
+    ("SELECT host, count(*) AS n, count(bytes) AS with_bytes FROM {t} WHERE response >= 400 "
+    "GROUP BY host ORDER BY n DESC, host LIMIT 10"),
 ]
 
 
