@@ -16,9 +16,9 @@ Run: python -m tests.bench.bench_firehose_lake [--quick]
 """
 from __future__ import annotations
 
-import argparse
 import io
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -136,13 +136,6 @@ def run(quick: bool = False) -> list[dict]:
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    for row in run(quick=args.quick):
-        print(json.dumps(row))
-
-
 if __name__ == "__main__":
-    main()
+    for row in run(quick="--quick" in sys.argv[1:]):
+        print(json.dumps(row))
