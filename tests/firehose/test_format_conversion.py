@@ -90,6 +90,12 @@ def test_parquet_rows_equal_the_records_and_misfits_go_to_format_conversion_fail
                       what="the converted delivery")
     assert counts["delivered"] == 300 and counts["format_conversion_failed"] == 4
 
+    described = lake_localstack.client("firehose").describe_delivery_stream(DeliveryStreamName=name)[
+        "DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert described["DataFormatConversionConfiguration"]["Enabled"] is True
+    assert described["DataFormatConversionConfiguration"]["SchemaConfiguration"]["VersionId"] == "LATEST"
+    assert described["BufferingHints"] == {"SizeInMBs": 64, "IntervalInSeconds": 60}
+
     delivered = objects(lake_localstack, bucket, "parquet/")
     assert len(delivered) == 1
     key, body = next(iter(delivered.items()))

@@ -66,6 +66,10 @@ def extended_s3_description(config: dict) -> dict:
     dynamic = desc.get("DynamicPartitioningConfiguration")
     if dynamic and dynamic.get("Enabled"):
         dynamic.setdefault("RetryOptions", {"DurationInSeconds": DEFAULT_RETRY_SECONDS})
+    conversion = desc.get("DataFormatConversionConfiguration")
+    if conversion:
+        conversion.setdefault("Enabled", True)
+        conversion.setdefault("SchemaConfiguration", {}).setdefault("VersionId", "LATEST")
     desc.setdefault("S3BackupMode", "Disabled")
     desc.setdefault("ProcessingConfiguration", {"Enabled": False, "Processors": []})
     if config.get("S3BackupConfiguration"):
