@@ -182,3 +182,16 @@ def test_format_conversion_failed_record_has_aws_fields():
     assert doc["dataCatalogTable"] == {"catalogId": "123456789012", "databaseName": "db", "tableName": "t",
                                        "region": "us-east-1", "versionId": "0",
                                        "catalogArn": "arn:aws:glue:us-east-1:123456789012:catalog"}
+
+
+@pytest.mark.parametrize("query", ["pick(.a)", ".a|abs", ".a|trim", ".a|@base32d", '.a|scan("x"; "g")'])
+def test_jq_17_builtins_are_refused_as_aws_runs_jq_16(query):
+    with pytest.raises(ValueError, match="not available in jq 1.6"):
+        partitioning.compile_query(query)
+
+
+def test_jq_16_numbers_print_without_a_fraction():
+    program = partitioning.compile_query("{n: .n}")
+    keys = partitioning.keys_from_query(program, b'{"n": 1.0}')
+    assert partitioning.record_keys(keys, {}).lookup("partitionKeyFromQuery", "n") == "1"
+    assert partitioning.compile_query('{k: "pick abs"}') is not None, "words inside strings are not builtins"

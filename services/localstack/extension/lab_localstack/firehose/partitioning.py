@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 
 MAX_SUB_RECORDS = 500
@@ -110,10 +111,21 @@ def deaggregate(data: bytes, sub_record_type: str | None, delimiter: bytes = b""
 
 
 # --- partition keys -----------------------------------------------------------------
+# Builtins jq 1.7 added: the binding runs jq 1.7.1, AWS runs jq 1.6, so a query using them
+# is refused rather than accepted by the lab and rejected by AWS.
+_JQ17_ONLY = re.compile(r"(?<![\w$@.])(pick|abs|toarray|have_decnum|have_literal_numbers|significand|"
+                        r"trim|ltrim|rtrim|\$__loc__)(?!\w)|(@base32d)|(?<![\w$@.])(debug)\(|(?<![\w$@.])(scan)\([^()]*;")
+_JQ_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+
+
 def compile_query(query: str):
-    """A compiled jq program (PyPI `jq`); raises ValueError on a syntax error."""
+    """A compiled jq program (PyPI `jq`); raises ValueError on a syntax error or a jq 1.7 builtin."""
     import jq
 
+    newer = _JQ17_ONLY.search(_JQ_STRING.sub('""', query))
+    if newer:
+        name = next(g for g in newer.groups() if g)
+        raise ValueError(f"{name} is not available in jq 1.6")
     return jq.compile(query)
 
 
