@@ -179,3 +179,32 @@ def test_records_past_the_active_partition_limit_go_to_the_error_output(lake_loc
     assert len(failed) == 8
     assert {json.loads(base64.b64decode(f["rawData"]))["customer_id"] for f in failed} == set(customers[-2:])
     assert {f["errorCode"] for f in failed} == {"DynamicPartitioning.ActivePartitionsLimitExceeded"}
+
+
+def test_append_delimiter_without_partitioning_and_delimited_deaggregation(lake_localstack):
+    bucket, name = make_bucket(lake_localstack), unique("fh-delim")
+    create(lake_localstack, name, lake_destination(
+        bucket, "plain/", size_mb=1, interval=0, ProcessingConfiguration=processors(
+            ("RecordDeAggregation", {"SubRecordType": "DELIMITED", "Delimiter": "IyMjIw=="}),   # "####"
+            ("AppendDelimiterToRecord", {"Delimiter": "fA=="}))))                              # "|"
+    put_lines(lake_localstack.client("firehose"), name, [b"a####b####c", b"d"])
+    counts = wait_for(lambda: (c := settled(lake_localstack, name, 2)) and c["delivered"] == 4 and c, timeout=30)
+    assert counts["deaggregated"] == 2
+    assert b"".join(objects(lake_localstack, bucket, "plain/").values()) == b"a|b|c|d|"
+
+
+def test_update_cannot_shrink_a_partitioned_streams_buffer(lake_localstack):
+    firehose, name = lake_localstack.client("firehose"), unique("fh-dp-upd")
+    create(lake_localstack, name, lake_destination(
+        make_bucket(lake_localstack), "k=!{partitionKeyFromQuery:customer_id}/",
+        DynamicPartitioningConfiguration={"Enabled": True}, ProcessingConfiguration=processors(QUERY)))
+    with pytest.raises(ClientError, match="SizeInMBs must be at least 64"):
+        firehose.update_destination(
+            DeliveryStreamName=name, CurrentDeliveryStreamVersionId="1", DestinationId="destinationId-000000000001",
+            ExtendedS3DestinationUpdate={"BufferingHints": {"SizeInMBs": 5}})
+    firehose.update_destination(
+        DeliveryStreamName=name, CurrentDeliveryStreamVersionId="1", DestinationId="destinationId-000000000001",
+        ExtendedS3DestinationUpdate={"BufferingHints": {"SizeInMBs": 96}})
+    described = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    assert described["VersionId"] == "2"
+    assert described["Destinations"][0]["ExtendedS3DestinationDescription"]["BufferingHints"]["SizeInMBs"] == 96
