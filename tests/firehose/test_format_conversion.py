@@ -125,7 +125,7 @@ def test_orc_with_dynamic_partitioning_and_hive_serde(lake_localstack):
     bucket, name = make_bucket(lake_localstack), unique("fh-orc")
     lake_localstack.client("firehose").create_delivery_stream(
         DeliveryStreamName=name, ExtendedS3DestinationConfiguration=lake_destination(
-            bucket, "orc/response=!{partitionKeyFromQuery:response}/",
+            bucket, "orc/response=!{partitionKeyFromQuery:response}/", FileExtension=".zlib.orc",
             DynamicPartitioningConfiguration={"Enabled": True},
             ProcessingConfiguration=processors(("MetadataExtraction", {
                 "MetadataExtractionQuery": "{response: .response}", "JsonParsingEngine": "JQ-1.6"})),
@@ -137,7 +137,9 @@ def test_orc_with_dynamic_partitioning_and_hive_serde(lake_localstack):
     assert counts["delivered"] == 90
     delivered = objects(lake_localstack, bucket, "orc/")
     assert {re.match(r"orc/response=(\d+)/", k).group(1) for k in delivered} == {"200", "404", "500"}
-    assert all(k.endswith(".orc") for k in delivered)
+    for key in delivered:
+        assert re.fullmatch(r"orc/response=\d+/" + re.escape(name) + r"-1-[\d-]{19}-[0-9a-f-]{36}\.zlib\.orc", key), \
+            "FileExtension replaces .orc; no time folders under a partitioned prefix"
     for key, body in delivered.items():
         response = int(re.match(r"orc/response=(\d+)/", key).group(1))
         expected = [expected_row(dict(d, datetime=d["datetime"] // 1000)) for d in docs if d["response"] == response]
