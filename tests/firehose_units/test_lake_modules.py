@@ -110,7 +110,7 @@ def test_openx_drops_unknown_attributes_and_coerces_types():
     record = {"HOST": "a.example", "bytes": "1234", "ok": "true", "at": "2017-02-07T15:13:01.39256Z",
               "day": "2017-02-07", "price": 12.5, "tags": ["x"], "attrs": {"k": 1},
               "geo": {"Lat": 1.5, "lon": 2}, "extra": "dropped"}
-    row = openx().row(json.dumps(record).encode())
+    row = openx().rows(json.dumps(record).encode())[0]
     assert row == {"host": "a.example", "bytes": 1234, "ok": True,
                    "at": datetime(2017, 2, 7, 15, 13, 1, 392560, tzinfo=UTC), "day": date(2017, 2, 7),
                    "price": Decimal("12.50"), "tags": ["x"], "attrs": [("k", 1)], "geo": {"lat": 1.5, "lon": 2.0}}
@@ -118,14 +118,14 @@ def test_openx_drops_unknown_attributes_and_coerces_types():
 
 def test_openx_options_dots_case_and_mappings():
     row = openx(ConvertDotsInJsonKeysToUnderscores=True, ColumnToJsonKeyMappings={"bytes": "size.in.bytes"}) \
-        .row(b'{"size.in.bytes": 7, "host": "h"}')
+        .rows(b'{"size.in.bytes": 7, "host": "h"}')[0]
     assert (row["host"], row["bytes"]) == ("h", 7)
-    assert openx(CaseInsensitive=False).row(b'{"HOST": "h"}')["host"] is None
+    assert openx(CaseInsensitive=False).rows(b'{"HOST": "h"}')[0]["host"] is None
 
 
 @pytest.mark.parametrize("value", [1486480381, 1486480381000, "2017-02-07 15:13:01"])
 def test_openx_timestamps_epoch_seconds_millis_and_hive_format(value):
-    row = openx().row(json.dumps({"at": value}).encode())
+    row = openx().rows(json.dumps({"at": value}).encode())[0]
     assert row["at"] == datetime(2017, 2, 7, 15, 13, 1, tzinfo=UTC)
 
 
@@ -136,15 +136,21 @@ def test_hive_timestamp_formats():
             "TimestampFormats": ["dd/MM/yyyy HH:mm:ss", "millis"]}}},
         "OutputFormatConfiguration": {"Serializer": {"ParquetSerDe": {}}}})
     builder = RowBuilder(COLUMNS, settings.deserializer)
-    assert builder.row(b'{"at": "07/02/2017 15:13:01"}')["at"] == datetime(2017, 2, 7, 15, 13, 1, tzinfo=UTC)
-    assert builder.row(b'{"at": 1486480381000}')["at"] == datetime(2017, 2, 7, 15, 13, 1, tzinfo=UTC)
+    assert builder.rows(b'{"at": "07/02/2017 15:13:01"}')[0]["at"] == datetime(2017, 2, 7, 15, 13, 1, tzinfo=UTC)
+    assert builder.rows(b'{"at": 1486480381000}')[0]["at"] == datetime(2017, 2, 7, 15, 13, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("data", [b"not json", b"[1, 2]", b'{"bytes": "many"}', b'{"bytes": 1.5}',
                                   b'{"at": "yesterday"}', b'{"price": 123456789012}'])
 def test_records_that_do_not_fit_fail(data):
     with pytest.raises(ConversionError):
-        openx().row(data)
+        openx().rows(data)
+
+
+def test_a_record_may_hold_several_json_objects_but_not_an_array():
+    assert [r["host"] for r in openx().rows(b'{"host": "a"}{"host": "b"}\n{"host": "c"}\n')] == ["a", "b", "c"]
+    with pytest.raises(ConversionError):
+        openx().rows(b'[{"host": "a"}, {"host": "b"}]')
 
 
 @pytest.mark.parametrize("serializer", [{"ParquetSerDe": {"Compression": "GZIP", "WriterVersion": "V2"}},
@@ -157,7 +163,7 @@ def test_written_files_read_back_with_pyarrow(serializer):
         "OutputFormatConfiguration": {"Serializer": serializer}})
     builder = RowBuilder(COLUMNS[:4], settings.deserializer)
     records = [{"host": f"h{i}", "bytes": i * 1000, "ok": i % 2 == 0, "at": 1486480381 + i} for i in range(50)]
-    body = write_rows([builder.row(json.dumps(r).encode()) for r in records], builder.schema, settings.serializer)
+    body = write_rows([builder.rows(json.dumps(r).encode())[0] for r in records], builder.schema, settings.serializer)
     reader = pa_orc.read_table if "OrcSerDe" in serializer else pq.read_table
     table = reader(io.BytesIO(body))
     assert table.column_names == ["host", "bytes", "ok", "at"]

@@ -17,7 +17,6 @@ the record (format-conversion-failed), not the object. Written with pyarrow.
 from __future__ import annotations
 
 import io
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from lab_localstack.firehose.glue_types import (
     coerce,
     epoch_to_datetime,
 )
+from lab_localstack.firehose.json_records import consecutive_documents
 
 MALFORMED_DATA = "DataFormatConversion.MalformedData"
 INVALID_SCHEMA = "DataFormatConversion.InvalidSchema"
@@ -164,12 +164,16 @@ class RowBuilder:
             key = key.lower()
         return key
 
-    def row(self, data: bytes) -> dict:
-        """One record as {column: value}; raises ConversionError when it does not fit."""
+    def rows(self, data: bytes) -> list[dict]:
+        """A record's rows: one per JSON object in it (`{..}{..}` is valid input, an array is not)."""
         try:
-            document = json.loads(data)
+            documents = consecutive_documents(data)
         except (UnicodeDecodeError, ValueError) as error:
             raise ConversionError(f"The record is not valid JSON: {error}") from None
+        return [self.row(document) for document, _ in documents]
+
+    def row(self, document) -> dict:
+        """One JSON object as {column: value}; raises ConversionError when it does not fit."""
         if not isinstance(document, dict):
             raise ConversionError("The record is not a JSON object")
         by_key = {self._key(k): v for k, v in document.items()}

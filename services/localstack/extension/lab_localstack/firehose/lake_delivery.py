@@ -160,17 +160,18 @@ class LakeDelivery:
                                     self._schemas.placeholder_table(conversion), result)
             return b"", 0
         builder = RowBuilder(schema.columns, conversion.deserializer)
-        rows, failed = [], []
+        rows, failed, converted = [], [], 0
         for record in records:
             try:
-                rows.append(builder.row(record.data))
+                rows += builder.rows(record.data)
+                converted += 1
             except ConversionError as error:
                 failed.append((record, MALFORMED_DATA, str(error)))
         if failed:
             self._conversion_failed(failed, schema.table, result)
         if not rows:
             return b"", 0
-        return write_rows(rows, builder.schema, conversion.serializer), len(rows)
+        return write_rows(rows, builder.schema, conversion.serializer), converted
 
     def _conversion_failed(self, failed: list[tuple[LakeRecord, str, str]], table, result: StreamCounters) -> None:
         ending = now_ms()

@@ -22,6 +22,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from lab_localstack.firehose.json_records import consecutive_documents
+
 MAX_SUB_RECORDS = 500
 DEFAULT_ACTIVE_PARTITIONS = 500
 JSON_PARSING_ENGINE = "JQ-1.6"
@@ -78,29 +80,14 @@ def processor_params(processing: dict | None) -> ProcessorParams:
 
 
 # --- de-aggregation -----------------------------------------------------------------
-def _json_objects(data: bytes) -> list[bytes] | None:
-    text = data.decode("utf-8")
-    decoder = json.JSONDecoder()
-    position, parts = 0, []
-    while True:
-        while position < len(text) and text[position] in " \t\r\n":
-            position += 1
-        if position >= len(text):
-            return parts
-        if text[position] != "{":
-            return None
-        _, end = decoder.raw_decode(text, position)
-        parts.append(text[position:end].encode("utf-8"))
-        position = end
-
-
 def deaggregate(data: bytes, sub_record_type: str | None, delimiter: bytes = b"") -> list[bytes]:
     """Sub-records of one record; the record itself when it cannot be split (or holds > 500)."""
     if not sub_record_type:
         return [data]
     if sub_record_type == "JSON":
         try:
-            parts = _json_objects(data)
+            documents = consecutive_documents(data)
+            parts = [raw for _, raw in documents] if all(isinstance(d, dict) for d, _ in documents) else None
         except (UnicodeDecodeError, ValueError):
             parts = None
     else:
