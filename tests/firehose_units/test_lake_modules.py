@@ -201,3 +201,13 @@ def test_jq_16_numbers_print_without_a_fraction():
     keys = partitioning.keys_from_query(program, b'{"n": 1.0}')
     assert partitioning.record_keys(keys, {}).lookup("partitionKeyFromQuery", "n") == "1"
     assert partitioning.compile_query('{k: "pick abs"}') is not None, "words inside strings are not builtins"
+
+
+def test_parquet_block_size_bounds_row_groups():
+    from lab_localstack.firehose.format_conversion import Serializer
+
+    schema = pa.schema([("a", pa.string())])
+    body = write_rows([{"a": "x" * 1000}] * 1000, schema, Serializer("parquet", (("BlockSizeBytes", 100_000),)))
+    groups = pq.ParquetFile(io.BytesIO(body)).metadata.num_row_groups
+    assert 9 <= groups <= 12, groups   # ~1,000,000 bytes of values in blocks of 100,000
+    assert pq.read_table(io.BytesIO(body)).num_rows == 1000

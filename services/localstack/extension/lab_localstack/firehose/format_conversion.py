@@ -197,9 +197,12 @@ class RowBuilder:
 # --- rows -> file -------------------------------------------------------------------------
 def _parquet_bytes(table: pa.Table, serializer: Serializer) -> bytes:
     compression = str(serializer.option("Compression", "SNAPPY")).upper()
+    # BlockSizeBytes (default 256 MiB) bounds a row group; pyarrow sizes row groups in rows.
+    row_bytes = max(1, table.nbytes // max(1, table.num_rows))
     buffer = io.BytesIO()
     pq.write_table(
         table, buffer,
+        row_group_size=max(1, int(serializer.option("BlockSizeBytes", 256 * 1024 * 1024)) // row_bytes),
         compression="NONE" if compression == "UNCOMPRESSED" else compression,
         use_dictionary=bool(serializer.option("EnableDictionaryCompression", True)),
         data_page_size=int(serializer.option("PageSizeBytes", 1024 * 1024)),
