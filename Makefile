@@ -71,6 +71,10 @@ logs: venv ## follow the logs of the lab's services
 report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
 	$(PY) -m kibana_dashboards report --url $${OPENSEARCH_URL:-http://127.0.0.1:9200} --out build/report
 
+.PHONY: athena
+athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<name> for one)
+	$(PY) -m labctl athena $(if $(QUERY),--query $(QUERY))
+
 .PHONY: lake-lab
 lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack + Athena tables (needs a running lab)
 	$(PY) -m labctl.lake_lab $(if $(BUCKET),--bucket $(BUCKET))

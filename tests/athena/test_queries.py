@@ -7,8 +7,20 @@ import csv
 import gzip
 import io
 import json
+from datetime import UTC, datetime
+
+import pytest
 
 from tests.athena.conftest import query, rows, run
+from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.localstack
+
+
+def java_double(value: float) -> str:
+    """Java's Double.toString for a whole number of seconds >= 1e7: 1.7921412E9."""
+    digits = str(int(value)).rstrip("0")
+    return f"{digits[0]}.{digits[1:] or '0'}E{len(str(int(value))) - 1}"
 
 DOCS = [
     {"host": "10.0.0.1", "@timestamp": "2026-11-03T04:29:26+01:00", "path": "/products/7", "response": 200,
@@ -61,11 +73,14 @@ def test_firehose_json_with_openx_serde(athena, s3, lake):
     # the malformed line is a row of NULLs (ignore.malformed.json)
     assert query(athena, "SELECT count(*), count(host) FROM apache_logs", lake)[1] == ["4", "3"]
 
-    hourly = query(athena, """SELECT date_trunc('hour', from_iso8601_timestamp(ts)) AS hour_utc,
+    # hours as epoch seconds (a double, printed as Java does): the same on Athena whatever zone it shows
+    hourly = query(athena, """SELECT to_unixtime(date_trunc('hour', from_iso8601_timestamp(ts))) AS hour,
                                      count(*) AS hits, approx_distinct(host) AS clients
                               FROM apache_logs WHERE ts IS NOT NULL GROUP BY 1 ORDER BY 1""", lake)
-    assert hourly == [["hour_utc", "hits", "clients"], ["2026-11-03 03:00:00.000 UTC", "1", "1"],
-                      ["2026-11-03 04:00:00.000 UTC", "2", "2"]]
+    h03 = datetime(2026, 11, 3, 3, tzinfo=UTC).timestamp()
+    assert hourly == [["hour", "hits", "clients"], [java_double(h03), "1", "1"],
+                      [java_double(h03 + 3600), "2", "2"]]
+    assert java_double(h03) == "1.7936748E9"
     extracted = query(athena, "SELECT regexp_extract(path, '/products/(\\d+)', 1) AS product, count(*) AS n "
                               "FROM apache_logs WHERE path LIKE '/products/%' GROUP BY 1", lake)
     assert extracted == [["product", "n"], ["7", "2"]]
@@ -140,3 +155,19 @@ def test_failures_are_athena_like(athena, s3, lake):
     assert "bucket" in failure(athena, lake, "SELECT * FROM gone").lower()
     reason = failure(athena, lake, DDL.format(bucket=lake["bucket"]))
     assert "already exists" in reason
+
+
+def test_crawl_of_an_empty_prefix_then_query_fails_like_athena(localstack, athena, lake):
+    """An empty prefix: the crawler succeeds and creates no table (as on AWS), so the
+    query that expected one ends FAILED with TABLE_NOT_FOUND."""
+    glue = localstack.client("glue")
+    name = f"empty-{lake['database']}"
+    glue.create_crawler(Name=name, Role="arn:aws:iam::000000000000:role/glue_crawler_role",
+                        DatabaseName=lake["database"],
+                        Targets={"S3Targets": [{"Path": f"s3://{lake['bucket']}/apache_"}]})
+    glue.start_crawler(Name=name)
+    wait_for(lambda: glue.get_crawler(Name=name)["Crawler"]["State"] == "READY", timeout=30, interval=0.1)
+    assert glue.get_crawler(Name=name)["Crawler"]["LastCrawl"]["Status"] == "SUCCEEDED"
+    assert glue.get_tables(DatabaseName=lake["database"])["TableList"] == []
+    assert failure(athena, lake, "SELECT count(*) FROM apache_") == (
+        f"TABLE_NOT_FOUND: line 1:22: Table 'awsdatacatalog.{lake['database']}.apache_' does not exist")

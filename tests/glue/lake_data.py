@@ -1,25 +1,31 @@
 """The backup a Firehose delivery stream writes for the workshop, made without the
 whole pipeline: Apache lines from tests/data/logs turned into documents by the lab's
 own ETL (etl.access_log + etl.document), written under `apache_YYYY/MM/dd/HH/` with
-Firehose's extension-less object names (one object GZIP-compressed, with `.gz`)."""
+Firehose's extension-less object names (one object GZIP-compressed, with `.gz`).
+The log is Elastic's example Apache log (tests/data/README.md gives its source)."""
 from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 from etl.access_log import parse_line
 from etl.document import render_document
+from tests.support.data_files import ELASTIC_LOG
 
-LOG_FILE = Path(__file__).resolve().parents[1] / "data" / "logs" / "elastic_examples_apache_logs.log"
+LOG_FILE = ELASTIC_LOG
 HOURS = ["2026/11/03/09", "2026/11/03/10", "2026/11/03/11", "2026/11/04/00"]
 
 
 def documents(count: int) -> list[str]:
+    """ETL documents of the first `count` lines; two lines in three get the workshop's
+    cookie field (`"user = u<n>; PHPSESSID=s<m>"`), so users and sessions are known."""
     out = []
     with open(LOG_FILE, encoding="utf-8") as fh:
-        for line in fh:
-            fields = parse_line(line.rstrip("\n"))
+        for i, line in enumerate(fh):
+            line = line.rstrip("\n")
+            if i % 3:
+                line += f' "user = u{i % 11}; PHPSESSID=s{i % 37}"'
+            fields = parse_line(line)
             if fields is None:
                 continue
             out.append(render_document(fields)[0])

@@ -7,6 +7,8 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
+pytestmark = pytest.mark.localstack
+
 COLUMNS = [{"Name": "host", "Type": "string"}, {"Name": "response", "Type": "int"},
            {"Name": "@timestamp", "Type": "string"}]
 PARTITION_KEYS = [{"Name": "year", "Type": "string"}, {"Name": "month", "Type": "string"}]

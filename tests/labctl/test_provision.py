@@ -77,3 +77,14 @@ def test_changed_buffer_interval_is_applied_in_place(localstack, provisioned):
         "DeliveryStreamDescription"]["Destinations"][0]["AmazonopensearchserviceDestinationDescription"]
     assert dest["BufferingHints"]["IntervalInSeconds"] == 5
     provision.provision(provisioned, with_template=False, with_kinesis=False)
+
+
+def test_data_lake_database_and_crawler(localstack, provisioned):
+    glue = localstack.client("glue")
+    assert glue.get_database(Name=lab.GLUE_DATABASE)["Database"]["Name"] == "clickstream"
+    crawler = glue.get_crawler(Name=lab.CRAWLER_NAME)["Crawler"]
+    assert crawler["DatabaseName"] == lab.GLUE_DATABASE
+    assert crawler["Targets"]["S3Targets"] == [{"Path": f"s3://{lab.BACKUP_BUCKET}/{lab.BACKUP_PREFIX}",
+                                                "Exclusions": ["AmazonOpenSearchService-failed/**",
+                                                               "elasticsearch-failed/**"]}]
+    assert crawler["Role"].endswith(f":role/{lab.CRAWLER_ROLE}") and crawler["State"] == "READY"

@@ -11,7 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from labctl import localstack_native, native, provision, runtimes, status
+import boto3
+
+from labctl import data_lake, localstack_native, native, provision, runtimes, status
 from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
@@ -112,6 +114,36 @@ def cmd_localstack(s: lab.LabSettings, args) -> int:
     return 0
 
 
+def cmd_athena(s: lab.LabSettings, args) -> int:
+    """Crawl the backup, then run the example Athena queries and print their results."""
+    def client(service: str):
+        return boto3.client(service, endpoint_url=s.localstack_url, region_name=lab.REGION,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    queries = data_lake.example_queries()
+    if args.query and args.query not in queries:
+        print(f"error: no query named {args.query!r} in {lab.EXAMPLE_QUERIES} "
+              f"(known: {', '.join(queries)})", file=sys.stderr)
+        return 2
+    if not args.no_crawl:
+        crawler = data_lake.crawl(client("glue"))
+        print(f"crawler {lab.CRAWLER_NAME}: last crawl {crawler.get('LastCrawl', {}).get('Status')}")
+    failed = 0
+    for name, sql in queries.items():
+        if args.query and name != args.query:
+            continue
+        execution, rows = data_lake.run_query(client("athena"), sql)
+        status = execution["Status"]
+        seconds = execution["Statistics"]["TotalExecutionTimeInMillis"] / 1000
+        print(f"\n== {name} ({status['State']}, {seconds:.2f}s)")
+        if status["State"] == "SUCCEEDED":
+            print(data_lake.render_table(rows))
+        else:
+            failed += 1
+            print(status.get("StateChangeReason", ""))
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="labctl", description=__doc__)
     p.add_argument("-v", "--verbose", action="store_true")
@@ -132,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--count", type=int)
     g.set_defaults(func=cmd_generate)
     sub.add_parser("logs", help="follow the services' logs").set_defaults(func=cmd_logs)
+    at = sub.add_parser("athena", help="crawl the backup and run the example Athena queries")
+    at.add_argument("--query", help="run only this named query")
+    at.add_argument("--no-crawl", action="store_true", help="do not start the crawler first")
+    at.set_defaults(func=cmd_athena)
     ls = sub.add_parser("localstack", help="native LocalStack alone (make native-localstack)")
     ls.add_argument("action", choices=("start", "stop"))
     ls.set_defaults(func=cmd_localstack)

@@ -5,7 +5,8 @@ the backup bucket, the IAM roles, the `apache_ETL` Lambda from `make lambda`'s
 zip, the Firehose `webserver_stream` exactly as the workshop configures it
 (Direct PUT, Lambda processor, OpenSearch index `apache`, no rotation, S3
 backup of all records under `apache_`, 1 MB / 60 s), and the sibling labs'
-Kinesis stream `web-access-log` with a delivery stream archiving it to S3.
+Kinesis stream `web-access-log` with a delivery stream archiving it to S3, and
+the data lake: the Glue database `clickstream` with a crawler over the backup.
 Running it again changes only what differs.
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tenacity import (
     wait_fixed,
 )
 
+from labctl import data_lake
 from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
@@ -256,4 +258,6 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
     ensure_webserver_stream(fh, target, firehose_role, lambda_arn)
     if with_kinesis:
         ensure_kinesis_path(_client("kinesis", target.localstack_url), fh, target, firehose_role)
+    crawler_role = ensure_role(iam, lab.CRAWLER_ROLE, "glue.amazonaws.com")
+    data_lake.ensure_data_lake(_client("glue", target.localstack_url), crawler_role)
     LOG.info("provisioning done")

@@ -24,6 +24,13 @@ KINESIS_DELIVERY_STREAM = "web_access_log_archive"
 KINESIS_ARCHIVE_PREFIX = "web-access-log/"
 REGION = "us-east-1"
 ACCOUNT_ID = "000000000000"
+# The data lake (Glue Data Catalog, crawler, Athena) over the backup.
+GLUE_DATABASE = "clickstream"
+CRAWLER_NAME = "apache_backup_crawler"
+CRAWLER_ROLE = "glue_crawler_role"
+BACKUP_TABLE = "apache_"   # a crawler names the table after its path's last component
+ATHENA_OUTPUT = f"s3://{BACKUP_BUCKET}/athena-results/"
+EXAMPLE_QUERIES = REPO_ROOT / "services" / "lab" / "athena" / "example_queries.sql"
 
 
 class SettingsError(ValueError):

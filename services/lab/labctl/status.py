@@ -18,6 +18,7 @@ import boto3
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
+from labctl import data_lake
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -47,6 +48,7 @@ class LabStatus:
     index_documents: int | None = None
     s3_records: dict[str, int] = field(default_factory=dict)    # prefix name -> records (lines)
     s3_objects: dict[str, int] = field(default_factory=dict)
+    data_lake: dict = field(default_factory=dict)              # crawler, tables, Athena queries by state
 
     @property
     def accounted(self) -> int | None:
@@ -144,7 +146,16 @@ def collect(s: LabSettings, runtime: Runtime | None) -> LabStatus:
     st.index_documents = index_documents(s.opensearch_url)
     if st.services["localstack"] == "up":
         st.s3_objects, st.s3_records = s3_counts(s.localstack_url)
+        st.data_lake = _data_lake(s.localstack_url)
     return st
+
+
+def _data_lake(localstack_url: str) -> dict:
+    def client(service: str):
+        return boto3.client(service, endpoint_url=localstack_url, region_name=lab.REGION,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    return data_lake.status_counts(client("glue"), client("athena"))
 
 
 def agent_stats_age(agent: dict) -> float | None:
@@ -181,10 +192,27 @@ def render_text(st: LabStatus) -> str:
                  f"{'?' if st.index_documents is None else st.index_documents}")
     for name, count in st.s3_records.items():
         lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {st.s3_objects.get(name, 0)} objects")
+    lines += _render_data_lake(st.data_lake)
     if st.log_lines is not None and st.accounted is not None:
         verdict = "all accounted for" if st.accounted == st.log_lines else "in flight or missing"
         lines += ["", f"Accounted: {st.accounted} of {st.log_lines} lines ({verdict})"]
     return "\n".join(lines)
+
+
+def _render_data_lake(lake: dict) -> list[str]:
+    if not lake:
+        return []
+    lines = ["", "Data lake:"]
+    crawler = lake.get("crawler")
+    if crawler:
+        lines.append(f"  {'crawler ' + crawler['name']:<34} {crawler['state']} (last crawl {crawler['last_crawl']})")
+    for table, partitions in sorted(lake.get("tables", {}).items()):
+        lines.append(f"  {'table ' + lab.GLUE_DATABASE + '.' + table:<34} {partitions} partitions")
+    queries = lake.get("queries")
+    if queries is not None:
+        shown = ", ".join(f"{state.lower()} {n}" for state, n in sorted(queries.items())) or "none yet"
+        lines.append(f"  {'athena queries':<34} {sum(queries.values())} ({shown})")
+    return lines
 
 
 def render_json(st: LabStatus) -> str:

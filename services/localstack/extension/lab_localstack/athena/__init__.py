@@ -9,6 +9,7 @@ Where things are:
   plugin.py        entry point
   provider.py      query executions API (Start/Get/BatchGet/List/Stop, GetQueryResults)
   workgroups.py    work groups (`primary` always exists) and named queries
+  metadata_api.py  ListDataCatalogs/ListDatabases/ListTableMetadata/GetTableMetadata over Glue
   executions.py    the QUEUED -> RUNNING -> SUCCEEDED/FAILED/CANCELLED state machine, workers,
                    results written to OutputLocation as <id>.csv + <id>.csv.metadata
   statements.py    statement types; SELECT / CTAS / DDL dispatch; CTAS to Parquet
@@ -21,12 +22,21 @@ Where things are:
   types.py         Glue/Hive <-> DuckDB <-> Athena type names
   validation.py    request rules, page tokens
   errors.py        API errors and query failure reasons (Athena's error catalog codes)
+  history.py       finished executions kept across restarts; results read back from S3
+  projection.py    partition projection (date, integer, enum, injected)
+  grok.py          Glue's Grok SerDe patterns as RE2
+  trino_functions.py  Trino functions DuckDB lacks (url_extract_*), as macros
 
 Choices where AWS leaves room (or the lab simplifies):
-- Executions live in memory (lost on restart); two worker threads run queries.
+- Finished executions are kept in LOCALSTACK_VOLUME_DIR/lab-athena/executions.jsonl (history.py);
+  their rows are read back from the OutputLocation after a restart. Two worker threads run queries.
 - `<id>.csv.metadata` holds the ColumnInfo as JSON (Athena's own is an undocumented binary).
 - A table over an empty prefix returns no rows (SUCCEEDED), as Athena does; a missing
   bucket fails.
 - CTAS writes unpartitioned SNAPPY Parquet only.
+- `timestamp with time zone` values are shown in UTC (`... UTC`); Athena keeps the zone of
+  the input (`... +01:00`): the same instants, another display. date_trunc on them works
+  in UTC, which differs from Athena only for zones with a non-whole-hour offset.
+- approx_distinct is computed exactly (within Athena's 2.3 % standard error).
 - RegexSerDe patterns run on RE2 (no look-around): such a table fails NOT_SUPPORTED.
 """

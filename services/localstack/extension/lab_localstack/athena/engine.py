@@ -7,13 +7,17 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import sqlglot
 from botocore.exceptions import ClientError
 from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
 
-from lab_localstack.athena import errors, results, s3_objects
+from lab_localstack.athena import errors, projection, results, s3_objects, trino_functions, types
 from lab_localstack.athena.table_sources import PartitionFiles, create_view
 
 LOG = logging.getLogger(__name__)
@@ -25,6 +29,23 @@ class Clients:
     glue: object
     s3: object
     cache: s3_objects.ObjectCache
+    work_root: Path | None = None      # per-query work directories (CTAS files, spill)
+
+
+def connect(readable: Path, work_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for one query: UTC, Trino's missing functions, and no file
+    access beyond the object cache and the query's work directory (so that SQL cannot
+    reach the machine's files through DuckDB's own table functions)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    readable.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    trino_functions.install(con)
+    con.execute("SET temp_directory=?", [str(work_dir / "spill")])
+    con.execute("SET allowed_directories=?", [[str(readable) + "/", str(work_dir) + "/"]])
+    con.execute("SET enable_external_access=false")
+    con.execute("SET lock_configuration=true")
+    return con
 
 
 def parse(sql: str) -> exp.Expression:
@@ -66,7 +87,9 @@ def get_table(clients: Clients, database: str, name: str, node: exp.Expression |
 def partition_files(clients: Clients, table: dict) -> list[PartitionFiles]:
     """The files of every partition (or of the table's location when unpartitioned)."""
     locations: list[tuple[list[str], str]] = []
-    if table.get("PartitionKeys"):
+    if table.get("PartitionKeys") and projection.enabled(table):
+        locations = projection.partitions(clients.s3, table)
+    elif table.get("PartitionKeys"):
         pages = clients.glue.get_paginator("get_partitions").paginate(
             DatabaseName=table["DatabaseName"], TableName=table["Name"])
         for page in pages:
@@ -96,8 +119,9 @@ def _tables(tree: exp.Expression) -> list[exp.Table]:
 
 
 def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.Expression,
-                    database: str) -> int:
-    """Views for every catalog table the query reads; returns the bytes they span."""
+                    database: str, schema: dict | None = None) -> int:
+    """Views for every catalog table the query reads; returns the bytes they span and
+    fills `schema` ({db: {table: {'"column"': type}}}) for sqlglot's type inference."""
     scanned = 0
     seen: set[tuple[str, str]] = set()
     for node in _tables(tree):
@@ -115,6 +139,11 @@ def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.
         parts = partition_files(clients, table)
         scanned += sum(f.stat().st_size for p in parts for f in p.files)
         create_view(con, db, name, table, parts)
+        if schema is not None:
+            cols = (table.get("StorageDescriptor") or {}).get("Columns", []) + (table.get("PartitionKeys") or [])
+            schema.setdefault(db, {})[name] = {
+                '"' + c["Name"].lower().replace('"', '""') + '"': types.parse_glue_type(c["Type"]).sql("athena")
+                for c in cols}
     return scanned
 
 
@@ -145,6 +174,8 @@ def engine_failure(exc: duckdb.Error, tree: exp.Expression) -> errors.QueryFaile
                                   error_type=errors.TYPE_DATA)
     if isinstance(exc, duckdb.InterruptException):
         raise errors.QueryCancelled()
+    if isinstance(exc, duckdb.PermissionException):
+        return errors.QueryFailed("PERMISSION_DENIED: Access Denied: a query reads the catalog's tables only")
     return errors.QueryFailed(f"NOT_SUPPORTED: {first}")
 
 
@@ -160,10 +191,33 @@ def name_columns(tree: exp.Expression) -> None:
             node.replace(exp.alias_(node.copy(), f"_col{i}", quoted=True))
 
 
+_UNRESOLVED = re.compile(r"Column '(.+)' could not be resolved(?:\. Line: (\d+), Col: (\d+))?")
+
+
+def typed(tree: exp.Expression, schema: dict) -> exp.Expression:
+    """The query with columns qualified and types inferred, so that Trino's semantics
+    survive the translation (integer division stays integer division); an unknown
+    column is Athena's COLUMN_NOT_FOUND."""
+    mapping = MappingSchema(schema, dialect="athena")
+    try:
+        tree = qualify(tree.copy(), schema=mapping, dialect="athena")
+    except sqlglot.errors.OptimizeError as exc:
+        match = _UNRESOLVED.search(str(exc))
+        if match:
+            name, line, col = match.group(1), int(match.group(2) or 1), int(match.group(3) or len(match.group(1)))
+            raise errors.column_not_found(name, line, max(1, col - len(name) + 1)) from exc
+        LOG.info("query not qualified (%s); types inferred where columns are qualified", exc)
+    for node in list(tree.find_all(exp.ApproxDistinct)):   # exact: within approx_distinct's error bound
+        node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
+    return annotate_types(tree, schema=mapping, dialect="athena")
+
+
 def run_select(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.Expression,
                database: str) -> results.ResultSet:
-    scanned = register_tables(con, clients, tree, database)
+    schema: dict = {}
+    scanned = register_tables(con, clients, tree, database, schema)
     name_columns(tree)
+    tree = typed(tree, schema)
     sql = tree.sql(dialect="duckdb")
     LOG.debug("Athena query as DuckDB SQL: %s", sql)
     try:

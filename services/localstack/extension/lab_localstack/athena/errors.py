@@ -18,8 +18,9 @@ def invalid_request(message: str) -> CommonServiceException:
     return CommonServiceException("InvalidRequestException", message, status_code=400, sender_fault=True)
 
 
-def resource_not_found(message: str) -> CommonServiceException:
-    return CommonServiceException("ResourceNotFoundException", message, status_code=400, sender_fault=True)
+def metadata_error(message: str) -> CommonServiceException:
+    """MetadataException: what Athena's catalog calls answer when Glue refuses."""
+    return CommonServiceException("MetadataException", message, status_code=400, sender_fault=True)
 
 
 class QueryFailed(Exception):

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import logging
 import queue
+import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 from botocore.exceptions import ClientError
 
-from lab_localstack.athena import errors, results, s3_objects, statements
+from lab_localstack.athena import engine, errors, results, s3_objects, statements
 from lab_localstack.athena.engine import Clients
+from lab_localstack.athena.history import ExecutionLog
 
 LOG = logging.getLogger(__name__)
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
@@ -43,6 +46,7 @@ class QueryExecution:
     result: results.ResultSet | None = None
     client_request_token: str | None = None
     connection: duckdb.DuckDBPyConnection | None = None
+    restored: dict = field(default_factory=dict)     # set when loaded from the history after a restart
 
     @property
     def result_key(self) -> str:
@@ -52,8 +56,10 @@ class QueryExecution:
 class Runner:
     """Worker threads that take queued executions and run them."""
 
-    def __init__(self, clients_for: Callable[[str, str], Clients], workers: int = 2) -> None:
+    def __init__(self, clients_for: Callable[[str, str], Clients], history: ExecutionLog,
+                 workers: int = 2) -> None:
         self._clients_for = clients_for
+        self._history = history
         self._queue: queue.Queue[QueryExecution] = queue.Queue()
         self._lock = threading.Lock()
         for i in range(workers):
@@ -66,11 +72,9 @@ class Runner:
         with self._lock:
             if execution.state in TERMINAL:
                 return
-            if execution.state == "QUEUED":
-                self._finish(execution, "CANCELLED", None)
-            elif execution.connection is not None:
+            if execution.connection is not None:
                 execution.connection.interrupt()
-                self._finish(execution, "CANCELLED", None)
+            self._finish(execution, "CANCELLED", None)   # the worker sees it and stops
 
     def _finish(self, execution: QueryExecution, state: str, failure: errors.QueryFailed | None) -> None:
         execution.state = state
@@ -79,6 +83,10 @@ class Runner:
             execution.reason = failure.reason
             execution.athena_error = {"ErrorCategory": failure.category, "ErrorType": failure.error_type,
                                       "Retryable": False, "ErrorMessage": failure.reason}
+        try:
+            self._history.append(execution)
+        except OSError as exc:
+            LOG.error("query history not written: %s", exc)
 
     def _work(self) -> None:
         while True:
@@ -88,10 +96,16 @@ class Runner:
                     continue
                 execution.state = "RUNNING"
                 execution.started = time.time()
-                execution.connection = duckdb.connect()
+            work_dir = None
             try:
-                outcome = self._run(execution)
-                state, failure = "SUCCEEDED", None
+                clients = self._clients_for(execution.account, execution.region)
+                work_dir = clients.work_root / execution.id
+                connection = engine.connect(clients.cache.root, work_dir)
+                with self._lock:
+                    execution.connection = connection
+                    if execution.state != "RUNNING":      # stopped while connecting
+                        raise errors.QueryCancelled()
+                outcome, state, failure = self._run(execution, clients, work_dir), "SUCCEEDED", None
             except errors.QueryFailed as exc:
                 outcome, state, failure = None, "FAILED", exc
             except errors.QueryCancelled:
@@ -101,24 +115,24 @@ class Runner:
                 outcome, state, failure = None, "FAILED", errors.QueryFailed(
                     f"GENERIC_INTERNAL_ERROR: {type(exc).__name__}: {exc}", errors.TYPE_INTERNAL,
                     errors.CATEGORY_SYSTEM)
+            if work_dir is not None:
+                shutil.rmtree(work_dir, ignore_errors=True)
             with self._lock:
-                execution.connection.close()
-                execution.connection = None
+                if execution.connection is not None:
+                    execution.connection.close()
+                    execution.connection = None
                 if execution.state == "RUNNING":
                     execution.result = outcome
                     self._finish(execution, state, failure)
 
-    def _run(self, execution: QueryExecution) -> results.ResultSet:
-        clients = self._clients_for(execution.account, execution.region)
+    def _run(self, execution: QueryExecution, clients: Clients, work_dir: Path) -> results.ResultSet:
         t0 = time.time()
         stmt = statements.classify(execution.query)
         execution.statement_type, execution.substatement_type = stmt.statement_type, stmt.substatement_type
         execution.planning_ms = int((time.time() - t0) * 1000)
-        con = execution.connection
-        con.execute("SET TimeZone='UTC'")
         try:
-            result = statements.execute(stmt, con, clients, execution.database, execution.id,
-                                        execution.output_location)
+            result = statements.execute(stmt, execution.connection, clients, execution.database, execution.id,
+                                        execution.output_location, work_dir)
         except duckdb.InterruptException as exc:
             raise errors.QueryCancelled() from exc
         self._write_results(clients, execution, result)

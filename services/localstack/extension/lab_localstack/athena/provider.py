@@ -10,15 +10,19 @@ import threading
 import uuid
 from pathlib import Path
 
+from botocore.exceptions import ClientError
 from localstack import config
 from localstack.aws.api import RequestContext, handler
 from localstack.aws.connect import connect_to
 from localstack.services.plugins import ServiceLifecycleHook
 
+from lab_localstack import paging
 from lab_localstack.athena import errors, results, validation
 from lab_localstack.athena.engine import Clients
 from lab_localstack.athena.executions import QueryExecution, Runner
-from lab_localstack.athena.s3_objects import ObjectCache
+from lab_localstack.athena.history import ExecutionLog, result_from_files
+from lab_localstack.athena.metadata_api import MetadataApi
+from lab_localstack.athena.s3_objects import ObjectCache, split_uri
 from lab_localstack.athena.workgroups import WorkGroupsApi
 
 LOG = logging.getLogger(__name__)
@@ -28,23 +32,32 @@ def _time(epoch: float | None) -> dt.datetime | None:
     return None if epoch is None else dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
 
 
-def cache_dir() -> Path:
-    return Path(config.VOLUME_DIR or "/tmp") / "lab-athena" / "s3-cache"
+def state_dir() -> Path:
+    return Path(config.VOLUME_DIR or "/tmp") / "lab-athena"
 
 
-class LabAthenaProvider(WorkGroupsApi, ServiceLifecycleHook):
+class LabAthenaProvider(WorkGroupsApi, MetadataApi, ServiceLifecycleHook):
     service = "athena"
     version = "2017-05-18"
 
     def __init__(self) -> None:
         self._regions = {}
         self._regions_lock = threading.Lock()
-        self._cache = ObjectCache(cache_dir())
-        self._runner = Runner(self._clients)
+        self._cache = ObjectCache(state_dir() / "s3-cache")
+        self._history = ExecutionLog(state_dir() / "executions.jsonl")
+        self._runner = Runner(self._clients, self._history)
+        for execution in self._history.load(QueryExecution):
+            region = self.region_of(execution.account, execution.region)
+            region.executions[execution.id] = execution
+            if execution.client_request_token:
+                region.tokens[execution.client_request_token] = execution.id
 
     def _clients(self, account: str, region: str) -> Clients:
         factory = connect_to(aws_access_key_id=account, region_name=region)
-        return Clients(glue=factory.glue, s3=factory.s3, cache=self._cache)
+        return Clients(glue=factory.glue, s3=factory.s3, cache=self._cache, work_root=state_dir() / "work")
+
+    def glue_for(self, context: RequestContext):
+        return self._clients(context.account_id, context.region).glue
 
     def _execution(self, context: RequestContext, query_id: str | None) -> QueryExecution:
         validation.require(query_id, "QueryExecutionId")
@@ -145,22 +158,34 @@ class LabAthenaProvider(WorkGroupsApi, ServiceLifecycleHook):
         self._runner.stop(self._execution(context, request.get("QueryExecutionId")))
         return {}
 
+    def _restore_result(self, execution: QueryExecution) -> results.ResultSet:
+        """The rows of a query that ran before a restart, read back from its OutputLocation."""
+        s3 = self._clients(execution.account, execution.region).s3
+        bucket, key = split_uri(execution.result_key)
+        try:
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            metadata = s3.get_object(Bucket=bucket, Key=key + ".metadata")["Body"].read()
+        except ClientError as exc:
+            raise errors.invalid_request(f"Unable to read the query results at {execution.result_key}") from exc
+        execution.result = result_from_files(body, metadata, execution.restored)
+        return execution.result
+
     @handler("GetQueryResults", expand=False)
     def get_query_results(self, context: RequestContext, request: dict) -> dict:
         execution = self._execution(context, request.get("QueryExecutionId"))
         if execution.state in ("QUEUED", "RUNNING"):
             raise errors.invalid_request(f"Query has not yet finished. Current state: {execution.state}")
-        if execution.state != "SUCCEEDED" or execution.result is None:
+        if execution.state != "SUCCEEDED":
             raise errors.invalid_request(f"Query did not finish successfully. Final query state: {execution.state}"
                                          + (f"\n{execution.reason}" if execution.reason else ""))
         size = request.get("MaxResults") or 1000
         if size < 1 or size > 1000:
             raise errors.invalid_request(f"1 validation error detected: Value '{size}' at 'maxResults' failed "
                                          "to satisfy constraint: Member must have value less than or equal to 1000")
-        result = execution.result
-        rows, next_start = results.page(result, validation.decode_token(request.get("NextToken")), size)
+        result = execution.result or self._restore_result(execution)
+        rows, token = paging.window(results.all_rows(result), request.get("NextToken"), size,
+                                    lambda: errors.invalid_request("Invalid token"))
         out = {"UpdateCount": result.update_count or 0,
-               "ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": results.column_info(result)}}}
-        if next_start is not None:
-            out["NextToken"] = validation.encode_token(next_start)
-        return out
+               "ResultSet": {"Rows": results.as_rows(rows),
+                             "ResultSetMetadata": {"ColumnInfo": results.column_info(result)}}}
+        return {**out, "NextToken": token} if token else out

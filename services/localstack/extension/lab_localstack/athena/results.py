@@ -9,6 +9,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import math
 from dataclasses import dataclass, field
 
 from lab_localstack.athena import types
@@ -36,7 +37,7 @@ def format_value(value) -> str | None:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(value) if abs(value) < 1e7 or value == 0 else f"{value:.{15}E}".replace("E+", "E")
+        return java_double(value)
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, list):
@@ -49,6 +50,21 @@ def format_value(value) -> str | None:
     if isinstance(value, (bytes, bytearray)):
         return " ".join(f"{b:02x}" for b in value)
     return str(value)
+
+
+def java_double(value: float) -> str:
+    """A double as Trino (Java's Double.toString) prints it: 3.5, 1.0, 1.7936748E9, 1.0E-4."""
+    if math.isnan(value):
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0 or 1e-3 <= abs(value) < 1e7:
+        text = repr(value)
+        return text if "." in text else text + ".0"
+    sign, digits, exponent = decimal.Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    mantissa = text[0] + "." + (text[1:] or "0")
+    return f"{'-' if sign else ''}{mantissa}E{len(text) + exponent - 1}"
 
 
 def _inner(value) -> str:
@@ -82,11 +98,9 @@ def all_rows(result: ResultSet) -> list[list[str | None]]:
     return ([list(result.names)] if result.header_row else []) + result.rows
 
 
-def page(result: ResultSet, start: int, size: int) -> tuple[list[dict], int | None]:
-    rows = all_rows(result)
-    chunk = rows[start:start + size]
-    out = [{"Data": [{"VarCharValue": v} if v is not None else {} for v in row]} for row in chunk]
-    return out, (start + size if start + size < len(rows) else None)
+def as_rows(rows: list[list[str | None]]) -> list[dict]:
+    """GetQueryResults' Rows: a NULL is a Datum without VarCharValue."""
+    return [{"Data": [{"VarCharValue": v} if v is not None else {} for v in row]} for row in rows]
 
 
 def csv_bytes(result: ResultSet) -> bytes:

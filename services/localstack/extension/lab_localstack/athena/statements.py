@@ -54,12 +54,12 @@ def classify(sql: str) -> Statement:
 
 
 def execute(stmt: Statement, con: duckdb.DuckDBPyConnection, clients: engine.Clients, database: str,
-            query_id: str, output_location: str | None) -> ResultSet:
+            query_id: str, output_location: str | None, work_dir: Path) -> ResultSet:
     tree, kind = stmt.tree, stmt.substatement_type
     if kind == "SELECT":
         return engine.run_select(con, clients, tree, database)
     if kind == "CREATE_TABLE_AS_SELECT":
-        return ctas(con, clients, tree, database, query_id, output_location)
+        return ctas(con, clients, tree, database, query_id, output_location, work_dir)
     if kind == "CREATE_DATABASE":
         return ddl.create_database(clients, tree)
     if kind == "CREATE_TABLE":
@@ -76,7 +76,7 @@ def execute(stmt: Statement, con: duckdb.DuckDBPyConnection, clients: engine.Cli
 
 
 def ctas(con: duckdb.DuckDBPyConnection, clients: engine.Clients, create: exp.Create, database: str,
-         query_id: str, output_location: str | None) -> ResultSet:
+         query_id: str, output_location: str | None, work_dir: Path) -> ResultSet:
     """CREATE TABLE ... WITH (format='PARQUET', external_location=...) AS SELECT: Parquet
     (SNAPPY) written to the location, and the table registered in the catalog."""
     table = create.this
@@ -98,8 +98,10 @@ def ctas(con: duckdb.DuckDBPyConnection, clients: engine.Clients, create: exp.Cr
     location = props.get("external_location") or (
         f"{(output_location or '').rstrip('/')}/tables/{query_id}/")
     query = create.expression
-    engine.register_tables(con, clients, query, database)
-    with tempfile.TemporaryDirectory() as tmp:
+    schema: dict = {}
+    engine.register_tables(con, clients, query, database, schema)
+    query = engine.typed(query, schema)
+    with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
         path = Path(tmp) / "data.parquet"
         sql = query.sql(dialect="duckdb")
         try:

@@ -1,10 +1,11 @@
 """A Glue table as a DuckDB view over local copies of its S3 objects, read with its
 SerDe's semantics:
 - OpenX / Hive JSON SerDe: JSON Lines (GZIP or not, any extension); keys matched
-  case-insensitively, `mapping.<column>` SERDEPROPERTIES name the JSON key,
+  case-insensitively (unless `case.insensitive`='false'), `mapping.<column>` names the JSON key,
   `ignore.malformed.json` turns a bad line into a row of NULLs (else the query fails);
 - Parquet: columns matched case-insensitively by name;
 - RegexSerDe: `input.regex` must match the whole line (else every column is NULL);
+- Glue's Grok SerDe: `input.format` (grok.py), matched anywhere in the line;
 - LazySimpleSerDe / OpenCSVSerde: delimited text (`field.delim`, `separatorChar`,
   `skip.header.line.count`);
 then each column is cast to its Glue type and the partition values are added.
@@ -16,12 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from lab_localstack.athena import types
+from lab_localstack.athena import grok, types
 from lab_localstack.athena.errors import QueryFailed
 
 JSON_SERDES = ("org.openx.data.jsonserde.JsonSerDe", "org.apache.hive.hcatalog.data.JsonSerDe",
                "org.apache.hadoop.hive.serde2.JsonSerDe")
 REGEX_SERDES = ("org.apache.hadoop.hive.serde2.RegexSerDe", "org.apache.hadoop.hive.contrib.serde2.RegexSerDe")
+GROK_SERDE = "com.amazonaws.glue.serde.GrokSerDe"
 OPENCSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 
 
@@ -44,7 +46,7 @@ def _file_list(files: list[Path]) -> str:
 
 
 def storage_format(table: dict) -> str:
-    """json, parquet, regex, opencsv or text."""
+    """json, parquet, regex, grok, opencsv or text."""
     sd = table.get("StorageDescriptor") or {}
     serde = (sd.get("SerdeInfo") or {}).get("SerializationLibrary") or ""
     fmt = f"{serde} {sd.get('InputFormat') or ''}".lower()
@@ -54,6 +56,8 @@ def storage_format(table: dict) -> str:
         return "parquet"
     if serde in REGEX_SERDES:
         return "regex"
+    if serde == GROK_SERDE:
+        return "grok"
     if serde == OPENCSV_SERDE:
         return "opencsv"
     if "orc" in fmt or "avro" in fmt:
@@ -68,27 +72,58 @@ def _cast(expr: str, glue_type: str) -> str:
     return f"TRY_CAST({expr} AS {duck})"
 
 
+_KEYS_CACHE: dict[str, list[str]] = {}     # local file (named by S3 ETag) -> its JSON keys
+
+
+def _json_keys(con: duckdb.DuckDBPyConnection, files: list[Path], ignore: bool) -> list[str]:
+    """Every key of the files' JSON objects (one pass per file, remembered)."""
+    keys: dict[str, None] = {}
+    for f in files:
+        if str(f) not in _KEYS_CACHE:
+            source = f"read_ndjson_objects({lit(str(f))}, ignore_errors={'true' if ignore else 'false'})"
+            try:
+                rows = con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {source}").fetchall()
+            except duckdb.InvalidInputException as exc:
+                raise QueryFailed(f"HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: "
+                                  f"{str(exc).splitlines()[0]}", error_type=1001) from exc
+            _KEYS_CACHE[str(f)] = sorted(r[0] for r in rows)
+        keys.update(dict.fromkeys(_KEYS_CACHE[str(f)]))
+    return list(keys)
+
+
+def _json_path(key: str) -> str:
+    return lit("$." + '"' + key.replace('"', '\\"') + '"')
+
+
 def _json_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict], params: dict) -> str:
+    """OpenX/Hive JSON. When every column's key has one spelling in the data, DuckDB's
+    JSON reader reads just those keys; when a key comes in several cases (Host, host),
+    each line is read as an object and the spellings are coalesced."""
     ignore = str(params.get("ignore.malformed.json", "false")).lower() == "true"
-    source = f"read_ndjson_objects({_file_list(files)}, ignore_errors={'true' if ignore else 'false'})"
-    try:
-        keys = [r[0] for r in con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {source}").fetchall()]
-    except duckdb.InvalidInputException as exc:
-        raise QueryFailed(f"HIVE_CURSOR_ERROR: Row is not a valid JSON Object - JSONException: "
-                          f"{str(exc).splitlines()[0]}", error_type=1001) from exc
+    insensitive = str(params.get("case.insensitive", "true")).lower() != "false"
     by_lower: dict[str, list[str]] = {}
-    for key in keys:
-        by_lower.setdefault(key.lower(), []).append(key)
-    exprs = []
+    for key in _json_keys(con, files, ignore):
+        by_lower.setdefault(key.lower() if insensitive else key, []).append(key)
+    wanted = []
     for col in columns:
         name = col["Name"]
         key = params.get(f"mapping.{name}") or params.get(f"mapping.{name.lower()}") or name
-        variants = by_lower.get(key.lower(), [])
+        wanted.append((col, by_lower.get(key.lower() if insensitive else key, [])))
+    flag = "true" if ignore else "false"
+    chosen = [variants[0] for _, variants in wanted if len(variants) == 1]
+    if all(len(v) <= 1 for _, v in wanted) and len({k.lower() for k in chosen}) == len(chosen) and chosen:
+        spec = "{" + ", ".join(f"{lit(k)}: {lit('JSON' if types.is_nested(c['Type']) else 'VARCHAR')}"
+                               for c, v in wanted if v for k in v) + "}"
+        exprs = [f"{_cast(q(v[0]) if v else 'NULL', c['Type'])} AS {q(c['Name'])}" for c, v in wanted]
+        return (f"SELECT {', '.join(exprs)} FROM read_json({_file_list(files)}, format='newline_delimited', "
+                f"columns={spec}, ignore_errors={flag})")
+    exprs = []
+    for col, variants in wanted:
         fn = "json_extract" if types.is_nested(col["Type"]) else "json_extract_string"
-        paths = [f"{fn}(json, {lit(chr(36) + '.' + chr(34) + v.replace(chr(34), chr(92) + chr(34)) + chr(34))})"
-                 for v in variants]
+        paths = [f"{fn}(json, {_json_path(v)})" for v in variants]
         value = "NULL" if not paths else paths[0] if len(paths) == 1 else f"coalesce({', '.join(paths)})"
-        exprs.append(f"{_cast(value, col['Type'])} AS {q(name)}")
+        exprs.append(f"{_cast(value, col['Type'])} AS {q(col['Name'])}")
+    source = f"read_ndjson_objects({_file_list(files)}, ignore_errors={flag})"
     return f"SELECT {', '.join(exprs) or 'NULL AS _empty'} FROM {source}"
 
 
@@ -111,8 +146,15 @@ def _lines_source(files: list[Path], skip: int = 0) -> str:
             f"header=false, skip={skip}, strict_mode=false)")
 
 
-def _regex_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict], params: dict) -> str:
-    regex = params.get("input.regex")
+def _regex_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: list[dict], params: dict,
+                  grok_expression: bool = False) -> str:
+    """RegexSerDe: the whole line must match. Grok SerDe: the expression may match anywhere."""
+    if grok_expression:
+        if not params.get("input.format"):
+            raise QueryFailed("HIVE_INVALID_METADATA: This table's GrokSerDe has no input.format")
+        regex = grok.to_regex(params["input.format"], params.get("input.grokCustomPatterns"))
+    else:
+        regex = params.get("input.regex")
     if not regex:
         raise QueryFailed("HIVE_INVALID_METADATA: This table's RegexSerDe has no input.regex")
     try:
@@ -124,7 +166,8 @@ def _regex_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: li
     exprs = [f"CASE WHEN _m THEN {_cast(f'_g.{n}', col['Type'])} END AS {q(col['Name'])}"
              for n, col in zip(names, columns)]
     group_list = "[" + ", ".join(lit(n) for n in names) + "]"
-    return (f"SELECT {', '.join(exprs)} FROM (SELECT regexp_full_match(line, {lit(regex)}) AS _m, "
+    matcher = "regexp_matches" if grok_expression else "regexp_full_match"
+    return (f"SELECT {', '.join(exprs)} FROM (SELECT {matcher}(line, {lit(regex)}) AS _m, "
             f"regexp_extract(line, {lit(regex)}, {group_list}) AS _g FROM {_lines_source(files)})")
 
 
@@ -155,8 +198,8 @@ def _select(con: duckdb.DuckDBPyConnection, table: dict, files: list[Path]) -> s
         return _json_select(con, files, columns, params)
     if fmt == "parquet":
         return _parquet_select(con, files, columns)
-    if fmt == "regex":
-        return _regex_select(con, files, columns, params)
+    if fmt in ("regex", "grok"):
+        return _regex_select(con, files, columns, params, grok_expression=fmt == "grok")
     return _delimited_select(files, columns, params, table.get("Parameters") or {}, fmt == "opencsv")
 
 

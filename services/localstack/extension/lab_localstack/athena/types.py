@@ -10,7 +10,7 @@ from sqlglot import exp
 
 _DUCKDB_TO_ATHENA = {
     "VARCHAR": "varchar", "BOOLEAN": "boolean", "TINYINT": "tinyint", "SMALLINT": "smallint",
-    "INTEGER": "integer", "BIGINT": "bigint", "HUGEINT": "decimal", "FLOAT": "real", "DOUBLE": "double",
+    "INTEGER": "integer", "BIGINT": "bigint", "HUGEINT": "bigint", "FLOAT": "real", "DOUBLE": "double",
     "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
     "TIME": "time", "BLOB": "varbinary", "INTERVAL": "interval day to second", "UUID": "uuid",
     "UTINYINT": "smallint", "USMALLINT": "integer", "UINTEGER": "bigint", "UBIGINT": "decimal",

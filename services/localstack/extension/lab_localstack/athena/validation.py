@@ -1,9 +1,9 @@
 """Athena's request rules: required members, work group names, page sizes and tokens."""
 from __future__ import annotations
 
-import base64
 import re
 
+from lab_localstack import paging
 from lab_localstack.athena import errors
 
 _WORK_GROUP = re.compile(r"^[a-zA-Z0-9._-]{1,128}$")
@@ -33,26 +33,9 @@ def query_string(sql: str | None) -> str:
 
 
 def paginate(items: list, request: dict, default: int, upper: int) -> tuple[list, str | None]:
+    """(page, NextToken) for a request's MaxResults and NextToken."""
     size = request.get("MaxResults") or default
     if size < 1 or size > upper:
         raise errors.invalid_request(f"1 validation error detected: Value '{size}' at 'maxResults' failed to "
                                      f"satisfy constraint: Member must have value less than or equal to {upper}")
-    start = decode_token(request.get("NextToken"))
-    end = start + size
-    return items[start:end], (encode_token(end) if end < len(items) else None)
-
-
-def encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def decode_token(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        kind, _, offset = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if kind == "offset":
-            return int(offset)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise errors.invalid_request("Invalid token")
+    return paging.window(items, request.get("NextToken"), size, lambda: errors.invalid_request("Invalid token"))

@@ -44,8 +44,11 @@ class WorkGroupsApi:
     _regions_lock: threading.Lock
 
     def region(self, context: RequestContext) -> Region:
+        return self.region_of(context.account_id, context.region)
+
+    def region_of(self, account: str, region: str) -> Region:
         with self._regions_lock:
-            key = f"{context.account_id}/{context.region}"
+            key = f"{account}/{region}"
             if key not in self._regions:
                 self._regions[key] = Region(work_groups={"primary": _work_group("primary", None, None)})
             return self._regions[key]

@@ -11,12 +11,9 @@ from lab_localstack.glue.catalog import Catalog, CatalogStore
 
 
 def _page(items: list[dict], request: dict, key: str) -> dict:
-    start = validation.decode_token(request.get("NextToken"))
-    size = validation.max_results(request.get("MaxResults"))
-    out = {key: shapes.to_response(items[start:start + size])}
-    if start + size < len(items):
-        out["NextToken"] = validation.encode_token(start + size)
-    return out
+    page, token = validation.paginate(items, request)
+    out = {key: shapes.to_response(page)}
+    return {**out, "NextToken": token} if token else out
 
 
 class CatalogApi:

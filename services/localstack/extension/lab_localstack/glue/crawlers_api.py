@@ -84,23 +84,15 @@ class CrawlersApi:
     def get_crawlers(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             crawlers = [self._describe(c) for _, c in sorted(self.catalog(context).crawlers.items())]
-        start = validation.decode_token(request.get("NextToken"))
-        size = validation.max_results(request.get("MaxResults"))
-        out = {"Crawlers": crawlers[start:start + size]}
-        if start + size < len(crawlers):
-            out["NextToken"] = validation.encode_token(start + size)
-        return out
+        page, token = validation.paginate(crawlers, request)
+        return {"Crawlers": page, **({"NextToken": token} if token else {})}
 
     @handler("ListCrawlers", expand=False)
     def list_crawlers(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             names = sorted(self.catalog(context).crawlers)
-        start = validation.decode_token(request.get("NextToken"))
-        size = validation.max_results(request.get("MaxResults"))
-        out = {"CrawlerNames": names[start:start + size]}
-        if start + size < len(names):
-            out["NextToken"] = validation.encode_token(start + size)
-        return out
+        page, token = validation.paginate(names, request)
+        return {"CrawlerNames": page, **({"NextToken": token} if token else {})}
 
     @handler("UpdateCrawler", expand=False)
     def update_crawler(self, context: RequestContext, request: dict) -> dict:

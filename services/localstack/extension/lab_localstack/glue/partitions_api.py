@@ -70,12 +70,9 @@ class PartitionsApi:
             parts = list(self.catalog(context).table_partitions(table["DatabaseName"], table["Name"]).values())
         if request.get("Expression"):
             parts = partition_filter.matching(request["Expression"], table["PartitionKeys"], parts)
-        start = validation.decode_token(request.get("NextToken"))
-        size = validation.max_results(request.get("MaxResults"), default=1000)
-        out = {"Partitions": shapes.to_response(parts[start:start + size])}
-        if start + size < len(parts):
-            out["NextToken"] = validation.encode_token(start + size)
-        return out
+        page, token = validation.paginate(parts, request, default=1000)
+        out = {"Partitions": shapes.to_response(page)}
+        return {**out, "NextToken": token} if token else out
 
     @handler("BatchGetPartition", expand=False)
     def batch_get_partition(self, context: RequestContext, request: dict) -> dict:

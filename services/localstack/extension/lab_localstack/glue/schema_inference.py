@@ -105,9 +105,8 @@ def infer_json(text: str, sample: Sample) -> bool:
             return sample.records > 0 or bool(seen)
         if not isinstance(doc, dict):
             return False
-        for key, value in doc.items():
-            seen[key] = merge_types(seen.get(key), glue_type_of(value))
-            seen.setdefault(key, None)
+        for key, value in doc.items():   # Glue's column names are lower case; Host and host are one column
+            seen[key.lower()] = merge_types(seen.get(key.lower()), glue_type_of(value))
         sample.records += 1
     for key, typ in seen.items():
         sample.columns[key] = merge_types(sample.columns.get(key), typ) or sample.columns.get(key)

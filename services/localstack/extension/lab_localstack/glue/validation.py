@@ -2,9 +2,9 @@
 required members, partition values against the table's partition keys, page sizes."""
 from __future__ import annotations
 
-import base64
 import re
 
+from lab_localstack import paging
 from lab_localstack.glue import errors
 
 # Glue's NameString: 1-255 characters of the "single-line string pattern".
@@ -53,17 +53,8 @@ def max_results(value: int | None, default: int = 100, upper: int = 1000) -> int
     return value
 
 
-def encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def decode_token(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        kind, _, offset = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if kind == "offset":
-            return int(offset)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise errors.invalid_input("Invalid continuation token")
+def paginate(items: list, request: dict, default: int = 100, upper: int = 1000) -> tuple[list, str | None]:
+    """(page, NextToken) for a request's MaxResults and NextToken."""
+    size = max_results(request.get("MaxResults"), default, upper)
+    return paging.window(items, request.get("NextToken"), size,
+                         lambda: errors.invalid_input("Invalid continuation token"))

@@ -1,0 +1,132 @@
+"""The workshop's data lake in LocalStack, through the Glue and Athena APIs: the Glue
+database and the crawler over the Firehose backup (provisioning), a crawl on demand,
+the example Athena queries (services/lab/athena/example_queries.sql) run and printed
+as tables, and the counts `make status` shows."""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from labctl import settings as lab
+
+LOG = logging.getLogger(__name__)
+_NAME = re.compile(r"^-- name:\s*(\w+)\s*$", re.MULTILINE)
+FIREHOSE_ERRORS = ("AmazonOpenSearchService-failed/**", "elasticsearch-failed/**")
+
+
+@dataclass(frozen=True)
+class DataLake:
+    """Where the lake lives (the lab's names by default; tests pass their own)."""
+
+    database: str = lab.GLUE_DATABASE
+    crawler: str = lab.CRAWLER_NAME
+    bucket: str = lab.BACKUP_BUCKET
+    prefix: str = lab.BACKUP_PREFIX
+    output: str = lab.ATHENA_OUTPUT
+
+
+def ensure_data_lake(glue, role_arn: str, lake: DataLake = DataLake()) -> None:
+    """The Glue database and the crawler over s3://<bucket>/<prefix> (idempotent)."""
+    try:
+        glue.create_database(DatabaseInput={"Name": lake.database,
+                                            "Description": "Clickstream Lab: the Firehose backup"})
+        LOG.info("Glue database %s created", lake.database)
+    except glue.exceptions.AlreadyExistsException:
+        LOG.info("Glue database %s exists", lake.database)
+    # Firehose writes documents it could not index under <prefix>AmazonOpenSearchService-failed/
+    # (other fields): they are not the backup's table, so the crawler leaves them out.
+    targets = {"S3Targets": [{"Path": f"s3://{lake.bucket}/{lake.prefix}", "Exclusions": list(FIREHOSE_ERRORS)}]}
+    try:
+        glue.create_crawler(Name=lake.crawler, Role=role_arn, DatabaseName=lake.database, Targets=targets,
+                            Description="Schema and partitions of the workshop's S3 backup")
+        LOG.info("Glue crawler %s created", lake.crawler)
+    except glue.exceptions.AlreadyExistsException:
+        current = glue.get_crawler(Name=lake.crawler)["Crawler"]
+        if current["Targets"].get("S3Targets") != targets["S3Targets"] and current["State"] == "READY":
+            glue.update_crawler(Name=lake.crawler, Role=role_arn, DatabaseName=lake.database, Targets=targets)
+            LOG.info("Glue crawler %s updated", lake.crawler)
+
+
+def crawl(glue, lake: DataLake = DataLake(), timeout: float = 600) -> dict:
+    """Start the crawler (unless running) and wait until it is READY again."""
+    try:
+        glue.start_crawler(Name=lake.crawler)
+    except glue.exceptions.CrawlerRunningException:
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        crawler = glue.get_crawler(Name=lake.crawler)["Crawler"]
+        if crawler["State"] == "READY":
+            return crawler
+        time.sleep(0.2)
+    raise TimeoutError(f"crawler {lake.crawler} still running after {timeout}s")
+
+
+def example_queries(path: Path = lab.EXAMPLE_QUERIES) -> dict[str, str]:
+    """name -> SQL of each `-- name: <name>` block (the trailing `;` removed)."""
+    text = path.read_text(encoding="utf-8")
+    marks = list(_NAME.finditer(text))
+    out = {}
+    for i, mark in enumerate(marks):
+        body = text[mark.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)]
+        sql = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("--")).strip()
+        out[mark.group(1)] = sql.rstrip(";").strip()
+    return out
+
+
+def run_query(athena, sql: str, lake: DataLake = DataLake(), timeout: float = 600) -> tuple[dict, list[list]]:
+    """(QueryExecution, rows with the header first) of one query, as a boto3 user runs it."""
+    query_id = athena.start_query_execution(
+        QueryString=sql, QueryExecutionContext={"Database": lake.database},
+        ResultConfiguration={"OutputLocation": lake.output})["QueryExecutionId"]
+    deadline = time.monotonic() + timeout
+    while True:
+        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            break
+        if time.monotonic() > deadline:
+            athena.stop_query_execution(QueryExecutionId=query_id)
+            raise TimeoutError(f"query {query_id} still running after {timeout}s")
+        time.sleep(0.1)
+    rows: list[list] = []
+    if execution["Status"]["State"] == "SUCCEEDED":
+        for page in athena.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
+            rows += [[d.get("VarCharValue") for d in r["Data"]] for r in page["ResultSet"]["Rows"]]
+    return execution, rows
+
+
+def render_table(rows: list[list]) -> str:
+    if not rows:
+        return "(no rows)"
+    cells = [["NULL" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    line = "+".join("-" * (w + 2) for w in widths)
+    fmt = [" " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join([fmt[0], line, *fmt[1:]])
+
+
+def status_counts(glue, athena, lake: DataLake = DataLake()) -> dict:
+    """Crawler state, tables and partitions in the database, and query executions by state."""
+    out: dict = {}
+    try:
+        crawler = glue.get_crawler(Name=lake.crawler)["Crawler"]
+        out["crawler"] = {"name": lake.crawler, "state": crawler["State"],
+                          "last_crawl": crawler.get("LastCrawl", {}).get("Status", "never")}
+        tables = glue.get_tables(DatabaseName=lake.database)["TableList"]
+        out["tables"] = {t["Name"]: len(glue.get_partitions(DatabaseName=lake.database, TableName=t["Name"])
+                                        ["Partitions"]) for t in tables}
+        ids = [i for page in athena.get_paginator("list_query_executions").paginate()
+               for i in page["QueryExecutionIds"]]
+        states: dict[str, int] = {}
+        for i in range(0, len(ids), 50):
+            for e in athena.batch_get_query_execution(QueryExecutionIds=ids[i:i + 50])["QueryExecutions"]:
+                states[e["Status"]["State"]] = states.get(e["Status"]["State"], 0) + 1
+        out["queries"] = states
+    except (ClientError, BotoCoreError) as err:
+        LOG.debug("data lake not readable: %s", err)
+    return out
