@@ -79,6 +79,10 @@ report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
 athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<name> for one)
 	$(PY) -m labctl athena $(if $(QUERY),--query $(QUERY))
 
+.PHONY: lake-lab
+lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack + Athena tables (needs a running lab)
+	$(PY) -m labctl.lake_lab $(if $(BUCKET),--bucket $(BUCKET))
+
 .PHONY: pull save load
 pull: lambda ## pull and build every image of the compose lab (needs the internet once)
 	docker compose pull --ignore-buildable

@@ -143,3 +143,35 @@ def assert_powertools_accepts(event: dict) -> None:
             meta = record.metadata
             assert meta.approximate_arrival_timestamp == parsed.kinesisRecordMetadata.approximateArrivalTimestamp
             assert meta.sequence_number == parsed.kinesisRecordMetadata.sequenceNumber
+
+
+# Dynamic partitioning and format conversion need IntervalInSeconds >= 60 (AWS); this
+# LocalStack waits 5 % of every interval (LAB_FIREHOSE_BUFFER_TIME_SCALE), so a 60 s
+# buffer is due after 3 s, and allows 3 active partitions (AWS's quota is 500).
+LAKE_ACTIVE_PARTITIONS = 3
+
+
+@pytest.fixture(scope="session")
+def lake_localstack(tmp_path_factory):
+    from tests.conftest import LocalStackInstance
+
+    base = tmp_path_factory.mktemp("lake-localstack")
+    inst = LocalStackInstance(base / "volume", base / "localstack.log", extra_env={
+        "LAB_FIREHOSE_BUFFER_TIME_SCALE": "0.05",
+        "LAB_FIREHOSE_ACTIVE_PARTITIONS": str(LAKE_ACTIVE_PARTITIONS)})
+    inst.start()
+    yield inst
+    inst.stop()
+
+
+def lake_destination(bucket: str, prefix: str, error_prefix: str = "errors/!{firehose:error-output-type}/",
+                     size_mb: int = 64, interval: int = 60, **extra) -> dict:
+    return s3_destination(bucket, size_mb=size_mb, interval=interval, Prefix=prefix,
+                          ErrorOutputPrefix=error_prefix, **extra)
+
+
+def processors(*entries: tuple[str, dict]) -> dict:
+    """A ProcessingConfiguration from (Type, {ParameterName: ParameterValue}) pairs."""
+    return {"Enabled": True, "Processors": [
+        {"Type": kind, "Parameters": [{"ParameterName": k, "ParameterValue": v} for k, v in params.items()]}
+        for kind, params in entries]}

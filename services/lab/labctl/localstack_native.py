@@ -24,7 +24,7 @@ from labctl.settings import REPO_ROOT
 
 LOG = logging.getLogger(__name__)
 
-SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,glue,athena"
+SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,glue,athena,cloudformation"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,12 @@ Where things are (read in this order):
   lambda_processor.py  the Lambda event/response contract, retries, error codes
   s3_writer.py, s3_keys.py            S3 objects and AWS's key names
   search_delivery.py, index_rotation.py  OpenSearch/Elasticsearch _bulk, RetryDuration, index names
-  error_records.py   processing-failed / *-failed JSON lines
+  error_records.py   processing-failed / *-failed / format-conversion-failed JSON lines
+  lake_delivery.py   S3 objects per partition, converted to Parquet/ORC or delimited
+  lake_validation.py AWS's rules for dynamic partitioning and format conversion
+  partitioning.py    de-aggregation, jq / Lambda partition keys (pure)
+  format_conversion.py, glue_types.py  JSON SerDes, Glue types -> Arrow, Parquet/ORC writing (pure)
+  glue_schema.py     the conversion's schema: glue:GetTable through LocalStack's internal client
   kinesis_source.py  a Kinesis stream as source (GetRecords polling, no KCL/Java)
   status_api.py      GET /_lab/firehose/streams[/<name>] counters
   counters.py        what the counters mean
@@ -36,6 +41,13 @@ Choices where AWS leaves room (or the lab simplifies):
   Elasticsearch 6 and older (it still appears as esTypeName in failed records).
 - ClusterEndpoint may be http:// (the lab's OpenSearch-API server).
 - Delivery is at-least-once: a batch leaves the journal only once fully delivered.
+- Dynamic partitioning: the stream's buffer is the first stage; each due batch is
+  split into one object per evaluated prefix (AWS buffers each partition on its own
+  hints after a multi-stage buffer). Failed key extraction goes to ErrorOutputPrefix
+  as `metadata-extraction-failed`, partitions past the active limit as
+  `activePartitionExceeded`. Format conversion writes `.parquet` / `.orc` objects
+  (FileExtension overrides); a missing Glue table fails the records with
+  DataFormatConversion.InvalidSchema instead of blocking the stream.
 
 Environment (LocalStack's process): LAB_FIREHOSE_* and LAB_OPENSEARCH_*, read once and
 validated in environment.py.

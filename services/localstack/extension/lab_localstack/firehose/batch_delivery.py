@@ -13,16 +13,23 @@ to the index (the transformed records, which is what the workshop's `apache_`
 backup shows: its objects are the ETL's JSON output, `}{`-concatenated) under the
 S3 prefix; FailedDocumentsOnly writes only the failed ones.
 
+With RecordDeAggregation, each record is first split into its sub-records. S3
+destinations with dynamic partitioning, format conversion or AppendDelimiterToRecord
+have their objects built by lake_delivery.
+
 Dropped records are only counted.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from lab_localstack.firehose import error_records
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.journal import JournalRecord
+from lab_localstack.firehose.lake_delivery import LakeDelivery, LakeRecord
 from lab_localstack.firehose.lambda_processor import LambdaTransformer, RecordOutcome
+from lab_localstack.firehose.partitioning import deaggregate
 from lab_localstack.firehose.s3_writer import S3Writer
 from lab_localstack.firehose.search_delivery import SearchDelivery, documents_for
 from lab_localstack.firehose.stream_settings import S3Target, StreamSettings
@@ -38,16 +45,22 @@ def deliver_batch(
     transformer: LambdaTransformer | None,
     s3: S3Writer,
     search: SearchDelivery | None,
+    lake: LakeDelivery | None = None,
 ) -> StreamCounters:
     """Deliver one batch; returns how many of its records ended where (the stream's
     counters are the sum of its batches')."""
     result = StreamCounters()
+    source_batch = batch
+    if settings.processors.deaggregation:
+        batch = split_records(batch, settings.processors.deaggregation, settings.processors.deaggregation_delimiter)
+        result.deaggregated = len(batch) - len(source_batch)
     if transformer is not None:
         outcomes = transformer.transform(batch)
     else:
         outcomes = [RecordOutcome("Ok", data=record.data) for record in batch]
 
     ok = [(record, outcome.data) for record, outcome in zip(batch, outcomes) if outcome.result == "Ok"]
+    metadata = [outcome.metadata for outcome in outcomes if outcome.result == "Ok"]
     failed = [(record, outcome.failure) for record, outcome in zip(batch, outcomes)
               if outcome.result == "ProcessingFailed"]
     result.dropped = sum(1 for outcome in outcomes if outcome.result == "Dropped")
@@ -61,13 +74,16 @@ def deliver_batch(
         result.s3_objects += 1
 
     if settings.search is None:
-        if ok:
+        if ok and lake is not None:
+            result.add(lake.deliver([LakeRecord(r, data, meta) for (r, data), meta in zip(ok, metadata)]))
+        elif ok:
             _write(s3, settings, settings.s3, b"".join(data for _, data in ok), ok[0][0].arrival_ms)
             result.delivered = len(ok)
             result.s3_objects += 1
-        if settings.source_backup is not None and batch:
-            _write(s3, settings, settings.source_backup, b"".join(r.data for r in batch), batch[0].arrival_ms)
-            result.backed_up = len(batch)
+        if settings.source_backup is not None and source_batch:
+            _write(s3, settings, settings.source_backup, b"".join(r.data for r in source_batch),
+                   source_batch[0].arrival_ms)
+            result.backed_up = len(source_batch)
             result.s3_objects += 1
         return result
 
@@ -89,6 +105,18 @@ def deliver_batch(
         result.backed_up = len(documents)
         result.s3_objects += 1
     return result
+
+
+def split_records(batch: list[JournalRecord], sub_record_type: str, delimiter: bytes) -> list[JournalRecord]:
+    """RecordDeAggregation: each record's sub-records, with the record's arrival time and metadata."""
+    out = []
+    for record in batch:
+        parts = deaggregate(record.data, sub_record_type, delimiter)
+        if len(parts) == 1:
+            out.append(record)
+            continue
+        out += [replace(record, record_id=f"{record.record_id}.{i}", data=part) for i, part in enumerate(parts)]
+    return out
 
 
 def lines_body(lines: list[str]) -> bytes:

@@ -1,9 +1,10 @@
 """Per-stream counters: where every received record ended up.
 
-received = delivered + dropped + processing_failed + delivery_failed + buffered
-(buffered records are those still in the journal). `backed_up` counts copies
-written to the backup bucket (AllDocuments / source record backup) and is not
-part of that sum.
+received + deaggregated = delivered + dropped + processing_failed + delivery_failed
++ partitioning_failed + format_conversion_failed + buffered (buffered records are those
+still in the journal; `deaggregated` counts the extra records RecordDeAggregation made).
+`backed_up` counts copies written to the backup bucket (AllDocuments / source record
+backup) and is not part of that sum.
 """
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ class StreamCounters:
     s3_objects: int = 0
     bulk_requests: int = 0
     rejected_puts: int = 0
+    deaggregated: int = 0
+    partitioning_failed: int = 0
+    format_conversion_failed: int = 0
 
     def add(self, other: StreamCounters) -> None:
         """Add another set of counts (e.g. one batch's outcome) to these."""

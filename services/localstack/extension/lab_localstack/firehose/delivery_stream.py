@@ -16,8 +16,10 @@ import time
 from lab_localstack.firehose import environment
 from lab_localstack.firehose.batch_delivery import deliver_batch
 from lab_localstack.firehose.counters import StreamCounters
+from lab_localstack.firehose.glue_schema import GlueSchemas
 from lab_localstack.firehose.journal import Journal, NewRecord, StreamKey
 from lab_localstack.firehose.kinesis_source import KinesisPoller
+from lab_localstack.firehose.lake_delivery import LakeDelivery
 from lab_localstack.firehose.lambda_processor import LambdaTransformer
 from lab_localstack.firehose.s3_writer import DeliveryStopped, S3Writer
 from lab_localstack.firehose.search_delivery import SearchDelivery
@@ -51,7 +53,7 @@ class DeliveryStream:
         self.buffered_records, self.buffered_bytes, self._oldest_ms = journal.buffered(key)
         self.kinesis_poller = None
         self._tools_for: StreamSettings | None = None
-        self._tools: tuple = (None, None, None)
+        self._tools: tuple = (None, None, None, None)
 
     @property
     def name(self) -> str:
@@ -140,7 +142,7 @@ class DeliveryStream:
             return None
         if self.buffered_bytes >= self.settings.buffer_size_bytes:
             return 0.0
-        due_at = (self._oldest_ms or 0) / 1000 + self.settings.buffer_interval_s
+        due_at = (self._oldest_ms or 0) / 1000 + self.settings.buffer_interval_s * environment.current().buffer_time_scale
         return max(0.0, due_at - time.time())
 
     def _run(self) -> None:
@@ -169,7 +171,11 @@ class DeliveryStream:
                            if settings.processor else None)
             s3 = S3Writer(settings.account_id, settings.region, settings.name, self._stop, self._retrying)
             search = SearchDelivery(settings.search, self._stop, self._retrying) if settings.search else None
-            self._tools = (transformer, s3, search)
+            lake = None
+            if settings.search is None and settings.shapes_objects:
+                schemas = GlueSchemas(settings.account_id, settings.region) if settings.conversion else None
+                lake = LakeDelivery(settings, s3, schemas)
+            self._tools = (transformer, s3, search, lake)
             self._tools_for = settings
         return self._tools
 
@@ -184,11 +190,11 @@ class DeliveryStream:
             with self._lock:
                 self.buffered_records, self.buffered_bytes, self._oldest_ms = self._journal.buffered(self.key)
             return
-        transformer, s3, search = self._delivery_tools(settings)
+        transformer, s3, search, lake = self._delivery_tools(settings)
         invocations, lambda_errors = (transformer.invocations, transformer.errors) if transformer else (0, 0)
         bulk_requests = search.bulk_requests if search else 0
         started = time.monotonic()
-        result = deliver_batch(settings, batch, transformer, s3, search)
+        result = deliver_batch(settings, batch, transformer, s3, search, lake)
         size = sum(len(r.data) for r in batch)
         with self._lock:
             c = self.counters

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 from localstack.aws.api.firehose import DeliveryStreamDescription, DeliveryStreamType
 
+from lab_localstack.firehose.lake_validation import LAKE_DEFAULT_SIZE_MB, lake_enabled
+
 DESTINATION_ID = "destinationId-000000000001"
 
 EXTENDED_S3 = "ExtendedS3DestinationDescription"
@@ -56,7 +58,18 @@ def s3_description(config: dict) -> dict:
 
 
 def extended_s3_description(config: dict) -> dict:
-    desc = s3_description({k: v for k, v in config.items() if k != "S3BackupConfiguration"})
+    given = {k: v for k, v in config.items() if k != "S3BackupConfiguration"}
+    if lake_enabled(config) and "SizeInMBs" not in (config.get("BufferingHints") or {}):
+        # With dynamic partitioning or format conversion AWS's default buffer is 128 MiB.
+        given["BufferingHints"] = {**(config.get("BufferingHints") or {}), "SizeInMBs": LAKE_DEFAULT_SIZE_MB}
+    desc = s3_description(given)
+    dynamic = desc.get("DynamicPartitioningConfiguration")
+    if dynamic and dynamic.get("Enabled"):
+        dynamic.setdefault("RetryOptions", {"DurationInSeconds": DEFAULT_RETRY_SECONDS})
+    conversion = desc.get("DataFormatConversionConfiguration")
+    if conversion:
+        conversion.setdefault("Enabled", True)
+        conversion.setdefault("SchemaConfiguration", {}).setdefault("VersionId", "LATEST")
     desc.setdefault("S3BackupMode", "Disabled")
     desc.setdefault("ProcessingConfiguration", {"Enabled": False, "Processors": []})
     if config.get("S3BackupConfiguration"):

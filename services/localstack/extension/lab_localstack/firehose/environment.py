@@ -3,6 +3,11 @@
   LAB_FIREHOSE_MAX_BUFFER_MB       buffered bytes per stream before puts are refused
                                    (ServiceUnavailableException, as AWS throttles); default 512
   LAB_FIREHOSE_LAMBDA_CONCURRENCY  parallel Lambda invocations per batch; default 3
+  LAB_FIREHOSE_ACTIVE_PARTITIONS   active partitions per stream with dynamic partitioning; default
+                                   500 (AWS's quota, which AWS raises to 5,000 on request)
+  LAB_FIREHOSE_BUFFER_TIME_SCALE   the lab waits IntervalInSeconds x this (default 1); AWS's
+                                   limits still apply to the API values (e.g. at least 60 s with
+                                   dynamic partitioning), so a demo or a test can scale time down
   LAB_OPENSEARCH_ENDPOINTS         JSON {"<domain-name>": "http://host:port"}: where a DomainARN's
                                    domain answers (LocalStack runs no OpenSearch of its own here)
   LAB_OPENSEARCH_ENDPOINT          one endpoint for every DomainARN (fallback)
@@ -28,6 +33,8 @@ class FirehoseConfigError(ValueError):
 class FirehoseEnvironment:
     max_buffered_bytes: int = 512 * MIB
     lambda_concurrency: int = 3
+    active_partitions: int = 500
+    buffer_time_scale: float = 1.0
     opensearch_endpoints: dict[str, str] = field(default_factory=dict)
     opensearch_endpoint: str | None = None
 
@@ -64,6 +71,8 @@ def load(env: Mapping[str, str]) -> FirehoseEnvironment:
     return FirehoseEnvironment(
         max_buffered_bytes=int(_positive(env, "LAB_FIREHOSE_MAX_BUFFER_MB", 512) * MIB),
         lambda_concurrency=int(_positive(env, "LAB_FIREHOSE_LAMBDA_CONCURRENCY", 3, int)),
+        active_partitions=int(_positive(env, "LAB_FIREHOSE_ACTIVE_PARTITIONS", 500, int)),
+        buffer_time_scale=_positive(env, "LAB_FIREHOSE_BUFFER_TIME_SCALE", 1.0),
         opensearch_endpoints=_endpoints(env),
         opensearch_endpoint=single.rstrip("/") if single else None,
     )

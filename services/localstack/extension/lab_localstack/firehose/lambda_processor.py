@@ -64,6 +64,7 @@ class RecordOutcome:
     result: str
     data: bytes | None = None
     failure: ProcessingFailure | None = None
+    metadata: dict | None = None     # the response record's `metadata` (dynamic partitioning keys)
 
 
 class InvocationFailed(Exception):
@@ -121,8 +122,8 @@ def build_event(records: list[JournalRecord], stream_arn: str, region: str,
     return event
 
 
-def parse_response(payload: bytes, record_ids: list[str]) -> dict[str, tuple[str, bytes | None]]:
-    """recordId -> (result, data) from a Lambda response; raises InvocationFailed if malformed."""
+def parse_response(payload: bytes, record_ids: list[str]) -> dict[str, tuple[str, bytes | None, dict | None]]:
+    """recordId -> (result, data, metadata) from a Lambda response; raises InvocationFailed if malformed."""
     try:
         body = json.loads(payload)
         returned = body["records"]
@@ -130,7 +131,7 @@ def parse_response(payload: bytes, record_ids: list[str]) -> dict[str, tuple[str
             raise TypeError("records is not a list")
     except (ValueError, TypeError, KeyError) as error:
         raise InvocationFailed("Lambda.JsonProcessingException", str(error), retriable=False)
-    results: dict[str, tuple[str, bytes | None]] = {}
+    results: dict[str, tuple[str, bytes | None, dict | None]] = {}
     expected = set(record_ids)
     for item in returned:
         if not isinstance(item, dict) or not isinstance(item.get("recordId"), str):
@@ -150,7 +151,8 @@ def parse_response(payload: bytes, record_ids: list[str]) -> dict[str, tuple[str
             except (binascii.Error, TypeError, ValueError):
                 raise InvocationFailed("Lambda.JsonProcessingException",
                                        f"data of {record_id} is not base64", retriable=False)
-        results[record_id] = (result, data)
+        metadata = item.get("metadata")
+        results[record_id] = (result, data, metadata if isinstance(metadata, dict) else None)
     if len(results) != len(expected):
         raise InvocationFailed("Lambda.MissingRecordId", f"{len(expected) - len(results)} missing", False)
     return results
@@ -240,13 +242,13 @@ class LambdaTransformer:
         ending_ms = now_ms()
         outcomes = []
         for record_id in record_ids:
-            result, data = results[record_id]
+            result, data, metadata = results[record_id]
             if result == "ProcessingFailed":
                 failure = ProcessingFailure("Lambda.ProcessingFailedStatus",
                                             MESSAGES["Lambda.ProcessingFailedStatus"], attempt, ending_ms)
                 outcomes.append(RecordOutcome(result, failure=failure))
             else:
-                outcomes.append(RecordOutcome(result, data=data))
+                outcomes.append(RecordOutcome(result, data=data, metadata=metadata))
         return outcomes
 
     def _invoke(self, records: list[JournalRecord], record_ids: list[str]) -> dict:

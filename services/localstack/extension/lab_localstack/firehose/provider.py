@@ -219,6 +219,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
                     f"{current_delivery_stream_version_id} does not match")
             description = copy.deepcopy(stream.description)
             descriptions.apply_update(description, kind, update)
+            validation.check_updated_destination(stream.description, description)
             stream.replace_description(description)
         LOG.info("updated delivery stream %s to version %s", delivery_stream_name, description["VersionId"])
         return UpdateDestinationOutput()

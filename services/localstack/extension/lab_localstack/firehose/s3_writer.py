@@ -54,16 +54,20 @@ class S3Writer:
         self._on_retry = on_retry
 
     def key_for(self, target: S3Target, version_id: str, arrival_ms: int,
-                error_output_type: str = "", folder: str = "") -> str:
-        """Key of a data object (no error type) or of an error object."""
+                error_output_type: str = "", folder: str = "", partition_keys=None,
+                default_extension: str | None = None) -> str:
+        """Key of a data object (no error type) or of an error object; `partition_keys`
+        evaluates a dynamically partitioned prefix, `default_extension` replaces the
+        compression's (format conversion's .parquet / .orc; FileExtension still wins)."""
         if error_output_type and target.error_output_prefix:
             prefix = target.error_output_prefix
         elif error_output_type:
             prefix = folder or f"{error_output_type}/"
         else:
             prefix = target.prefix
+        extension = target.file_extension or default_extension or ""
         return s3_keys.object_key(prefix, self._stream_name, version_id, arrival_ms,
-                                  target.compression, target.file_extension, error_output_type)
+                                  target.compression, extension, error_output_type, partition_keys)
 
     def put(self, target: S3Target, key: str, body: bytes) -> None:
         payload = encode_body(body, target.compression)

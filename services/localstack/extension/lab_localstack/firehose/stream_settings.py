@@ -6,9 +6,11 @@ target(s) and the search target.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lab_localstack.firehose import descriptions as d
+from lab_localstack.firehose.format_conversion import ConversionSettings, conversion_settings
+from lab_localstack.firehose.partitioning import ProcessorParams, processor_params
 
 MIB = 1024 * 1024
 DEFAULT_LAMBDA_RETRIES = 3
@@ -74,6 +76,15 @@ class StreamSettings:
     source_backup: S3Target | None = None   # ExtendedS3 S3BackupMode=Enabled
     kinesis_stream_arn: str | None = None
     kinesis_start_ms: int | None = None
+    processors: ProcessorParams = field(default_factory=ProcessorParams)  # MetadataExtraction, de-aggregation, delimiter
+    dynamic_partitioning: bool = False
+    conversion: ConversionSettings | None = None
+
+    @property
+    def shapes_objects(self) -> bool:
+        """Whether S3 objects are built by lake_delivery (partitioned, converted or delimited)."""
+        return (self.dynamic_partitioning or self.conversion is not None
+                or self.processors.append_delimiter is not None)
 
 
 def bucket_from_arn(bucket_arn: str) -> str:
@@ -127,6 +138,7 @@ def stream_settings(account_id: str, region: str, description: dict) -> StreamSe
         "buffer_size_bytes": int(hints["SizeInMBs"]) * MIB,
         "buffer_interval_s": int(hints["IntervalInSeconds"]),
         "processor": lambda_processor(destination.get("ProcessingConfiguration")),
+        "processors": processor_params(destination.get("ProcessingConfiguration")),
         "kinesis_stream_arn": source["KinesisStreamARN"] if source else None,
         "kinesis_start_ms": int(source["DeliveryStartTimestamp"].timestamp() * 1000) if source else None,
     }
@@ -134,7 +146,11 @@ def stream_settings(account_id: str, region: str, description: dict) -> StreamSe
         backup = None
         if destination.get("S3BackupMode") == "Enabled" and destination.get("S3BackupDescription"):
             backup = s3_target(destination["S3BackupDescription"])
-        return StreamSettings(s3=s3_target(destination), source_backup=backup, **common)
+        return StreamSettings(
+            s3=s3_target(destination), source_backup=backup,
+            dynamic_partitioning=bool((destination.get("DynamicPartitioningConfiguration") or {}).get("Enabled")),
+            conversion=conversion_settings(destination.get("DataFormatConversionConfiguration")),
+            **common)
     id_options = (destination.get("DocumentIdOptions") or {}).get("DefaultDocumentIdFormat")
     search = SearchTarget(
         flavor="OpenSearch" if kind == d.OPENSEARCH else "Elasticsearch",

@@ -12,6 +12,7 @@ from localstack.aws.api import CommonServiceException
 from localstack.aws.api.firehose import InvalidArgumentException
 
 from lab_localstack.firehose import descriptions as d
+from lab_localstack.firehose import lake_validation as dl
 from lab_localstack.firehose.index_rotation import ROTATION_PERIODS
 
 MAX_RECORDS_PER_BATCH = 500
@@ -71,9 +72,13 @@ def check_processing(processing: dict | None) -> None:
     if not processing or not processing.get("Enabled"):
         return
     for processor in processing.get("Processors") or []:
-        if processor.get("Type") != "Lambda":
-            raise InvalidArgumentException(f"Processor type {processor.get('Type')} is not supported by the lab")
+        kind = processor.get("Type")
         params = {p["ParameterName"]: p["ParameterValue"] for p in processor.get("Parameters", [])}
+        if kind in dl.PARTITIONING_PROCESSORS:
+            dl.check_partitioning_processor(kind, params)
+            continue
+        if kind != "Lambda":
+            raise InvalidArgumentException(f"Processor type {kind} is not supported by the lab")
         if "LambdaArn" not in params:
             raise InvalidArgumentException("LambdaArn processor parameter is required for Lambda processor")
         _check_range(params.get("NumberOfRetries"), 0, 300, "NumberOfRetries")
@@ -81,7 +86,7 @@ def check_processing(processing: dict | None) -> None:
         _check_range(params.get("BufferIntervalInSeconds"), 0, 900, "BufferIntervalInSeconds")
 
 
-def check_s3(config: dict, field: str, max_size_mb: int = 128) -> None:
+def check_s3(config: dict, field: str, max_size_mb: int = 128, lake_rules: bool = False) -> None:
     if not config.get("BucketARN", "").startswith("arn:"):
         raise InvalidArgumentException(f"{field}.BucketARN must be an S3 bucket ARN")
     hints = config.get("BufferingHints") or {}
@@ -93,7 +98,7 @@ def check_s3(config: dict, field: str, max_size_mb: int = 128) -> None:
                                        f"(supported: {', '.join(SUPPORTED_COMPRESSION)})")
     prefix = config.get("Prefix") or ""
     error_prefix = config.get("ErrorOutputPrefix") or ""
-    if "!{" in prefix and not error_prefix:
+    if "!{" in prefix and not error_prefix and not lake_rules:
         raise InvalidArgumentException(
             "ErrorOutputPrefix cannot be null or empty when Prefix contains expressions")
 
@@ -101,8 +106,9 @@ def check_s3(config: dict, field: str, max_size_mb: int = 128) -> None:
 def check_destination(kind: str, config: dict) -> None:
     """Validate one destination configuration (create-time shape)."""
     if kind == d.EXTENDED_S3:
-        check_s3(config, "ExtendedS3DestinationConfiguration")
+        check_s3(config, "ExtendedS3DestinationConfiguration", lake_rules=True)
         check_processing(config.get("ProcessingConfiguration"))
+        dl.check_lake_destination(config)
         if config.get("S3BackupMode") == "Enabled" and not config.get("S3BackupConfiguration"):
             raise InvalidArgumentException("S3BackupConfiguration is required when S3BackupMode is Enabled")
         return
@@ -132,3 +138,12 @@ def check_tags(tags: list[dict] | None) -> None:
     if tags and len(tags) > MAX_TAGS:
         raise validation_error(
             f"Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {MAX_TAGS}")
+
+
+def check_updated_destination(before: dict, after: dict) -> None:
+    """AWS's rules on the merged ExtendedS3 destination after UpdateDestination."""
+    if d.destination_kind(after) != d.EXTENDED_S3:
+        return
+    was = d.destination_kind(before) == d.EXTENDED_S3 and bool(
+        (before["Destinations"][0][d.EXTENDED_S3].get("DynamicPartitioningConfiguration") or {}).get("Enabled"))
+    dl.check_lake_destination(after["Destinations"][0][d.EXTENDED_S3], created_with_partitioning=was)

@@ -1,0 +1,89 @@
+"""The sibling lab end to end, deployed as an attendee would: `labctl.lake_lab` creates the
+CloudFormation stack (LocalStack's CloudFormation creating the lab's Firehose) and the
+Athena tables; tab-separated Apache lines go into Kinesis; the Lambda makes JSON, Firehose
+writes Parquet with the Glue table's schema; a Glue crawler catalogs the Parquet; Athena's
+answers over the Parquet (declared and crawled tables) equal its answers over the raw
+backup of the source lines and a computation in Python over the lines put."""
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from labctl import lake_lab
+
+from tests.athena.conftest import rows as result_rows
+from tests.athena.conftest import run
+from tests.firehose.conftest import LAMBDA_ROLE, objects, settled, wait_for
+
+pytestmark = pytest.mark.localstack
+
+QUERIES = [
+    ("SELECT response, count(*) AS hits, sum(bytes) AS total FROM {t} WHERE response IS NOT NULL "
+    "GROUP BY response ORDER BY response"),
+    ("SELECT request, count(*) AS hits FROM {t} WHERE response IS NOT NULL GROUP BY request "
+    "ORDER BY hits DESC, request LIMIT 5"),
+    ("SELECT date_trunc('hour', datetime) AS hour, count(*) AS hits, approx_distinct(host) AS clients FROM {t} "
+    "WHERE response IS NOT NULL GROUP BY 1 ORDER BY 1"),
+    ("SELECT host, count(*) AS n, count(bytes) AS with_bytes FROM {t} WHERE response >= 400 "
+    "GROUP BY host ORDER BY n DESC, host LIMIT 10"),
+]
+
+
+def tsv_line(i: int) -> bytes:
+    moment = datetime(2026, 11, 3, 10 + i % 2, i % 60, i % 60, tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S")
+    size = "-" if i % 10 == 0 else str(200 + i * 13 % 5000)
+    fields = [f"172.16.{i % 3}.{i % 17}", moment, f"GET /products/{i % 6}/ HTTP/1.1", ("200", "404", "500")[i % 3],
+              size, "-", ("Mozilla/5.0", "curl/8.4")[i % 2]]
+    return ("\t".join(fields) + "\n").encode()
+
+
+def query(athena, sql: str, lake: dict) -> list[list]:
+    execution = run(athena, sql, lake)
+    assert execution["Status"]["State"] == "SUCCEEDED", (sql, execution["Status"])
+    return result_rows(athena, execution["QueryExecutionId"])
+
+
+def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
+    bucket = f"lake-{uuid.uuid4().hex[:8]}"
+    made = lake_lab.deploy(lake_localstack.url, bucket, buffer_interval=60)
+    description = lake_localstack.client("firehose").describe_delivery_stream(
+        DeliveryStreamName=made.delivery_stream)["DeliveryStreamDescription"]
+    assert description["DeliveryStreamType"] == "KinesisStreamAsSource"
+    lines = [tsv_line(i) for i in range(240)]
+    kinesis = lake_localstack.client("kinesis")
+    kinesis.put_records(StreamName=made.stream_name,
+                        Records=[{"Data": line, "PartitionKey": str(i)} for i, line in enumerate(lines)])
+    counts = wait_for(lambda: settled(lake_localstack, made.delivery_stream, len(lines)), timeout=90,
+                      what="the lake delivery")
+    assert counts["delivered"] == 240 and counts["backed_up"] == 240
+    assert all(key.endswith(".parquet") for key in objects(lake_localstack, bucket, "parquet/"))
+
+    glue = lake_localstack.client("glue")
+    glue.create_crawler(Name=f"crawl-{bucket}", Role=LAMBDA_ROLE, DatabaseName=made.database,
+                        Targets={"S3Targets": [{"Path": f"s3://{bucket}/parquet/"}]})
+    glue.start_crawler(Name=f"crawl-{bucket}")
+    wait_for(lambda: glue.get_crawler(Name=f"crawl-{bucket}")["Crawler"]["State"] == "READY"
+             and glue.get_crawler(Name=f"crawl-{bucket}")["Crawler"].get("LastCrawl"), timeout=60,
+             what="the crawler")
+    crawled = glue.get_table(DatabaseName=made.database, Name="parquet")["Table"]
+    assert crawled["Parameters"]["classification"] == "parquet"
+    assert [c["Name"] for c in crawled["StorageDescriptor"]["Columns"]] == [
+        "host", "datetime", "request", "response", "bytes", "referrer", "agent"]
+
+    athena = lake_localstack.client("athena")
+    lake = {"bucket": bucket, "database": made.database, "output": f"s3://{bucket}/athena-results/"}
+    for sql in QUERIES:
+        declared = query(athena, sql.format(t="access_log_parquet"), lake)
+        assert len(declared) > 1, sql
+        assert query(athena, sql.format(t="parquet"), lake) == declared, f"crawled table: {sql}"
+        assert query(athena, sql.format(t="access_log_raw"), lake) == declared, f"raw backup: {sql}"
+
+    fields = [line.decode().rstrip("\n").split("\t") for line in lines]
+    expected = Counter(f[3] for f in fields)
+    totals = Counter()
+    for f in fields:
+        totals[f[3]] += int(f[4]) if f[4] != "-" else 0
+    assert query(athena, QUERIES[0].format(t="parquet"), lake)[1:] == [
+        [code, str(expected[code]), str(totals[code])] for code in sorted(expected)]
