@@ -177,3 +177,17 @@ def test_statements_the_lab_cannot_run_fail_with_a_reason(athena, lake):
     assert failure(athena, lake, "CREATE VIEW v AS SELECT 1") == "NOT_SUPPORTED: CREATE VIEW is not supported by the lab"
     assert failure(athena, lake, "INSERT INTO t VALUES (1)").startswith("NOT_SUPPORTED: ")
     assert failure(athena, lake, "SELECT 1; SELECT 2").startswith("line 1:1: Only one sql statement is allowed")
+
+
+def test_delimited_lines_with_missing_or_extra_fields_read_as_hive_does(athena, s3, lake):
+    """LazySimpleSerDe: a line with fewer fields gives NULLs for the rest, extra fields are
+    ignored, `\\N` is NULL, a field that is not a number is NULL in a numeric column."""
+    b = lake["bucket"]
+    s3.put_object(Bucket=b, Key="tsv/part-0", Body=b"a\t1\tx\nb\t2\nc\nd\t\\N\ty\tEXTRA\ne\tnotanumber\tz\n")
+    query(athena, "CREATE EXTERNAL TABLE t (k string, n int, s string) ROW FORMAT DELIMITED "
+                  f"FIELDS TERMINATED BY '\\t' LOCATION 's3://{b}/tsv/'", lake)
+    assert query(athena, "SELECT k, n, s FROM t ORDER BY k", lake)[1:] == [
+        ["a", "1", "x"], ["b", "2", None], ["c", None, None], ["d", None, "y"], ["e", None, "z"]]
+    s3.put_object(Bucket=b, Key="ctrla/part-0", Body=b"a\x011\nb\n")   # Hive's default delimiter
+    query(athena, f"CREATE EXTERNAL TABLE u (k string, n int) LOCATION 's3://{b}/ctrla/'", lake)
+    assert query(athena, "SELECT k, n FROM u ORDER BY k", lake)[1:] == [["a", "1"], ["b", None]]

@@ -141,8 +141,10 @@ def _parquet_select(con: duckdb.DuckDBPyConnection, files: list[Path], columns: 
     return f"SELECT {', '.join(exprs)} FROM {source}"
 
 
-def _lines_source(files: list[Path], skip: int = 0) -> str:
-    return (f"read_csv({_file_list(files)}, columns={{'line': 'VARCHAR'}}, delim=chr(1), quote='', escape='', "
+def _lines_source(files: list[Path], skip: int = 0, field_delim: str = "") -> str:
+    """Each line whole (the CSV reader's delimiter is one the table's fields do not use)."""
+    sep = "chr(2)" if field_delim == "\x01" else "chr(1)"
+    return (f"read_csv({_file_list(files)}, columns={{'line': 'VARCHAR'}}, delim={sep}, quote='', escape='', "
             f"header=false, skip={skip}, strict_mode=false)")
 
 
@@ -181,12 +183,25 @@ def _delimited_select(files: list[Path], columns: list[dict], params: dict, tabl
         delim = params.get("field.delim") or params.get("serialization.format") or "\x01"
         delim = "\x01" if delim == "1" else delim
         quote, escape = "", params.get("escape.delim", "")
+        if not escape:
+            return _split_lines_select(files, columns, delim, skip)
     cols = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(columns))) + "}"
     source = (f"read_csv({_file_list(files)}, columns={cols}, delim={lit(delim)}, quote={lit(quote)}, "
               f"escape={lit(escape)}, header=false, skip={skip}, null_padding=true, strict_mode=false, "
               "nullstr='\\N')")
     exprs = [f"{_cast(f'c{i}', col['Type'])} AS {q(col['Name'])}" for i, col in enumerate(columns)]
     return f"SELECT {', '.join(exprs)} FROM {source}"
+
+
+def _split_lines_select(files: list[Path], columns: list[dict], delim: str, skip: int) -> str:
+    """LazySimpleSerDe without escapes, as Hive reads it: each line split on the delimiter,
+    missing trailing fields NULL, extra fields ignored, `\\N` NULL (DuckDB's CSV reader
+    instead refuses files whose lines have different field counts)."""
+    hive_null = lit("\\N")
+    exprs = [f"{_cast(f'NULLIF(_f[{i + 1}], {hive_null})', col['Type'])} AS {q(col['Name'])}"
+             for i, col in enumerate(columns)]
+    return (f"SELECT {', '.join(exprs)} FROM (SELECT string_split(line, {lit(delim)}) AS _f "
+            f"FROM {_lines_source(files, skip, delim)})")
 
 
 def _select(con: duckdb.DuckDBPyConnection, table: dict, files: list[Path]) -> str:
