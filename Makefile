@@ -83,8 +83,10 @@ load: ## load the images saved by `make save`
 
 # --- quality -----------------------------------------------------------------
 .PHONY: test
-test: venv system-packages localstack-venv lambda ## run the whole test suite (installs what it needs)
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: venv system-packages localstack-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
+	@eval "$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine)"; export DOCKER_HOST; \
+	rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
 bench: venv system-packages localstack-venv lambda ## run every benchmark, print a table, write build/bench.json

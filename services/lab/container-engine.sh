@@ -34,6 +34,8 @@ install_podman() {
   command -v podman >/dev/null 2>&1 || need+=(podman)
   command -v runc >/dev/null 2>&1 || need+=(runc)
   command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+  # Service names resolve between containers (podman 4.3 with CNI networks).
+  [ -x /usr/lib/cni/dnsname ] || need+=(golang-github-containernetworking-plugin-dnsname)
   [ ${#need[@]} -eq 0 ] && return 0
   log "installing ${need[*]} (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
