@@ -95,7 +95,8 @@ load: ## load the images saved by `make save`
 # --- quality -----------------------------------------------------------------
 .PHONY: test
 test: venv system-packages localstack-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
-	@eval "$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine)"; export DOCKER_HOST; \
+	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
+	eval "$$engine"; export DOCKER_HOST; \
 	rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 

@@ -76,6 +76,10 @@ start() {
     log "a Docker engine answers: using it, starting nothing"
     return 0
   fi
+  if ! command -v podman >/dev/null 2>&1 && ! command -v apt-get >/dev/null 2>&1; then
+    log "no Docker engine answers and podman cannot be installed here (no apt-get): start Docker"
+    return 0
+  fi
   install_podman
   conf_set engine runtime '"runc"'
   conf_set containers default_ulimits '["nofile=1024:1024", "nproc=4096:4096"]'
