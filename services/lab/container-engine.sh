@@ -26,7 +26,7 @@ log() { echo "container-engine: $*" >&2; }
 
 docker_answers() {
   [ -z "${LAB_IGNORE_DOCKER:-}" ] && command -v docker >/dev/null 2>&1 && \
-    DOCKER_HOST= timeout 15 docker info >/dev/null 2>&1
+    timeout 15 docker info >/dev/null 2>&1
 }
 
 install_podman() {
