@@ -8,6 +8,8 @@
 #   container-engine.sh stop STATE_DIR    stop what `start` started (nothing else)
 #   container-engine.sh base-image NAME   the lab's Debian base image under NAME,
 #                                          made with debootstrap (no registry needed)
+#   container-engine.sh configure         only the containers.conf settings below
+#                                          (LAB_CONTAINERS_CONF: another file)
 #
 # When a real Docker engine already answers (`docker info`), `start` does nothing
 # and prints nothing: the lab uses that engine. Facts behind the settings below
@@ -19,7 +21,7 @@
 #     `podman healthcheck run` for every container that has one.
 set -euo pipefail
 
-CONF=/etc/containers/containers.conf
+CONF=${LAB_CONTAINERS_CONF:-/etc/containers/containers.conf}
 HEALTH_PERIOD_S=${LAB_HEALTH_PERIOD_S:-2}
 
 log() { echo "container-engine: $*" >&2; }
@@ -58,6 +60,12 @@ conf_set() {
   log "$CONF: [$table] $key = $value"
 }
 
+# The two settings podman needs on this machine kind, each only where unset.
+configure() {
+  conf_set engine runtime '"runc"'
+  conf_set containers default_ulimits '["nofile=1024:1024", "nproc=4096:4096"]'
+}
+
 health_loop() {
   # Runs until the API service it belongs to is gone.
   local service_pid=$1
@@ -81,8 +89,7 @@ start() {
     return 0
   fi
   install_podman
-  conf_set engine runtime '"runc"'
-  conf_set containers default_ulimits '["nofile=1024:1024", "nproc=4096:4096"]'
+  configure
   mkdir -p "$dir" && chmod 0700 "$dir"
   local sock=$dir/podman.sock
   if [ -f "$dir/service.pid" ] && kill -0 "$(cat "$dir/service.pid")" 2>/dev/null; then
@@ -155,6 +162,7 @@ case "${1:-}" in
   start) start "${2:?usage: $0 start STATE_DIR}" ;;
   stop) stop "${2:?usage: $0 stop STATE_DIR}" ;;
   base-image) base_image "${2:?usage: $0 base-image NAME}" ;;
+  configure) configure ;;
   health-loop) health_loop "$2" ;;
   *) echo "usage: $0 start|stop STATE_DIR | base-image NAME" >&2; exit 2 ;;
 esac
