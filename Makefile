@@ -83,9 +83,12 @@ report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
 	$(PY) -m kibana_dashboards report --url $${OPENSEARCH_URL:-http://127.0.0.1:9200} --out build/report
 
 .PHONY: pull save load
-pull: lambda ## pull and build every image of the compose lab (needs the internet once)
-	docker compose pull --ignore-buildable
-	docker compose build --pull
+pull: ## pull and build every image of the compose lab (needs the internet once; the images build the Lambda zip themselves)
+	@if docker compose version >/dev/null 2>&1; then \
+	  docker compose pull --ignore-buildable && docker compose --profile generator build --pull; \
+	else \
+	  docker-compose pull --ignore-pull-failures opensearch && docker-compose --profile generator build --pull; \
+	fi
 save: ## save every image of the compose lab to build/images.tar (classroom without internet)
 	mkdir -p build
 	docker save -o build/images.tar $$(docker compose config --images | sort -u)
