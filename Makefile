@@ -87,7 +87,7 @@ pull: ## pull and build every image of the compose lab (needs the internet once;
 	@if docker compose version >/dev/null 2>&1; then \
 	  docker compose pull --ignore-buildable && docker compose --profile generator build --pull; \
 	else \
-	  docker-compose pull --ignore-pull-failures opensearch && docker-compose --profile generator build --pull; \
+	  docker-compose pull opensearch && docker-compose --profile generator build --pull; \
 	fi
 save: ## save every image of the compose lab to build/images.tar (classroom without internet)
 	mkdir -p build
