@@ -27,6 +27,9 @@ BASE_IMAGE = "localhost/clickstream-lab/debian-base:trixie"
 ENGINE_SCRIPT = cc.REPO / "services" / "lab" / "container-engine.sh"
 STANDINS = cc.REPO / "tests" / "compose" / "standins.override.yml"
 LOG_DIR = cc.REPO / "build" / "compose-e2e"
+# What the suites ran on (engine, Compose, stand-ins, build times): printed in
+# pytest's terminal summary (tests/compose/conftest.py), whatever the verbosity.
+NOTES: list[str] = []
 
 
 def engine_is_podman() -> bool:
@@ -63,6 +66,11 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
         env["LAB_DEBIAN_IMAGE"] = BASE_IMAGE
         env["COMPOSE_FILE"] = os.pathsep.join(["docker-compose.yml", str(STANDINS.relative_to(cc.REPO))])
     return env
+
+
+def note(text: str) -> str:
+    NOTES.append(text)
+    return text
 
 
 def describe(env: dict[str, str]) -> str:

@@ -53,9 +53,9 @@ def _make(env: dict[str, str], *args: str, timeout: float = 900) -> subprocess.C
 def compose_lab(tmp_path_factory):
     ports = {name: free_port() for name in ("apache", "localstack", "opensearch", "dashboards")}
     env = es.compose_environment(PROJECT, ports, tmp_path_factory.mktemp("lab-state"))
-    print(es.describe(env))
+    print(es.note(es.describe(env)))
     seconds = es.build_images(env)
-    print(f"images built in {seconds:.0f}s")
+    print(es.note(f"compose e2e: images built (or found in the engine's cache) in {seconds:.0f}s"))
     settings = lab.load(env)
     try:
         run = _make(env, "up", timeout=es.UP_TIMEOUT_S)

@@ -58,7 +58,7 @@ def test_make_up_generate_status_down_without_python(tmp_path):
     probe = subprocess.run(["bash", "-c", "command -v python3 python python3.11 python3.13"],
                            env=env, capture_output=True, text=True, check=False)
     assert probe.returncode != 0 and probe.stdout == "", probe.stdout
-    print(es.describe(env))
+    print(es.note("no-host-Python run: " + es.describe(env)))
     es.build_images(env)  # `make up` builds only missing images: this checkout's code goes in
     try:
         up = _make(env, "up", timeout=es.UP_TIMEOUT_S)
