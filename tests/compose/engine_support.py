@@ -73,6 +73,11 @@ def note(text: str) -> str:
     return text
 
 
+def read_env_image(repository: str, env: dict[str, str]) -> str:
+    """The lab's image of `repository` at this checkout's LAB_IMAGE_TAG."""
+    return f"{repository}:{env.get('LAB_IMAGE_TAG') or cc.read_env_file()['LAB_IMAGE_TAG']}"
+
+
 def describe(env: dict[str, str]) -> str:
     with project_env(env):
         cli = " ".join(compose.compose_command())

@@ -135,6 +135,23 @@ def test_1000_visits_are_all_accounted_for_in_the_index_and_the_backup(compose_l
     assert _make(env, "status", timeout=120).returncode == 0
 
 
+def test_the_image_builds_the_same_lambda_zip_as_make_lambda(compose_lab):
+    """The tools image runs `make lambda`'s program (Python 3.13 there, the host's here):
+    reproducible, so the zip a host without Python deploys is the native one, byte for byte."""
+    import hashlib
+
+    import docker
+
+    host_zip = cc.REPO / "build" / "apache_ETL.zip"   # `make up` ran `make lambda`
+    image = es.read_env_image("clickstream-lab/python", compose_lab["env"])
+    client = docker.from_env(timeout=60)
+    try:
+        out = client.containers.run(image, ["sha256sum", "build/apache_ETL.zip"], remove=True)
+    finally:
+        client.close()
+    assert out.decode().split()[0] == hashlib.sha256(host_zip.read_bytes()).hexdigest()
+
+
 def test_make_logs_follows_the_services(compose_lab):
     env = compose_lab["env"]
     with subprocess.Popen(["make", "--no-print-directory", "logs"], cwd=cc.REPO, env=env,
