@@ -10,6 +10,7 @@ forces the choice (e.g. 1 on a Docker engine without internet).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import socket
@@ -60,6 +61,9 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
         "LAB_OPENSEARCH_PORT": str(ports["opensearch"]),
         "LAB_DASHBOARDS_PORT": str(ports["dashboards"]),
         "LAB_BUFFER_INTERVAL": "5",
+        # Images tagged per checkout: two checkouts testing at once on one engine
+        # (its image store is shared) never run each other's code.
+        "LAB_IMAGE_TAG": f"{cc.read_env_file()['LAB_IMAGE_TAG']}-test{hashlib.sha1(bytes(cc.REPO)).hexdigest()[:8]}",
     })
     if use_standins():
         subprocess.run(["bash", str(ENGINE_SCRIPT), "base-image", BASE_IMAGE], check=True, timeout=900)
