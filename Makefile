@@ -39,6 +39,17 @@ native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:
 	$(PY) -m labctl localstack start
 
 # --- the lab -----------------------------------------------------------------
+# With no Python 3.11-3.13 on the host (a laptop with only Docker), the lab's
+# commands go through services/lab/container-lab.sh: Compose on the host, the
+# lab's tools in the lab's image. LAB_CONTAINER_TOOLS=1 forces that path.
+HOST_PYTHON := $(if $(LAB_CONTAINER_TOOLS),,$(shell $(PYTHON) -c 'import sys; assert (3,11) <= sys.version_info[:2] <= (3,13)' >/dev/null 2>&1 && echo yes))
+LABCTL := $(if $(HOST_PYTHON),$(PY) -m labctl,bash services/lab/container-lab.sh)
+LAB_TOOLS := $(if $(HOST_PYTHON),venv)
+
+.PHONY: doctor
+doctor: ## check this host for the compose lab (engine, Compose, ports, memory, vm.max_map_count) and say what to fix
+	@bash services/lab/doctor.sh
+
 .PHONY: lambda
 lambda: venv ## build the deployable ETL zip (reproducible) into build/apache_ETL.zip
 	$(PY) -m etl.package --output build/apache_ETL.zip
@@ -48,28 +59,28 @@ geoip: venv ## install the GeoIP city database into the state dir (DB-IP Lite fr
 	$(PY) -m labctl geoip
 
 .PHONY: up
-up: venv lambda ## start the lab (compose when a Docker engine answers, native otherwise)
-	$(PY) -m labctl up
+up: $(LAB_TOOLS) $(if $(HOST_PYTHON),lambda) ## start the lab (compose when a Docker engine answers, native otherwise)
+	$(LABCTL) up
 
 .PHONY: down
 down: ## stop what the lab started, and nothing else
-	@if [ -x $(PY) ]; then $(PY) -m labctl down; else echo "nothing to stop (no .venv)"; fi
+	@if [ -z "$(HOST_PYTHON)" ]; then $(LABCTL) down; elif [ -x $(PY) ]; then $(PY) -m labctl down; else echo "nothing to stop (no .venv)"; fi
 
 .PHONY: reset
 reset: down ## stop the lab and wipe its state (.lab/)
 	rm -rf "$(LAB_STATE_DIR)"
 
 .PHONY: status
-status: venv ## health of every service and counts per stage (FORMAT=json for scripts)
-	@$(PY) -m labctl status $(if $(FORMAT),--format $(FORMAT))
+status: $(LAB_TOOLS) ## health of every service and counts per stage (FORMAT=json for scripts)
+	@$(LABCTL) status $(if $(FORMAT),--format $(FORMAT))
 
 .PHONY: generate
-generate: venv ## traffic through the shop (default 10 req/s for 300 s; RATE, DURATION, COUNT)
-	$(PY) -m labctl generate $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(COUNT),--count $(COUNT))
+generate: $(LAB_TOOLS) ## traffic through the shop (default 10 req/s for 300 s; RATE, DURATION, COUNT)
+	$(LABCTL) generate $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(COUNT),--count $(COUNT))
 
 .PHONY: logs
-logs: venv ## follow the logs of the lab's services
-	$(PY) -m labctl logs
+logs: $(LAB_TOOLS) ## follow the logs of the lab's services
+	$(LABCTL) logs
 
 .PHONY: report
 report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
@@ -84,9 +95,12 @@ lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack + 
 	$(PY) -m labctl.lake_lab $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: pull save load
-pull: lambda ## pull and build every image of the compose lab (needs the internet once)
-	docker compose pull --ignore-buildable
-	docker compose build --pull
+pull: ## pull and build every image of the compose lab (needs the internet once; the images build the Lambda zip themselves)
+	@if docker compose version >/dev/null 2>&1; then \
+	  docker compose pull --ignore-buildable && docker compose --profile generator build --pull; \
+	else \
+	  docker-compose pull opensearch && docker-compose --profile generator build --pull; \
+	fi
 save: ## save every image of the compose lab to build/images.tar (classroom without internet)
 	mkdir -p build
 	docker save -o build/images.tar $$(docker compose config --images | sort -u)
@@ -95,8 +109,11 @@ load: ## load the images saved by `make save`
 
 # --- quality -----------------------------------------------------------------
 .PHONY: test
-test: venv system-packages localstack-venv lambda ## run the whole test suite (installs what it needs)
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: venv system-packages localstack-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
+	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
+	eval "$$engine"; export DOCKER_HOST; \
+	rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
 bench: venv system-packages localstack-venv lambda ## run every benchmark, print a table, write build/bench.json

@@ -1,4 +1,5 @@
-"""Fixtures of the compose suites: the compose file as Compose reads it, raw, and .env."""
+"""Fixtures of the compose suites: the compose file as Compose reads it, raw, and .env;
+and the end-to-end suites' notes (engine, stand-ins) in pytest's summary."""
 from __future__ import annotations
 
 import pytest
@@ -26,3 +27,10 @@ def services(config) -> dict:
 @pytest.fixture(scope="module")
 def raw() -> dict:
     return cc.raw_compose()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.compose import engine_support
+
+    for line in engine_support.NOTES:
+        terminalreporter.write_line(line)

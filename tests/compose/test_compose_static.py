@@ -166,13 +166,18 @@ def test_build_args_and_stages_are_resolved():
     assert cc.dockerfile_from_images(text, {"V": "4.13.1"}) == ["localstack/localstack:4.13.1"]
 
 
-def test_localstack_dockerfile_installs_the_extension_offline():
+def test_localstack_image_installs_like_the_native_runtime(env_file):
+    """One install path for both runtimes: the image runs native/install.sh, which
+    installs localstack-core at .env's version and the extension's directory with
+    LocalStack's lock as constraints (so the extension's own dependencies come in)."""
     text = (REPO / "services/localstack/Dockerfile").read_text()
-    install = re.search(r"pip install([^;]*)", text.replace("\\\n", " "))
-    assert install, "no pip install of the extension"
-    for flag in ("--no-index", "--no-deps", "--no-build-isolation"):
-        assert flag in install.group(1)
+    assert re.search(r"^RUN bash /opt/clickstream-lab/localstack/native/install.sh ", text, re.MULTILINE)
     assert "firehose:lab" in text and "localstack.lambda.runtime_executor" in text
+    script = (REPO / "services/localstack/native/install.sh").read_text()
+    assert f"'localstack-core[runtime]=={env_file['LOCALSTACK_VERSION']}'" in script
+    assert re.search(r'-c "\$here/requirements-runtime-[\d.]+\.txt" \\\s*-e "\$here/extension"', script)
+    ignored = (REPO / "services/localstack/.dockerignore").read_text().splitlines()
+    assert not {"native/", "requirements-runtime-*.txt", "extension/"} & set(ignored)
 
 
 def test_extension_declares_the_entry_points_the_image_checks(env_file):
@@ -180,13 +185,6 @@ def test_extension_declares_the_entry_points_the_image_checks(env_file):
     eps = ext["project"]["entry-points"]
     assert "firehose:lab" in eps["localstack.aws.provider"]
     assert "host" in eps["localstack.lambda.runtime_executor"]
-    # The image installs it with --no-deps: that loses nothing only while its dependencies are
-    # the LocalStack the image already is and exact pins the Dockerfile installs before it.
-    deps = ext["project"].get("dependencies", [])
-    assert deps[0] == f"localstack-core=={env_file['LOCALSTACK_VERSION']}"
-    dockerfile = (REPO / "services/localstack/Dockerfile").read_text()
-    for dep in deps[1:]:
-        assert "==" in dep and dep in dockerfile, f"{dep} is not installed by the image"
 
 
 # --- ports ---------------------------------------------------------------------------------------

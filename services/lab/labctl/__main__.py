@@ -102,6 +102,12 @@ def cmd_logs(s: lab.LabSettings, _args) -> int:
     return runtime.follow_logs()
 
 
+def cmd_wait(_s: lab.LabSettings, _args) -> int:
+    from labctl import compose
+
+    return compose.wait_ready()
+
+
 def cmd_localstack(s: lab.LabSettings, args) -> int:
     from labctl import localstack_native as ls
 
@@ -178,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     at.add_argument("--query", help="run only this named query")
     at.add_argument("--no-crawl", action="store_true", help="do not start the crawler first")
     at.set_defaults(func=cmd_athena)
+    sub.add_parser("wait", help="wait until the compose lab is ready (`up --wait` for Compose v1)"
+                   ).set_defaults(func=cmd_wait)
     ls = sub.add_parser("localstack", help="native LocalStack alone (make native-localstack)")
     ls.add_argument("action", choices=("start", "stop"))
     ls.set_defaults(func=cmd_localstack)

@@ -1,30 +1,154 @@
-"""Compose runtime: thin wrappers over `docker compose` for the lab's targets."""
+"""Compose runtime: the lab's targets through Compose, and the engine through its API.
+
+Compose itself is a CLI: `docker compose` (v2) where the plugin exists, else
+`docker-compose` (v1.29, e.g. Debian's). Everything else the lab asks the engine
+(does it answer, is a service healthy, a command's output in a service's
+container) goes through the Docker SDK for Python, which speaks the Docker API to
+Docker and to Docker-API-compatible engines (podman's service) alike. The project
+and its files are Compose's own settings: COMPOSE_PROJECT_NAME (.env sets it) and
+COMPOSE_FILE (docker-compose.yml unless set).
+"""
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 import subprocess
+import time
+from functools import cache
 
 from labctl import settings as lab
 
+LOG = logging.getLogger(__name__)
+
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+ONE_SHOT_LABEL = "org.clickstream-lab.one-shot"
+WAIT_TIMEOUT_S = 1200  # a first `up` builds the images
+
+
+class ComposeError(RuntimeError):
+    """Compose or the engine is missing or failed; the message says what to do."""
+
+
+def _client():
+    import docker  # the Docker SDK; only the compose runtime needs it
+
+    return docker.from_env(timeout=30)
+
 
 def engine_answers() -> bool:
-    """True when a Docker engine (not just the CLI) answers."""
-    if shutil.which("docker") is None:
+    """True when a Docker-API engine (not just a CLI) answers at DOCKER_HOST or the default socket."""
+    try:
+        client = _client()
+    except Exception:  # noqa: BLE001 - the SDK raises DockerException, or OSError without a socket
         return False
     try:
-        return subprocess.run(["docker", "info"], check=False, capture_output=True, timeout=15).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
         return False
+    finally:
+        client.close()
+
+
+@cache
+def compose_command() -> tuple[str, ...]:
+    """`docker compose` (v2) if the plugin works, else `docker-compose` (v1)."""
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ("docker", "compose")
+    if shutil.which("docker-compose"):
+        return ("docker-compose",)
+    raise ComposeError("no Compose CLI: install the Docker Compose plugin (`docker compose`) "
+                       "or docker-compose; `make doctor` checks")
+
+
+def is_v2() -> bool:
+    return compose_command() == ("docker", "compose")
+
+
+def project_name() -> str:
+    """The Compose project: COMPOSE_PROJECT_NAME, else the one .env sets."""
+    name = os.environ.get("COMPOSE_PROJECT_NAME")
+    if not name:
+        env_file = lab.REPO_ROOT / ".env"
+        for line in env_file.read_text().splitlines() if env_file.exists() else []:
+            if line.startswith("COMPOSE_PROJECT_NAME="):
+                name = line.partition("=")[2].strip()
+    return name or lab.REPO_ROOT.name
 
 
 def _compose(*args: str) -> int:
-    return subprocess.run(["docker", "compose", *args], check=False, cwd=lab.REPO_ROOT).returncode
+    try:
+        command = compose_command()
+    except ComposeError as error:
+        LOG.error("%s", error)
+        return 127
+    return subprocess.run([*command, *args], check=False, cwd=lab.REPO_ROOT).returncode
+
+
+def containers(include_stopped: bool = False) -> list:
+    """The project's containers (SDK objects)."""
+    client = _client()
+    try:
+        return client.containers.list(all=include_stopped, filters={"label": f"{PROJECT_LABEL}={project_name()}"})
+    finally:
+        client.close()
+
+
+def container_health(attrs: dict) -> str:
+    """healthy / unhealthy / starting, `exited N` for a stopped container, `running`
+    when it declares no health check."""
+    state = attrs.get("State") or {}
+    if state.get("Status") != "running":
+        return f"exited {state.get('ExitCode')}"
+    health = state.get("Health") or state.get("Healthcheck") or {}
+    return health.get("Status") or "running"
+
+
+def not_ready(all_containers: list) -> dict[str, str]:
+    """Services that are not ready yet, with their state: a long-running one must be
+    healthy (or running, without a health check), a one-shot one exited 0."""
+    waiting = {}
+    for c in all_containers:
+        labels = c.attrs.get("Config", {}).get("Labels") or {}
+        service = labels.get(SERVICE_LABEL, c.name)
+        state = container_health(c.attrs)
+        if labels.get(ONE_SHOT_LABEL) == "true":
+            if state != "exited 0":
+                waiting[service] = state
+        elif state not in ("healthy", "running"):
+            waiting[service] = state
+    return waiting
+
+
+def wait_ready(timeout: float = WAIT_TIMEOUT_S, poll_s: float = 2.0) -> int:
+    """What `up --wait` does in Compose v2, for v1: 0 once every service is ready,
+    1 when one fails (a one-shot exits non-zero) or the time-out passes."""
+    deadline = time.monotonic() + timeout
+    waiting: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        found = containers(include_stopped=True)
+        waiting = not_ready(found)
+        if found and not waiting:
+            return 0
+        failed = {s: st for s, st in waiting.items() if st.startswith("exited") and st != "exited 0"}
+        if failed:
+            LOG.error("services failed: %s (make logs)", failed)
+            return 1
+        time.sleep(poll_s)
+    LOG.error("not ready after %.0fs: %s", timeout, waiting)
+    return 1
 
 
 def up() -> int:
     # No --build: compose builds only missing images, so a classroom that ran
     # `make load` stays offline; `make pull` rebuilds after code changes.
-    return _compose("up", "-d", "--wait")
+    if is_v2():
+        return _compose("up", "-d", "--wait")
+    rc = _compose("up", "-d")
+    return rc or wait_ready()
 
 
 def down() -> int:
@@ -43,11 +167,13 @@ def generate(extra_args: list[str]) -> int:
 def exec_output(service: str, *command: str) -> str | None:
     """Output of a command run in a running service's container, None if it failed."""
     try:
-        result = subprocess.run(["docker", "compose", "exec", "-T", service, *command], check=False,
-                                cwd=lab.REPO_ROOT, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout if result.returncode == 0 else None
+        for c in containers():
+            if (c.attrs.get("Config", {}).get("Labels") or {}).get(SERVICE_LABEL) == service:
+                code, output = c.exec_run(list(command), demux=False)
+                return output.decode("utf-8", "replace") if code == 0 else None
+    except Exception as error:  # noqa: BLE001 - engine gone or container stopping: unknown
+        LOG.debug("exec in %s failed: %s", service, error)
+    return None
 
 
 def access_log_lines() -> int | None:

@@ -23,6 +23,8 @@ KINESIS_STREAM = "web-access-log"
 KINESIS_DELIVERY_STREAM = "web_access_log_archive"
 KINESIS_ARCHIVE_PREFIX = "web-access-log/"
 REGION = "us-east-1"
+# Ports the compose lab's services listen on inside their containers.
+CONTAINER_PORTS = {"apache": 80, "localstack": 4566, "opensearch": 9200, "dashboards": 5601}
 ACCOUNT_ID = "000000000000"
 # The data lake (Glue Data Catalog, crawler, Athena) over the backup.
 GLUE_DATABASE = "clickstream"
@@ -74,6 +76,21 @@ class LabSettings:
     localstack_venv: Path
     geoip_database: Path | None = None  # the user's GeoLite2-City .mmdb (None: DB-IP's, installed)
     geoip_enabled: bool = True           # LAB_GEOIP_DATABASE=off switches GeoIP off
+    # LAB_IN_COMPOSE_NETWORK=1: labctl runs inside the compose lab's network (a host
+    # without Python, services/lab/container-lab.sh): services by name and port.
+    in_compose_network: bool = False
+
+    def _url(self, service: str, host_port: int) -> str:
+        if self.in_compose_network:
+            return f"http://{service}:{CONTAINER_PORTS[service]}"
+        return f"http://{self.host}:{host_port}"
+
+    @property
+    def apache_address(self) -> tuple[str, int]:
+        """Where Apache accepts connections (status connects only: no log line)."""
+        if self.in_compose_network:
+            return "apache", CONTAINER_PORTS["apache"]
+        return self.host, self.apache_port
 
     @property
     def host(self) -> str:
@@ -82,19 +99,19 @@ class LabSettings:
 
     @property
     def apache_url(self) -> str:
-        return f"http://{self.host}:{self.apache_port}"
+        return self._url("apache", self.apache_port)
 
     @property
     def localstack_url(self) -> str:
-        return f"http://{self.host}:{self.localstack_port}"
+        return self._url("localstack", self.localstack_port)
 
     @property
     def opensearch_url(self) -> str:
-        return f"http://{self.host}:{self.opensearch_port}"
+        return self._url("opensearch", self.opensearch_port)
 
     @property
     def dashboards_url(self) -> str:
-        return f"http://{self.host}:{self.dashboards_port}"
+        return self._url("dashboards", self.dashboards_port)
 
     @property
     def lambda_zip(self) -> Path:
@@ -146,4 +163,5 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         localstack_venv=Path(env.get("LAB_LOCALSTACK_VENV", REPO_ROOT / ".venv-localstack")).resolve(),
         geoip_database=geoip_database,
         geoip_enabled=geoip_enabled,
+        in_compose_network=env.get("LAB_IN_COMPOSE_NETWORK", "0") == "1",
     )

@@ -125,7 +125,7 @@ def collect(s: LabSettings, runtime: Runtime | None) -> LabStatus:
     """Health and counts of the lab that `runtime` runs (None: not started)."""
     st = LabStatus(runtime=runtime.name if runtime else "not started")
     st.services = {
-        "apache": _tcp_health(s.host, s.apache_port),
+        "apache": _tcp_health(*s.apache_address),
         "localstack": _health(s.localstack_url + "/_localstack/health"),
         "opensearch": _health(s.opensearch_url + "/"),
     }
