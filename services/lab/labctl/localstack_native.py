@@ -24,7 +24,7 @@ from labctl.settings import REPO_ROOT
 
 LOG = logging.getLogger(__name__)
 
-SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs"
+SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,kinesisanalytics"
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     )
     if cfg.firehose_provider != "default":
         env["PROVIDER_OVERRIDE_FIREHOSE"] = cfg.firehose_provider
+    env["PROVIDER_OVERRIDE_KINESISANALYTICS"] = "lab"
     env.update(cfg.extra_env)
     return env
 
