@@ -21,6 +21,7 @@ from lab_localstack.kinesisanalytics.record_mapping import InputMapping
 
 LOG = logging.getLogger(__name__)
 TICK_S = 0.25
+STARTUP_TIMEOUT_S = 180
 
 
 def build_engine(app: Application, default_engine: str):
@@ -74,6 +75,11 @@ class ApplicationRunner:
         self.engine.close()
 
     def _run(self) -> None:
+        ready = getattr(self.engine, "ready", None)     # the Flink engine is STARTING until its job runs
+        if ready is not None and not ready.wait(STARTUP_TIMEOUT_S):
+            self.last_error = f"{self.engine.name} engine not ready after {STARTUP_TIMEOUT_S} s"
+        if self._stop.is_set():
+            return
         self.app.status = RUNNING
         LOG.info("application %s running on %s", self.app.name, self.engine.name)
         while not self._stop.is_set():

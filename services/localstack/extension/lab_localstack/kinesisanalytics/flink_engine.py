@@ -1,0 +1,139 @@
+"""The Flink engine: the same application on Apache Flink (PyFlink, in its own venv).
+
+The application's SQL is translated to Flink SQL (flink_translate.py) and run by flink_job.py
+in a subprocess with the Flink venv's Python (LAB_KDA_FLINK_PYTHON, default .venv-flink beside
+LocalStack's venv). Input rows are handed over as JSON-lines files (written whole, then renamed,
+so Flink never reads half a file); a heartbeat row per input every tick moves the event-time
+watermark on when no records come, so windows close on time. Rows the job emits are read from
+its stdout. Records that do not parse or coerce still go to error_stream (kept here, as the
+mapping happens before Flink).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from lab_localstack.kinesisanalytics.error_stream import ERROR_STREAM_DEF, ErrorRow
+from lab_localstack.kinesisanalytics.flink_translate import HEARTBEAT, job_statements
+from lab_localstack.kinesisanalytics.kda_sql import ApplicationPlan, SqlRefused, StreamDef
+from lab_localstack.kinesisanalytics.sql_types import to_json_value
+
+LOG = logging.getLogger(__name__)
+JOB = Path(__file__).with_name("flink_job.py")
+HEARTBEAT_EVERY_MS = 500
+
+
+def flink_python() -> Path:
+    configured = os.environ.get("LAB_KDA_FLINK_PYTHON")
+    if configured:
+        return Path(configured)
+    return Path(sys.prefix).parent / ".venv-flink" / "bin" / "python"
+
+
+class FlinkEngine:
+    """Same interface as DuckDbEngine: start, insert, add_errors, tick, read_new, close."""
+
+    name = "flink"
+
+    def __init__(self, plan: ApplicationPlan, inputs: dict[str, StreamDef], outputs: list[str]):
+        self.plan = plan
+        self.inputs = inputs
+        self.streams = {**inputs, **plan.streams, ERROR_STREAM_DEF.name: ERROR_STREAM_DEF}
+        self._outputs = [o for o in outputs if o != ERROR_STREAM_DEF.name]
+        self._work = Path(tempfile.mkdtemp(prefix="kda-flink-"))
+        self._dirs = {name: self._work / "in" / name for name in inputs}
+        self._rows: dict[str, list[tuple[int, dict]]] = {name: [] for name in self.streams}
+        self._lock = threading.Lock()
+        self._files = 0
+        self._last_heartbeat = 0
+        self._process: subprocess.Popen | None = None
+        self.ready = threading.Event()
+
+    def start(self) -> None:
+        missing = [o for o in self._outputs if o not in self.plan.streams]
+        if missing:
+            raise SqlRefused(f"Output stream '{missing[0]}' is not created by the application code")
+        for directory in self._dirs.values():
+            directory.mkdir(parents=True)
+        statements = job_statements(self.plan, self.inputs, {n: str(d) for n, d in self._dirs.items()})
+        python = flink_python()
+        if not python.exists():
+            raise SqlRefused(f"The Flink engine needs PyFlink: no Python at {python} (run `make flink-venv`)")
+        spec = self._work / "job.json"
+        spec.write_text(json.dumps({"statements": statements, "outputs": self._outputs}))
+        self._process = subprocess.Popen([str(python), str(JOB), str(spec)], stdout=subprocess.PIPE,
+                                         stderr=open(self._work / "flink.log", "wb"), text=True,
+                                         start_new_session=True)
+        threading.Thread(target=self._read_stdout, name="kda-flink-out", daemon=True).start()
+        LOG.info("Flink job for %d pumps started (pid %d, %s)", len(self.plan.pumps), self._process.pid, self._work)
+
+    def _read_stdout(self) -> None:
+        for line in self._process.stdout:
+            if line.strip() == "READY":
+                self.ready.set()
+                continue
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            columns = [c.name for c in self.streams[message["stream"]].columns]
+            with self._lock:
+                rows = self._rows[message["stream"]]
+                rows.append((len(rows) + 1, dict(zip(columns, message["values"]))))
+
+    def close(self) -> None:
+        if self._process and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGTERM)
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._process.pid, signal.SIGKILL)
+
+    def _write(self, stream: str, lines: list[str]) -> None:
+        self._files += 1
+        directory = self._dirs[stream]
+        temporary = directory / f".part-{self._files:09d}.json"
+        temporary.write_text("\n".join(lines) + "\n")
+        temporary.rename(directory / f"part-{self._files:09d}.json")
+
+    @staticmethod
+    def _rowtime(ms: int) -> str:
+        from lab_localstack.kinesisanalytics.error_stream import utc
+
+        return to_json_value(utc(ms))
+
+    def insert(self, stream: str, rows: list[tuple[int, tuple]]) -> None:
+        if not rows:
+            return
+        names = [c.name for c in self.streams[stream].columns]
+        self._write(stream, [json.dumps({**{n: to_json_value(v) for n, v in zip(names, values)},
+                                         "ROWTIME": self._rowtime(ms), HEARTBEAT: False}) for ms, values in rows])
+
+    def add_errors(self, errors: list[ErrorRow]) -> None:
+        names = [c.name for c in ERROR_STREAM_DEF.columns]
+        with self._lock:
+            rows = self._rows[ERROR_STREAM_DEF.name]
+            rows.extend((len(rows) + 1 + i, dict(zip(names, e.values()))) for i, e in enumerate(errors))
+
+    def tick(self, now_ms: int) -> list[ErrorRow]:
+        if self._process and self._process.poll() is not None:
+            raise RuntimeError(f"the Flink job exited ({self._process.returncode}); see {self._work / 'flink.log'}")
+        if now_ms - self._last_heartbeat >= HEARTBEAT_EVERY_MS:
+            self._last_heartbeat = now_ms
+            for stream in self._dirs:
+                self._write(stream, [json.dumps({"ROWTIME": self._rowtime(now_ms), HEARTBEAT: True})])
+        return []
+
+    def read_new(self, stream: str, after_seq: int) -> tuple[list[dict], int]:
+        with self._lock:
+            rows = self._rows.get(stream, [])[after_seq:]
+        if not rows:
+            return [], after_seq
+        return [r for _, r in rows], rows[-1][0]
