@@ -256,4 +256,8 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
     ensure_webserver_stream(fh, target, firehose_role, lambda_arn)
     if with_kinesis:
         ensure_kinesis_path(_client("kinesis", target.localstack_url), fh, target, firehose_role)
+        from labctl import streaming_sql
+
+        streaming_sql.ensure_application(lambda service: _client(service, target.localstack_url), firehose_role,
+                                         target.opensearch_url, target.buffer_interval, with_index=with_template)
     LOG.info("provisioning done")

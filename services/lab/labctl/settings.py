@@ -22,6 +22,15 @@ BACKUP_BUCKET = "clickstream-lab-backup"
 KINESIS_STREAM = "web-access-log"
 KINESIS_DELIVERY_STREAM = "web_access_log_archive"
 KINESIS_ARCHIVE_PREFIX = "web-access-log/"
+# Sibling lab: Apache's JSON log (LAB_ACCESS_LOG_FORMAT=kinesis) -> web-access-log -> a
+# Kinesis Analytics (SQL) application counting requests per client per 10 s.
+ACCESS_LOG_FORMATS = ("clickstream", "kinesis")
+ANALYTICS_APPLICATION = "web-access-log-counts"
+ANALYTICS_OUTPUT_STREAM = "web-access-counts"
+ANALYTICS_ARCHIVE_STREAM = "web_access_counts_archive"
+ANALYTICS_ARCHIVE_PREFIX = "web-access-counts/"
+ANALYTICS_INDEX_STREAM = "web_access_counts_index"
+ANALYTICS_INDEX = "web-access-counts"
 REGION = "us-east-1"
 ACCOUNT_ID = "000000000000"
 
@@ -65,6 +74,7 @@ class LabSettings:
     retry_duration: int   # seconds Firehose retries OpenSearch before *-failed/ (AWS default 300)
     runtime: str          # auto | compose | native
     localstack_venv: Path
+    access_log_format: str = "clickstream"  # clickstream (the workshop's line) | kinesis (JSON, sibling lab)
 
     @property
     def host(self) -> str:
@@ -103,6 +113,9 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
     runtime = env.get("LAB_RUNTIME", "auto")
     if runtime not in ("auto", "compose", "native"):
         raise SettingsError(f"LAB_RUNTIME={runtime!r} must be auto, compose or native")
+    log_format = env.get("LAB_ACCESS_LOG_FORMAT", "clickstream")
+    if log_format not in ACCESS_LOG_FORMATS:
+        raise SettingsError(f"LAB_ACCESS_LOG_FORMAT={log_format!r} must be one of {', '.join(ACCESS_LOG_FORMATS)}")
     return LabSettings(
         state_dir=Path(env.get("LAB_STATE_DIR", REPO_ROOT / ".lab")).resolve(),
         bind_address=bind,
@@ -115,4 +128,5 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         retry_duration=_int_range(env, "LAB_RETRY_DURATION", 300, 0, 7200),
         runtime=runtime,
         localstack_venv=Path(env.get("LAB_LOCALSTACK_VENV", REPO_ROOT / ".venv-localstack")).resolve(),
+        access_log_format=log_format,
     )

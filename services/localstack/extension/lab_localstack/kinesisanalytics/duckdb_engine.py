@@ -12,17 +12,29 @@ A pump query that fails at run time becomes an error_stream row and the batch is
 """
 from __future__ import annotations
 
+import json
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 
 from lab_localstack.kinesisanalytics.error_stream import ERROR_STREAM_DEF, QUERY_ERROR, ErrorRow, utc
 from lab_localstack.kinesisanalytics.kda_sql import ApplicationPlan, PumpDef, SqlRefused, StreamDef
+from lab_localstack.kinesisanalytics.sql_types import SqlType, to_json_value
 
 LOG = logging.getLogger(__name__)
 MIN_RETENTION_MS = 120_000
+
+
+def _from_json(index: int, sql_type: SqlType) -> str:
+    value = f"json_extract_string(json, '$[{index}]')"
+    if sql_type.base in ("BINARY", "VARBINARY"):
+        return f"from_base64({value})"
+    return f"CAST({value} AS {sql_type.duckdb()})"
 
 
 def _q(name: str) -> str:
@@ -44,6 +56,8 @@ class DuckDbEngine:
         self.plan = plan
         self.streams: dict[str, StreamDef] = {**inputs, **plan.streams, ERROR_STREAM_DEF.name: ERROR_STREAM_DEF}
         self._con = duckdb.connect(":memory:")
+        self._work = Path(tempfile.mkdtemp(prefix="kda-duckdb-"))
+        self._spool = self._work / "rows.jsonl"
         self._seq = {name: 0 for name in self.streams}
         self._state = {pump.name: _PumpState() for pump in plan.pumps}
         windows = [p.window_ms or 0 for p in plan.pumps] + [p.range_ms or 0 for p in plan.pumps]
@@ -67,17 +81,26 @@ class DuckDbEngine:
 
     def close(self) -> None:
         self._con.close()
+        shutil.rmtree(self._work, ignore_errors=True)
 
     # --- data in and out ---------------------------------------------------------------
     def insert(self, stream: str, rows: list[tuple[int, tuple]]) -> None:
-        """Appends (rowtime_ms, values) rows to an input stream (or error_stream)."""
+        """Appends (rowtime_ms, values) rows to an input stream (or error_stream).
+
+        Rows go through a JSON-lines file read by DuckDB: binding Python parameters row by
+        row (executemany) is ~100 times slower."""
         if not rows:
             return
         first = self._seq[stream] + 1
-        width = len(self.streams[stream].columns) + 2
-        self._con.executemany(
-            f"INSERT INTO {_q(stream)} VALUES ({', '.join('?' * width)})",
-            [(utc(ms), first + i, *values) for i, (ms, values) in enumerate(rows)])
+        columns = self.streams[stream].columns
+        with open(self._spool, "w") as spool:
+            for i, (ms, values) in enumerate(rows):
+                spool.write(json.dumps([ms, first + i, *(to_json_value(v) for v in values)]) + "\n")
+        extract = ", ".join(_from_json(i + 2, c.sql_type) for i, c in enumerate(columns))
+        self._con.execute(
+            f"INSERT INTO {_q(stream)} SELECT epoch_ms(CAST(json_extract_string(json, '$[0]') AS BIGINT)), "
+            f"CAST(json_extract_string(json, '$[1]') AS BIGINT), {extract} "
+            f"FROM read_json_objects(?, format = 'newline_delimited')", [str(self._spool)])
         self._seq[stream] = first + len(rows) - 1
 
     def add_errors(self, errors: list[ErrorRow]) -> None:

@@ -28,6 +28,7 @@ from lab_localstack.kinesisanalytics.sql_types import to_json_value
 LOG = logging.getLogger(__name__)
 JOB = Path(__file__).with_name("flink_job.py")
 HEARTBEAT_EVERY_MS = 500
+READ_FILES_KEPT_S = 120     # files Flink has long read (it looks every second) are removed
 
 
 def flink_python() -> Path:
@@ -129,7 +130,15 @@ class FlinkEngine:
             self._last_heartbeat = now_ms
             for stream in self._dirs:
                 self._write(stream, [json.dumps({"ROWTIME": self._rowtime(now_ms), HEARTBEAT: True})])
+            if self.ready.is_set() and self._files % 200 == 0:
+                self._remove_read_files(now_ms / 1000)
         return []
+
+    def _remove_read_files(self, now_s: float) -> None:
+        for directory in self._dirs.values():
+            for path in directory.glob("part-*.json"):
+                if now_s - path.stat().st_mtime > READ_FILES_KEPT_S:
+                    path.unlink(missing_ok=True)
 
     def read_new(self, stream: str, after_seq: int) -> tuple[list[dict], int]:
         with self._lock:
