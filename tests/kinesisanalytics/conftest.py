@@ -102,3 +102,11 @@ def read_all(localstack, stream_arn: str) -> list[dict]:
 
 def read_json(localstack, stream_arn: str) -> list[dict]:
     return [json.loads(r["data"]) for r in read_all(localstack, stream_arn)]
+
+
+def collect(fetch, done, what: str, timeout: float = 60):
+    """fetch() again until done(result) holds; the result (AssertionError naming `what` otherwise)."""
+    def attempt():
+        result = fetch()
+        return result if done(result) else None
+    return wait_for(attempt, timeout=timeout, what=what)

@@ -9,7 +9,7 @@ EXTENSION = Path(__file__).resolve().parents[2] / "services" / "localstack" / "e
 if str(EXTENSION) not in sys.path:
     sys.path.insert(0, str(EXTENSION))
 
-from lab_localstack.kinesisanalytics.sql_types import parse_type  # noqa: E402
+from lab_localstack.kinesisanalytics.sql_types import parse_type
 
 
 def coerce(sql_type: str, value):

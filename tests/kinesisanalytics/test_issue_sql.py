@@ -11,8 +11,16 @@ from collections import Counter
 import pytest
 
 from tests.kinesisanalytics.conftest import (
-    ISSUE_SQL, json_input, make_stream, put, read_all, start, stream_output, unique)
-from tests.support.waiting import wait_for
+    ISSUE_SQL,
+    collect,
+    json_input,
+    make_stream,
+    put,
+    read_all,
+    start,
+    stream_output,
+    unique,
+)
 
 WINDOW_S = 10
 CLIENTS = ["10.0.0.1", "10.0.0.2", "192.168.100.200", "172.16.5.4", "2001:db8:85a3::8a2e:370:7334"]
@@ -60,8 +68,7 @@ def run_issue_application(localstack, engine: str | None, windows: int = 2) -> t
         put(localstack, source, payloads)
         window_ends.append((window + 1) * WINDOW_S)
     expected_rows = len(sent)
-    outputs = wait_for(lambda: (lambda got: got if len(got) >= expected_rows else None)(read_all(localstack, target)),
-                       timeout=60, what="one output row per client and window")
+    outputs = collect(lambda: read_all(localstack, target), lambda got: len(got) >= expected_rows, timeout=60, what="one output row per client and window")
     received = Counter()
     delays = []
     for record in outputs:

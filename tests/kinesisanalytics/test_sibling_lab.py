@@ -14,7 +14,7 @@ from labctl import apache_host, native, provision, settings, streaming_sql
 from labctl import settings as lab
 
 from tests.apache.server import free_port, wait_for_lines
-from tests.kinesisanalytics.conftest import ISSUE_SQL, put, read_json
+from tests.kinesisanalytics.conftest import ISSUE_SQL, collect, put, read_json
 from tests.support.waiting import wait_for
 
 ISSUE_FIELDS = {"request_time", "client_ip", "client_hostname", "server_ip", "request", "http_method", "status",
@@ -74,8 +74,7 @@ def test_provisioning_runs_the_labs_sql_on_web_access_log(localstack):
     stream_arn = f"arn:aws:kinesis:us-east-1:000000000000:stream/{lab.KINESIS_STREAM}"
     put(localstack, stream_arn, [json.dumps({"client_ip": c, "status": "200"}).encode() for c in clients])
     output_arn = f"arn:aws:kinesis:us-east-1:000000000000:stream/{lab.ANALYTICS_OUTPUT_STREAM}"
-    rows = wait_for(lambda: (lambda r: r if sum(x["REQUEST_COUNT"] for x in r) >= len(clients) else None)(
-        read_json(localstack, output_arn)), timeout=30, what="counts on web-access-counts")
+    rows = collect(lambda: read_json(localstack, output_arn), lambda r: sum(x["REQUEST_COUNT"] for x in r) >= len(clients), timeout=30, what="counts on web-access-counts")
     got = Counter()
     for row in rows:
         got[row["CLIENT_IP"]] += row["REQUEST_COUNT"]

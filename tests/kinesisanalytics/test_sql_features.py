@@ -12,7 +12,17 @@ from botocore.exceptions import ClientError
 
 from tests.firehose.conftest import create_function
 from tests.kinesisanalytics.conftest import (
-    ROLE, csv_input, json_input, make_stream, put, read_json, start, stream_output, unique)
+    ROLE,
+    collect,
+    csv_input,
+    json_input,
+    make_stream,
+    put,
+    read_json,
+    start,
+    stream_output,
+    unique,
+)
 from tests.support.waiting import wait_for
 
 TRADES = [("AMZN", 120.5), ("AMZN", 30.0), ("MSFT", 70.25), ("AMZN", 99.5), ("MSFT", 10.0), ("GOOG", 55.0),
@@ -40,15 +50,14 @@ def test_csv_input_where_filter_and_sliding_window(localstack):
     # window of each row holds every row of its ticker
     put(localstack, source, ["\n".join(f"{t},{p}" for t, p in TRADES).encode()])
 
-    expensive = wait_for(lambda: (lambda rows: rows if len(rows) >= 5 else None)(read_json(localstack, filtered)),
-                         what="filtered rows")
+    expensive = collect(lambda: read_json(localstack, filtered), lambda rows: len(rows) >= 5, what="filtered rows")
     assert sorted((r["TICKER"], r["PRICE"]) for r in expensive) == sorted((t, p) for t, p in TRADES if p > 50)
 
     def csv_rows():
         from tests.kinesisanalytics.conftest import read_all
         return [r["data"].decode().strip().split(",") for r in read_all(localstack, averages)]
 
-    rows = wait_for(lambda: (lambda r: r if len(r) >= len(TRADES) else None)(csv_rows()), what="sliding rows")
+    rows = collect(lambda: csv_rows(), lambda r: len(r) >= len(TRADES), what="sliding rows")
     by_ticker = {t: [p for tt, p in TRADES if tt == t] for t, _ in TRADES}
     assert sorted((t, float(a), int(n)) for t, a, n in rows) == sorted(
         (t, pytest.approx(statistics.mean(by_ticker[t])), len(by_ticker[t])) for t, _ in TRADES)
@@ -74,8 +83,7 @@ def test_two_chained_pumps_with_a_step_window(localstack):
     lines = [("/home", 200)] * 7 + [("/home", 500)] * 3 + [("/signin", 503)] * 4 + [("/signup", 404)] * 2
     put(localstack, source, [json.dumps({"request": p, "status": str(s)}).encode() for p, s in lines])
     expected = Counter(p for p, s in lines if s >= 500)
-    rows = wait_for(lambda: (lambda r: r if sum(x["ERRORS"] for x in r) >= sum(expected.values()) else None)(
-        read_json(localstack, target)), timeout=30, what="chained counts")
+    rows = collect(lambda: read_json(localstack, target), lambda r: sum(x["ERRORS"] for x in r) >= sum(expected.values()), timeout=30, what="chained counts")
     got = Counter()
     for row in rows:
         got[row["PATH"]] += row["ERRORS"]
@@ -119,10 +127,9 @@ def test_lambda_preprocessing_and_the_error_stream(localstack):
         Outputs=[stream_output("OUT", target), stream_output("error_stream", errors)])
     start(localstack, name)
     put(localstack, source, [b"alice|3", b"bob|4", b"FAIL me", b"DROP me", b"carol|not-a-number"])
-    rows = wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(read_json(localstack, target)), what="rows")
+    rows = collect(lambda: read_json(localstack, target), lambda r: len(r) >= 2, what="rows")
     assert sorted((r["CLIENT"], r["TOTAL"]) for r in rows) == [("alice", 6), ("bob", 8)]
-    error_rows = wait_for(lambda: (lambda r: r if len(r) >= 2 else None)(read_json(localstack, errors)),
-                          what="error_stream rows")
+    error_rows = collect(lambda: read_json(localstack, errors), lambda r: len(r) >= 2, what="error_stream rows")
     assert all(set(r) == {"ERROR_TIME", "ERROR_LEVEL", "ERROR_NAME", "MESSAGE", "DATA_ROWTIME", "DATA_ROW",
                           "PUMP_NAME"} for r in error_rows)
     data = sorted(r["DATA_ROW"] for r in error_rows)
@@ -131,10 +138,10 @@ def test_lambda_preprocessing_and_the_error_stream(localstack):
 
 @pytest.mark.parametrize("code, fragment", [
     ("SELECT * FROM x", "SQL statement not supported"),
-    ('CREATE OR REPLACE STREAM "D" (a INTEGER); CREATE OR REPLACE PUMP "P" AS INSERT INTO "D" '
-     'SELECT STREAM COUNT(*) FROM "SOURCE_SQL_STREAM_001" GROUP BY "a"', "monotonic expression"),
-    ('CREATE OR REPLACE STREAM "D" (a INTEGER); CREATE OR REPLACE PUMP "P" AS INSERT INTO "D" '
-     'SELECT STREAM RANDOM_CUT_FOREST("a") FROM "SOURCE_SQL_STREAM_001"', "No match found for function signature"),
+    (('CREATE OR REPLACE STREAM "D" (a INTEGER); CREATE OR REPLACE PUMP "P" AS INSERT INTO "D" '
+     'SELECT STREAM COUNT(*) FROM "SOURCE_SQL_STREAM_001" GROUP BY "a"'), "monotonic expression"),
+    (('CREATE OR REPLACE STREAM "D" (a INTEGER); CREATE OR REPLACE PUMP "P" AS INSERT INTO "D" '
+     'SELECT STREAM RANDOM_CUT_FOREST("a") FROM "SOURCE_SQL_STREAM_001"'), "No match found for function signature"),
 ])
 def test_unsupported_sql_is_refused_at_create_and_update(localstack, code, fragment):
     kda = localstack.client("kinesisanalytics")

@@ -22,7 +22,11 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
-from lab_localstack.kinesisanalytics.error_stream import ERROR_STREAM_DEF, QUERY_ERROR, ErrorRow, utc
+from lab_localstack.kinesisanalytics.error_stream import (
+    ERROR_STREAM_DEF,
+    QUERY_ERROR,
+    ErrorRow,
+)
 from lab_localstack.kinesisanalytics.kda_sql import ApplicationPlan, PumpDef, SqlRefused, StreamDef
 from lab_localstack.kinesisanalytics.sql_types import SqlType, to_json_value
 
@@ -94,8 +98,7 @@ class DuckDbEngine:
         first = self._seq[stream] + 1
         columns = self.streams[stream].columns
         with open(self._spool, "w") as spool:
-            for i, (ms, values) in enumerate(rows):
-                spool.write(json.dumps([ms, first + i, *(to_json_value(v) for v in values)]) + "\n")
+            spool.writelines(json.dumps([ms, first + i, *(to_json_value(v) for v in values)]) + "\n" for i, (ms, values) in enumerate(rows))
         extract = ", ".join(_from_json(i + 2, c.sql_type) for i, c in enumerate(columns))
         self._con.execute(
             f"INSERT INTO {_q(stream)} SELECT epoch_ms(CAST(json_extract_string(json, '$[0]') AS BIGINT)), "

@@ -69,9 +69,9 @@ class FlinkEngine:
             raise SqlRefused(f"The Flink engine needs PyFlink: no Python at {python} (run `make flink-venv`)")
         spec = self._work / "job.json"
         spec.write_text(json.dumps({"statements": statements, "outputs": self._outputs}))
-        self._process = subprocess.Popen([str(python), str(JOB), str(spec)], stdout=subprocess.PIPE,
-                                         stderr=open(self._work / "flink.log", "wb"), text=True,
-                                         start_new_session=True)
+        with open(self._work / "flink.log", "wb") as log:   # the child keeps its own descriptor
+            self._process = subprocess.Popen([str(python), str(JOB), str(spec)], stdout=subprocess.PIPE,
+                                             stderr=log, text=True, start_new_session=True)
         threading.Thread(target=self._read_stdout, name="kda-flink-out", daemon=True).start()
         LOG.info("Flink job for %d pumps started (pid %d, %s)", len(self.plan.pumps), self._process.pid, self._work)
 

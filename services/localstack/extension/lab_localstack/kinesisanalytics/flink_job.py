@@ -40,7 +40,8 @@ def _collect(table_env: TableEnvironment, stream: str) -> None:
 
 
 def main(spec_path: str) -> None:
-    spec = json.load(open(spec_path))
+    with open(spec_path) as handle:
+        spec = json.load(handle)
     table_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
     config = table_env.get_config()
     config.set("parallelism.default", "1")

@@ -28,13 +28,13 @@ def source_ddl(stream: StreamDef, directory: str) -> list[str]:
     columns = ", ".join(f"{_b(c.name)} {c.sql_type.flink()}" for c in stream.columns)
     raw = _b(stream.name + "__raw")
     return [
-        f"CREATE TABLE {raw} ({columns}, `ROWTIME` TIMESTAMP(3), {_b(HEARTBEAT)} BOOLEAN, "
+        (f"CREATE TABLE {raw} ({columns}, `ROWTIME` TIMESTAMP(3), {_b(HEARTBEAT)} BOOLEAN, "
         f"WATERMARK FOR `ROWTIME` AS `ROWTIME` - INTERVAL '{WATERMARK_DELAY_S}' SECOND) WITH ("
         f"'connector' = 'filesystem', 'path' = 'file://{directory}', 'format' = 'json', "
         "'json.timestamp-format.standard' = 'SQL', 'json.ignore-parse-errors' = 'true', "
-        "'source.monitor-interval' = '1 s')",
-        f"CREATE TEMPORARY VIEW {_b(stream.name)} AS SELECT "
-        f"{', '.join(_b(c.name) for c in stream.columns)}, `ROWTIME` FROM {raw} WHERE {_b(HEARTBEAT)} IS NOT TRUE",
+        "'source.monitor-interval' = '1 s')"),
+        (f"CREATE TEMPORARY VIEW {_b(stream.name)} AS SELECT "
+        f"{', '.join(_b(c.name) for c in stream.columns)}, `ROWTIME` FROM {raw} WHERE {_b(HEARTBEAT)} IS NOT TRUE"),
     ]
 
 

@@ -19,7 +19,16 @@ from localstack.services.plugins import ServiceLifecycleHook
 from lab_localstack.kinesisanalytics import connectors, discovery, validation
 from lab_localstack.kinesisanalytics.kda_sql import SqlRefused
 from lab_localstack.kinesisanalytics.models import (
-    DELETING, READY, RUNNING, STARTING, STOPPING, UPDATING, Application, input_description, output_description)
+    DELETING,
+    READY,
+    RUNNING,
+    STARTING,
+    STOPPING,
+    UPDATING,
+    Application,
+    input_description,
+    output_description,
+)
 from lab_localstack.kinesisanalytics.runner import ApplicationRunner, build_engine
 from lab_localstack.kinesisanalytics.validation import error, invalid
 
@@ -247,7 +256,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
                    for c in request.get("InputConfigurations") or []}
         unknown = set(configs) - {i["InputId"] for i in app.inputs}
         if unknown:
-            raise error("ResourceNotFoundException", f"Input {sorted(unknown)[0]} not found")
+            raise error("ResourceNotFoundException", f"Input {min(unknown)} not found")
         if not app.inputs:
             raise error("InvalidApplicationConfigurationException", "Application has no input configured")
         if any("KinesisFirehoseInputDescription" in i for i in app.inputs):
