@@ -80,15 +80,22 @@ def check_schema(schema: dict, where: str = "inputSchema") -> None:
             raise invalid(f"Invalid column '{name}': {problem}") from None
 
 
-def check_input(config: dict) -> None:
-    given = [k for k in INPUT_KINDS if config.get(k)]
+def _one_destination(config: dict, kinds: tuple[str, ...], where: str) -> None:
+    given = [k for k in kinds if config.get(k)]
     if len(given) != 1:
-        raise invalid("Exactly one of KinesisStreamsInput or KinesisFirehoseInput must be provided")
-    _check_role(f"input.{given[0]}", config[given[0]])
-    prefix = config.get("NamePrefix", "")
-    if not 1 <= len(prefix) <= 32:
-        raise validation_error(f"Value '{prefix}' at 'input.namePrefix' failed to satisfy constraint: Member must "
-                               "have length between 1 and 32")
+        raise invalid(f"Exactly one of {', '.join(kinds[:-1])} or {kinds[-1]} must be provided")
+    _check_role(f"{where}.{given[0]}", config[given[0]])
+
+
+def _check_length(value: str, where: str) -> None:
+    if not 1 <= len(value) <= 32:
+        raise validation_error(f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have "
+                               "length between 1 and 32")
+
+
+def check_input(config: dict) -> None:
+    _one_destination(config, INPUT_KINDS, "input")
+    _check_length(config.get("NamePrefix", ""), "input.namePrefix")
     count = (config.get("InputParallelism") or {}).get("Count", 1)
     if not 1 <= count <= 64:
         raise validation_error(f"Value '{count}' at 'input.inputParallelism.count' failed to satisfy constraint: "
@@ -100,14 +107,8 @@ def check_input(config: dict) -> None:
 
 
 def check_output(config: dict) -> None:
-    given = [k for k in OUTPUT_KINDS if config.get(k)]
-    if len(given) != 1:
-        raise invalid("Exactly one of KinesisStreamsOutput, KinesisFirehoseOutput or LambdaOutput must be provided")
-    _check_role(f"output.{given[0]}", config[given[0]])
-    name = config.get("Name", "")
-    if not 1 <= len(name) <= 32:
-        raise validation_error(f"Value '{name}' at 'output.name' failed to satisfy constraint: Member must have "
-                               "length between 1 and 32")
+    _one_destination(config, OUTPUT_KINDS, "output")
+    _check_length(config.get("Name", ""), "output.name")
     kind = (config.get("DestinationSchema") or {}).get("RecordFormatType")
     if kind not in ("JSON", "CSV"):
         raise validation_error(f"Value '{kind}' at 'output.destinationSchema.recordFormatType' failed to satisfy "
