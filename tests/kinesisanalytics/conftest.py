@@ -3,7 +3,6 @@ output configurations, starting an application and reading what it wrote."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 from tests.support.waiting import wait_for
@@ -71,7 +70,6 @@ def start(localstack, name: str, position: str = "NOW", timeout: float = 30) -> 
         {"Id": input_id, "InputStartingPositionConfiguration": {"InputStartingPosition": position}}])
     wait_for(lambda: kda.describe_application(ApplicationName=name)["ApplicationDetail"]["ApplicationStatus"]
              == "RUNNING", timeout=timeout, what=f"application {name} RUNNING")
-    time.sleep(0.5)  # the first poll positions the iterators at LATEST
 
 
 def put(localstack, stream_arn: str, payloads: list[bytes]) -> None:

@@ -22,6 +22,8 @@ from tests.kinesisanalytics.conftest import (
     unique,
 )
 
+pytestmark = pytest.mark.localstack
+
 WINDOW_S = 10
 CLIENTS = ["10.0.0.1", "10.0.0.2", "192.168.100.200", "172.16.5.4", "2001:db8:85a3::8a2e:370:7334"]
 SCHEMA = [("client_ip", "$.client_ip", "VARCHAR(64)"), ("request", "$.request", "VARCHAR(64)"),

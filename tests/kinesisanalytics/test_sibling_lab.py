@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -53,6 +52,7 @@ def test_apache_logs_the_labs_json_format(tmp_path):
     assert record["http_method"] == "GET" and record["status"] == "200"
 
 
+@pytest.mark.localstack
 def test_provisioning_runs_the_labs_sql_on_web_access_log(localstack):
     zip_path = Path(lab.REPO_ROOT) / "build" / "apache_ETL.zip"
     if not zip_path.exists():
@@ -69,7 +69,6 @@ def test_provisioning_runs_the_labs_sql_on_web_access_log(localstack):
     wait_for(lambda: kda.describe_application(ApplicationName="web-access-log-counts")["ApplicationDetail"][
         "ApplicationStatus"] == "RUNNING", what="application RUNNING")
     provision.provision(target, with_template=False)        # idempotent: nothing changes
-    time.sleep(1)                                           # its first poll positions it at LATEST
     clients = ["203.0.113.7"] * 3 + ["198.51.100.20"] * 5
     stream_arn = f"arn:aws:kinesis:us-east-1:000000000000:stream/{lab.KINESIS_STREAM}"
     put(localstack, stream_arn, [json.dumps({"client_ip": c, "status": "200"}).encode() for c in clients])

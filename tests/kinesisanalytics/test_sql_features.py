@@ -25,6 +25,8 @@ from tests.kinesisanalytics.conftest import (
 )
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.localstack
+
 TRADES = [("AMZN", 120.5), ("AMZN", 30.0), ("MSFT", 70.25), ("AMZN", 99.5), ("MSFT", 10.0), ("GOOG", 55.0),
           ("MSFT", 88.0), ("GOOG", 45.0), ("AMZN", 60.0)]
 

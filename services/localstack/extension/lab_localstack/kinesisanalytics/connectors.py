@@ -48,13 +48,17 @@ class KinesisInput:
         self.checkpoints = checkpoints          # shard id -> last sequence number read
         self._iterators: dict[str, str | None] = {}
 
-    def poll(self) -> list[tuple[int, str, dict]]:
-        out = []
-        shards = self._client.list_shards(StreamARN=self.arn)["Shards"]
-        for index, shard in enumerate(shards):
-            shard_id = shard["ShardId"]
+    def position(self) -> list[str]:
+        """Takes an iterator on every shard now (StartApplication's NOW is the time of the call)."""
+        shards = [s["ShardId"] for s in self._client.list_shards(StreamARN=self.arn)["Shards"]]
+        for shard_id in shards:
             if shard_id not in self._iterators:
                 self._iterators[shard_id] = self._iterator(shard_id)
+        return shards
+
+    def poll(self) -> list[tuple[int, str, dict]]:
+        out = []
+        for index, shard_id in enumerate(self.position()):
             iterator = self._iterators[shard_id]
             if iterator is None:
                 continue

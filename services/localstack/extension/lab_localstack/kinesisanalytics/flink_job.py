@@ -3,15 +3,20 @@
 Usage: python flink_job.py SPEC.json. The spec holds the Flink SQL statements (flink_translate.py)
 and the in-application streams to emit. The job runs them on a local Flink (streaming mode,
 parallelism 1) and prints one JSON line per emitted row, {"stream": name, "values": [...]},
-then "READY" once every query is submitted; the engine reads stdout.
+after "READY" once every query's job is running (the engine writes no input before, so that
+no row can arrive behind the watermark); the engine reads stdout.
 """
 import datetime
 import decimal
 import json
 import sys
 import threading
+import time
 
+from pyflink.common import JobStatus
 from pyflink.table import EnvironmentSettings, TableEnvironment
+
+TASKS_DEPLOY_S = 2   # after the job is RUNNING its tasks still deploy; the source must be reading
 
 _print_lock = threading.Lock()
 
@@ -32,8 +37,13 @@ def _emit(stream: str, values: list) -> None:
         sys.stdout.flush()
 
 
-def _collect(table_env: TableEnvironment, stream: str) -> None:
+def _collect(table_env: TableEnvironment, stream: str, running: threading.Event) -> None:
     result = table_env.sql_query(f"SELECT * FROM `{stream}`").execute()
+    client = result.get_job_client()
+    while client.get_job_status().result() != JobStatus.RUNNING:
+        time.sleep(0.2)
+    time.sleep(TASKS_DEPLOY_S)
+    running.set()
     with result.collect() as rows:
         for row in rows:
             _emit(stream, list(row))
@@ -48,9 +58,13 @@ def main(spec_path: str) -> None:
     config.set("pipeline.name", spec.get("name", "kda-lab"))
     for statement in spec["statements"]:
         table_env.execute_sql(statement)
-    threads = [threading.Thread(target=_collect, args=(table_env, s), daemon=True) for s in spec["outputs"]]
+    running = {s: threading.Event() for s in spec["outputs"]}
+    threads = [threading.Thread(target=_collect, args=(table_env, s, running[s]), daemon=True)
+               for s in spec["outputs"]]
     for thread in threads:
         thread.start()
+    for event in running.values():
+        event.wait()
     sys.stdout.write("READY\n")
     sys.stdout.flush()
     for thread in threads:

@@ -1,7 +1,7 @@
 """An application plan (kda_sql.py) -> Flink SQL statements for the PyFlink job (flink_job.py).
 
 Each input in-application stream is a filesystem table of JSON-lines files the engine writes
-(`<stream>__raw`, event time ROWTIME with a 1 s watermark delay) and a view `<stream>` without
+(`<stream>__raw`, event time ROWTIME with a 3 s watermark delay) and a view `<stream>` without
 the engine's heartbeat rows (they only move the watermark on). Each stream the code creates is
 a view over its pump's query, with the values cast to the stream's column types and a ROWTIME:
 the source row's for row pumps, TUMBLE_ROWTIME (the window end) for tumbling pumps, whose
@@ -17,7 +17,9 @@ from lab_localstack.kinesisanalytics.kda_rewrite import WINDOW_FUNCTION
 from lab_localstack.kinesisanalytics.kda_sql import ApplicationPlan, PumpDef, SqlRefused, StreamDef
 
 HEARTBEAT = "__lab_heartbeat"
-WATERMARK_DELAY_S = 1
+# Flink lists the input directory every second and reads the new files in no set order: the
+# watermark waits long enough for a second's files read out of order, and a stall.
+WATERMARK_DELAY_S = 3
 
 
 def _b(name: str) -> str:

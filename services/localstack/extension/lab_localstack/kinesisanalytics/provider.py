@@ -13,6 +13,7 @@ import os
 import threading
 import time
 
+from botocore.exceptions import BotoCoreError, ClientError
 from localstack.aws.api import RequestContext, handler
 from localstack.services.plugins import ServiceLifecycleHook
 
@@ -266,9 +267,14 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             engine = build_engine(app, DEFAULT_ENGINE)
         except SqlRefused as refused:
             raise error("InvalidApplicationConfigurationException", str(refused)) from None
-        app.status = STARTING
         checkpoints = self._checkpoints.setdefault(app.arn, {})
-        app.runner = ApplicationRunner(app, engine, configs, checkpoints)
+        try:
+            app.runner = ApplicationRunner(app, engine, configs, checkpoints)
+        except (ClientError, BotoCoreError) as problem:
+            engine.close()
+            raise error("InvalidApplicationConfigurationException",
+                        f"Cannot read the input stream: {problem}") from None
+        app.status = STARTING
         app.runner.start()
         return {}
 

@@ -58,6 +58,7 @@ class ApplicationRunner:
                 continue
             reader = connectors.KinesisInput(stream["ResourceARN"], positions.get(described["InputId"], "NOW"),
                                              checkpoints)
+            reader.position()
             processor = (described.get("InputProcessingConfigurationDescription") or {}).get(
                 "InputLambdaProcessorDescription")
             self._inputs.append((described, reader, InputMapping.from_schema(described["InputSchema"]), processor))
