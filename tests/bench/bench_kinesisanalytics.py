@@ -159,7 +159,7 @@ def _through_application(instance: LocalStackInstance, engine: str, count: int) 
 
 
 def run(quick: bool = False) -> list[dict]:
-    count = 5_000 if quick else 50_000
+    count = 5_000 if quick else 20_000
     figures = []
 
     def figure(metric: str, value: float, unit: str, target=None) -> None:

@@ -34,5 +34,5 @@ rm -rf "$venv"
 "$venv/bin/python" -m pip install -q -c "$here/requirements-runtime-4.14.0.txt" \
   'localstack-core[runtime]==4.14.0' 2>&1 | grep -vE '^WARNING: (Location|The candidate)|^Reason for being yanked' || true
 "$venv/bin/python" -m pip install -q -c "$here/requirements-runtime-4.14.0.txt" \
-  -e "$here/extension" 2>&1 | grep -vE '^WARNING: (Location|The candidate)' || true
+  -e "$here/extension[kinesisanalytics]" 2>&1 | grep -vE '^WARNING: (Location|The candidate)' || true
 "$venv/bin/python" -c 'import localstack, lab_localstack; from importlib.metadata import version; print("native LocalStack ready:", version("localstack-core"))'
