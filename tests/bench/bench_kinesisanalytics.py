@@ -8,8 +8,14 @@ records through Kinesis alone (put, then read back), the ceiling any application
 CPU is the CPU seconds of LocalStack and its children (kinesis-mock, the Flink JVM) per wall
 second during the run; memory their summed peak RSS.
 
+The native Kinesis (kinesis-mock) caps those figures, so each engine is also measured alone,
+in this process, on the issue's application (per-IP counts per 10 s): records with event times
+1 ms apart are inserted as fast as the engine takes them, until every count is out.
+
 Figures:
   baseline_kinesis_put_and_read        records/s through Kinesis alone
+  <engine>_engine_only_records_per_s   the issue's tumbling-window application, engine alone
+  <engine>_engine_only_cpu / _peak_rss  CPU (cores busy) and peak RSS (MB) of that run
   duckdb_records_per_s                 through an application on the embedded engine
   duckdb_cpu / duckdb_peak_rss         CPU (cores busy) and peak RSS (MB) during that run
   flink_records_per_s, flink_cpu, flink_peak_rss   the same on the Flink engine
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import threading
 import time
@@ -29,7 +36,8 @@ from pathlib import Path
 import psutil
 
 from tests.conftest import LocalStackInstance
-from tests.kinesisanalytics.conftest import json_input, stream_output
+from tests.kinesisanalytics.conftest import ISSUE_SQL, json_input, stream_output
+from tests.kinesisanalytics.engine_units import started_engine
 
 NOTE = "wall clock, shared 2-core machine, one shard in and out"
 CODE = """CREATE OR REPLACE STREAM "OUT" (client_ip VARCHAR(16), request VARCHAR(64), status VARCHAR(8));
@@ -158,6 +166,29 @@ def _through_application(instance: LocalStackInstance, engine: str, count: int) 
     return count / elapsed, sampler.cpu_cores, sampler.peak_rss / 2**20
 
 
+def _engine_only(engine_name: str, count: int) -> tuple[float, float, float]:
+    engine = started_engine(engine_name, ISSUE_SQL, [(n, t) for n, _, t in SCHEMA], ["DESTINATION_SQL_STREAM"])
+    rows = [(f"10.0.{i % 50}.{i % 200}", "/products", "200") for i in range(count)]
+    start_ms, total, seq = 1_700_000_000_000, 0, 0
+    with ResourceSampler(os.getpid()) as sampler:
+        started = time.monotonic()
+        for first in range(0, count, 500):
+            batch = [(start_ms + i, rows[i]) for i in range(first, min(count, first + 500))]
+            engine.insert("SOURCE_SQL_STREAM_001", batch)
+            engine.tick(batch[-1][0])
+        deadline = time.monotonic() + 300
+        while total < count and time.monotonic() < deadline:
+            engine.tick(start_ms + count + 60_000)    # past the last window and the watermark delay
+            out, seq = engine.read_new("DESTINATION_SQL_STREAM", seq)
+            total += sum(r["REQUEST_COUNT"] for r in out)
+            time.sleep(0.05)
+        elapsed = time.monotonic() - started
+    engine.close()
+    if total != count:
+        raise RuntimeError(f"{engine_name}: counts add up to {total}, not {count}")
+    return count / elapsed, sampler.cpu_cores, sampler.peak_rss / 2**20
+
+
 def run(quick: bool = False) -> list[dict]:
     count = 5_000 if quick else 20_000
     figures = []
@@ -166,6 +197,15 @@ def run(quick: bool = False) -> list[dict]:
         figures.append({"component": "kinesisanalytics", "metric": metric, "value": value, "unit": unit,
                         "target": target, "notes": f"{count:,} records; {NOTE}"})
 
+    for engine in ("duckdb", "flink"):
+        rate, cpu, rss = _engine_only(engine, count * 10)
+        figures.append({"component": "kinesisanalytics", "metric": f"{engine}_engine_only_records_per_s",
+                        "value": rate, "unit": "records/s", "target": None,
+                        "notes": f"{count * 10:,} records, the issue's 10 s windows, engine alone"})
+        figures.append({"component": "kinesisanalytics", "metric": f"{engine}_engine_only_cpu", "value": cpu,
+                        "unit": "cores", "target": None, "notes": "this process and its children"})
+        figures.append({"component": "kinesisanalytics", "metric": f"{engine}_engine_only_peak_rss", "value": rss,
+                        "unit": "MB", "target": None, "notes": "this process and its children"})
     with tempfile.TemporaryDirectory(prefix="bench-kda-") as tmp:
         instance = LocalStackInstance(Path(tmp) / "volume", Path(tmp) / "localstack.log")
         instance.start()

@@ -2,9 +2,11 @@
 
 The application's SQL is translated to Flink SQL (flink_translate.py) and run by flink_job.py
 in a subprocess with the Flink venv's Python (LAB_KDA_FLINK_PYTHON, default .venv-flink beside
-LocalStack's venv). Input rows are handed over as JSON-lines files (written whole, then renamed,
-so Flink never reads half a file); a heartbeat row per input every tick moves the event-time
-watermark on when no records come, so windows close on time. Rows the job emits are read from
+LocalStack's venv). Input rows are handed over as JSON-lines files, written whole then renamed
+(Flink never reads half a file), at most one file per input every FLUSH_EVERY_S: Flink lists the
+directory every second and reads the files it finds in no set order, so one new file per listing
+keeps rows in ROWTIME order and none falls behind the watermark. Each file ends with a heartbeat
+row that moves the event-time watermark on when no records come, so windows close on time. Rows the job emits are read from
 its stdout. Records that do not parse or coerce still go to error_stream (kept here, as the
 mapping happens before Flink).
 """
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from lab_localstack.kinesisanalytics.error_stream import ERROR_STREAM_DEF, ErrorRow
@@ -27,7 +30,7 @@ from lab_localstack.kinesisanalytics.sql_types import to_json_value
 
 LOG = logging.getLogger(__name__)
 JOB = Path(__file__).with_name("flink_job.py")
-HEARTBEAT_EVERY_MS = 500
+FLUSH_EVERY_S = 1.5        # > Flink's 1 s directory listing: one new file per listing
 READ_FILES_KEPT_S = 120     # files Flink has long read (it looks every second) are removed
 
 
@@ -53,7 +56,8 @@ class FlinkEngine:
         self._rows: dict[str, list[tuple[int, dict]]] = {name: [] for name in self.streams}
         self._lock = threading.Lock()
         self._files = 0
-        self._last_heartbeat = 0
+        self._pending: dict[str, list[str]] = {name: [] for name in inputs}
+        self._last_flush = 0.0
         self._process: subprocess.Popen | None = None
         self.ready = threading.Event()
 
@@ -114,8 +118,9 @@ class FlinkEngine:
         if not rows:
             return
         names = [c.name for c in self.streams[stream].columns]
-        self._write(stream, [json.dumps({**{n: to_json_value(v) for n, v in zip(names, values)},
-                                         "ROWTIME": self._rowtime(ms), HEARTBEAT: False}) for ms, values in rows])
+        self._pending[stream].extend(json.dumps({**{n: to_json_value(v) for n, v in zip(names, values)},
+                                                 "ROWTIME": self._rowtime(ms), HEARTBEAT: False})
+                                     for ms, values in rows)
 
     def add_errors(self, errors: list[ErrorRow]) -> None:
         names = [c.name for c in ERROR_STREAM_DEF.columns]
@@ -126,12 +131,14 @@ class FlinkEngine:
     def tick(self, now_ms: int) -> list[ErrorRow]:
         if self._process and self._process.poll() is not None:
             raise RuntimeError(f"the Flink job exited ({self._process.returncode}); see {self._work / 'flink.log'}")
-        if now_ms - self._last_heartbeat >= HEARTBEAT_EVERY_MS:
-            self._last_heartbeat = now_ms
-            for stream in self._dirs:
-                self._write(stream, [json.dumps({"ROWTIME": self._rowtime(now_ms), HEARTBEAT: True})])
-            if self.ready.is_set() and self._files % 200 == 0:
-                self._remove_read_files(now_ms / 1000)
+        if time.monotonic() - self._last_flush >= FLUSH_EVERY_S:
+            self._last_flush = time.monotonic()
+            heartbeat = json.dumps({"ROWTIME": self._rowtime(now_ms), HEARTBEAT: True})
+            for stream, lines in self._pending.items():
+                self._write(stream, [*lines, heartbeat])
+                lines.clear()
+            if self.ready.is_set() and self._files % 100 == 0:
+                self._remove_read_files(time.time())
         return []
 
     def _remove_read_files(self, now_s: float) -> None:
