@@ -176,6 +176,8 @@ def _engine_only(engine_name: str, count: int) -> tuple[float, float, float]:
             batch = [(start_ms + i, rows[i]) for i in range(first, min(count, first + 500))]
             engine.insert("SOURCE_SQL_STREAM_001", batch)
             engine.tick(batch[-1][0])
+            out, seq = engine.read_new("DESTINATION_SQL_STREAM", seq)    # as the application's output does
+            total += sum(r["REQUEST_COUNT"] for r in out)
         deadline = time.monotonic() + 300
         while total < count and time.monotonic() < deadline:
             engine.tick(start_ms + count + 60_000)    # past the last window and the watermark delay

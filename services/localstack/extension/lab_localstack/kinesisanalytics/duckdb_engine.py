@@ -64,6 +64,7 @@ class DuckDbEngine:
         self._spool = self._work / "rows.jsonl"
         self._seq = {name: 0 for name in self.streams}
         self._state = {pump.name: _PumpState() for pump in plan.pumps}
+        self._read_upto: dict[str, int] = {}      # outputs: the last __seq handed out by read_new
         windows = [p.window_ms or 0 for p in plan.pumps] + [p.range_ms or 0 for p in plan.pumps]
         self._retention_ms = max([MIN_RETENTION_MS] + [2 * w for w in windows])
 
@@ -116,8 +117,10 @@ class DuckDbEngine:
             f'SELECT "__seq", {", ".join(_q(c) for c in columns)} FROM {_q(stream)} '
             f'WHERE "__seq" > ? ORDER BY "__seq"', [after_seq])
         rows = cursor.fetchall()
+        self._read_upto[stream] = max(self._read_upto.get(stream, 0), after_seq)
         if not rows:
             return [], after_seq
+        self._read_upto[stream] = rows[-1][0]
         return [dict(zip(columns, row[1:])) for row in rows], rows[-1][0]
 
     # --- pumps ---------------------------------------------------------------------------
@@ -217,7 +220,8 @@ class DuckDbEngine:
             f'SELECT coalesce(max("__seq"), ?) FROM {_q(stream)}', [self._seq[stream]]).fetchone()[0]
 
     def _forget(self, now_ms: int) -> None:
-        """Drops rows older than the retention."""
+        """Drops rows older than the retention, but never rows an output has not read yet."""
         horizon = now_ms - self._retention_ms
         for name in self.streams:
-            self._con.execute(f'DELETE FROM {_q(name)} WHERE "ROWTIME" < epoch_ms(?)', [horizon])
+            unread = f' AND "__seq" <= {self._read_upto[name]}' if name in self._read_upto else ""
+            self._con.execute(f'DELETE FROM {_q(name)} WHERE "ROWTIME" < epoch_ms(?){unread}', [horizon])
