@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 from collections import Counter
 
 import boto3
 import pytest
-from labctl import native
 from labctl import settings as lab
 
-from tests.conftest import free_port
 from tests.kinesisanalytics.conftest import collect
-from tests.support.native_lab import REPO, NativeLab
+from tests.support.native_lab import NativeLab
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 CLIENTS = {"203.0.113.5": 7, "198.51.100.77": 4, "2001:db8:85a3::8a2e:370:7334": 3}
@@ -24,22 +21,9 @@ CLIENTS = {"203.0.113.5": 7, "198.51.100.77": 4, "2001:db8:85a3::8a2e:370:7334":
 
 @pytest.fixture()
 def json_lab(tmp_path):
-    env = {
-        "LAB_STATE_DIR": str(tmp_path / "lab"), "LAB_BUFFER_INTERVAL": "1", "LAB_BIND_ADDRESS": "127.0.0.1",
-        "LAB_APACHE_PORT": str(free_port()), "LAB_LOCALSTACK_PORT": str(free_port()),
-        "LAB_OPENSEARCH_PORT": str(free_port()), "LAB_DASHBOARDS_PORT": str(free_port()),
-        "LAB_LOCALSTACK_VENV": os.environ.get("LAB_LOCALSTACK_VENV", str(REPO / ".venv-localstack")),
-        "LAB_ACCESS_LOG_FORMAT": "kinesis",
-    }
-    s = lab.load(env)
-    try:
-        native.up(s)
-    except BaseException:
-        print(NativeLab.log_tails(s))
-        native.down(s)
-        raise
-    yield s
-    native.down(s)
+    running = NativeLab.start(tmp_path / "lab", extra_env={"LAB_ACCESS_LOG_FORMAT": "kinesis"})
+    yield running.settings
+    running.stop()
 
 
 def _output_rows(s: lab.LabSettings) -> list[dict]:

@@ -68,13 +68,15 @@ class NativeLab:
 
     # --- lifecycle ------------------------------------------------------------------
     @classmethod
-    def start(cls, state_dir: Path, buffer_interval: int = 1, retry_duration: int = 10) -> NativeLab:
+    def start(cls, state_dir: Path, buffer_interval: int = 1, retry_duration: int = 10,
+              extra_env: dict[str, str] | None = None) -> NativeLab:
         env = {
             "LAB_STATE_DIR": str(state_dir), "LAB_BUFFER_INTERVAL": str(buffer_interval),
             "LAB_RETRY_DURATION": str(retry_duration), "LAB_BIND_ADDRESS": "127.0.0.1",
             "LAB_APACHE_PORT": str(free_port()), "LAB_LOCALSTACK_PORT": str(free_port()),
             "LAB_OPENSEARCH_PORT": str(free_port()), "LAB_DASHBOARDS_PORT": str(free_port()),
             "LAB_LOCALSTACK_VENV": os.environ.get("LAB_LOCALSTACK_VENV", str(REPO / ".venv-localstack")),
+            **(extra_env or {}),
         }
         s = lab.load(env)
         try:
