@@ -34,6 +34,15 @@ $(LS_VENV)/.installed: services/localstack/requirements-runtime-4.14.0.txt servi
 .PHONY: localstack-venv
 localstack-venv: $(LS_VENV)/.installed ## Python 3.13 venv with localstack-core 4.14.0 + the lab's extension
 
+# PyFlink (the Kinesis Analytics Flink engine) in its own venv: ~825 MB, Python 3.11, Java 17.
+FLINK_VENV := .venv-flink
+$(FLINK_VENV)/.installed: services/localstack/flink-requirements.txt
+	bash services/localstack/native/install-flink.sh $(FLINK_VENV)
+	@touch $@
+
+.PHONY: flink-venv
+flink-venv: $(FLINK_VENV)/.installed ## venv with PyFlink for the Kinesis Analytics Flink engine (.venv-flink)
+
 .PHONY: native-localstack
 native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:4566 in the background
 	$(PY) -m labctl localstack start
@@ -109,14 +118,14 @@ load: ## load the images saved by `make save`
 
 # --- quality -----------------------------------------------------------------
 .PHONY: test
-test: venv system-packages localstack-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
+test: venv system-packages localstack-venv flink-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
 	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
 	eval "$$engine"; export DOCKER_HOST; \
 	rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
-bench: venv system-packages localstack-venv lambda ## run every benchmark, print a table, write build/bench.json
+bench: venv system-packages localstack-venv flink-venv lambda ## run every benchmark, print a table, write build/bench.json
 	$(PY) -m tests.bench.run_all --out build/bench.json
 
 .PHONY: localstack-firehose-tests

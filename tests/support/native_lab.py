@@ -69,7 +69,7 @@ class NativeLab:
     # --- lifecycle ------------------------------------------------------------------
     @classmethod
     def start(cls, state_dir: Path, buffer_interval: int = 1, retry_duration: int = 10,
-              geoip: bool = False) -> NativeLab:
+              geoip: bool = False, extra_env: dict[str, str] | None = None) -> NativeLab:
         """GeoIP (DB-IP's database, installed and uploaded like `make up` does) only when
         asked: the suites that do not look at `geo` skip its 134 MB."""
         env = {
@@ -79,6 +79,7 @@ class NativeLab:
             "LAB_OPENSEARCH_PORT": str(free_port()), "LAB_DASHBOARDS_PORT": str(free_port()),
             "LAB_LOCALSTACK_VENV": os.environ.get("LAB_LOCALSTACK_VENV", str(REPO / ".venv-localstack")),
             "LAB_GEOIP_DATABASE": "" if geoip else "off",
+            **(extra_env or {}),
         }
         s = lab.load(env)
         try:

@@ -68,6 +68,7 @@ class ApacheHostConfig:
     # Apache writes %t in its local time zone; None keeps the caller's TZ.
     timezone: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    json_log: bool = False               # the sibling lab's JSON access log (LAB_ACCESS_LOG_FORMAT=kinesis)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -205,6 +206,8 @@ def render_config(cfg: ApacheHostConfig) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
     lines = ["# Written by labctl.apache_host; edit services/apache/httpd-lab.conf instead."]
     lines += [f'Define {name} "{value}"' for name, value in defines.items()]
+    if cfg.json_log:
+        lines.append("Define LAB_ACCESS_LOG_JSON")
     lines.append(f'Include "{SHOP_CONFIG}"')
     cfg.config_file.write_text("\n".join(lines) + "\n")
     return cfg.config_file

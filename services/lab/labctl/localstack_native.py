@@ -24,7 +24,7 @@ from labctl.settings import REPO_ROOT
 
 LOG = logging.getLogger(__name__)
 
-SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,glue,athena,cloudformation"
+SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,glue,athena,cloudformation,kinesisanalytics"
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
         env["PROVIDER_OVERRIDE_FIREHOSE"] = cfg.firehose_provider
     env["PROVIDER_OVERRIDE_GLUE"] = "lab"     # LocalStack community has no Glue: the lab's provider
     env["PROVIDER_OVERRIDE_ATHENA"] = "lab"   # nor Athena
+    env["PROVIDER_OVERRIDE_KINESISANALYTICS"] = "lab"   # nor Kinesis Analytics
     env.update(cfg.extra_env)
     return env
 

@@ -60,7 +60,9 @@ def agent_config(s: LabSettings) -> dict:
         "log.statusReportingPeriodSeconds": 10,
         "flows": [{
             "filePattern": str(p["apache"] / "logs" / "access_log*"),
-            "deliveryStream": lab.DELIVERY_STREAM,
+            # the sibling lab ships the JSON log to the Kinesis stream, as its agent.json does
+            **({"kinesisStream": lab.KINESIS_STREAM} if s.access_log_format == "kinesis"
+               else {"deliveryStream": lab.DELIVERY_STREAM}),
             "partitionKeyOption": "RANDOM",
             "initialPosition": "START_OF_FILE",
             "maxBufferAgeMillis": 1000,
@@ -146,7 +148,8 @@ def render_supervisord_conf(s: LabSettings) -> str:
         bind_address=s.bind_address,
     )
     apache_cfg = apache_host.ApacheHostConfig(
-        port=s.apache_port, state_dir=p["apache"], listen=s.bind_address)
+        port=s.apache_port, state_dir=p["apache"], listen=s.bind_address,
+        json_log=s.access_log_format == "kinesis")
     apache_argv = apache_host.command(apache_cfg)
     # Only what differs from our own environment (supervisord passes that on).
     ls_env = {k: v for k, v in localstack_native.environment(ls_cfg).items() if os.environ.get(k) != v}

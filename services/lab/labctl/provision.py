@@ -36,7 +36,7 @@ from tenacity import (
     wait_fixed,
 )
 
-from labctl import data_lake
+from labctl import data_lake, streaming_sql
 from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
@@ -280,6 +280,8 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
     ensure_webserver_stream(fh, target, firehose_role, lambda_arn)
     if with_kinesis:
         ensure_kinesis_path(_client("kinesis", target.localstack_url), fh, target, firehose_role)
+        streaming_sql.ensure_application(lambda service: _client(service, target.localstack_url), firehose_role,
+                                         target.opensearch_url, target.buffer_interval, with_index=with_template)
     crawler_role = ensure_role(iam, lab.CRAWLER_ROLE, "glue.amazonaws.com")
     data_lake.ensure_data_lake(_client("glue", target.localstack_url), crawler_role)
     LOG.info("provisioning done")

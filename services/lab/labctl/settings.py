@@ -22,6 +22,15 @@ BACKUP_BUCKET = "clickstream-lab-backup"
 KINESIS_STREAM = "web-access-log"
 KINESIS_DELIVERY_STREAM = "web_access_log_archive"
 KINESIS_ARCHIVE_PREFIX = "web-access-log/"
+# Sibling lab: Apache's JSON log (LAB_ACCESS_LOG_FORMAT=kinesis) -> web-access-log -> a
+# Kinesis Analytics (SQL) application counting requests per client per 10 s.
+ACCESS_LOG_FORMATS = ("clickstream", "kinesis")
+ANALYTICS_APPLICATION = "web-access-log-counts"
+ANALYTICS_OUTPUT_STREAM = "web-access-counts"
+ANALYTICS_ARCHIVE_STREAM = "web_access_counts_archive"
+ANALYTICS_ARCHIVE_PREFIX = "web-access-counts/"
+ANALYTICS_INDEX_STREAM = "web_access_counts_index"
+ANALYTICS_INDEX = "web-access-counts"
 REGION = "us-east-1"
 # Ports the compose lab's services listen on inside their containers.
 CONTAINER_PORTS = {"apache": 80, "localstack": 4566, "opensearch": 9200, "dashboards": 5601}
@@ -79,6 +88,7 @@ class LabSettings:
     # LAB_IN_COMPOSE_NETWORK=1: labctl runs inside the compose lab's network (a host
     # without Python, services/lab/container-lab.sh): services by name and port.
     in_compose_network: bool = False
+    access_log_format: str = "clickstream"  # clickstream (the workshop's line) | kinesis (JSON, sibling lab)
 
     def _url(self, service: str, host_port: int) -> str:
         if self.in_compose_network:
@@ -149,6 +159,9 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
     if runtime not in ("auto", "compose", "native"):
         raise SettingsError(f"LAB_RUNTIME={runtime!r} must be auto, compose or native")
     geoip_database, geoip_enabled = _geoip_database(env)
+    log_format = env.get("LAB_ACCESS_LOG_FORMAT", "clickstream")
+    if log_format not in ACCESS_LOG_FORMATS:
+        raise SettingsError(f"LAB_ACCESS_LOG_FORMAT={log_format!r} must be one of {', '.join(ACCESS_LOG_FORMATS)}")
     return LabSettings(
         state_dir=Path(env.get("LAB_STATE_DIR", REPO_ROOT / ".lab")).resolve(),
         bind_address=bind,
@@ -164,4 +177,5 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         geoip_database=geoip_database,
         geoip_enabled=geoip_enabled,
         in_compose_network=env.get("LAB_IN_COMPOSE_NETWORK", "0") == "1",
+        access_log_format=log_format,
     )
