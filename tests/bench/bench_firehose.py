@@ -32,7 +32,7 @@ from pathlib import Path
 import requests
 
 from tests.conftest import LocalStackInstance, free_port
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
     LAMBDA_ROLE,
     lambda_zip,
     processing,

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from tests.bench.bench_firehose import wait_settled
 from tests.conftest import LocalStackInstance
-from tests.firehose.conftest import LAMBDA_ROLE, processors, s3_destination
+from tests.support.firehose_calls import LAMBDA_ROLE, processors, s3_destination
 
 NOTE = "wall clock, 2 client threads, shared 2-core machine; 64 MiB / 60 s buffer, time scaled x0.02"
 DOC = {"host": "162.250.88.82", "ident": None, "authuser": None, "datetime": "2018-11-03 04:29:26",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
     LAMBDA_ROLE,
     make_bucket,
     objects,

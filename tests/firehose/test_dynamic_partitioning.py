@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
     LAKE_ACTIVE_PARTITIONS,
     create_function,
     json_lines,

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
     LAMBDA_ROLE,
     json_lines,
     lake_destination,

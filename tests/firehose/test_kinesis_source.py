@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
+    ECHO_EVENT,
     LAMBDA_ROLE,
     assert_powertools_accepts,
     create_function,
@@ -21,7 +22,6 @@ from tests.firehose.conftest import (
     unique,
     wait_for,
 )
-from tests.firehose.test_lambda_processing import ECHO_EVENT
 
 pytestmark = pytest.mark.localstack
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.athena.conftest import rows as result_rows
 from tests.athena.conftest import run
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
     LAMBDA_ROLE,
     lake_destination,
     make_bucket,

@@ -15,7 +15,7 @@ from labctl import lake_lab
 
 from tests.athena.conftest import rows as result_rows
 from tests.athena.conftest import run
-from tests.firehose.conftest import LAMBDA_ROLE, objects, settled, wait_for
+from tests.support.firehose_calls import LAMBDA_ROLE, objects, settled, wait_for
 
 pytestmark = pytest.mark.localstack
 

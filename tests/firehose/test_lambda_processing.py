@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
+    ECHO_EVENT,
+    ROUTER,
     assert_powertools_accepts,
     counters,
     create_function,
@@ -25,35 +27,6 @@ from tests.firehose.conftest import (
 )
 
 pytestmark = pytest.mark.localstack
-
-ECHO_EVENT = """
-import base64, json
-def lambda_handler(event, context):
-    out = []
-    for r in event["records"]:
-        seen = {"event_keys": sorted(event), "record": r, "invocationId": event.get("invocationId"),
-                "deliveryStreamArn": event.get("deliveryStreamArn"), "region": event.get("region"),
-                "event": event}
-        out.append({"recordId": r["recordId"], "result": "Ok",
-                    "data": base64.b64encode((json.dumps(seen) + "\\n").encode()).decode()})
-    return {"records": out}
-"""
-
-ROUTER = """
-import base64
-def lambda_handler(event, context):
-    out = []
-    for r in event["records"]:
-        text = base64.b64decode(r["data"]).decode()
-        if text.startswith("drop"):
-            out.append({"recordId": r["recordId"], "result": "Dropped", "data": r["data"]})
-        elif text.startswith("fail"):
-            out.append({"recordId": r["recordId"], "result": "ProcessingFailed", "data": r["data"]})
-        else:
-            out.append({"recordId": r["recordId"], "result": "Ok",
-                        "data": base64.b64encode(text.upper().encode()).decode()})
-    return {"records": out}
-"""
 
 RAISES = """
 def lambda_handler(event, context):

@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
     LAMBDA_ROLE,
+    ROUTER,
     counters,
     create_function,
+    indexed,
     json_lines,
     make_bucket,
     objects,
@@ -24,7 +26,6 @@ from tests.firehose.conftest import (
     unique,
     wait_for,
 )
-from tests.firehose.test_lambda_processing import ROUTER
 
 pytestmark = [pytest.mark.localstack, pytest.mark.opensearch]
 
@@ -49,14 +50,6 @@ def search_config(osmem, bucket: str, index: str, *, rotation="NoRotation", retr
 
 def docs(n: int, tag: str) -> list[bytes]:
     return [json.dumps({"n": i, "tag": tag}).encode() + b"\n" for i in range(n)]
-
-
-def indexed(osmem, index: str) -> int:
-    client = osmem.client()
-    if not client.indices.exists(index=index):
-        return 0
-    client.indices.refresh(index=index)
-    return client.count(index=index)["count"]
 
 
 def expected_names(base: str, when: datetime) -> dict[str, str]:

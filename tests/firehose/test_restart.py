@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
+    ROUTER,
     create_function,
     make_bucket,
     objects,
@@ -22,7 +23,6 @@ from tests.firehose.conftest import (
     unique,
     wait_for,
 )
-from tests.firehose.test_lambda_processing import ROUTER
 
 pytestmark = pytest.mark.localstack
 

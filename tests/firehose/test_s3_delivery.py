@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
     make_bucket,
     objects,
     put_lines,
@@ -61,7 +61,7 @@ def test_size_flush_before_interval(localstack):
                      timeout=30, what="two size-triggered objects")
     sizes = sorted(len(body) for body in found.values())
     assert len(found) == 2 and all(size <= 1024 * 1024 for size in sizes), sizes
-    from tests.firehose.conftest import counters
+    from tests.support.firehose_calls import counters
     c = counters(localstack, name)
     assert c["delivered"] == sum(sizes) // len(record)
     assert c["buffered_records"] == 25 - c["delivered"] > 0, "the remainder waits for the interval"
@@ -90,7 +90,7 @@ def test_missing_bucket_is_retried_not_lost(localstack):
     firehose.create_delivery_stream(
         DeliveryStreamName=name, ExtendedS3DestinationConfiguration=s3_destination(bucket, interval=0))
     put_lines(firehose, name, [b"a\n", b"b\n"])
-    from tests.firehose.conftest import counters
+    from tests.support.firehose_calls import counters
     wait_for(lambda: counters(localstack, name)["delivery_retries"] >= 2, timeout=30,
              what="retries against the missing bucket")
     assert counters(localstack, name)["buffered_records"] == 2

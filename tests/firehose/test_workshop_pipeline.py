@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-from tests.firehose.conftest import (
+from tests.support.firehose_calls import (
     LAMBDA_ROLE,
+    indexed,
     json_lines,
     make_bucket,
     objects,
@@ -21,7 +22,6 @@ from tests.firehose.conftest import (
     unique,
     wait_for,
 )
-from tests.firehose.test_opensearch_delivery import indexed
 
 pytestmark = [pytest.mark.localstack, pytest.mark.opensearch]
 

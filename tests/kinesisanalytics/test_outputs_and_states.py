@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from tests.firehose.conftest import create_function, make_bucket, objects, s3_destination
 from tests.kinesisanalytics.conftest import (
     ROLE,
     collect,
@@ -18,6 +17,7 @@ from tests.kinesisanalytics.conftest import (
     stream_output,
     unique,
 )
+from tests.support.firehose_calls import create_function, make_bucket, objects, s3_destination
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.localstack

@@ -10,7 +10,6 @@ from collections import Counter
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.firehose.conftest import create_function
 from tests.kinesisanalytics.conftest import (
     ROLE,
     collect,
@@ -23,6 +22,7 @@ from tests.kinesisanalytics.conftest import (
     stream_output,
     unique,
 )
+from tests.support.firehose_calls import create_function
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.localstack
