@@ -3,6 +3,8 @@
 What lives here (one responsibility per module):
 
 - ``template.py``       the index template for ``apache*`` and the field types it declares
+- ``sources.py``        the indices the panels read (``apache*``; ``web-access-counts``, the
+                        streaming SQL application's rows) and their index patterns
 - ``panels.py``         every panel and dashboard, defined once (Dashboards *and* the report use it)
 - ``saved_objects.py``  panels -> Saved Objects (NDJSON) for the pinned OpenSearch Dashboards
 - ``legacy.py``         Kibana 6.x JSON export -> importable NDJSON

@@ -58,14 +58,14 @@ class PanelResult:
 
 
 def parse_range(spec: str, client: OpenSearch, index: str,
-                now: datetime | None = None) -> TimeRange:
+                now: datetime | None = None, time_field: str = TIME_FIELD) -> TimeRange:
     """``all``, a duration back from now (``15m``, ``1h``, ``24h``, ``7d``) or ``auto``:
     the last hour when the newest document is less than an hour old, else all data."""
     now = now or datetime.now(UTC)
     if spec == "all":
         return TimeRange(None, None, "all data")
     if spec == "auto":
-        newest = data_bounds(client, index)[1]
+        newest = data_bounds(client, index, time_field)[1]
         if newest is not None and now - newest <= timedelta(hours=1):
             return TimeRange(now - timedelta(hours=1), now, "last 1h (auto: recent data)")
         return TimeRange(None, None, "all data (auto: no document in the last hour)")
@@ -76,10 +76,11 @@ def parse_range(spec: str, client: OpenSearch, index: str,
     return TimeRange(now - timedelta(seconds=seconds), now, f"last {spec}")
 
 
-def data_bounds(client: OpenSearch, index: str) -> tuple[datetime | None, datetime | None]:
-    """Oldest and newest ``@timestamp`` in the index (None, None when empty)."""
-    body = {"size": 0, "aggs": {"first": {"min": {"field": TIME_FIELD}},
-                                "last": {"max": {"field": TIME_FIELD}}}}
+def data_bounds(client: OpenSearch, index: str, time_field: str = TIME_FIELD
+                ) -> tuple[datetime | None, datetime | None]:
+    """Oldest and newest ``time_field`` in the index (None, None when empty or missing)."""
+    body = {"size": 0, "aggs": {"first": {"min": {"field": time_field}},
+                                "last": {"max": {"field": time_field}}}}
     answer = client.search(index=index, body=body, params={"ignore_unavailable": "true"})
     aggs = answer.get("aggregations") or {}
     bounds = []
@@ -90,11 +91,13 @@ def data_bounds(client: OpenSearch, index: str) -> tuple[datetime | None, dateti
     return bounds[0], bounds[1]
 
 
-def pick_interval(start: datetime, end: datetime) -> str:
-    """The smallest "nice" fixed interval giving at most ``MAX_BUCKETS`` buckets."""
+def pick_interval(start: datetime, end: datetime, minimum: str = "auto") -> str:
+    """The smallest "nice" fixed interval giving at most ``MAX_BUCKETS`` buckets, and not
+    shorter than ``minimum`` (one of the nice intervals, or "auto")."""
     span = max((end - start).total_seconds(), 1)
+    floor = dict(_INTERVALS).get(minimum, 0)
     for name, seconds in _INTERVALS:
-        if span / seconds <= MAX_BUCKETS:
+        if span / seconds <= MAX_BUCKETS and seconds >= floor:
             return name
     return _INTERVALS[-1][0]
 
@@ -103,37 +106,46 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _millis(moment: datetime) -> int:
+    """Epoch milliseconds: what a date field takes whatever its mapping's format."""
+    return int(moment.timestamp() * 1000)
+
+
 def _bucket_agg(bucket: Terms | Filters | DateHistogram, bounds: tuple[datetime, datetime],
-                interval: str) -> dict[str, Any]:
+                interval: str, order: str = "_count") -> dict[str, Any]:
     if isinstance(bucket, Terms):
-        return {"terms": {"field": bucket.field, "size": bucket.size,
-                          "order": {"_count": "desc"}}}
+        return {"terms": {"field": bucket.field, "size": bucket.size, "order": {order: "desc"}}}
     if isinstance(bucket, Filters):
         return {"filters": {"filters": {
             label: {"query_string": {"query": query, "analyze_wildcard": True}}
             for label, query in bucket.filters}}}
     return {"date_histogram": {"field": bucket.field, "fixed_interval": interval,
                                "min_doc_count": 0,
-                               "extended_bounds": {"min": _iso(bounds[0]),
-                                                   "max": _iso(bounds[1])}}}
+                               "extended_bounds": {"min": _millis(bounds[0]),
+                                                   "max": _millis(bounds[1])}}}
 
 
 def search_body(panel: Panel, time_range: TimeRange, bounds: tuple[datetime, datetime],
                 interval: str) -> dict[str, Any]:
-    """The ``_search`` body computing ``panel``."""
+    """The ``_search`` body computing ``panel``; terms are ordered by the first metric, as
+    Dashboards orders them (``orderBy: "1"``)."""
     filters: list[dict[str, Any]] = []
     if time_range.start is not None:
-        filters.append({"range": {TIME_FIELD: {"gte": _iso(time_range.start),
-                                               "lte": _iso(time_range.end or bounds[1])}}})
+        filters.append({"range": {panel.source.time_field: {
+            "gte": _iso(time_range.start), "lte": _iso(time_range.end or bounds[1]),
+            "format": "strict_date_optional_time"}}})  # as Dashboards sends it, whatever the field's format
     if panel.query:
         filters.append({"query_string": {"query": panel.query, "analyze_wildcard": True}})
-    metrics = {f"m{i}": {"cardinality": {"field": m.field}}
-               for i, m in enumerate(panel.metrics) if m.agg == "cardinality"}
+    metrics = {f"m{i}": {m.agg: {"field": m.field}}
+               for i, m in enumerate(panel.metrics) if m.agg != "count"}
+    order = "_count" if panel.metrics[0].agg == "count" else "m0"
     aggs: dict[str, Any] = dict(metrics)
     if panel.x is not None:
-        aggs = {"x": {**_bucket_agg(panel.x, bounds, interval), **({"aggs": aggs} if aggs else {})}}
+        aggs = {"x": {**_bucket_agg(panel.x, bounds, interval, order),
+                      **({"aggs": aggs} if aggs else {})}}
     if panel.split is not None:
-        aggs = {"split": {**_bucket_agg(panel.split, bounds, interval), "aggs": aggs}}
+        aggs = {"split": {**_bucket_agg(panel.split, bounds, interval, order),
+                          "aggs": {**metrics, **aggs}}}
     body: dict[str, Any] = {"size": 0, "track_total_hits": True,
                             "query": {"bool": {"filter": filters}}}
     if aggs:
@@ -194,13 +206,15 @@ def flatten(panel: Panel, answer: dict[str, Any], interval: str | None = None) -
 
 def compute(client: OpenSearch, index: str, panels: list[Panel],
             time_range: TimeRange) -> list[PanelResult]:
-    """Run every panel's search; a failing panel is reported, not fatal."""
-    first, last = data_bounds(client, index)
+    """Run every panel's search (panels of one source); a failing panel is reported, not fatal."""
+    time_field = panels[0].source.time_field if panels else TIME_FIELD
+    first, last = data_bounds(client, index, time_field)
     start = time_range.start or first or datetime.now(UTC)
     end = time_range.end or last or start
-    interval = pick_interval(start, end)
     results = []
     for panel in panels:
+        minimum = panel.x.interval if isinstance(panel.x, DateHistogram) else "auto"
+        interval = pick_interval(start, end, minimum)
         body = search_body(panel, time_range, (start, end), interval)
         try:
             answer = client.search(index=index, body=body,

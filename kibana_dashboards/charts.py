@@ -71,7 +71,7 @@ def _time_axis(ax, result: PanelResult) -> None:
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.set_xlabel(f"@timestamp per {result.interval} (UTC)", fontsize=8, color="#69707D")
+    ax.set_xlabel(f"{result.panel.x.field} per {result.interval} (UTC)", fontsize=8, color="#69707D")
 
 
 def _bar_width_days(result: PanelResult) -> float:

@@ -4,20 +4,24 @@
 visualizations; ``aggregations.py`` turns the very same definitions into search
 requests for the report, so the HTML report and Dashboards show the same numbers.
 
-A panel is: metrics (count or unique count), an optional x axis / row bucket
+A panel is: metrics (count, unique count or sum), an optional x axis / row bucket
 (terms, filters or a date histogram), an optional split into series, and an
 optional Lucene query. Splits are nested outside the x axis, as Dashboards does
-when the split agg comes first (top 5 requests overall, each over time).
+when the split agg comes first (top 5 requests overall, each over time). Each panel
+reads one source (``sources.py``: ``apache*`` unless said otherwise); a dashboard's panels
+share theirs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .sources import APACHE, WEB_ACCESS_COUNTS, Source
+
 
 @dataclass(frozen=True)
 class Metric:
-    """What each bucket measures: ``count`` of documents or ``cardinality`` of a field."""
+    """What each bucket measures: ``count`` of documents, ``cardinality`` or ``sum`` of a field."""
 
     agg: str = "count"
     field: str | None = None
@@ -43,10 +47,12 @@ class Filters:
 
 @dataclass(frozen=True)
 class DateHistogram:
-    """Time buckets; the interval is picked from the time range ("auto")."""
+    """Time buckets; the interval is picked from the time range ("auto"), or is at least
+    ``interval`` (e.g. ``10s`` for rows of 10 s windows)."""
 
     field: str = "@timestamp"
     label: str = ""
+    interval: str = "auto"
 
 
 Bucket = Terms | Filters | DateHistogram
@@ -67,10 +73,13 @@ class Panel:
     split: Terms | Filters | None = None
     query: str = ""
     description: str = ""
+    source: Source = APACHE
 
     def __post_init__(self) -> None:
         if self.chart not in CHARTS:
             raise ValueError(f"panel {self.id}: unknown chart {self.chart!r}")
+        if any(m.agg not in ("count", "cardinality", "sum") for m in self.metrics):
+            raise ValueError(f"panel {self.id}: metrics are count, cardinality or sum")
 
 
 @dataclass(frozen=True)
@@ -97,9 +106,17 @@ class Dashboard:
     refresh_ms: int = 5000
     query: str = ""
 
+    def __post_init__(self) -> None:
+        if len({p.panel.source for p in self.placements}) != 1:
+            raise ValueError(f"dashboard {self.id}: its panels read different sources")
+
     @property
     def panels(self) -> tuple[Panel, ...]:
         return tuple(p.panel for p in self.placements)
+
+    @property
+    def source(self) -> Source:
+        return self.placements[0].panel.source
 
 
 # --- the workshop's "Clickstream Dashboard" ----------------------------------
@@ -300,7 +317,46 @@ SHOP_INSIGHTS = Dashboard(
     refresh_ms=30000,
 )
 
-DASHBOARDS: tuple[Dashboard, ...] = (CLICKSTREAM, SHOP_INSIGHTS)
+# --- the sibling lab's streaming SQL: the Kinesis Analytics application's rows ---------
+# One row per client and 10 s window (index web-access-counts). Its own dashboard: the rows
+# are counts, not requests, so they are summed, and they live in another index.
+
+REQUESTS_PER_CLIENT = Panel(
+    id="streaming-sql-requests-per-client",
+    title="Streaming SQL - Requests per Client per 10 s",
+    chart="histogram",
+    metrics=(Metric("sum", "REQUEST_COUNT", "Requests"),),
+    x=DateHistogram("WINDOW_END", interval="10s"),
+    split=Terms("CLIENT_IP", size=10),
+    source=WEB_ACCESS_COUNTS,
+    description="REQUEST_COUNT of the Kinesis Analytics application web-access-log-counts per "
+                "10 s tumbling window (WINDOW_END), for the ten busiest clients.",
+)
+TOP_STREAMING_CLIENTS = Panel(
+    id="streaming-sql-top-clients",
+    title="Streaming SQL - Busiest Clients",
+    chart="table",
+    metrics=(Metric("sum", "REQUEST_COUNT", "Requests"), Metric(label="Windows")),
+    x=Terms("CLIENT_IP", size=20, label="Client IP"),
+    source=WEB_ACCESS_COUNTS,
+    description="Requests counted by the application per client, and in how many 10 s windows "
+                "the client was seen.",
+)
+
+STREAMING_SQL = Dashboard(
+    id="streaming-sql",
+    title="Streaming SQL: requests per client per 10 s",
+    description="The sibling lab's Kinesis Analytics application (requests per client IP in "
+                "10-second tumbling windows), from index web-access-counts.",
+    placements=(
+        Placement(REQUESTS_PER_CLIENT, 0, 0, 48, 18),
+        Placement(TOP_STREAMING_CLIENTS, 0, 18, 24, 16),
+    ),
+    time_from="now-15m",
+    refresh_ms=10000,
+)
+
+DASHBOARDS: tuple[Dashboard, ...] = (CLICKSTREAM, SHOP_INSIGHTS, STREAMING_SQL)
 
 
 def all_panels() -> list[Panel]:

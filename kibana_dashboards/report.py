@@ -5,6 +5,10 @@ For terminals, CI artefacts and the native lab (where no Dashboards UI runs).
 The page has no external resource (charts are inline SVG, styles inline); each
 panel's ``<section>`` carries ``data-panel-id``, ``data-chart`` and
 ``data-points`` (number of non-zero values drawn; 0 = "No data").
+
+The ``apache*`` dashboards are always drawn (on ``--index``); a dashboard of another source
+(the streaming SQL application's ``web-access-counts``) is drawn when its index has data,
+over its own time range (``auto``: its own newest row).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from pathlib import Path
 from opensearchpy import OpenSearch
 
 from . import DASHBOARDS_VERSION
-from .aggregations import PanelResult, TimeRange, compute, parse_range
+from .aggregations import PanelResult, TimeRange, compute, data_bounds, parse_range
 from .charts import NO_DATA, render, to_png, to_svg
-from .panels import DASHBOARDS, Dashboard, all_panels
+from .panels import DASHBOARDS, Dashboard
+from .sources import APACHE
 
 # DB-IP's licence asks pages showing its results to link back to DB-IP.com.
 GEOIP_CREDIT = ('<p class="meta">Visitor geolocation: <a href="https://db-ip.com">IP Geolocation by '
@@ -50,6 +55,7 @@ class Report:
     results: dict[str, PanelResult]
     html_path: Path
     png_paths: dict[str, Path]
+    dashboards: tuple[Dashboard, ...] = DASHBOARDS
 
 
 def _panel_html(result: PanelResult, svg: str) -> str:
@@ -73,9 +79,10 @@ def _dashboard_html(dashboard: Dashboard, svgs: dict[str, str],
 
 
 def page_html(index: str, time_range: TimeRange, results: dict[str, PanelResult],
-              svgs: dict[str, str], generated: datetime) -> str:
+              svgs: dict[str, str], generated: datetime,
+              dashboards: tuple[Dashboard, ...] = DASHBOARDS) -> str:
     """The whole report page."""
-    body = "".join(_dashboard_html(d, svgs, results) for d in DASHBOARDS)
+    body = "".join(_dashboard_html(d, svgs, results) for d in dashboards)
     total = max((r.total_hits for r in results.values()), default=0)
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>Clickstream Lab report</title>"
@@ -113,7 +120,21 @@ def build(client: OpenSearch, out_dir: Path, index: str = "apache*",
     """Compute every panel, write ``index.html`` and ``<panel-id>.png`` into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     time_range = parse_range(range_spec, client, index)
-    results = {r.panel.id: r for r in compute(client, index, all_panels(), time_range)}
+    results: dict[str, PanelResult] = {}
+    shown = []
+    for source in dict.fromkeys(d.source for d in DASHBOARDS):
+        dashboards = [d for d in DASHBOARDS if d.source == source]
+        if source == APACHE:
+            source_index, source_range = index, time_range
+        elif data_bounds(client, source.title, source.time_field)[1] is None:
+            log.info("index %s has no data: its dashboards are left out", source.title)
+            continue
+        else:
+            source_index = source.title
+            source_range = parse_range(range_spec, client, source_index, time_field=source.time_field)
+        panels = list({p.id: p for d in dashboards for p in d.panels}.values())
+        results.update((r.panel.id, r) for r in compute(client, source_index, panels, source_range))
+        shown += dashboards
     svgs, pngs = {}, {}
     for panel_id, result in results.items():
         fig = render(result)
@@ -121,9 +142,10 @@ def build(client: OpenSearch, out_dir: Path, index: str = "apache*",
         pngs[panel_id] = out_dir / f"{panel_id}.png"
         to_png(fig, pngs[panel_id])
     html_path = out_dir / "index.html"
+    dashboards = tuple(d for d in DASHBOARDS if d in shown)
     html_path.write_text(page_html(index, time_range, results, svgs,
-                                   datetime.now(UTC)), encoding="utf-8")
+                                   datetime.now(UTC), dashboards), encoding="utf-8")
     empty = sum(1 for r in results.values() if r.points == 0)
     log.info("report written to %s (%d panels, %d without data, %s)", html_path,
              len(results), empty, time_range.label)
-    return Report(time_range, results, html_path, pngs)
+    return Report(time_range, results, html_path, pngs, dashboards)

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
-from . import DASHBOARDS_VERSION, INDEX_PATTERN_ID, INDEX_PATTERN_TITLE, TIME_FIELD
+from . import DASHBOARDS_VERSION
 from .panels import DASHBOARDS, Dashboard, DateHistogram, Filters, Metric, Panel, Terms, all_panels
-from .template import field_types, is_aggregatable, load_template
+from .sources import APACHE, Source
+from .template import is_aggregatable, load_template
 
 NDJSON_FILE = "saved_objects.ndjson"
 
@@ -54,14 +55,15 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def index_pattern_fields(template: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The index pattern's field list, derived from the index template."""
+def index_pattern_fields(template: dict[str, Any] | None = None,
+                         source: Source = APACHE) -> list[dict[str, Any]]:
+    """The index pattern's field list, derived from the index template (or the source's mapping)."""
     fields = [
         {"name": name, "type": osd_type, "esTypes": [es_type], "count": 0, "scripted": False,
          "searchable": searchable, "aggregatable": aggregatable, "readFromDocValues": False}
         for name, osd_type, es_type, searchable, aggregatable in _META_FIELDS
     ]
-    types = field_types(template)
+    types = source.field_types(template)
     for name, es_type in sorted(types.items()):
         spec: dict[str, Any] = {
             "name": name, "type": _OSD_TYPES.get(es_type, "unknown"), "esTypes": [es_type],
@@ -76,16 +78,17 @@ def index_pattern_fields(template: dict[str, Any] | None = None) -> list[dict[st
     return fields
 
 
-def index_pattern_object(template: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The lab's index pattern (fixed id, ``apache*``, time field ``@timestamp``)."""
+def index_pattern_object(template: dict[str, Any] | None = None,
+                         source: Source = APACHE) -> dict[str, Any]:
+    """A source's index pattern (the lab's: fixed id, ``apache*``, time field ``@timestamp``)."""
     return {
-        "id": INDEX_PATTERN_ID,
+        "id": source.id,
         "type": "index-pattern",
         "attributes": {
-            "title": INDEX_PATTERN_TITLE,
-            "timeFieldName": TIME_FIELD,
-            "fields": _dumps(index_pattern_fields(template)),
-            "fieldFormatMap": _dumps({"bytes": {"id": "bytes"}}),
+            "title": source.title,
+            "timeFieldName": source.time_field,
+            "fields": _dumps(index_pattern_fields(template, source)),
+            "fieldFormatMap": _dumps(source.field_formats),
         },
         "references": [],
         "migrationVersion": {"index-pattern": MIGRATION_VERSIONS["index-pattern"]},
@@ -94,7 +97,7 @@ def index_pattern_object(template: dict[str, Any] | None = None) -> dict[str, An
 
 def _metric_agg(agg_id: str, metric: Metric) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    if metric.agg == "cardinality":
+    if metric.agg in ("cardinality", "sum"):
         params["field"] = metric.field
     if metric.label and metric.label != "Count":
         params["customLabel"] = metric.label
@@ -116,7 +119,7 @@ def _bucket_agg(agg_id: str, bucket: Terms | Filters | DateHistogram, schema: st
         kind = "filters"
     else:
         params = {"field": bucket.field, "useNormalizedOpenSearchInterval": True,
-                  "scaleMetricValues": False, "interval": "auto", "drop_partials": False,
+                  "scaleMetricValues": False, "interval": bucket.interval, "drop_partials": False,
                   "min_doc_count": 1, "extended_bounds": {}}
         kind = "date_histogram"
     if bucket.label:
@@ -218,7 +221,7 @@ def visualization_object(panel: Panel) -> dict[str, Any]:
             "version": 1,
             "kibanaSavedObjectMeta": {"searchSourceJSON": _dumps(search_source(panel.query))},
         },
-        "references": [{"name": INDEX_REF_NAME, "type": "index-pattern", "id": INDEX_PATTERN_ID}],
+        "references": [{"name": INDEX_REF_NAME, "type": "index-pattern", "id": panel.source.id}],
         "migrationVersion": {"visualization": MIGRATION_VERSIONS["visualization"]},
     }
 
@@ -260,9 +263,10 @@ def dashboard_object(dashboard: Dashboard) -> dict[str, Any]:
 
 
 def build_objects(template: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """All the lab's saved objects: index pattern, visualizations, then dashboards."""
+    """All the lab's saved objects: index patterns, visualizations, then dashboards."""
     template = template or load_template()
-    objects = [index_pattern_object(template)]
+    sources = list(dict.fromkeys(d.source for d in DASHBOARDS))
+    objects = [index_pattern_object(template, source) for source in sources]
     objects += [visualization_object(p) for p in all_panels()]
     objects += [dashboard_object(d) for d in DASHBOARDS]
     return objects

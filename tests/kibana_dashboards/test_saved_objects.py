@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from kibana_dashboards import INDEX_PATTERN_ID, TIME_FIELD
-from kibana_dashboards.panels import CLICKSTREAM, DASHBOARDS, SHOP_INSIGHTS
+from kibana_dashboards.panels import (
+    CLICKSTREAM,
+    DASHBOARDS,
+    REQUESTS_PER_CLIENT,
+    SHOP_INSIGHTS,
+    STREAMING_SQL,
+)
 from kibana_dashboards.saved_objects import (
     build_objects,
     bundled_ndjson,
@@ -19,6 +25,7 @@ from kibana_dashboards.saved_objects import (
     to_ndjson,
     unresolved_references,
 )
+from kibana_dashboards.sources import WEB_ACCESS_COUNTS, WEB_ACCESS_COUNTS_MAPPING
 from kibana_dashboards.template import field_types, is_aggregatable
 
 pytestmark = pytest.mark.unit
@@ -29,15 +36,26 @@ def objects():
     return parse_ndjson(bundled_ndjson())
 
 
+def pattern_fields(objects):
+    """Index pattern id -> {field name: aggregatable}, from the index patterns among ``objects``."""
+    return {o["id"]: {f["name"]: f["aggregatable"] for f in json.loads(o["attributes"]["fields"])}
+            for o in objects if o["type"] == "index-pattern"}
+
+
 def check_objects(objects, schema_for, known=()):
-    """The acceptance checks shared with the legacy conversion tests."""
-    types = field_types()
+    """The acceptance checks shared with the legacy conversion tests: each object's fields
+    exist and aggregate in the index pattern it references (the template's for patterns
+    not among ``objects``)."""
+    template = {name: is_aggregatable(kind) for name, kind in field_types().items()}
+    patterns = pattern_fields(objects)
     for obj in objects:
         errors = sorted(schema_for[obj["type"]].iter_errors(obj), key=str)
         assert not errors, f"{obj['type']} {obj['id']}: " + "; ".join(e.message for e in errors)
+        pattern = next((r["id"] for r in obj["references"] if r["type"] == "index-pattern"), None)
+        fields = patterns.get(pattern, template)
         for name in fields_used(obj):
-            assert name in types, f"{obj['id']} uses {name!r}, not in the index template"
-            assert is_aggregatable(types[name]), f"{obj['id']} aggregates on {name!r} ({types[name]})"
+            assert name in fields, f"{obj['id']} uses {name!r}, not in index pattern {pattern}"
+            assert fields[name], f"{obj['id']} aggregates on {name!r}, not aggregatable"
         names = {r["name"] for r in obj["references"]}
         source = json.loads(obj["attributes"].get("kibanaSavedObjectMeta", {})
                             .get("searchSourceJSON", "{}"))
@@ -75,7 +93,7 @@ def test_schema_rejects_what_dashboards_would_not_import(objects, schema_for):
 
 
 def test_index_pattern_is_the_labs(objects):
-    pattern = next(o for o in objects if o["type"] == "index-pattern")
+    pattern = next(o for o in objects if o["id"] == INDEX_PATTERN_ID)
     assert pattern["id"] == INDEX_PATTERN_ID
     assert pattern["attributes"]["title"] in ("apache*", "apache")
     assert pattern["attributes"]["timeFieldName"] == TIME_FIELD
@@ -109,7 +127,8 @@ def test_the_workshops_five_visualizations(objects, workshop_export):
 
 def test_dashboards_time_range_and_refresh(objects):
     dash = {o["attributes"]["title"]: o for o in objects if o["type"] == "dashboard"}
-    assert set(dash) == {"Clickstream Dashboard", "Unicorn Shop Insights"}
+    assert set(dash) == {"Clickstream Dashboard", "Unicorn Shop Insights",
+                         "Streaming SQL: requests per client per 10 s"}
     workshop = dash["Clickstream Dashboard"]["attributes"]
     assert (workshop["timeFrom"], workshop["timeTo"]) == ("now-1h", "now")
     assert workshop["refreshInterval"] == {"pause": False, "value": 5000}
@@ -155,3 +174,43 @@ def test_lab_objects_carry_the_pinned_versions(objects):
         assert obj["migrationVersion"] == {obj["type"]: MIGRATION_VERSIONS[obj["type"]]}
         for panel in json.loads(obj["attributes"].get("panelsJSON", "[]")):
             assert panel["version"] == DASHBOARDS_VERSION
+
+
+def test_streaming_sql_dashboard_reads_the_applications_index(objects):
+    """Index pattern `web-access-counts` on WINDOW_END (the mapping provisioning creates), a
+    date histogram of summed REQUEST_COUNT per 10 s split by the top CLIENT_IPs, no map."""
+    pattern = next(o for o in objects if o["id"] == WEB_ACCESS_COUNTS.id)
+    assert pattern["type"] == "index-pattern"
+    assert pattern["attributes"]["title"] == "web-access-counts"
+    assert pattern["attributes"]["timeFieldName"] == "WINDOW_END"
+    fields = {f["name"]: f for f in json.loads(pattern["attributes"]["fields"])}
+    assert (fields["WINDOW_END"]["type"], fields["CLIENT_IP"]["type"],
+            fields["REQUEST_COUNT"]["type"]) == ("date", "string", "number")
+    mapping = WEB_ACCESS_COUNTS_MAPPING["mappings"]["properties"]
+    assert {n for n in fields if not n.startswith("_")} == set(mapping)
+
+    dash = next(o for o in objects if o["id"] == STREAMING_SQL.id)
+    assert dash["attributes"]["title"] == "Streaming SQL: requests per client per 10 s"
+    vis_ids = {r["id"] for r in dash["references"]}
+    for vis_id in vis_ids:
+        vis = next(o for o in objects if o["id"] == vis_id)
+        assert vis["references"] == [{"name": "kibanaSavedObjectMeta.searchSourceJSON.index",
+                                      "type": "index-pattern", "id": WEB_ACCESS_COUNTS.id}]
+        assert json.loads(vis["attributes"]["visState"])["type"] not in ("tile_map", "region_map")
+    histogram = _vis(objects, REQUESTS_PER_CLIENT.id)
+    aggs = {a["schema"]: a for a in histogram["aggs"]}
+    assert histogram["type"] == "histogram"
+    assert (aggs["metric"]["type"], aggs["metric"]["params"]["field"]) == ("sum", "REQUEST_COUNT")
+    assert (aggs["segment"]["type"], aggs["segment"]["params"]["field"],
+            aggs["segment"]["params"]["interval"]) == ("date_histogram", "WINDOW_END", "10s")
+    assert (aggs["group"]["type"], aggs["group"]["params"]["field"],
+            aggs["group"]["params"]["orderBy"]) == ("terms", "CLIENT_IP", "1")
+
+
+def test_a_field_missing_from_its_index_pattern_is_caught(objects, schema_for):
+    """check_objects looks fields up in the pattern a visualization references."""
+    vis = json.loads(json.dumps(next(o for o in objects if o["id"] == REQUESTS_PER_CLIENT.id)))
+    vis["references"][0]["id"] = INDEX_PATTERN_ID  # its fields are not apache* fields
+    patterns = [o for o in objects if o["type"] == "index-pattern"]
+    with pytest.raises(AssertionError, match="not in index pattern clickstream-apache"):
+        check_objects([*patterns, vis], schema_for)

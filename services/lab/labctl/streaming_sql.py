@@ -38,9 +38,6 @@ INPUT_COLUMNS = [("request_time", "VARCHAR(32)"), ("client_ip", "VARCHAR(64)"), 
                  ("server_ip", "VARCHAR(64)"), ("request", "VARCHAR(256)"), ("http_method", "VARCHAR(16)"),
                  ("status", "INTEGER"), ("size", "VARCHAR(16)"), ("userAgent", "VARCHAR(256)"),
                  ("referer", "VARCHAR(256)")]
-INDEX_MAPPING = {"mappings": {"properties": {
-    "WINDOW_END": {"type": "date", "format": "yyyy-MM-dd HH:mm:ss.SSS"},
-    "CLIENT_IP": {"type": "keyword"}, "REQUEST_COUNT": {"type": "integer"}}}}
 
 
 def _arn(service: str, resource: str) -> str:
@@ -76,9 +73,12 @@ def application_request() -> dict:
 
 
 def _ensure_index(opensearch_url: str) -> None:
+    from kibana_dashboards.sources import WEB_ACCESS_COUNTS_MAPPING
+
     response = requests.head(f"{opensearch_url}/{lab.ANALYTICS_INDEX}", timeout=10)
     if response.status_code == 404:
-        requests.put(f"{opensearch_url}/{lab.ANALYTICS_INDEX}", json=INDEX_MAPPING, timeout=10).raise_for_status()
+        requests.put(f"{opensearch_url}/{lab.ANALYTICS_INDEX}", json=WEB_ACCESS_COUNTS_MAPPING,
+                     timeout=10).raise_for_status()
         LOG.info("index %s created", lab.ANALYTICS_INDEX)
 
 
