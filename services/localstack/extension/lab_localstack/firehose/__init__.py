@@ -23,6 +23,7 @@ Where things are (read in this order):
   glue_schema.py     the conversion's schema: glue:GetTable through LocalStack's internal client
   kinesis_source.py  a Kinesis stream as source (GetRecords polling, no KCL/Java)
   status_api.py      GET /_lab/firehose/streams[/<name>] counters
+  record_consumers.py  accepted records offered to in-process consumers (Kinesis Analytics inputs)
   counters.py        what the counters mean
 
 Choices where AWS leaves room (or the lab simplifies):

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from lab_localstack.firehose import environment
+from lab_localstack.firehose import environment, record_consumers
 from lab_localstack.firehose.batch_delivery import deliver_batch
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.glue_schema import GlueSchemas
@@ -118,7 +118,8 @@ class DeliveryStream:
         return fitting
 
     def accept(self, records: list[NewRecord], checkpoints: dict[str, str] | None = None) -> None:
-        """Journal the records (durably) and wake the delivery thread."""
+        """Journal the records (durably), wake the delivery thread, then offer them to the
+        stream's in-process consumers (record_consumers: Kinesis Analytics inputs)."""
         if not records and not checkpoints:
             return
         size = sum(len(r.data) for r in records)
@@ -134,6 +135,7 @@ class DeliveryStream:
             if records and self._oldest_ms is None:
                 self._oldest_ms = min(r.arrival_ms for r in records)
             self._wakeup.notify_all()
+        record_consumers.offer(self.description["DeliveryStreamARN"], records)
 
     # --- delivery thread ------------------------------------------------------------
     def _seconds_until_due(self) -> float | None:

@@ -19,6 +19,8 @@ Where things are (read in this order):
   discovery.py       DiscoverInputSchema's inference
   runner.py          a running application: read, pre-process, map, tick the engine, deliver
   connectors.py      Kinesis input, Lambda pre-processing, outputs (Kinesis, Firehose, Lambda)
+  firehose_input.py  Firehose input: the records the lab's delivery stream accepts, offered to the
+                     application in-process (firehose/record_consumers.py)
   duckdb_engine.py   the embedded engine (each closed tumbling window is one DuckDB query)
   flink_engine.py    the Flink engine (PyFlink in .venv-flink, Flink SQL translated by sqlglot)
   flink_job.py       the PyFlink job it runs (no LocalStack imports: runs in the Flink venv)
@@ -29,7 +31,10 @@ Choices where AWS leaves room (or the lab simplifies):
 - Values longer than a CHAR/VARCHAR column are truncated (SQLstream's ingestion rule, the
   engine KDA runs); uncoercible values and unparsable records go to error_stream.
 - JSON output records are single objects without a separator; CSV rows end with a newline.
-- Applications are kept in memory; Kinesis Firehose inputs, reference data sources and joins
-  are refused with a message at StartApplication / CodeValidationException, not ignored.
+- Applications are kept in memory; reference data sources and joins are refused with a
+  message (CodeValidationException), not ignored.
+- A Firehose input receives the records its delivery stream accepts after StartApplication
+  (a delivery stream has no history: every starting position means NOW); it needs the lab's
+  Firehose (PROVIDER_OVERRIDE_FIREHOSE=lab), else StartApplication says so.
 - Engine per application: tag `lab:engine` = duckdb | flink; default LAB_KDA_ENGINE (duckdb).
 """

@@ -4,7 +4,7 @@ pre-processor and its outputs (Kinesis stream, Firehose or Lambda, JSON or CSV).
 Input: GetRecords polling on every shard (no KCL), from the position StartApplication asked
 for (NOW = LATEST, TRIM_HORIZON, LAST_STOPPED_POINT = after the last record read).
 Pre-processing: AWS's event {invocationId, applicationArn, streamArn, records: [{recordId,
-kinesisStreamRecordMetadata, data}]}; the response returns each recordId with result Ok |
+kinesisStreamRecordMetadata | kinesisFirehoseRecordMetadata (the input's event_metadata), data}]}; the response returns each recordId with result Ok |
 Dropped | ProcessingFailed and base64 data; failures go to error_stream.
 Lambda output: event {invocationId, applicationArn, records: [{recordId,
 lambdaDeliveryRecordMetadata: {retryHint}, data}]}; records answered DeliveryFailed are retried.
@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC
 
 from botocore.config import Config
@@ -69,6 +70,18 @@ class KinesisInput:
                 self.checkpoints[shard_id] = record["SequenceNumber"]
         return out
 
+    @staticmethod
+    def event_metadata(shard_id: str, record: dict) -> dict:
+        """The record's metadata in a pre-processing Lambda's event."""
+        return {"kinesisStreamRecordMetadata": {
+            "sequenceNumber": record["SequenceNumber"], "partitionKey": record["PartitionKey"],
+            "shardId": shard_id,
+            "approximateArrivalTimestamp": int(record["ApproximateArrivalTimestamp"].astimezone(UTC)
+                                               .timestamp() * 1000)}}
+
+    def close(self) -> None:
+        """Nothing to release (GetRecords polling)."""
+
     def _iterator(self, shard_id: str) -> str | None:
         checkpoint = self.checkpoints.get(shard_id)
         if self._position == "LAST_STOPPED_POINT" and checkpoint:
@@ -81,7 +94,9 @@ class KinesisInput:
 
 
 def preprocess(function_arn: str, application_arn: str, stream_arn: str,
-               records: list[tuple[str, dict]]) -> tuple[list[tuple[dict, bytes]], list[ErrorRow]]:
+               records: list[tuple[str, dict]],
+               event_metadata: Callable[[str, dict], dict] = KinesisInput.event_metadata,
+               ) -> tuple[list[tuple[dict, bytes]], list[ErrorRow]]:
     """Runs the pre-processing Lambda over (shard id, record); returns (record, new data) and errors."""
     if not records:
         return [], []
@@ -90,14 +105,8 @@ def preprocess(function_arn: str, application_arn: str, stream_arn: str,
     for shard_id, record in records:
         record_id = record["SequenceNumber"]
         by_id[record_id] = record
-        event_records.append({
-            "recordId": record_id,
-            "kinesisStreamRecordMetadata": {
-                "sequenceNumber": record["SequenceNumber"], "partitionKey": record["PartitionKey"],
-                "shardId": shard_id,
-                "approximateArrivalTimestamp": int(record["ApproximateArrivalTimestamp"].astimezone(UTC)
-                                                   .timestamp() * 1000)},
-            "data": base64.b64encode(record["Data"]).decode()})
+        event_records.append({"recordId": record_id, **event_metadata(shard_id, record),
+                              "data": base64.b64encode(record["Data"]).decode()})
     event = {"invocationId": str(uuid.uuid4()), "applicationArn": application_arn, "streamArn": stream_arn,
              "records": event_records}
     try:

@@ -18,6 +18,7 @@ from localstack.aws.api import RequestContext, handler
 from localstack.services.plugins import ServiceLifecycleHook
 
 from lab_localstack.kinesisanalytics import connectors, discovery, validation
+from lab_localstack.kinesisanalytics.firehose_input import FirehoseNotReadable
 from lab_localstack.kinesisanalytics.kda_sql import SqlRefused
 from lab_localstack.kinesisanalytics.models import (
     DELETING,
@@ -260,9 +261,6 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             raise error("ResourceNotFoundException", f"Input {min(unknown)} not found")
         if not app.inputs:
             raise error("InvalidApplicationConfigurationException", "Application has no input configured")
-        if any("KinesisFirehoseInputDescription" in i for i in app.inputs):
-            raise error("InvalidApplicationConfigurationException",
-                        "Kinesis Firehose inputs are not supported by the lab: use a Kinesis stream input")
         try:
             engine = build_engine(app, DEFAULT_ENGINE)
         except SqlRefused as refused:
@@ -270,7 +268,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         checkpoints = self._checkpoints.setdefault(app.arn, {})
         try:
             app.runner = ApplicationRunner(app, engine, configs, checkpoints)
-        except (ClientError, BotoCoreError) as problem:
+        except (ClientError, BotoCoreError, FirehoseNotReadable) as problem:
             engine.close()
             raise error("InvalidApplicationConfigurationException",
                         f"Cannot read the input stream: {problem}") from None

@@ -4,7 +4,8 @@ and delivers its outputs, every TICK_S.
 ROWTIME of an input row is the time the record is read into the application (KDA's rule: the
 time the row is inserted into the in-application stream). Tumbling windows are emitted on the
 first tick after their end, so within window end + TICK_S (plus the query) on the embedded
-engine. The engine is chosen per application (tag `lab:engine` = duckdb | flink) or by
+engine. Inputs: a Kinesis stream (connectors.KinesisInput) or a Firehose delivery stream
+(firehose_input.FirehoseInput). The engine is chosen per application (tag `lab:engine` = duckdb | flink) or by
 LAB_KDA_ENGINE (default duckdb).
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections import defaultdict
 
 from lab_localstack.kinesisanalytics import connectors
+from lab_localstack.kinesisanalytics.firehose_input import FirehoseInput
 from lab_localstack.kinesisanalytics.kda_sql import SqlRefused, parse_application_code
 from lab_localstack.kinesisanalytics.models import RUNNING, Application
 from lab_localstack.kinesisanalytics.record_mapping import InputMapping
@@ -54,10 +56,11 @@ class ApplicationRunner:
         self._inputs = []
         for described in app.inputs:
             stream = described.get("KinesisStreamsInputDescription")
-            if stream is None:
-                continue
-            reader = connectors.KinesisInput(stream["ResourceARN"], positions.get(described["InputId"], "NOW"),
-                                             checkpoints)
+            if stream is not None:
+                reader = connectors.KinesisInput(stream["ResourceARN"], positions.get(described["InputId"], "NOW"),
+                                                 checkpoints)
+            else:
+                reader = FirehoseInput(described["KinesisFirehoseInputDescription"]["ResourceARN"])
             reader.position()
             processor = (described.get("InputProcessingConfigurationDescription") or {}).get(
                 "InputLambdaProcessorDescription")
@@ -71,6 +74,8 @@ class ApplicationRunner:
 
     def stop(self, timeout: float = 15.0) -> None:
         self._stop.set()
+        for _, reader, _, _ in self._inputs:
+            reader.close()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
         self.engine.close()
@@ -111,7 +116,7 @@ class ApplicationRunner:
         shard_of = {r["SequenceNumber"]: i for i, _, r in polled}
         if processor:
             kept, errors = connectors.preprocess(processor["ResourceARN"], self.app.arn, reader.arn,
-                                                 [(shard, r) for _, shard, r in polled])
+                                                 [(shard, r) for _, shard, r in polled], reader.event_metadata)
         else:
             kept, errors = [(r, r["Data"]) for _, _, r in polled], []
         now_ms = int(time.time() * 1000)
