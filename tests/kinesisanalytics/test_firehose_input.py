@@ -24,13 +24,7 @@ from tests.kinesisanalytics.conftest import (
     stream_output,
     unique,
 )
-from tests.kinesisanalytics.test_issue_sql import (
-    CLIENTS,
-    SCHEMA,
-    WINDOW_S,
-    _shop_line,
-    _wait_mid_window,
-)
+from tests.kinesisanalytics.test_issue_sql import SCHEMA, WINDOW_S, send_windows
 from tests.support.firehose_calls import create_function, make_bucket, objects, s3_destination
 
 pytestmark = pytest.mark.localstack
@@ -71,17 +65,7 @@ def test_records_put_to_the_delivery_stream_are_counted_per_client_and_window(lo
     assert detail["InputDescriptions"][0]["KinesisFirehoseInputDescription"]["ResourceARN"] == delivery_arn
     start(localstack, name)
 
-    rng = random.Random(17)
-    sent = Counter()
-    for _ in range(2):
-        window = _wait_mid_window()
-        payloads = []
-        for client in CLIENTS:
-            count = rng.randint(1, 30)
-            payloads += [_shop_line(client)] * count
-            sent[(window, client[:16])] += count
-        rng.shuffle(payloads)
-        put_batch(localstack, delivery, payloads)
+    sent = send_windows(lambda payloads: put_batch(localstack, delivery, payloads), random.Random(17), 2, 30)
     outputs = collect(lambda: read_all(localstack, target), lambda got: len(got) >= len(sent), timeout=60,
                       what="one row per client and window")
     received = Counter()

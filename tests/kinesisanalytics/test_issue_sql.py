@@ -47,6 +47,22 @@ def _shop_line(client: str) -> bytes:
                        "referer": "-"}).encode()
 
 
+def send_windows(put_payloads, rng: random.Random, windows: int, most: int) -> Counter:
+    """Puts 1..`most` shop lines per client, 2-3 s into each of `windows` windows; returns the
+    independent count per (window, client as VARCHAR(16) keeps it)."""
+    sent = Counter()
+    for _ in range(windows):
+        window = _wait_mid_window()
+        payloads = []
+        for client in CLIENTS:
+            count = rng.randint(1, most)
+            payloads += [_shop_line(client)] * count
+            sent[(window, client[:16])] += count
+        rng.shuffle(payloads)
+        put_payloads(payloads)
+    return sent
+
+
 def run_issue_application(localstack, engine: str | None, windows: int = 2) -> tuple[Counter, Counter, list]:
     source, target = make_stream(localstack), make_stream(localstack)
     name = unique("kda-issue")
@@ -56,19 +72,7 @@ def run_issue_application(localstack, engine: str | None, windows: int = 2) -> t
                            Inputs=[json_input(source, SCHEMA)],
                            Outputs=[stream_output("DESTINATION_SQL_STREAM", target)], **({"Tags": tags} if tags else {}))
     start(localstack, name, timeout=120)
-    rng = random.Random(14)
-    sent = Counter()
-    window_ends = []
-    for _ in range(windows):
-        window = _wait_mid_window()
-        payloads = []
-        for client in CLIENTS:
-            count = rng.randint(1, 40)
-            payloads += [_shop_line(client)] * count
-            sent[(window, client[:16])] += count
-        rng.shuffle(payloads)
-        put(localstack, source, payloads)
-        window_ends.append((window + 1) * WINDOW_S)
+    sent = send_windows(lambda payloads: put(localstack, source, payloads), random.Random(14), windows, 40)
     expected_rows = len(sent)
     outputs = collect(lambda: read_all(localstack, target), lambda got: len(got) >= expected_rows, timeout=60, what="one output row per client and window")
     received = Counter()
