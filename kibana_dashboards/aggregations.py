@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # "auto" date histogram intervals: the smallest that gives at most MAX_BUCKETS buckets.
 MAX_BUCKETS = 60
+# A panel's own interval is kept up to Dashboards' default histogram:maxBars.
+MAX_BARS = 100
 _INTERVALS = [("1s", 1), ("5s", 5), ("10s", 10), ("30s", 30), ("1m", 60), ("5m", 300),
               ("10m", 600), ("30m", 1800), ("1h", 3600), ("3h", 10800), ("12h", 43200),
               ("1d", 86400), ("7d", 604800), ("30d", 2592000)]
@@ -57,23 +59,28 @@ class PanelResult:
         return sum(1 for values in self.series.values() for v in values if v)
 
 
+def duration(spec: str) -> timedelta:
+    """``15m``, ``1h``, ``24h``, ``7d`` -> a timedelta."""
+    match = _DURATION.match(spec)
+    if not match:
+        raise ValueError(f"--range: expected all, auto or a duration like 15m/1h/7d, got {spec!r}")
+    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
 def parse_range(spec: str, client: OpenSearch, index: str,
-                now: datetime | None = None, time_field: str = TIME_FIELD) -> TimeRange:
+                now: datetime | None = None, time_field: str = TIME_FIELD, recent: str = "1h") -> TimeRange:
     """``all``, a duration back from now (``15m``, ``1h``, ``24h``, ``7d``) or ``auto``:
-    the last hour when the newest document is less than an hour old, else all data."""
+    the last ``recent`` (1h, like the dashboard) when the newest document is that recent,
+    else all data."""
     now = now or datetime.now(UTC)
     if spec == "all":
         return TimeRange(None, None, "all data")
     if spec == "auto":
         newest = data_bounds(client, index, time_field)[1]
-        if newest is not None and now - newest <= timedelta(hours=1):
-            return TimeRange(now - timedelta(hours=1), now, "last 1h (auto: recent data)")
-        return TimeRange(None, None, "all data (auto: no document in the last hour)")
-    match = _DURATION.match(spec)
-    if not match:
-        raise ValueError(f"--range: expected all, auto or a duration like 15m/1h/7d, got {spec!r}")
-    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-    return TimeRange(now - timedelta(seconds=seconds), now, f"last {spec}")
+        if newest is not None and now - newest <= duration(recent):
+            return TimeRange(now - duration(recent), now, f"last {recent} (auto: recent data)")
+        return TimeRange(None, None, f"all data (auto: no document in the last {recent})")
+    return TimeRange(now - duration(spec), now, f"last {spec}")
 
 
 def data_bounds(client: OpenSearch, index: str, time_field: str = TIME_FIELD
@@ -91,11 +98,14 @@ def data_bounds(client: OpenSearch, index: str, time_field: str = TIME_FIELD
     return bounds[0], bounds[1]
 
 
-def pick_interval(start: datetime, end: datetime, minimum: str = "auto") -> str:
-    """The smallest "nice" fixed interval giving at most ``MAX_BUCKETS`` buckets, and not
-    shorter than ``minimum`` (one of the nice intervals, or "auto")."""
+def pick_interval(start: datetime, end: datetime, wanted: str = "auto") -> str:
+    """``wanted`` (a panel's own interval, one of the nice ones) while it gives at most
+    ``MAX_BARS`` buckets, as Dashboards keeps it; else the smallest "nice" fixed interval
+    giving at most ``MAX_BUCKETS`` buckets, and not shorter than ``wanted``."""
     span = max((end - start).total_seconds(), 1)
-    floor = dict(_INTERVALS).get(minimum, 0)
+    floor = dict(_INTERVALS).get(wanted, 0)
+    if floor and span / floor <= MAX_BARS:
+        return wanted
     for name, seconds in _INTERVALS:
         if span / seconds <= MAX_BUCKETS and seconds >= floor:
             return name

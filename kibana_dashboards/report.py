@@ -8,7 +8,8 @@ panel's ``<section>`` carries ``data-panel-id``, ``data-chart`` and
 
 The ``apache*`` dashboards are always drawn (on ``--index``); a dashboard of another source
 (the streaming SQL application's ``web-access-counts``) is drawn when its index has data,
-over its own time range (``auto``: its own newest row).
+over its own time range (``auto``: the dashboard's range, e.g. 15m, when its newest row is
+that recent, else all its data).
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ def build(client: OpenSearch, out_dir: Path, index: str = "apache*",
             continue
         else:
             source_index = source.title
-            source_range = parse_range(range_spec, client, source_index, time_field=source.time_field)
+            source_range = parse_range(range_spec, client, source_index, time_field=source.time_field,
+                                       recent=dashboards[0].time_from.removeprefix("now-"))
         panels = list({p.id: p for d in dashboards for p in d.panels}.values())
         results.update((r.panel.id, r) for r in compute(client, source_index, panels, source_range))
         shown += dashboards

@@ -83,6 +83,15 @@ def test_pick_interval(span, expected):
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize("span, expected", [
+    (timedelta(minutes=5), "10s"), (timedelta(minutes=15), "10s"), (timedelta(hours=1), "1m"),
+])
+def test_a_panels_own_interval_is_kept_up_to_dashboards_max_bars(span, expected):
+    start = datetime(2026, 11, 25, tzinfo=UTC)
+    assert pick_interval(start, start + span, "10s") == expected
+
+
+@pytest.mark.unit
 def test_parse_range_durations():
     now = datetime(2026, 1, 1, 12, tzinfo=UTC)
     assert parse_range("all", None, "apache*", now).start is None
