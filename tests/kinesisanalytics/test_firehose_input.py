@@ -2,12 +2,14 @@
 to a Direct PUT stream reach the application (the issue's SQL counts them per client and
 10 s window, equal to an independent count) while Firehose still delivers every one of them
 to its own destination; a pre-processing Lambda gets AWS's Firehose-input event; a missing
-delivery stream is refused at StartApplication."""
+delivery stream is refused at StartApplication; DiscoverInputSchema samples the records the
+delivery stream receives during the call."""
 from __future__ import annotations
 
 import base64
 import json
 import random
+import threading
 from collections import Counter
 
 import pytest
@@ -137,3 +139,25 @@ def test_a_missing_delivery_stream_is_refused_at_start(localstack):
         kda.start_application(ApplicationName=name, InputConfigurations=[
             {"Id": input_id, "InputStartingPositionConfiguration": {"InputStartingPosition": "NOW"}}])
     assert kda.describe_application(ApplicationName=name)["ApplicationDetail"]["ApplicationStatus"] == "READY"
+
+
+def test_discover_input_schema_samples_what_the_delivery_stream_receives(localstack):
+    delivery, delivery_arn, _ = direct_put_stream(localstack)
+    stop = threading.Event()
+
+    def keep_putting():
+        while not stop.wait(0.3):
+            put_batch(localstack, delivery, [json.dumps({"client_ip": "192.168.100.200", "status": 200}).encode()])
+
+    producer = threading.Thread(target=keep_putting, daemon=True)
+    producer.start()
+    try:
+        discovered = localstack.client("kinesisanalytics").discover_input_schema(
+            ResourceARN=delivery_arn, RoleARN=ROLE,
+            InputStartingPositionConfiguration={"InputStartingPosition": "NOW"})
+    finally:
+        stop.set()
+        producer.join(5)
+    columns = {c["Name"]: (c["Mapping"], c["SqlType"]) for c in discovered["InputSchema"]["RecordColumns"]}
+    assert columns == {"client_ip": ("$.client_ip", "VARCHAR(16)"), "status": ("$.status", "INTEGER")}
+    assert discovered["ParsedInputRecords"][0] == ["192.168.100.200", "200"]

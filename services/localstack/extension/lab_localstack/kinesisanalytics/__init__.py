@@ -36,5 +36,6 @@ Choices where AWS leaves room (or the lab simplifies):
 - A Firehose input receives the records its delivery stream accepts after StartApplication
   (a delivery stream has no history: every starting position means NOW); it needs the lab's
   Firehose (PROVIDER_OVERRIDE_FIREHOSE=lab), else StartApplication says so.
+  DiscoverInputSchema on a delivery stream samples what it accepts during the call (up to 5 s).
 - Engine per application: tag `lab:engine` = duckdb | flink; default LAB_KDA_ENGINE (duckdb).
 """

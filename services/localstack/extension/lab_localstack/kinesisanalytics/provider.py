@@ -18,7 +18,7 @@ from localstack.aws.api import RequestContext, handler
 from localstack.services.plugins import ServiceLifecycleHook
 
 from lab_localstack.kinesisanalytics import connectors, discovery, validation
-from lab_localstack.kinesisanalytics.firehose_input import FirehoseNotReadable
+from lab_localstack.kinesisanalytics.firehose_input import FirehoseInput, FirehoseNotReadable
 from lab_localstack.kinesisanalytics.kda_sql import SqlRefused
 from lab_localstack.kinesisanalytics.models import (
     DELETING,
@@ -38,6 +38,10 @@ LOG = logging.getLogger(__name__)
 DEFAULT_ENGINE = os.environ.get("LAB_KDA_ENGINE", "duckdb").lower()
 if DEFAULT_ENGINE not in ("duckdb", "flink"):
     raise ValueError(f"LAB_KDA_ENGINE={DEFAULT_ENGINE!r}: use duckdb or flink")
+
+
+def _is_firehose(arn: str) -> bool:
+    return arn.split(":")[2:3] == ["firehose"]
 
 
 def _not_found(name: str, account: str):
@@ -313,8 +317,10 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         processor = (request.get("InputProcessingConfiguration") or {}).get("InputLambdaProcessor")
         processed = None
         if processor and request.get("ResourceARN"):
+            metadata = (FirehoseInput if _is_firehose(request["ResourceARN"]) else connectors.KinesisInput
+                        ).event_metadata
             kept, _ = connectors.preprocess(processor["ResourceARN"], "", request["ResourceARN"],
-                                            [("shardId-000000000000", r) for r in records])
+                                            [("shardId-000000000000", r) for r in records], metadata)
             processed = [data for _, data in kept]
         try:
             response = discovery.discover(processed if processed is not None else [r["Data"] for r in records])
@@ -335,7 +341,22 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             raise invalid("Either ResourceARN or S3Configuration must be provided")
         position = (request.get("InputStartingPositionConfiguration") or {}).get("InputStartingPosition",
                                                                                  "TRIM_HORIZON")
-        reader = connectors.KinesisInput(request["ResourceARN"], position if position != "NOW" else "TRIM_HORIZON", {})
+        if _is_firehose(request["ResourceARN"]):      # samples what the delivery stream accepts meanwhile
+            reader = FirehoseInput(request["ResourceARN"])
+            try:
+                reader.position()
+            except (FirehoseNotReadable, ClientError) as problem:
+                raise invalid(f"Cannot read the delivery stream: {problem}") from None
+        else:
+            reader = connectors.KinesisInput(request["ResourceARN"],
+                                             position if position != "NOW" else "TRIM_HORIZON", {})
+        try:
+            return self._poll_sample(reader)
+        finally:
+            reader.close()
+
+    @staticmethod
+    def _poll_sample(reader) -> list[dict]:
         records: list[dict] = []
         deadline = time.monotonic() + 5
         while len(records) < discovery.MAX_RECORDS and time.monotonic() < deadline:
