@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from lab_localstack.data_keys import is_data_key
+
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -28,13 +30,6 @@ def split_uri(uri: str) -> tuple[str, str]:
     if parsed.scheme not in ("s3", "s3a", "s3n") or not parsed.netloc:
         raise ValueError(f"not an S3 location: {uri}")
     return parsed.netloc, parsed.path.lstrip("/")
-
-
-def is_data_key(key: str, prefix: str) -> bool:
-    if key.endswith(("/", "_$folder$")):
-        return False
-    relative = key[len(prefix):]
-    return not any(part.startswith(("_", ".")) for part in relative.split("/") if part)
 
 
 def list_location(s3, uri: str) -> list[S3Object]:

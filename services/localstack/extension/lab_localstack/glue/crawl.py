@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lab_localstack.athena import hive_ddl
 from lab_localstack.athena.s3_objects import split_uri
+from lab_localstack.data_keys import is_data_key, relative_key
 from lab_localstack.glue import schema_inference as infer
 from lab_localstack.glue import shapes
 from lab_localstack.glue.catalog import Catalog, values_key
@@ -45,10 +46,8 @@ def _objects(s3, bucket: str, prefix: str, exclusions: list[str]) -> list[dict]:
     out = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
-            rel = item["Key"][len(prefix):].lstrip("/")
-            if not rel or rel.endswith(("/", "_$folder$")):
-                continue
-            if any(part.startswith(("_", ".")) for part in rel.split("/")):
+            rel = relative_key(item["Key"], prefix)
+            if not rel or not is_data_key(item["Key"], prefix):
                 continue
             if any(fnmatch.fnmatch(rel, pattern) for pattern in exclusions):
                 continue
