@@ -120,6 +120,32 @@ def test_private_reserved_and_unknown_clients_carry_no_geo(geoip_on, client: str
     assert "geo" not in doc
 
 
+class _AnswersForEveryAddress:
+    """A reader whose database covers every address (as a database with a catch-all or a
+    reserved-range network would): London's record from MaxMind's test database."""
+
+    def __init__(self, reader) -> None:
+        self._london = reader.get("81.2.69.142")
+
+    def get(self, address):
+        return self._london
+
+
+@pytest.mark.parametrize("client", ["10.1.2.3", "127.0.0.1", "::1", "fe80::1", "100.64.0.1", "224.0.0.1",
+                                    "fc00::1", "::ffff:192.168.1.1"])
+def test_not_global_clients_are_not_looked_up_even_where_the_database_answers(client: str) -> None:
+    from etl.geoip import GeoDatabase, GeoIP
+
+    real = GeoDatabase.open(GEOIP_TEST_DB)
+    try:
+        everywhere = GeoIP([GeoDatabase(path=real.path, reader=_AnswersForEveryAddress(real.reader),
+                                        flat=real.flat, ip_version=6)])
+        assert everywhere.lookup("81.2.69.142")["city_name"] == "London"   # the stand-in answers
+        assert everywhere.lookup(client) is None
+    finally:
+        real.reader.close()
+
+
 def test_geoip_off_when_not_configured() -> None:
     assert load_config({}).geoip_databases == ()
     assert open_geoip(()) is None
