@@ -33,11 +33,11 @@ else
   exit 127
 fi
 
-engine_answers() { docker info >/dev/null 2>&1; }
+engine_answers() { timeout 30 docker info >/dev/null 2>&1; }
 
 # labctl in the lab's image, on the project's network (services by name).
 labctl() {
-  if ! docker network inspect "${project}_default" >/dev/null 2>&1; then
+  if ! timeout 30 docker network inspect "${project}_default" >/dev/null 2>&1; then
     echo "the compose lab is not running (no network ${project}_default): make up" >&2
     return 1
   fi

@@ -48,7 +48,7 @@ def compose_command() -> list[str]:
     if shutil.which("docker-compose"):
         return ["docker-compose"]
     if shutil.which("docker"):
-        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False, timeout=30)
         if probe.returncode == 0:
             return ["docker", "compose"]
     raise AssertionError(

@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from labctl import compose
+from labctl import compose, engine
 
 from tests.compose import compose_checks as cc
 
@@ -34,13 +34,18 @@ NOTES: list[str] = []
 
 
 def engine_is_podman() -> bool:
-    import docker
+    return engine.is_podman()
 
-    client = docker.from_env(timeout=30)
-    try:
-        return any("podman" in c.get("Name", "").lower() for c in client.version().get("Components", []))
-    finally:
-        client.close()
+
+def small_image() -> str:
+    """An image for short containers: on podman the lab's debootstrapped Debian base
+    (no registry here), else the pinned Debian image of .env, pulled if missing."""
+    if use_standins():
+        subprocess.run(["bash", str(ENGINE_SCRIPT), "base-image", BASE_IMAGE], check=True, timeout=900)
+        return BASE_IMAGE
+    image = f"debian:{cc.read_env_file()['DEBIAN_VERSION']}"
+    subprocess.run(["docker", "pull", "-q", image], check=True, timeout=600, capture_output=True)
+    return image
 
 
 def use_standins() -> bool:
@@ -156,14 +161,7 @@ def timestamp(text: str) -> float:
 
 def log_line_time(container_attrs: dict, needle: str) -> float | None:
     """When a container first logged a line containing `needle` (the engine's timestamps)."""
-    import docker
-
-    client = docker.from_env(timeout=60)
-    try:
-        logs = client.containers.get(container_attrs["Id"]).logs(timestamps=True).decode("utf-8", "replace")
-    finally:
-        client.close()
-    for line in logs.splitlines():
+    for line in engine.logs(container_attrs["Id"], timestamps=True).splitlines():
         if needle in line:
             return timestamp(line.split(" ", 1)[0])
     return None

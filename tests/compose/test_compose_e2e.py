@@ -27,7 +27,7 @@ import time
 
 import pytest
 import requests
-from labctl import compose
+from labctl import compose, engine
 from labctl import settings as lab
 
 from tests.compose import compose_checks as cc
@@ -69,8 +69,7 @@ def compose_lab(tmp_path_factory):
 
 def _containers(env) -> dict[str, dict]:
     with es.project_env(env):
-        return {c.attrs["Config"]["Labels"][compose.SERVICE_LABEL]: c.attrs
-                for c in compose.containers(include_stopped=True)}
+        return {compose.service_of(attrs): attrs for attrs in compose.containers(include_stopped=True)}
 
 
 def test_up_used_the_compose_runtime_and_every_service_is_ready(compose_lab):
@@ -140,16 +139,11 @@ def test_the_image_builds_the_same_lambda_zip_as_make_lambda(compose_lab):
     reproducible, so the zip a host without Python deploys is the native one, byte for byte."""
     import hashlib
 
-    import docker
-
     host_zip = cc.REPO / "build" / "apache_ETL.zip"   # `make up` ran `make lambda`
     image = es.read_env_image("clickstream-lab/python", compose_lab["env"])
-    client = docker.from_env(timeout=60)
-    try:
-        out = client.containers.run(image, ["sha256sum", "build/apache_ETL.zip"], remove=True)
-    finally:
-        client.close()
-    assert out.decode().split()[0] == hashlib.sha256(host_zip.read_bytes()).hexdigest()
+    result = engine.run(image, ["sha256sum", "build/apache_ETL.zip"], timeout=120)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.decode().split()[0] == hashlib.sha256(host_zip.read_bytes()).hexdigest()
 
 
 def test_make_logs_follows_the_services(compose_lab):

@@ -10,34 +10,31 @@ from labctl import compose, settings
 pytestmark = pytest.mark.unit
 
 
-class Container:
-    """The two fields of an engine's inspect record these functions read."""
-
-    def __init__(self, service: str, status: str, exit_code: int = 0, health: str | None = None,
-                 one_shot: bool = False):
-        labels = {compose.SERVICE_LABEL: service}
-        if one_shot:
-            labels[compose.ONE_SHOT_LABEL] = "true"
-        state = {"Status": status, "ExitCode": exit_code}
-        if health:
-            state["Health"] = {"Status": health}
-        self.name = f"lab-{service}-1"
-        self.attrs = {"Config": {"Labels": labels}, "State": state}
+def inspected(service: str, status: str, exit_code: int = 0, health: str | None = None,
+              one_shot: bool = False) -> dict:
+    """A container as the engine inspects it (the part the readiness rule reads)."""
+    labels = {compose.SERVICE_LABEL: service}
+    if one_shot:
+        labels[compose.ONE_SHOT_LABEL] = "true"
+    state = {"Status": status, "ExitCode": exit_code}
+    if health:
+        state["Health"] = {"Status": health}
+    return {"Name": f"/lab-{service}-1", "Config": {"Labels": labels}, "State": state}
 
 
 def test_ready_means_healthy_services_and_one_shots_that_exited_0():
-    ready = [Container("apache", "running", health="healthy"),
-             Container("web", "running"),
-             Container("setup", "exited", 0, one_shot=True)]
+    ready = [inspected("apache", "running", health="healthy"),
+             inspected("web", "running"),
+             inspected("setup", "exited", 0, one_shot=True)]
     assert compose.not_ready(ready) == {}
 
 
 def test_not_ready_names_each_service_and_its_state():
-    waiting = [Container("localstack", "running", health="starting"),
-               Container("agent", "running", health="unhealthy"),
-               Container("setup", "running", one_shot=True),
-               Container("opensearch", "exited", 137, health="healthy"),
-               Container("migrate", "exited", 1, one_shot=True)]
+    waiting = [inspected("localstack", "running", health="starting"),
+               inspected("agent", "running", health="unhealthy"),
+               inspected("setup", "running", one_shot=True),
+               inspected("opensearch", "exited", 137, health="healthy"),
+               inspected("migrate", "exited", 1, one_shot=True)]
     assert compose.not_ready(waiting) == {"localstack": "starting", "agent": "unhealthy",
                                           "setup": "running", "opensearch": "exited 137",
                                           "migrate": "exited 1"}

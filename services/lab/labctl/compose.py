@@ -3,8 +3,8 @@
 Compose itself is a CLI: `docker compose` (v2) where the plugin exists, else
 `docker-compose` (v1.29, e.g. Debian's). Everything else the lab asks the engine
 (does it answer, is a service healthy, a command's output in a service's
-container) goes through the Docker SDK for Python, which speaks the Docker API to
-Docker and to Docker-API-compatible engines (podman's service) alike. The project
+container) goes through labctl.engine: the Docker API, to Docker and to
+Docker-API-compatible engines (podman's service) alike, every call time-limited. The project
 and its files are Compose's own settings: COMPOSE_PROJECT_NAME (.env sets it) and
 COMPOSE_FILE (docker-compose.yml unless set).
 """
@@ -17,6 +17,7 @@ import subprocess
 import time
 from functools import cache
 
+from labctl import engine
 from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
@@ -31,31 +32,16 @@ class ComposeError(RuntimeError):
     """Compose or the engine is missing or failed; the message says what to do."""
 
 
-def _client():
-    import docker  # the Docker SDK; only the compose runtime needs it
-
-    return docker.from_env(timeout=30)
-
-
 def engine_answers() -> bool:
     """True when a Docker-API engine (not just a CLI) answers at DOCKER_HOST or the default socket."""
-    try:
-        client = _client()
-    except Exception:  # noqa: BLE001 - the SDK raises DockerException, or OSError without a socket
-        return False
-    try:
-        return bool(client.ping())
-    except Exception:  # noqa: BLE001
-        return False
-    finally:
-        client.close()
+    return engine.ping()
 
 
 @cache
 def compose_command() -> tuple[str, ...]:
     """`docker compose` (v2) if the plugin works, else `docker-compose` (v1)."""
     if shutil.which("docker"):
-        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False, timeout=30)
         if probe.returncode == 0:
             return ("docker", "compose")
     if shutil.which("docker-compose"):
@@ -88,13 +74,15 @@ def _compose(*args: str) -> int:
     return subprocess.run([*command, *args], check=False, cwd=lab.REPO_ROOT).returncode
 
 
-def containers(include_stopped: bool = False) -> list:
-    """The project's containers (SDK objects)."""
-    client = _client()
-    try:
-        return client.containers.list(all=include_stopped, filters={"label": f"{PROJECT_LABEL}={project_name()}"})
-    finally:
-        client.close()
+def containers(include_stopped: bool = False) -> list[dict]:
+    """The project's containers, as the engine inspects them (`docker inspect`'s data)."""
+    return engine.list_containers(f"{PROJECT_LABEL}={project_name()}", include_stopped)
+
+
+def service_of(attrs: dict) -> str:
+    """The Compose service a container belongs to (its name when it has no label)."""
+    labels = (attrs.get("Config") or {}).get("Labels") or {}
+    return labels.get(SERVICE_LABEL) or attrs.get("Name", "").lstrip("/")
 
 
 def container_health(attrs: dict) -> str:
@@ -111,10 +99,10 @@ def not_ready(all_containers: list) -> dict[str, str]:
     """Services that are not ready yet, with their state: a long-running one must be
     healthy (or running, without a health check), a one-shot one exited 0."""
     waiting = {}
-    for c in all_containers:
-        labels = c.attrs.get("Config", {}).get("Labels") or {}
-        service = labels.get(SERVICE_LABEL, c.name)
-        state = container_health(c.attrs)
+    for attrs in all_containers:
+        labels = (attrs.get("Config") or {}).get("Labels") or {}
+        service = service_of(attrs)
+        state = container_health(attrs)
         if labels.get(ONE_SHOT_LABEL) == "true":
             if state != "exited 0":
                 waiting[service] = state
@@ -129,7 +117,12 @@ def wait_ready(timeout: float = WAIT_TIMEOUT_S, poll_s: float = 2.0) -> int:
     deadline = time.monotonic() + timeout
     waiting: dict[str, str] = {}
     while time.monotonic() < deadline:
-        found = containers(include_stopped=True)
+        try:
+            found = containers(include_stopped=True)
+        except engine.EngineError as error:  # an engine busy building answers late: ask again
+            LOG.warning("%s; asking again", error)
+            time.sleep(poll_s)
+            continue
         waiting = not_ready(found)
         if found and not waiting:
             return 0
@@ -164,15 +157,16 @@ def generate(extra_args: list[str]) -> int:
                     "--url", "http://apache:80", *extra_args)
 
 
-def exec_output(service: str, *command: str) -> str | None:
-    """Output of a command run in a running service's container, None if it failed."""
+def exec_output(service: str, *command: str, timeout: float = engine.CALL_TIMEOUT_S) -> str | None:
+    """Output of a command run in a running service's container, None if it failed
+    or did not end within `timeout` (the engine gone, the container stopping)."""
     try:
-        for c in containers():
-            if (c.attrs.get("Config", {}).get("Labels") or {}).get(SERVICE_LABEL) == service:
-                code, output = c.exec_run(list(command), demux=False)
+        for attrs in containers():
+            if service_of(attrs) == service:
+                code, output = engine.exec_output(attrs["Id"], list(command), timeout)
                 return output.decode("utf-8", "replace") if code == 0 else None
-    except Exception as error:  # noqa: BLE001 - engine gone or container stopping: unknown
-        LOG.debug("exec in %s failed: %s", service, error)
+    except engine.EngineError as error:
+        LOG.warning("%s", error)
     return None
 
 
