@@ -1,0 +1,54 @@
+"""Entry points: one CloudFormation resource-provider plugin per resource type the lab
+adds to LocalStack's CloudFormation (namespace `localstack.cloudformation.resource_providers`,
+registered in the extension's pyproject.toml). Each plugin names its type and loads its
+provider class lazily, as LocalStack's own `*_plugin.py` modules do."""
+from __future__ import annotations
+
+from localstack.services.cloudformation.resource_provider import (
+    CloudFormationResourceProviderPlugin,
+    ResourceProvider,
+)
+
+
+class _LabPlugin(CloudFormationResourceProviderPlugin):
+    module = ""
+    provider_class = ""
+
+    def __init__(self) -> None:
+        self.factory: type[ResourceProvider] | None = None
+
+    def load(self) -> None:
+        import importlib
+
+        self.factory = getattr(importlib.import_module(f"lab_localstack.cloudformation.{self.module}"),
+                               self.provider_class)
+
+
+class GlueDatabasePlugin(_LabPlugin):
+    name = "AWS::Glue::Database"
+    module, provider_class = "glue_database", "GlueDatabaseProvider"
+
+
+class GlueTablePlugin(_LabPlugin):
+    name = "AWS::Glue::Table"
+    module, provider_class = "glue_table", "GlueTableProvider"
+
+
+class GlueCrawlerPlugin(_LabPlugin):
+    name = "AWS::Glue::Crawler"
+    module, provider_class = "glue_crawler", "GlueCrawlerProvider"
+
+
+class GluePartitionPlugin(_LabPlugin):
+    name = "AWS::Glue::Partition"
+    module, provider_class = "glue_partition", "GluePartitionProvider"
+
+
+class AthenaWorkGroupPlugin(_LabPlugin):
+    name = "AWS::Athena::WorkGroup"
+    module, provider_class = "athena_workgroup", "AthenaWorkGroupProvider"
+
+
+class AthenaNamedQueryPlugin(_LabPlugin):
+    name = "AWS::Athena::NamedQuery"
+    module, provider_class = "athena_named_query", "AthenaNamedQueryProvider"
