@@ -4,6 +4,7 @@ create/update/delete of stacks through boto3 as a user calls them, waiting for
 CloudFormation's terminal states."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,26 @@ def parameters(**values: str) -> list[dict]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 
+# Statuses a stack rests in. CREATE_FAILED is one only when rollback is disabled or nothing
+# could start (LocalStack also shows it for a moment before rolling back), so it must hold.
+FINAL = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED",
+         "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "DELETE_FAILED"}
+
+
 def settled(cfn, stack: str, timeout: float = 120) -> dict:
-    """The stack once its status is no longer *_IN_PROGRESS."""
+    """The stack once its status is final (CREATE_FAILED: unchanged for 2 s)."""
+    seen: dict[str, float] = {}
+
     def done():
         found = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-        return found if not found["StackStatus"].endswith("_IN_PROGRESS") else None
+        status = found["StackStatus"]
+        if status in FINAL:
+            return found
+        if status == "CREATE_FAILED":
+            first = seen.setdefault(status, time.monotonic())
+            return found if time.monotonic() - first >= 2 else None
+        seen.clear()
+        return None
 
     return wait_for(done, timeout=timeout, interval=0.5, what=f"stack {stack}")
 
