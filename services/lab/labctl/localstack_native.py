@@ -85,6 +85,8 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     # types and answers which types are deployable without calling home
     # (lab_localstack/cloudformation/support_catalog.py).
     env["CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES"] = "0"
+    # LocalStack's CloudFormation plus AWS's rollback of a failed create (ROLLBACK_COMPLETE)
+    env["PROVIDER_OVERRIDE_CLOUDFORMATION"] = "lab"
     env.update(cfg.extra_env)
     return env
 

@@ -1,13 +1,15 @@
 """Entry points: one CloudFormation resource-provider plugin per resource type the lab
 adds to LocalStack's CloudFormation (namespace `localstack.cloudformation.resource_providers`,
-registered in the extension's pyproject.toml). Each plugin names its type and loads its
-provider class lazily, as LocalStack's own `*_plugin.py` modules do."""
+registered in the extension's pyproject.toml; each names its type and loads its provider
+class lazily, as LocalStack's own `*_plugin.py` modules do), and the provider
+`cloudformation:lab` (LocalStack's CloudFormation plus rollback, rollback.py)."""
 from __future__ import annotations
 
 from localstack.services.cloudformation.resource_provider import (
     CloudFormationResourceProviderPlugin,
     ResourceProvider,
 )
+from localstack.services.plugins import Service, aws_provider
 
 
 class _LabPlugin(CloudFormationResourceProviderPlugin):
@@ -52,3 +54,11 @@ class AthenaWorkGroupPlugin(_LabPlugin):
 class AthenaNamedQueryPlugin(_LabPlugin):
     name = "AWS::Athena::NamedQuery"
     module, provider_class = "athena_named_query", "AthenaNamedQueryProvider"
+
+
+@aws_provider(api="cloudformation", name="lab")
+def cloudformation_lab() -> Service:
+    """`cloudformation:lab`: LocalStack's CloudFormation with AWS's rollback of a failed create."""
+    from lab_localstack.cloudformation.rollback import LabCloudFormationProvider
+
+    return Service.for_provider(LabCloudFormationProvider())
