@@ -14,6 +14,10 @@ Where things are:
   glue_partition.py      AWS::Glue::Partition     (Ref: partition Id)
   athena_workgroup.py    AWS::Athena::WorkGroup   (Ref: name; GetAtt CreationTime, EffectiveEngineVersion)
   athena_named_query.py  AWS::Athena::NamedQuery  (Ref/GetAtt NamedQueryId)
+  kinesisanalytics_application.py  AWS::KinesisAnalytics::Application (Ref: name)
+  kinesisanalytics_output.py       AWS::KinesisAnalytics::ApplicationOutput (Ref: OutputId)
+  rollback.py            provider `cloudformation:lab`: LocalStack's CloudFormation plus
+                         AWS's rollback of a failed create
   support_catalog.py     which types can be deployed, from what is installed (no call home),
                          for CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES=0
 """

@@ -62,3 +62,13 @@ def cloudformation_lab() -> Service:
     from lab_localstack.cloudformation.rollback import LabCloudFormationProvider
 
     return Service.for_provider(LabCloudFormationProvider())
+
+
+class KinesisAnalyticsApplicationPlugin(_LabPlugin):
+    name = "AWS::KinesisAnalytics::Application"
+    module, provider_class = "kinesisanalytics_application", "KinesisAnalyticsApplicationProvider"
+
+
+class KinesisAnalyticsOutputPlugin(_LabPlugin):
+    name = "AWS::KinesisAnalytics::ApplicationOutput"
+    module, provider_class = "kinesisanalytics_output", "KinesisAnalyticsOutputProvider"
