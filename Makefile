@@ -100,7 +100,7 @@ athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<n
 	$(PY) -m labctl athena $(if $(QUERY),--query $(QUERY))
 
 .PHONY: lake-lab
-lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack + Athena tables (needs a running lab)
+lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack with its Glue tables (needs a running lab)
 	$(PY) -m labctl.lake_lab $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: pull save load

@@ -1,12 +1,11 @@
 """The sibling labs' lake-optimised delivery, deployed into the lab's LocalStack.
 
-1. the CloudFormation stack `services/lake_lab/template.yaml` (LocalStack's community
-   CloudFormation, which creates the Firehose through the lab's provider): bucket,
-   Kinesis stream, the `tsv_to_json` Lambda, and the Firehose converting to Parquet;
-2. the Glue database and tables, with Athena DDL as an attendee types it:
-   `access_log_parquet` (the conversion's schema, over parquet/) and `access_log_raw`
-   (the source lines backed up under raw/, tab-separated), so the same queries can be
-   asked of both.
+One CloudFormation stack, `services/lake_lab/template.yaml` (LocalStack's CloudFormation,
+with the lab's resource providers for Glue): bucket, Kinesis stream, the `tsv_to_json`
+Lambda, the Glue database `clickstream_lake` with its tables `access_log_parquet` (the
+conversion's schema, over parquet/) and `access_log_raw` (the source lines backed up under
+raw/, tab-separated), so the same queries can be asked of both, and the Firehose
+converting to Parquet with the first table.
 Run: python -m labctl.lake_lab [--bucket NAME] [--endpoint URL]
 """
 from __future__ import annotations
@@ -25,13 +24,6 @@ LOG = logging.getLogger(__name__)
 
 TEMPLATE = lab.REPO_ROOT / "services" / "lake_lab" / "template.yaml"
 STACK = "clickstream-lake"
-DATABASE = "clickstream_lake"
-COLUMNS = ("host string, datetime timestamp, request string, response int, bytes bigint, "
-           "referrer string, agent string")
-PARQUET_DDL = ("CREATE EXTERNAL TABLE IF NOT EXISTS access_log_parquet ({columns}) STORED AS PARQUET "
-               "LOCATION 's3://{bucket}/parquet/'")
-RAW_DDL = ("CREATE EXTERNAL TABLE IF NOT EXISTS access_log_raw ({columns}) ROW FORMAT DELIMITED "
-           "FIELDS TERMINATED BY '\\t' LOCATION 's3://{bucket}/raw/'")
 
 
 @dataclass(frozen=True)
@@ -86,40 +78,11 @@ def create_stack(url: str, bucket: str, buffer_interval: int = 60) -> dict:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
-def run_athena(url: str, sql: str, database: str, output: str, timeout: float = 60) -> str:
-    """Run one statement to SUCCEEDED; its execution id (a failure raises with Athena's reason)."""
-    athena = _client("athena", url)
-    query_id = athena.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": database},
-                                            ResultConfiguration={"OutputLocation": output})["QueryExecutionId"]
-
-    def finished():
-        status = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]
-        return status if status["State"] in ("SUCCEEDED", "FAILED", "CANCELLED") else None
-
-    status = _wait(finished, timeout, f"query {query_id}")
-    if status["State"] != "SUCCEEDED":
-        raise RuntimeError(f"{sql[:60]}... {status['State']}: {status.get('StateChangeReason')}")
-    return query_id
-
-
-def create_tables(url: str, bucket: str, database: str = DATABASE) -> None:
-    glue = _client("glue", url)
-    try:
-        glue.create_database(DatabaseInput={"Name": database, "Description": "Clickstream Lab data lake"})
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "AlreadyExistsException":
-            raise
-    output = f"s3://{bucket}/athena-results/"
-    for ddl in (PARQUET_DDL, RAW_DDL):
-        run_athena(url, ddl.format(columns=COLUMNS, bucket=bucket), database, output)
-
-
 def deploy(url: str, bucket: str = "clickstream-lake", buffer_interval: int = 60) -> LakeLab:
     outputs = create_stack(url, bucket, buffer_interval)
-    create_tables(url, bucket)
     LOG.info("lake lab ready: put tab-separated lines into Kinesis %s", outputs["KinesisStreamArn"])
     return LakeLab(bucket, outputs["KinesisStreamArn"].rsplit("/", 1)[-1],
-                   outputs["DeliveryStreamArn"].rsplit("/", 1)[-1], DATABASE, outputs)
+                   outputs["DeliveryStreamArn"].rsplit("/", 1)[-1], outputs["GlueDatabase"], outputs)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -79,6 +79,14 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     env["PROVIDER_OVERRIDE_GLUE"] = "lab"     # LocalStack community has no Glue: the lab's provider
     env["PROVIDER_OVERRIDE_ATHENA"] = "lab"   # nor Athena
     env["PROVIDER_OVERRIDE_KINESISANALYTICS"] = "lab"   # nor Kinesis Analytics
+    # A CloudFormation resource type nobody here can create fails the stack (CREATE_FAILED,
+    # with a reason naming the type) instead of LocalStack's default: CREATE_COMPLETE with a
+    # placeholder whose Ref is "unknown". The lab's extension provides the Glue and Athena
+    # types and answers which types are deployable without calling home
+    # (lab_localstack/cloudformation/support_catalog.py).
+    env["CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES"] = "0"
+    # LocalStack's CloudFormation plus AWS's rollback of a failed create (ROLLBACK_COMPLETE)
+    env["PROVIDER_OVERRIDE_CLOUDFORMATION"] = "lab"
     env.update(cfg.extra_env)
     return env
 

@@ -104,6 +104,12 @@ class CrawlersApi:
                         "RecrawlPolicy", "Classifiers", "Configuration"):
                 if key in request:
                     crawler[key] = copy.deepcopy(request[key])
+            if "Schedule" in request:   # a cron expression; an empty one removes the schedule
+                if request["Schedule"]:
+                    state = (crawler.get("Schedule") or {}).get("State", "SCHEDULED")
+                    crawler["Schedule"] = {"ScheduleExpression": request["Schedule"], "State": state}
+                else:
+                    crawler.pop("Schedule", None)
             crawler["LastUpdated"] = time.time()
             crawler["Version"] += 1
             self.store.save()
