@@ -43,6 +43,17 @@ $(FLINK_VENV)/.installed: services/localstack/flink-requirements.txt
 .PHONY: flink-venv
 flink-venv: $(FLINK_VENV)/.installed ## venv with PyFlink for the Kinesis Analytics Flink engine (.venv-flink)
 
+# dbt-core 1.10 + dbt-athena-community 1.9 for the dbt client test, in their own venv (their
+# pins, PyAthena<4 and protobuf<7, differ from the project's); the test builds it when missing.
+DBT_VENV := .venv-dbt
+$(DBT_VENV)/.installed: tests/athena/dbt/requirements.txt
+	$(PYTHON) -m venv $(DBT_VENV)
+	$(DBT_VENV)/bin/pip install -q -r tests/athena/dbt/requirements.txt
+	@touch $@
+
+.PHONY: dbt-venv
+dbt-venv: $(DBT_VENV)/.installed ## venv with dbt-core + dbt-athena-community for the dbt client test (.venv-dbt)
+
 .PHONY: native-localstack
 native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:4566 in the background
 	$(PY) -m labctl localstack start

@@ -174,8 +174,9 @@ def test_crawl_of_an_empty_prefix_then_query_fails_like_athena(localstack, athen
 
 
 def test_statements_the_lab_cannot_run_fail_with_a_reason(athena, lake):
-    assert failure(athena, lake, "CREATE VIEW v AS SELECT 1") == "NOT_SUPPORTED: CREATE VIEW is not supported by the lab"
-    assert failure(athena, lake, "INSERT INTO t VALUES (1)").startswith("NOT_SUPPORTED: ")
+    assert failure(athena, lake, "CREATE INDEX i ON t (a)") == "NOT_SUPPORTED: CREATE INDEX is not supported by the lab"
+    assert failure(athena, lake, "DELETE FROM t WHERE a = 1").startswith("NOT_SUPPORTED: ")
+    assert failure(athena, lake, "INSERT OVERWRITE TABLE t SELECT 1").startswith("NOT_SUPPORTED: ")
     assert failure(athena, lake, "SELECT 1; SELECT 2").startswith("line 1:1: Only one sql statement is allowed")
 
 

@@ -15,7 +15,7 @@ from labctl import lake_lab
 
 from tests.athena.conftest import rows as result_rows
 from tests.athena.conftest import run
-from tests.support.firehose_calls import LAMBDA_ROLE, objects, settled, wait_for
+from tests.support.firehose_calls import objects, settled, wait_for
 
 pytestmark = pytest.mark.localstack
 
@@ -61,12 +61,11 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     assert all(key.endswith(".parquet") for key in objects(lake_localstack, bucket, "parquet/"))
 
     glue = lake_localstack.client("glue")
-    glue.create_crawler(Name=f"crawl-{bucket}", Role=LAMBDA_ROLE, DatabaseName=made.database,
-                        Targets={"S3Targets": [{"Path": f"s3://{bucket}/parquet/"}]})
-    glue.start_crawler(Name=f"crawl-{bucket}")
-    wait_for(lambda: glue.get_crawler(Name=f"crawl-{bucket}")["Crawler"]["State"] == "READY"
-             and glue.get_crawler(Name=f"crawl-{bucket}")["Crawler"].get("LastCrawl"), timeout=60,
-             what="the crawler")
+    assert glue.get_crawler(Name=made.crawler)["Crawler"]["Targets"]["S3Targets"][0]["Path"] == f"s3://{bucket}/parquet/"
+    glue.start_crawler(Name=made.crawler)
+    wait_for(lambda: glue.get_crawler(Name=made.crawler)["Crawler"]["State"] == "READY"
+             and glue.get_crawler(Name=made.crawler)["Crawler"].get("LastCrawl"), timeout=60,
+             what="the stack's crawler")
     crawled = glue.get_table(DatabaseName=made.database, Name="parquet")["Table"]
     assert crawled["Parameters"]["classification"] == "parquet"
     assert [c["Name"] for c in crawled["StorageDescriptor"]["Columns"]] == [
@@ -87,3 +86,23 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
         totals[f[3]] += int(f[4]) if f[4] != "-" else 0
     assert query(athena, QUERIES[0].format(t="parquet"), lake)[1:] == [
         [code, str(expected[code]), str(totals[code])] for code in sorted(expected)]
+
+    # Deleting the stack removes what it made (the bucket emptied first, as AWS requires).
+    s3 = lake_localstack.client("s3")
+    for key in objects(lake_localstack, bucket, ""):
+        s3.delete_object(Bucket=bucket, Key=key)
+    cfn = lake_localstack.client("cloudformation")
+    cfn.delete_stack(StackName=lake_lab.STACK)
+
+    def deleted() -> bool:  # by name, a deleted stack is gone (AWS: "Stack with id ... does not exist")
+        try:
+            return cfn.describe_stacks(StackName=lake_lab.STACK)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+        except cfn.exceptions.ClientError as error:
+            return "does not exist" in str(error)
+
+    wait_for(deleted, timeout=120, what="the stack's deletion")
+    assert made.database not in [d["Name"] for d in glue.get_databases()["DatabaseList"]]
+    assert made.crawler not in glue.list_crawlers()["CrawlerNames"]
+    assert made.delivery_stream not in lake_localstack.client("firehose").list_delivery_streams()["DeliveryStreamNames"]
+    assert made.stream_name not in kinesis.list_streams()["StreamNames"]
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

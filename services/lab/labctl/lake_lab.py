@@ -4,8 +4,8 @@ One CloudFormation stack, `services/lake_lab/template.yaml` (LocalStack's CloudF
 with the lab's resource providers for Glue): bucket, Kinesis stream, the `tsv_to_json`
 Lambda, the Glue database `clickstream_lake` with its tables `access_log_parquet` (the
 conversion's schema, over parquet/) and `access_log_raw` (the source lines backed up under
-raw/, tab-separated), so the same queries can be asked of both, and the Firehose
-converting to Parquet with the first table.
+raw/, tab-separated), so the same queries can be asked of both, a crawler of parquet/,
+and the Firehose converting to Parquet with the first table.
 Run: python -m labctl.lake_lab [--bucket NAME] [--endpoint URL]
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ class LakeLab:
     stream_name: str
     delivery_stream: str
     database: str
+    crawler: str
     outputs: dict
 
 
@@ -82,7 +83,8 @@ def deploy(url: str, bucket: str = "clickstream-lake", buffer_interval: int = 60
     outputs = create_stack(url, bucket, buffer_interval)
     LOG.info("lake lab ready: put tab-separated lines into Kinesis %s", outputs["KinesisStreamArn"])
     return LakeLab(bucket, outputs["KinesisStreamArn"].rsplit("/", 1)[-1],
-                   outputs["DeliveryStreamArn"].rsplit("/", 1)[-1], outputs["GlueDatabase"], outputs)
+                   outputs["DeliveryStreamArn"].rsplit("/", 1)[-1], outputs["GlueDatabase"],
+                   outputs["CrawlerName"], outputs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     made = deploy(args.endpoint, args.bucket)
     print(f"stream {made.stream_name} -> {made.delivery_stream} -> s3://{made.bucket}/parquet/; "
-          f"Athena database {made.database}: access_log_parquet, access_log_raw")
+          f"Athena database {made.database}: access_log_parquet, access_log_raw; crawler {made.crawler}")
     return 0
 
 

@@ -4,8 +4,8 @@ One place builds LocalStack's settings so that `make native-localstack`, the
 native lab supervisor and the test fixtures all run it the same way:
 host mode (OVERRIDE_IN_DOCKER=0, which also keeps it from wiping
 /tmp/localstack), loopback only, the lab's Firehose provider
-(PROVIDER_OVERRIDE_FIREHOSE=lab) and the host Lambda executor
-(LAMBDA_RUNTIME_EXECUTOR=host), state under one directory.
+(PROVIDER_OVERRIDE_FIREHOSE=lab; Glue, Athena, Kinesis Analytics and Kinesis likewise)
+and the host Lambda executor (LAMBDA_RUNTIME_EXECUTOR=host), state under one directory.
 """
 from __future__ import annotations
 
@@ -87,6 +87,7 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     env["CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES"] = "0"
     # LocalStack's CloudFormation plus AWS's rollback of a failed create (ROLLBACK_COMPLETE)
     env["PROVIDER_OVERRIDE_CLOUDFORMATION"] = "lab"
+    env["PROVIDER_OVERRIDE_KINESIS"] = "lab"   # LocalStack's Kinesis, keeping CreateStream's Tags
     env.update(cfg.extra_env)
     return env
 

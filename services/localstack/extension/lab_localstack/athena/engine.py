@@ -19,6 +19,8 @@ from sqlglot.schema import MappingSchema
 
 from lab_localstack.athena import errors, projection, results, s3_objects, trino_functions, types
 from lab_localstack.athena.table_sources import PartitionFiles, create_view
+from lab_localstack.athena.view_codec import decode as decode_view
+from lab_localstack.athena.view_codec import is_view
 
 LOG = logging.getLogger(__name__)
 CATALOG = "awsdatacatalog"
@@ -136,6 +138,9 @@ def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.
             continue
         seen.add((db, name))
         table = get_table(clients, db, name, node)
+        if is_view(table):
+            scanned += _register_view(con, clients, db, name, table, node, schema if schema is not None else {})
+            continue
         parts = partition_files(clients, table)
         scanned += sum(f.stat().st_size for p in parts for f in p.files)
         create_view(con, db, name, table, parts)
@@ -145,6 +150,37 @@ def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.
                 '"' + c["Name"].lower().replace('"', '""') + '"': types.parse_glue_type(c["Type"]).sql("athena")
                 for c in cols}
     return scanned
+
+
+def _register_view(con: duckdb.DuckDBPyConnection, clients: Clients, db: str, name: str, table: dict,
+                   node: exp.Expression, schema: dict) -> int:
+    """A catalog view as a DuckDB view of its translated SQL (the tables it reads
+    registered first); a view that no longer analyses fails as Trino's INVALID_VIEW."""
+    try:
+        view = decode_view(table)
+    except ValueError as exc:
+        raise errors.QueryFailed(f"HIVE_UNSUPPORTED_FORMAT: {errors.at(*position(node))}{exc}") from exc
+    try:
+        tree = parse(view.sql)
+        scanned = register_tables(con, clients, tree, view.schema.lower() or db, schema)
+        name_columns(tree)
+        sql = typed(tree, schema).sql(dialect="duckdb")
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(db)}")
+        con.execute(f"CREATE OR REPLACE VIEW {_q(db)}.{_q(name)} AS {sql}")
+    except errors.QueryFailed as exc:
+        detail = exc.reason.split(": ", 1)[1] if re.match(r"^[A-Z_]+: ", exc.reason) else exc.reason
+        raise errors.QueryFailed(f"INVALID_VIEW: {errors.at(*position(node))}Failed analyzing stored view "
+                                 f"'{CATALOG}.{db}.{name}': {detail}") from exc
+    except duckdb.Error as exc:
+        raise errors.QueryFailed(f"INVALID_VIEW: {errors.at(*position(node))}Failed analyzing stored view "
+                                 f"'{CATALOG}.{db}.{name}': {str(exc).splitlines()[0]}") from exc
+    schema.setdefault(db, {})[name] = {'"' + c.name.lower().replace('"', '""') + '"': c.trino_type
+                                       for c in view.columns}
+    return scanned
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 _BINDER_COLUMN = re.compile(r'Referenced column "([^"]+)" not found|column "([^"]+)" not found|'

@@ -1,7 +1,8 @@
 """Query executions and their state machine: QUEUED -> RUNNING -> SUCCEEDED | FAILED |
 CANCELLED, run by a small pool of worker threads; each run gets its own DuckDB
 connection (interrupted by StopQueryExecution) and writes `<id>.csv` and
-`<id>.csv.metadata` to the OutputLocation, as Athena does."""
+`<id>.csv.metadata` to the OutputLocation, as Athena does (and `<id>-manifest.csv`, the
+data manifest, for a statement that wrote data files)."""
 from __future__ import annotations
 
 import logging
@@ -46,6 +47,7 @@ class QueryExecution:
     result: results.ResultSet | None = None
     client_request_token: str | None = None
     connection: duckdb.DuckDBPyConnection | None = None
+    manifest_location: str | None = None             # `<id>-manifest.csv` of a statement that wrote data
     restored: dict = field(default_factory=dict)     # set when loaded from the history after a restart
 
     @property
@@ -147,6 +149,10 @@ class Runner:
         try:
             clients.s3.put_object(Bucket=bucket, Key=key, Body=results.csv_bytes(result))
             clients.s3.put_object(Bucket=bucket, Key=key + ".metadata", Body=results.metadata_bytes(result))
+            if result.data_files is not None:
+                manifest = key[:-len(".csv")] + "-manifest.csv"
+                clients.s3.put_object(Bucket=bucket, Key=manifest, Body=results.manifest_bytes(result))
+                execution.manifest_location = f"s3://{bucket}/{manifest}"
         except ClientError as exc:
             raise errors.QueryFailed(f"Unable to verify/create output bucket {bucket}",
                                      errors.TYPE_RESULT_WRITE) from exc

@@ -25,7 +25,7 @@ def _text(node: exp.Expression | None) -> str | None:
     return None if node is None else node.name if isinstance(node, (exp.Literal, exp.Var)) else node.sql()
 
 
-def _columns(defs: list[exp.Expression]) -> list[dict]:
+def columns(defs: list[exp.Expression]) -> list[dict]:
     out = []
     for d in defs:
         if not isinstance(d, exp.ColumnDef) or d.args.get("kind") is None:
@@ -42,14 +42,14 @@ def table_input(create: exp.Create) -> tuple[str | None, dict]:
     """(database or None, TableInput) of a CREATE [EXTERNAL] TABLE without AS SELECT."""
     schema = create.this
     table = schema.this if isinstance(schema, exp.Schema) else schema
-    sd: dict = {"Columns": _columns(schema.expressions) if isinstance(schema, exp.Schema) else [],
+    sd: dict = {"Columns": columns(schema.expressions) if isinstance(schema, exp.Schema) else [],
                 "InputFormat": TEXT_IO[0], "OutputFormat": TEXT_IO[1],
                 "SerdeInfo": {"SerializationLibrary": LAZY_SIMPLE, "Parameters": {"serialization.format": "1"}}}
     tinput: dict = {"Name": table.name.lower(), "TableType": "EXTERNAL_TABLE", "PartitionKeys": [],
                     "Parameters": {"EXTERNAL": "TRUE"}, "StorageDescriptor": sd}
     for prop in (create.args.get("properties") or exp.Properties(expressions=[])).expressions:
         if isinstance(prop, exp.PartitionedByProperty):
-            tinput["PartitionKeys"] = _columns(prop.this.expressions)
+            tinput["PartitionKeys"] = columns(prop.this.expressions)
         elif isinstance(prop, exp.RowFormatSerdeProperty):
             sd["SerdeInfo"] = {"SerializationLibrary": _text(prop.this), "Parameters": {}}
             serde_props = prop.args.get("serde_properties")
@@ -97,7 +97,8 @@ def alter_partitions(sql: str) -> tuple[str, str, bool, list[tuple[dict[str, str
     """ALTER TABLE t ADD|DROP [IF [NOT] EXISTS] PARTITION (k='v', ...) [LOCATION '...'] ..."""
     match = _ALTER.match(sql.strip().rstrip(";"))
     if not match:
-        raise QueryFailed("NOT_SUPPORTED: Only ALTER TABLE ... ADD/DROP PARTITION is supported by the lab")
+        raise QueryFailed("NOT_SUPPORTED: the lab supports ALTER TABLE ... ADD/DROP PARTITION, SET TBLPROPERTIES, "
+                          "SET LOCATION, ADD COLUMNS and REPLACE COLUMNS")
     specs = []
     for part in _PARTITION.finditer(match.group("rest")):
         pairs = {k.lower(): (v if v or n is None else n).replace("''", "'") for k, v, n in _PAIR.findall(part["spec"])}

@@ -1,7 +1,7 @@
 """The lab's Athena provider: query executions (Start/Get/BatchGet/List/Stop,
 GetQueryResults) over executions.py's runner, plus work groups and named queries
-(workgroups.py). LocalStack 4.14 ships no Athena API stubs, so operations are
-declared with LocalStack's `@handler` against botocore's Athena model."""
+(workgroups.py) and tags (tags.py). LocalStack 4.14 ships no Athena API stubs, so
+operations are declared with LocalStack's `@handler` against botocore's Athena model."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,6 +23,7 @@ from lab_localstack.athena.executions import QueryExecution, Runner
 from lab_localstack.athena.history import ExecutionLog, result_from_files
 from lab_localstack.athena.metadata_api import MetadataApi
 from lab_localstack.athena.s3_objects import ObjectCache, split_uri
+from lab_localstack.athena.tags import TagsApi
 from lab_localstack.athena.workgroups import WorkGroupsApi
 
 LOG = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def state_dir() -> Path:
     return Path(config.VOLUME_DIR or "/tmp") / "lab-athena"
 
 
-class LabAthenaProvider(WorkGroupsApi, MetadataApi, ServiceLifecycleHook):
+class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHook):
     service = "athena"
     version = "2017-05-18"
 
@@ -111,7 +112,7 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, ServiceLifecycleHook):
                  "QueryQueueTimeInMillis": queue_ms, "ServicePreProcessingTimeInMillis": 0,
                  "QueryPlanningTimeInMillis": e.planning_ms, "ServiceProcessingTimeInMillis": 0}
         if e.state == "SUCCEEDED":
-            stats["DataManifestLocation"] = ""
+            stats["DataManifestLocation"] = e.manifest_location or ""
             stats["ResultReuseInformation"] = {"ReusedPreviousResult": False}
         out = {"QueryExecutionId": e.id, "Query": e.query,
                "ResultConfiguration": {"OutputLocation": e.result_key},
@@ -170,6 +171,17 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, ServiceLifecycleHook):
         execution.result = result_from_files(body, metadata, execution.restored)
         return execution.result
 
+    def _manifest(self, execution: QueryExecution, result: results.ResultSet) -> results.ResultSet:
+        """QueryResultType=DATA_MANIFEST: the data manifest's file URIs as rows (CTAS, INSERT, UNLOAD)."""
+        if result.data_files is None and execution.manifest_location:
+            bucket, key = split_uri(execution.manifest_location)
+            body = self._clients(execution.account, execution.region).s3.get_object(Bucket=bucket, Key=key)["Body"]
+            result.data_files = body.read().decode().splitlines()
+        if result.data_files is None:
+            raise errors.invalid_request("DATA_MANIFEST is only available for CREATE TABLE AS SELECT, INSERT INTO "
+                                         "and UNLOAD queries")
+        return results.manifest_result(result)
+
     @handler("GetQueryResults", expand=False)
     def get_query_results(self, context: RequestContext, request: dict) -> dict:
         execution = self._execution(context, request.get("QueryExecutionId"))
@@ -183,6 +195,8 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, ServiceLifecycleHook):
             raise errors.invalid_request(f"1 validation error detected: Value '{size}' at 'maxResults' failed "
                                          "to satisfy constraint: Member must have value less than or equal to 1000")
         result = execution.result or self._restore_result(execution)
+        if (request.get("QueryResultType") or "DATA_ROWS") == "DATA_MANIFEST":
+            result = self._manifest(execution, result)
         rows, token = paging.window(results.all_rows(result), request.get("NextToken"), size,
                                     lambda: errors.invalid_request("Invalid token"))
         out = {"UpdateCount": result.update_count or 0,

@@ -23,6 +23,7 @@ class ResultSet:
     header_row: bool = True            # SELECT results start with the column names; SHOW/DESCRIBE do not
     data_scanned: int = 0
     update_count: int | None = None
+    data_files: list[str] | None = None   # S3 URIs a CTAS/UNLOAD wrote: the data manifest's lines
     extra: dict = field(default_factory=dict)
 
 
@@ -113,6 +114,18 @@ def csv_bytes(result: ResultSet) -> bytes:
     for row in result.rows:
         buf.write(",".join("" if v is None else '"' + v.replace('"', '""') + '"' for v in row) + "\n")
     return buf.getvalue().encode()
+
+
+def manifest_bytes(result: ResultSet) -> bytes:
+    """`<id>-manifest.csv`: one S3 URI of a written data file per line."""
+    return "".join(f"{uri}\n" for uri in result.data_files or []).encode()
+
+
+def manifest_result(result: ResultSet) -> ResultSet:
+    """GetQueryResults with QueryResultType=DATA_MANIFEST: one row per data file written."""
+    out = ResultSet(["manifest"], ["varchar"], [[uri] for uri in result.data_files or []], header_row=False)
+    out.update_count, out.data_files = result.update_count, result.data_files
+    return out
 
 
 def metadata_bytes(result: ResultSet) -> bytes:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from localstack.aws.api import RequestContext, handler
 
 from lab_localstack.athena import errors, validation
+from lab_localstack.athena.tags import tag_map, work_group_key
 
 ENGINE_VERSION = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
 
@@ -21,6 +22,7 @@ class Region:
     named_queries: dict[str, dict] = field(default_factory=dict)
     executions: dict = field(default_factory=dict)       # id -> QueryExecution, in submission order
     tokens: dict[str, str] = field(default_factory=dict)  # ClientRequestToken -> id
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)  # "workgroup/<name>" -> tags (tags.py)
 
 
 def _work_group(name: str, configuration: dict | None, description: str | None) -> dict:
@@ -65,7 +67,10 @@ class WorkGroupsApi:
         region = self.region(context)
         if name in region.work_groups:
             raise errors.invalid_request("WorkGroup is already created")
+        tags = tag_map(request.get("Tags"))
         region.work_groups[name] = _work_group(name, request.get("Configuration"), request.get("Description"))
+        if tags:
+            region.tags[work_group_key(name)] = tags
         return {}
 
     @handler("GetWorkGroup", expand=False)
@@ -107,6 +112,7 @@ class WorkGroupsApi:
             raise errors.invalid_request("Cannot delete primary workgroup")
         self.work_group(context, name)
         del self.region(context).work_groups[name]
+        self.region(context).tags.pop(work_group_key(name), None)
         return {}
 
     # --- named queries -----------------------------------------------------

@@ -17,8 +17,11 @@ LOG = logging.getLogger(__name__)
 @aws_provider(api="firehose", name="lab")
 def firehose_lab() -> Service:
     from lab_localstack.firehose.provider import LabFirehoseProvider
+    from lab_localstack.unsupported import unsupported_operations
 
-    return Service.for_provider(LabFirehoseProvider())
+    # operations the lab does not implement answer InvalidArgumentException (400), not 501
+    return Service.for_provider(LabFirehoseProvider(),
+                                dispatch_table_factory=unsupported_operations("InvalidArgumentException"))
 
 
 @hooks.on_infra_ready()

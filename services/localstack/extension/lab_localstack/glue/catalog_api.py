@@ -8,6 +8,8 @@ from localstack.aws.api import RequestContext, handler
 
 from lab_localstack.glue import errors, shapes, validation
 from lab_localstack.glue.catalog import Catalog, CatalogStore
+from lab_localstack.glue.partition_indexes_api import add_index
+from lab_localstack.glue.tags_api import check_tags, resource_key
 
 
 def _page(items: list[dict], request: dict, key: str) -> dict:
@@ -42,12 +44,15 @@ class CatalogApi:
     def create_database(self, context: RequestContext, request: dict) -> dict:
         db_input = request.get("DatabaseInput") or {}
         name = validation.name(db_input.get("Name"), "databaseInput.name")
+        tags = check_tags(request.get("Tags"))
         with self.store.lock:
             cat = self.catalog(context)
             if name in cat.databases:
                 raise errors.already_exists("Database already exists.")
             cat.databases[name] = shapes.database_record(db_input, context.account_id)
             cat.tables.setdefault(name, {})
+            if tags:
+                cat.tags[resource_key("database", name)] = tags
             self.store.save()
         return {}
 
@@ -85,6 +90,7 @@ class CatalogApi:
             for table in list(cat.tables.get(db["Name"], {})):
                 cat.drop_table(db["Name"], table)
             cat.tables.pop(db["Name"], None)
+            cat.tags.pop(resource_key("database", db["Name"]), None)
             del cat.databases[db["Name"]]
             self.store.save()
         return {}
@@ -103,7 +109,14 @@ class CatalogApi:
             tables = cat.tables.setdefault(db["Name"], {})
             if name in tables:
                 raise errors.already_exists("Table already exists.")
-            cat.put_table(shapes.table_record(table_input, db["Name"], context.account_id))
+            record = shapes.table_record(table_input, db["Name"], context.account_id)
+            try:
+                for index in request.get("PartitionIndexes") or []:
+                    add_index(cat, record, index)
+            except Exception:
+                cat.partition_indexes.pop(f"{db['Name']}.{record['Name']}", None)
+                raise
+            cat.put_table(record)
             self.store.save()
         return {}
 

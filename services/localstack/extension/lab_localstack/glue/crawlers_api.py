@@ -13,6 +13,7 @@ from localstack.aws.api import RequestContext, handler
 from localstack.aws.connect import connect_to
 
 from lab_localstack.glue import crawl, errors, shapes, validation
+from lab_localstack.glue.tags_api import check_tags, resource_key
 
 LOG = logging.getLogger(__name__)
 STOPPING_SECONDS = 0.3   # how long a finished crawl shows STOPPING before READY, as on AWS (briefly)
@@ -45,6 +46,7 @@ class CrawlersApi:
             validation.require(target.get("Path"), "targets.s3Targets.path")
             if not target["Path"].startswith("s3://"):
                 raise errors.invalid_input(f"Invalid S3 path: {target['Path']}")
+        tags = check_tags(request.get("Tags"))
         with self.store.lock:
             cat = self.catalog(context)
             if name in cat.crawlers:
@@ -65,6 +67,8 @@ class CrawlersApi:
                 cat.crawlers[name]["Schedule"] = {"ScheduleExpression": request["Schedule"], "State": "SCHEDULED"}
             if request.get("Configuration"):
                 cat.crawlers[name]["Configuration"] = request["Configuration"]
+            if tags:
+                cat.tags[resource_key("crawler", name)] = tags
             self.store.save()
         return {}
 
@@ -122,6 +126,7 @@ class CrawlersApi:
             if crawler["State"] != "READY":
                 raise errors.crawler_running(f"{crawler['Name']} is running")
             del self.catalog(context).crawlers[crawler["Name"]]
+            self.catalog(context).tags.pop(resource_key("crawler", crawler["Name"]), None)
             self.store.save()
         return {}
 

@@ -20,6 +20,10 @@ def invalid_input(message: str) -> CommonServiceException:
     return _error("InvalidInputException", message)
 
 
+def limit_exceeded(message: str) -> CommonServiceException:
+    return _error("ResourceNumberLimitExceededException", message)
+
+
 def crawler_running(message: str) -> CommonServiceException:
     return _error("CrawlerRunningException", message)
 

@@ -9,5 +9,8 @@ from localstack.services.plugins import Service, aws_provider
 @aws_provider(api="glue", name="lab")
 def glue_lab() -> Service:
     from lab_localstack.glue.provider import LabGlueProvider
+    from lab_localstack.unsupported import unsupported_operations
 
-    return Service.for_provider(LabGlueProvider())
+    # operations the lab does not implement answer OperationNotSupportedException (400), not 501
+    return Service.for_provider(LabGlueProvider(),
+                                dispatch_table_factory=unsupported_operations("OperationNotSupportedException"))

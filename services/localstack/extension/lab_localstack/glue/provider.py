@@ -1,6 +1,6 @@
-"""The lab's Glue provider: the Data Catalog (catalog_api.py, partitions_api.py) and
-crawlers (crawlers_api.py) over one persisted store (catalog.py). LocalStack 4.14 ships no Glue API stubs, so
-the operations are declared with LocalStack's `@handler` decorator against
+"""The lab's Glue provider: the Data Catalog (catalog_api.py, partitions_api.py),
+crawlers (crawlers_api.py) and tags (tags_api.py) over one persisted store (catalog.py).
+LocalStack 4.14 ships no Glue API stubs, so the operations are declared with LocalStack's `@handler` decorator against
 botocore's Glue service model, which LocalStack's parser and serializer use."""
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from localstack.services.plugins import ServiceLifecycleHook
 from lab_localstack.glue.catalog import CatalogStore
 from lab_localstack.glue.catalog_api import CatalogApi
 from lab_localstack.glue.crawlers_api import CrawlersApi
+from lab_localstack.glue.partition_indexes_api import PartitionIndexesApi
 from lab_localstack.glue.partitions_api import PartitionsApi
+from lab_localstack.glue.tags_api import TagsApi
 
 LOG = logging.getLogger(__name__)
 
@@ -22,7 +24,8 @@ def catalog_path() -> Path | None:
     return Path(config.VOLUME_DIR) / "lab-glue" / "catalog.json" if config.VOLUME_DIR else None
 
 
-class LabGlueProvider(CatalogApi, PartitionsApi, CrawlersApi, ServiceLifecycleHook):
+class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, CrawlersApi, TagsApi,
+                      ServiceLifecycleHook):
     service = "glue"
     version = "2017-03-31"
 

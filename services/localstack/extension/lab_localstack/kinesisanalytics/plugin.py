@@ -6,5 +6,8 @@ from localstack.services.plugins import Service, aws_provider
 @aws_provider(api="kinesisanalytics", name="lab")
 def kinesisanalytics_lab() -> Service:
     from lab_localstack.kinesisanalytics.provider import LabKinesisAnalyticsProvider
+    from lab_localstack.unsupported import unsupported_operations
 
-    return Service.for_provider(LabKinesisAnalyticsProvider())
+    # operations the lab does not implement answer UnsupportedOperationException (400), not 501
+    return Service.for_provider(LabKinesisAnalyticsProvider(),
+                                dispatch_table_factory=unsupported_operations("UnsupportedOperationException"))

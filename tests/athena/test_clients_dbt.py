@@ -1,0 +1,112 @@
+"""dbt-athena-community 1.9 (with dbt-core 1.10, in their own venv `.venv-dbt`, built here
+when missing, as `make dbt-venv` does) against the lab: a project (tests/athena/dbt) with a
+table, an incremental (append) and a view model over a source table the test writes with
+pyarrow; `dbt run`, `dbt test`, new source rows, `dbt run` again. The lab is reached through
+botocore's AWS_ENDPOINT_URL, dbt's profile is the one its users write. The expected rows
+are computed in the test from the rows it wrote."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.athena.conftest import query, run
+
+pytestmark = pytest.mark.localstack
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parent / "dbt"
+DBT_VENV = Path(os.environ.get("LAB_DBT_VENV", REPO / ".venv-dbt"))
+FIRST = [
+    {"id": 1, "page": "/", "ms": 12.5, "bot": False},
+    {"id": 2, "page": "/cart", "ms": 40.0, "bot": False},
+    {"id": 3, "page": "/", "ms": 7.25, "bot": True},
+    {"id": 4, "page": "/", "ms": 20.0, "bot": False},
+]
+SECOND = [
+    {"id": 5, "page": "/cart", "ms": 33.0, "bot": False},
+    {"id": 6, "page": "/checkout", "ms": 120.0, "bot": False},
+]
+
+
+def ensure_dbt_venv() -> Path:
+    """.venv-dbt/bin/dbt, installing the pinned requirements first when it is missing."""
+    dbt = DBT_VENV / "bin" / "dbt"
+    if not dbt.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(DBT_VENV)], check=True)
+        subprocess.run([str(DBT_VENV / "bin" / "pip"), "install", "-q", "-r", str(PROJECT / "requirements.txt")],
+                       check=True, timeout=900)
+    return dbt
+
+
+@pytest.fixture()
+def dbt_project(localstack, lake, s3, athena, tmp_path):
+    dbt = ensure_dbt_venv()
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("requirements.txt", "target", "logs"))
+    (tmp_path / "profiles.yml").write_text(
+        "lab:\n  target: dev\n  outputs:\n    dev:\n      type: athena\n"
+        f"      s3_staging_dir: s3://{lake['bucket']}/dbt-staging/\n"
+        f"      s3_data_dir: s3://{lake['bucket']}/dbt-data/\n"
+        "      region_name: us-east-1\n      database: awsdatacatalog\n"
+        f"      schema: {lake['database']}\n      threads: 1\n      num_retries: 0\n"
+        "      aws_access_key_id: test\n      aws_secret_access_key: test\n")
+    write_hits(s3, lake, "part-0.parquet", FIRST)
+    query(athena, "CREATE EXTERNAL TABLE hits (id bigint, page string, ms double, bot boolean) "
+                  f"STORED AS PARQUET LOCATION 's3://{lake['bucket']}/source/hits/'", lake)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "VIRTUAL_ENV"))}
+    env.update(AWS_ENDPOINT_URL=localstack.url, AWS_DEFAULT_REGION="us-east-1", LAB_DBT_SCHEMA=lake["database"],
+               DBT_PROFILES_DIR=str(tmp_path), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_VERSION_CHECK="false",
+               PATH=f"{dbt.parent}:{env.get('PATH', '')}")
+
+    def dbt_cmd(*args: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([str(dbt), *args, "--no-use-colors"], cwd=project, env=env, capture_output=True,
+                              text=True, timeout=600, check=False)
+        assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
+        return done
+
+    return {"dbt": dbt_cmd, **lake}
+
+
+def write_hits(s3, lake: dict, name: str, rows: list[dict]) -> None:
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), buf)
+    s3.put_object(Bucket=lake["bucket"], Key=f"source/hits/{name}", Body=buf.getvalue())
+
+
+def page_stats(rows: list[dict]) -> list[list[str]]:
+    out: dict[str, list[float]] = {}
+    for r in rows:
+        if not r["bot"]:
+            out.setdefault(r["page"], []).append(r["ms"])
+    return [[page, str(len(ms)), repr(sum(ms))] for page, ms in sorted(out.items())]
+
+
+def test_dbt_run_and_test(dbt_project, athena, s3, localstack):
+    lake = dbt_project
+    dbt_project["dbt"]("run")
+    assert query(athena, "SELECT page, hits, total_ms FROM page_stats ORDER BY page", lake)[1:] == page_stats(FIRST)
+    assert query(athena, "SELECT id FROM hits_log ORDER BY id", lake)[1:] == [[str(r["id"])] for r in FIRST]
+    busy = [row[:2] for row in page_stats(FIRST) if int(row[1]) > 1]
+    assert query(athena, "SELECT page, hits FROM busy_pages ORDER BY page", lake)[1:] == busy
+    glue = localstack.client("glue")
+    assert glue.get_table(DatabaseName=lake["database"], Name="busy_pages")["Table"]["TableType"] == "VIRTUAL_VIEW"
+    dbt_project["dbt"]("test")
+
+    write_hits(s3, lake, "part-1.parquet", SECOND)
+    dbt_project["dbt"]("run")
+    everything = FIRST + SECOND
+    assert query(athena, "SELECT page, hits, total_ms FROM page_stats ORDER BY page", lake)[1:] == \
+        page_stats(everything)
+    assert query(athena, "SELECT id FROM hits_log ORDER BY id", lake)[1:] == [[str(r["id"])] for r in everything]
+    dbt_project["dbt"]("test")
+    tables = {t["Name"] for t in glue.get_tables(DatabaseName=lake["database"])["TableList"]}
+    assert tables == {"hits", "page_stats", "hits_log", "busy_pages"}, tables      # no __dbt_tmp left
+    assert run(athena, "SELECT count(*) FROM hits_log", lake)["Status"]["State"] == "SUCCEEDED"
