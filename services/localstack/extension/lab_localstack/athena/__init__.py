@@ -30,8 +30,8 @@ Where things are:
   s3_objects.py    listing a location like Hive; local copies of objects cached by ETag
   results.py       values as Trino prints them, ColumnInfo, pages, the CSV file
   types.py         Glue/Hive <-> DuckDB <-> Athena type names
-  validation.py    request rules, page tokens
-  errors.py        API errors and query failure reasons (Athena's error catalog codes)
+  validation.py    request rules (errors and pages: lab_localstack/aws_api.py)
+  errors.py        query failure reasons (Athena's error catalog codes)
   history.py       finished executions kept across restarts; results read back from S3
   projection.py    partition projection (date, integer, enum, injected)
   grok.py          Glue's Grok SerDe patterns as RE2

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.athena import errors, validation
+from lab_localstack.athena import validation
 from lab_localstack.athena.tags import tag_map, work_group_key
+from lab_localstack.aws_api import ATHENA, find, with_next_token
 
 ENGINE_VERSION = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
 
@@ -56,17 +57,15 @@ class WorkGroupsApi:
             return self._regions[key]
 
     def work_group(self, context: RequestContext, name: str | None) -> dict:
-        wg = self.region(context).work_groups.get(name or "primary")
-        if wg is None:
-            raise errors.invalid_request(f"WorkGroup {name} is not found.")
-        return wg
+        return find(self.region(context).work_groups, name or "primary",
+                    lambda: ATHENA.not_found(f"WorkGroup {name} is not found."))
 
     @handler("CreateWorkGroup", expand=False)
     def create_work_group(self, context: RequestContext, request: dict) -> dict:
         name = validation.work_group_name(request.get("Name"))
         region = self.region(context)
         if name in region.work_groups:
-            raise errors.invalid_request("WorkGroup is already created")
+            raise ATHENA.invalid("WorkGroup is already created")
         tags = tag_map(request.get("Tags"))
         region.work_groups[name] = _work_group(name, request.get("Configuration"), request.get("Description"))
         if tags:
@@ -80,11 +79,11 @@ class WorkGroupsApi:
     @handler("ListWorkGroups", expand=False)
     def list_work_groups(self, context: RequestContext, request: dict) -> dict:
         groups = sorted(self.region(context).work_groups.values(), key=lambda w: w["Name"])
-        items, token = validation.paginate(groups, request, default=50, upper=50)
+        items, token = ATHENA.page("ListWorkGroups", groups, request, 50)
         out = {"WorkGroups": [{"Name": w["Name"], "State": w["State"], "Description": w.get("Description", ""),
                                "CreationTime": w["CreationTime"], "EngineVersion": ENGINE_VERSION}
                               for w in items]}
-        return {**out, "NextToken": token} if token else out
+        return with_next_token(out, token)
 
     @handler("UpdateWorkGroup", expand=False)
     def update_work_group(self, context: RequestContext, request: dict) -> dict:
@@ -109,7 +108,7 @@ class WorkGroupsApi:
     def delete_work_group(self, context: RequestContext, request: dict) -> dict:
         name = request.get("WorkGroup")
         if name == "primary":
-            raise errors.invalid_request("Cannot delete primary workgroup")
+            raise ATHENA.invalid("Cannot delete primary workgroup")
         self.work_group(context, name)
         del self.region(context).work_groups[name]
         self.region(context).tags.pop(work_group_key(name), None)
@@ -128,10 +127,8 @@ class WorkGroupsApi:
         return {"NamedQueryId": query_id}
 
     def _named(self, context: RequestContext, query_id: str | None) -> dict:
-        named = self.region(context).named_queries.get(query_id or "")
-        if named is None:
-            raise errors.invalid_request(f"NamedQuery {query_id} was not found")
-        return named
+        return find(self.region(context).named_queries, query_id or "",
+                    lambda: ATHENA.not_found(f"NamedQuery {query_id} was not found"))
 
     @handler("GetNamedQuery", expand=False)
     def get_named_query(self, context: RequestContext, request: dict) -> dict:
@@ -141,8 +138,7 @@ class WorkGroupsApi:
     def list_named_queries(self, context: RequestContext, request: dict) -> dict:
         wg = self.work_group(context, request.get("WorkGroup"))["Name"]
         ids = [q["NamedQueryId"] for q in self.region(context).named_queries.values() if q["WorkGroup"] == wg]
-        items, token = validation.paginate(ids, request, default=50, upper=50)
-        return {"NamedQueryIds": items, **({"NextToken": token} if token else {})}
+        return ATHENA.paged("ListNamedQueries", "NamedQueryIds", ids, request, 50)
 
     @handler("BatchGetNamedQuery", expand=False)
     def batch_get_named_query(self, context: RequestContext, request: dict) -> dict:

@@ -48,6 +48,7 @@ from localstack.aws.api.firehose import (
 from localstack.services.plugins import ServiceLifecycleHook
 from localstack.utils.aws.arns import firehose_stream_arn
 
+from lab_localstack.aws_api import FIREHOSE
 from lab_localstack.firehose import descriptions, environment, validation
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.delivery_stream import DeliveryStream
@@ -188,16 +189,14 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
                               delivery_stream_type: str | None = None,
                               exclusive_start_delivery_stream_name: str | None = None,
                               **kwargs) -> ListDeliveryStreamsOutput:
-        limit = limit or 10
         names = sorted(
             s.name for s in self._all_streams()
             if s.account_id == context.account_id and s.region == context.region
             and (delivery_stream_type is None or s.description["DeliveryStreamType"] == delivery_stream_type)
         )
-        if exclusive_start_delivery_stream_name:
-            names = [n for n in names if n > exclusive_start_delivery_stream_name]
-        return ListDeliveryStreamsOutput(DeliveryStreamNames=names[:limit],
-                                         HasMoreDeliveryStreams=len(names) > limit)
+        page, more = FIREHOSE.page_after("ListDeliveryStreams", names, exclusive_start_delivery_stream_name,
+                                         limit, 10)
+        return ListDeliveryStreamsOutput(DeliveryStreamNames=page, HasMoreDeliveryStreams=more)
 
     def update_destination(self, context: RequestContext, delivery_stream_name: str,
                            current_delivery_stream_version_id: str, destination_id: str,
@@ -285,8 +284,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
                                       exclusive_start_tag_key: str | None = None, limit: int | None = None,
                                       **kwargs) -> ListTagsForDeliveryStreamOutput:
         stream = self._get(context, delivery_stream_name)
-        limit = limit or 50
         tags = sorted(stream.tags, key=lambda t: t["Key"])
-        if exclusive_start_tag_key:
-            tags = [t for t in tags if t["Key"] > exclusive_start_tag_key]
-        return ListTagsForDeliveryStreamOutput(Tags=tags[:limit], HasMoreTags=len(tags) > limit)
+        page, more = FIREHOSE.page_after("ListTagsForDeliveryStream", tags, exclusive_start_tag_key, limit, 50,
+                                         name=lambda t: t["Key"])
+        return ListTagsForDeliveryStreamOutput(Tags=page, HasMoreTags=more)

@@ -6,16 +6,11 @@ import re
 
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.glue import errors, shapes, validation
+from lab_localstack.aws_api import GLUE, find
+from lab_localstack.glue import shapes, validation
 from lab_localstack.glue.catalog import Catalog, CatalogStore
 from lab_localstack.glue.partition_indexes_api import add_index
 from lab_localstack.glue.tags_api import check_tags, resource_key
-
-
-def _page(items: list[dict], request: dict, key: str) -> dict:
-    page, token = validation.paginate(items, request)
-    out = {key: shapes.to_response(page)}
-    return {**out, "NextToken": token} if token else out
 
 
 class CatalogApi:
@@ -27,17 +22,12 @@ class CatalogApi:
         return self.store.catalog(context.account_id, context.region)
 
     def database(self, cat: Catalog, name: str | None) -> dict:
-        db = cat.databases.get(validation.name(name, "databaseName"))
-        if db is None:
-            raise errors.no_such_database(name)
-        return db
+        return find(cat.databases, validation.name(name, "databaseName"), lambda: validation.database_not_found(name))
 
     def table(self, cat: Catalog, db_name: str | None, table_name: str | None) -> dict:
         db = self.database(cat, db_name)
-        table = cat.tables.get(db["Name"], {}).get(validation.name(table_name, "name"))
-        if table is None:
-            raise errors.no_such_table(table_name)
-        return table
+        return find(cat.tables.get(db["Name"], {}), validation.name(table_name, "name"),
+                    lambda: validation.table_not_found(table_name))
 
     # --- databases ---------------------------------------------------------
     @handler("CreateDatabase", expand=False)
@@ -48,7 +38,7 @@ class CatalogApi:
         with self.store.lock:
             cat = self.catalog(context)
             if name in cat.databases:
-                raise errors.already_exists("Database already exists.")
+                raise GLUE.error("AlreadyExistsException", "Database already exists.")
             cat.databases[name] = shapes.database_record(db_input, context.account_id)
             cat.tables.setdefault(name, {})
             if tags:
@@ -65,7 +55,7 @@ class CatalogApi:
     def get_databases(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             dbs = sorted(self.catalog(context).databases.values(), key=lambda d: d["Name"])
-            return _page(dbs, request, "DatabaseList")
+            return GLUE.paged("GetDatabases", "DatabaseList", dbs, request, 100, shapes.to_response)
 
     @handler("UpdateDatabase", expand=False)
     def update_database(self, context: RequestContext, request: dict) -> dict:
@@ -77,7 +67,7 @@ class CatalogApi:
             new = shapes.database_record(db_input, context.account_id)
             new["CreateTime"] = old["CreateTime"]
             if new["Name"] != old["Name"]:
-                raise errors.invalid_input("Database name cannot be changed.")
+                raise GLUE.invalid("Database name cannot be changed.")
             cat.databases[old["Name"]] = new
             self.store.save()
         return {}
@@ -108,7 +98,7 @@ class CatalogApi:
             db = self.database(cat, request.get("DatabaseName"))
             tables = cat.tables.setdefault(db["Name"], {})
             if name in tables:
-                raise errors.already_exists("Table already exists.")
+                raise GLUE.error("AlreadyExistsException", "Table already exists.")
             record = shapes.table_record(table_input, db["Name"], context.account_id)
             try:
                 for index in request.get("PartitionIndexes") or []:
@@ -133,12 +123,12 @@ class CatalogApi:
             regex = re.compile(pattern.replace("*", ".*") if pattern and ".*" not in pattern else (pattern or ".*"),
                                re.IGNORECASE)
         except re.error as exc:
-            raise errors.invalid_input(f"Invalid expression '{pattern}': {exc}") from exc
+            raise GLUE.invalid(f"Invalid expression '{pattern}': {exc}") from exc
         with self.store.lock:
             cat = self.catalog(context)
             db = self.database(cat, request.get("DatabaseName"))
             tables = [t for n, t in sorted(cat.tables.get(db["Name"], {}).items()) if regex.fullmatch(n)]
-            return _page(tables, request, "TableList")
+            return GLUE.paged("GetTables", "TableList", tables, request, 100, shapes.to_response)
 
     @handler("UpdateTable", expand=False)
     def update_table(self, context: RequestContext, request: dict) -> dict:
@@ -161,7 +151,7 @@ class CatalogApi:
             found = versions[-1] if not wanted or wanted == "LATEST" else next(
                 (v for v in versions if v.get("VersionId") == wanted), None)
             if found is None:
-                raise errors.entity_not_found(f"Version {wanted} of table {table['Name']} not found.")
+                raise GLUE.not_found(f"Version {wanted} of table {table['Name']} not found.")
             return {"TableVersion": {"Table": shapes.to_response(found), "VersionId": found.get("VersionId", "0")}}
 
     @handler("GetTableVersions", expand=False)
@@ -171,8 +161,7 @@ class CatalogApi:
             table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
             versions = list(reversed(cat.table_versions.get(f"{table['DatabaseName']}.{table['Name']}") or [table]))
         items = [{"Table": v, "VersionId": v.get("VersionId", "0")} for v in versions]
-        page, token = validation.paginate(items, request)
-        return {"TableVersions": shapes.to_response(page), **({"NextToken": token} if token else {})}
+        return GLUE.paged("GetTableVersions", "TableVersions", items, request, 100, shapes.to_response)
 
     @handler("DeleteTable", expand=False)
     def delete_table(self, context: RequestContext, request: dict) -> dict:

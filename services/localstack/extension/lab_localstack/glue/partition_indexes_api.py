@@ -9,7 +9,8 @@ import copy
 
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.glue import errors, validation
+from lab_localstack.aws_api import GLUE
+from lab_localstack.glue import validation
 from lab_localstack.glue.catalog import Catalog
 
 MAX_INDEXES = 3
@@ -24,12 +25,12 @@ def add_index(cat: Catalog, table: dict, index: dict) -> None:
     types = {k["Name"]: k.get("Type", "string") for k in table.get("PartitionKeys") or []}
     for key in keys:
         if key not in types:
-            raise errors.invalid_input(f"Index key {key} is not a partition key of table {table['Name']}.")
+            raise GLUE.invalid(f"Index key {key} is not a partition key of table {table['Name']}.")
     indexes = cat.partition_indexes.setdefault(f"{table['DatabaseName']}.{table['Name']}", [])
     if any(i["IndexName"] == name for i in indexes):
-        raise errors.already_exists(f"Partition index {name} already exists.")
+        raise GLUE.error("AlreadyExistsException", f"Partition index {name} already exists.")
     if len(indexes) >= MAX_INDEXES:
-        raise errors.limit_exceeded(f"A table can have at most {MAX_INDEXES} partition indexes.")
+        raise GLUE.error("ResourceNumberLimitExceededException", f"A table can have at most {MAX_INDEXES} partition indexes.")
     indexes.append({"IndexName": name, "Keys": [{"Name": k, "Type": types[k]} for k in keys],
                     "IndexStatus": "ACTIVE"})
 
@@ -62,7 +63,7 @@ class PartitionIndexesApi:
             indexes = cat.partition_indexes.get(f"{table['DatabaseName']}.{table['Name']}", [])
             kept = [i for i in indexes if i["IndexName"] != request.get("IndexName")]
             if len(kept) == len(indexes):
-                raise errors.entity_not_found(f"Partition index {request.get('IndexName')} not found.")
+                raise GLUE.not_found(f"Partition index {request.get('IndexName')} not found.")
             indexes[:] = kept
             self.store.save()
         return {}

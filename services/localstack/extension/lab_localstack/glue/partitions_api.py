@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from localstack.aws.api import CommonServiceException, RequestContext, handler
 
-from lab_localstack.glue import errors, partition_filter, shapes, validation
+from lab_localstack.aws_api import GLUE
+from lab_localstack.glue import partition_filter, shapes, validation
 from lab_localstack.glue.catalog import values_key
 
 
@@ -20,7 +21,7 @@ class PartitionsApi:
         parts = self.catalog(context).table_partitions(table["DatabaseName"], table["Name"])
         key = values_key(values)
         if key in parts:
-            raise errors.already_exists("Partition already exists.")
+            raise GLUE.error("AlreadyExistsException", "Partition already exists.")
         parts[key] = shapes.partition_record(partition_input, table["DatabaseName"], table["Name"],
                                              context.account_id)
 
@@ -36,8 +37,8 @@ class PartitionsApi:
     def batch_create_partition(self, context: RequestContext, request: dict) -> dict:
         inputs = request.get("PartitionInputList") or []
         if len(inputs) > validation.MAX_BATCH_CREATE_PARTITIONS:
-            raise errors.invalid_input(
-                f"1 validation error detected: Value at 'partitionInputList' failed to satisfy constraint: "
+            raise GLUE.validation_error(
+                f"Value at 'partitionInputList' failed to satisfy constraint: "
                 f"Member must have length less than or equal to {validation.MAX_BATCH_CREATE_PARTITIONS}")
         failed = []
         with self.store.lock:
@@ -54,7 +55,7 @@ class PartitionsApi:
         key = values_key(validation.partition_values(values, table["PartitionKeys"]))
         part = self.catalog(context).table_partitions(table["DatabaseName"], table["Name"]).get(key)
         if part is None:
-            raise errors.entity_not_found("Cannot find partition.")
+            raise GLUE.not_found("Cannot find partition.")
         return part
 
     @handler("GetPartition", expand=False)
@@ -70,15 +71,13 @@ class PartitionsApi:
             parts = list(self.catalog(context).table_partitions(table["DatabaseName"], table["Name"]).values())
         if request.get("Expression"):
             parts = partition_filter.matching(request["Expression"], table["PartitionKeys"], parts)
-        page, token = validation.paginate(parts, request, default=1000)
-        out = {"Partitions": shapes.to_response(page)}
-        return {**out, "NextToken": token} if token else out
+        return GLUE.paged("GetPartitions", "Partitions", parts, request, 1000, shapes.to_response)
 
     @handler("BatchGetPartition", expand=False)
     def batch_get_partition(self, context: RequestContext, request: dict) -> dict:
         wanted = request.get("PartitionsToGet") or []
         if len(wanted) > validation.MAX_BATCH_GET_PARTITIONS:
-            raise errors.invalid_input("1 validation error detected: Value at 'partitionsToGet' failed to satisfy "
+            raise GLUE.validation_error("Value at 'partitionsToGet' failed to satisfy "
                                        "constraint: Member must have length less than or equal to 1000")
         found, missing = [], []
         with self.store.lock:
@@ -100,7 +99,7 @@ class PartitionsApi:
                                                      table["PartitionKeys"])
             parts = self.catalog(context).table_partitions(table["DatabaseName"], table["Name"])
             if values_key(new_values) != values_key(old["Values"]) and values_key(new_values) in parts:
-                raise errors.already_exists("Partition already exists.")
+                raise GLUE.error("AlreadyExistsException", "Partition already exists.")
             del parts[values_key(old["Values"])]
             record = shapes.partition_record({**partition_input, "Values": list(new_values)}, table["DatabaseName"],
                                              table["Name"], context.account_id, previous=old)
@@ -121,7 +120,7 @@ class PartitionsApi:
     def batch_delete_partition(self, context: RequestContext, request: dict) -> dict:
         wanted = request.get("PartitionsToDelete") or []
         if len(wanted) > validation.MAX_BATCH_DELETE_PARTITIONS:
-            raise errors.invalid_input("1 validation error detected: Value at 'partitionsToDelete' failed to "
+            raise GLUE.validation_error("Value at 'partitionsToDelete' failed to "
                                        "satisfy constraint: Member must have length less than or equal to 25")
         failed = []
         with self.store.lock:

@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from localstack.aws.api import RequestContext, handler
 from localstack.services.plugins import ServiceLifecycleHook
 
+from lab_localstack.aws_api import KINESIS_ANALYTICS as KDA
 from lab_localstack.kinesisanalytics import connectors, discovery, validation
 from lab_localstack.kinesisanalytics.firehose_input import FirehoseInput, FirehoseNotReadable
 from lab_localstack.kinesisanalytics.kda_sql import SqlRefused
@@ -32,7 +33,7 @@ from lab_localstack.kinesisanalytics.models import (
     output_description,
 )
 from lab_localstack.kinesisanalytics.runner import ApplicationRunner, build_engine
-from lab_localstack.kinesisanalytics.validation import error, invalid
+from lab_localstack.kinesisanalytics.validation import invalid
 
 LOG = logging.getLogger(__name__)
 DEFAULT_ENGINE = os.environ.get("LAB_KDA_ENGINE", "duckdb").lower()
@@ -45,7 +46,7 @@ def _is_firehose(arn: str) -> bool:
 
 
 def _not_found(name: str, account: str):
-    return error("ResourceNotFoundException", f"Application {name} not found in account {account}")
+    return KDA.error("ResourceNotFoundException", f"Application {name} not found in account {account}")
 
 
 class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
@@ -72,19 +73,19 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         for app in self._apps.values():
             if app.arn == arn:
                 return app
-        raise error("ResourceNotFoundException", f"Resource {arn} not found")
+        raise KDA.error("ResourceNotFoundException", f"Resource {arn} not found")
 
     @staticmethod
     def _check_version(app: Application, version) -> None:
         if version != app.version:
-            raise error("ConcurrentModificationException",
+            raise KDA.error("ConcurrentModificationException",
                         f"Current application version id {app.version} does not match the provided "
                         f"version id {version}")
 
     @staticmethod
     def _check_not_busy(app: Application) -> None:
         if app.status not in (READY, RUNNING):
-            raise error("ResourceInUseException", f"Application {app.name} is in {app.status} state")
+            raise KDA.error("ResourceInUseException", f"Application {app.name} is in {app.status} state")
 
     # --- applications --------------------------------------------------------------------
     @handler("CreateApplication", expand=False)
@@ -95,7 +96,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         if len(inputs) > 1:
             raise invalid("An application can have only one streaming input")
         if len(outputs) > validation.MAX_OUTPUTS:
-            raise error("LimitExceededException", f"An application can have at most {validation.MAX_OUTPUTS} outputs")
+            raise KDA.error("LimitExceededException", f"An application can have at most {validation.MAX_OUTPUTS} outputs")
         for config in inputs:
             validation.check_input(config)
         for config in outputs:
@@ -105,7 +106,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         key = (context.account_id, context.region, name)
         with self._lock:
             if key in self._apps:
-                raise error("ResourceInUseException", f"Application {name} already exists")
+                raise KDA.error("ResourceInUseException", f"Application {name} already exists")
             arn = f"arn:aws:kinesisanalytics:{context.region}:{context.account_id}:application/{name}"
             app = Application(context.account_id, context.region, name, arn,
                               request.get("ApplicationDescription", ""), request.get("ApplicationCode", ""),
@@ -121,18 +122,18 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
 
     @handler("ListApplications", expand=False)
     def list_applications(self, context: RequestContext, request: dict) -> dict:
-        limit = request.get("Limit") or 50
-        after = request.get("ExclusiveStartApplicationName") or ""
-        apps = sorted((a for k, a in self._apps.items() if k[:2] == (context.account_id, context.region)
-                       and a.name > after), key=lambda a: a.name)
-        return {"ApplicationSummaries": [a.summary() for a in apps[:limit]], "HasMoreApplications": len(apps) > limit}
+        apps = sorted((a for k, a in self._apps.items() if k[:2] == (context.account_id, context.region)),
+                      key=lambda a: a.name)
+        page, more = KDA.page_after("ListApplications", apps, request.get("ExclusiveStartApplicationName"),
+                                    request.get("Limit"), 50, name=lambda a: a.name)
+        return {"ApplicationSummaries": [a.summary() for a in page], "HasMoreApplications": more}
 
     @handler("DeleteApplication", expand=False)
     def delete_application(self, context: RequestContext, request: dict) -> dict:
         app = self._get(context, request["ApplicationName"])
         created = request["CreateTimestamp"]
         if abs(created.timestamp() - app.created.timestamp()) >= 1:
-            raise error("ConcurrentModificationException",
+            raise KDA.error("ConcurrentModificationException",
                         "Provided create timestamp does not match the application's create timestamp")
         app.status = DELETING
         runner, app.runner = app.runner, None
@@ -169,7 +170,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
     def _input_update(self, app: Application, update: dict) -> dict:
         current = next((i for i in app.inputs if i["InputId"] == update["InputId"]), None)
         if current is None:
-            raise error("ResourceNotFoundException", f"Input {update['InputId']} not found")
+            raise KDA.error("ResourceNotFoundException", f"Input {update['InputId']} not found")
         config = {"NamePrefix": update.get("NamePrefixUpdate", current["NamePrefix"]),
                   "InputSchema": current["InputSchema"], "InputParallelism": current["InputParallelism"]}
         if update.get("InputSchemaUpdate"):
@@ -194,7 +195,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
     def _output_update(self, app: Application, update: dict) -> dict:
         current = next((o for o in app.outputs if o["OutputId"] == update["OutputId"]), None)
         if current is None:
-            raise error("ResourceNotFoundException", f"Output {update['OutputId']} not found")
+            raise KDA.error("ResourceNotFoundException", f"Output {update['OutputId']} not found")
         config = {"Name": update.get("NameUpdate", current["Name"]),
                   "DestinationSchema": update.get("DestinationSchemaUpdate", current["DestinationSchema"])}
         for kind in validation.OUTPUT_KINDS:
@@ -222,7 +223,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         app = self._get(context, request["ApplicationName"])
         self._check_version(app, request["CurrentApplicationVersionId"])
         if len(app.outputs) >= validation.MAX_OUTPUTS:
-            raise error("LimitExceededException", f"An application can have at most {validation.MAX_OUTPUTS} outputs")
+            raise KDA.error("LimitExceededException", f"An application can have at most {validation.MAX_OUTPUTS} outputs")
         validation.check_output(request["Output"])
         app.outputs.append(output_description(app.new_id(), request["Output"]))
         app.bump()
@@ -235,7 +236,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         app = self._get(context, request["ApplicationName"])
         self._check_version(app, request["CurrentApplicationVersionId"])
         if not any(o["OutputId"] == request["OutputId"] for o in app.outputs):
-            raise error("ResourceNotFoundException", f"Output {request['OutputId']} not found")
+            raise KDA.error("ResourceNotFoundException", f"Output {request['OutputId']} not found")
         app.outputs = [o for o in app.outputs if o["OutputId"] != request["OutputId"]]
         app.bump()
         return {}
@@ -246,7 +247,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         self._check_version(app, request["CurrentApplicationVersionId"])
         described = next((i for i in app.inputs if i["InputId"] == request["InputId"]), None)
         if described is None:
-            raise error("ResourceNotFoundException", f"Input {request['InputId']} not found")
+            raise KDA.error("ResourceNotFoundException", f"Input {request['InputId']} not found")
         processor = request["InputProcessingConfiguration"]["InputLambdaProcessor"]
         described["InputProcessingConfigurationDescription"] = {"InputLambdaProcessorDescription": dict(processor)}
         app.bump()
@@ -257,24 +258,24 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
     def start_application(self, context: RequestContext, request: dict) -> dict:
         app = self._get(context, request["ApplicationName"])
         if app.status != READY:
-            raise error("ResourceInUseException", f"Application {app.name} is in {app.status} state")
+            raise KDA.error("ResourceInUseException", f"Application {app.name} is in {app.status} state")
         configs = {c["Id"]: (c.get("InputStartingPositionConfiguration") or {}).get("InputStartingPosition", "NOW")
                    for c in request.get("InputConfigurations") or []}
         unknown = set(configs) - {i["InputId"] for i in app.inputs}
         if unknown:
-            raise error("ResourceNotFoundException", f"Input {min(unknown)} not found")
+            raise KDA.error("ResourceNotFoundException", f"Input {min(unknown)} not found")
         if not app.inputs:
-            raise error("InvalidApplicationConfigurationException", "Application has no input configured")
+            raise KDA.error("InvalidApplicationConfigurationException", "Application has no input configured")
         try:
             engine = build_engine(app, DEFAULT_ENGINE)
         except SqlRefused as refused:
-            raise error("InvalidApplicationConfigurationException", str(refused)) from None
+            raise KDA.error("InvalidApplicationConfigurationException", str(refused)) from None
         checkpoints = self._checkpoints.setdefault(app.arn, {})
         try:
             app.runner = ApplicationRunner(app, engine, configs, checkpoints)
         except (ClientError, BotoCoreError, FirehoseNotReadable) as problem:
             engine.close()
-            raise error("InvalidApplicationConfigurationException",
+            raise KDA.error("InvalidApplicationConfigurationException",
                         f"Cannot read the input stream: {problem}") from None
         app.status = STARTING
         app.runner.start()
@@ -305,7 +306,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             engine = build_engine(app, DEFAULT_ENGINE)
         except SqlRefused as refused:
             app.status, app.runner = READY, None
-            raise error("InvalidApplicationConfigurationException", str(refused)) from None
+            raise KDA.error("InvalidApplicationConfigurationException", str(refused)) from None
         app.runner = ApplicationRunner(app, engine, {i["InputId"]: "LAST_STOPPED_POINT" for i in app.inputs},
                                        self._checkpoints.setdefault(app.arn, {}))
         app.runner.start()
@@ -325,7 +326,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
         try:
             response = discovery.discover(processed if processed is not None else [r["Data"] for r in records])
         except ValueError as problem:
-            raise error("UnableToDetectSchemaException", str(problem)) from None
+            raise KDA.error("UnableToDetectSchemaException", str(problem)) from None
         if processed is not None:
             response["ProcessedInputRecords"] = [p.decode("utf-8", "replace") for p in processed]
             response["RawInputRecords"] = [r["Data"].decode("utf-8", "replace") for r in records]
