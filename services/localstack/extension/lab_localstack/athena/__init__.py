@@ -8,6 +8,7 @@ by sqlglot and run by DuckDB.
 Where things are:
   plugin.py        entry point
   provider.py      query executions API (Start/Get/BatchGet/List/Stop, GetQueryResults)
+  models.py        the stores (AthenaStore per account and region, LocalStack's BaseStore)
   workgroups.py    work groups (`primary` always exists) and named queries
   tags.py          TagResource/UntagResource/ListTagsForResource (work groups, data catalogs)
   metadata_api.py  ListDataCatalogs/ListDatabases/ListTableMetadata/GetTableMetadata over Glue

@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 from localstack.aws.api import RequestContext, handler
 
 from lab_localstack.athena import validation
+from lab_localstack.athena.models import StoreAccess
 from lab_localstack.aws_api import ATHENA
 
 CATALOG = "AwsDataCatalog"
@@ -40,8 +41,8 @@ def _table_metadata(table: dict) -> dict:
     return out
 
 
-class MetadataApi:
-    """Catalog browsing (the provider supplies glue_for(context))."""
+class MetadataApi(StoreAccess):
+    """Catalog browsing (over the provider's glue_for(context))."""
 
     @handler("ListDataCatalogs", expand=False)
     def list_data_catalogs(self, context: RequestContext, request: dict) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import uuid
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from lab_localstack.athena.engine import Clients
 from lab_localstack.athena.executions import QueryExecution, Runner
 from lab_localstack.athena.history import ExecutionLog, result_from_files
 from lab_localstack.athena.metadata_api import MetadataApi
+from lab_localstack.athena.models import store_of
 from lab_localstack.athena.s3_objects import ObjectCache, split_uri
 from lab_localstack.athena.tags import TagsApi
 from lab_localstack.athena.workgroups import WorkGroupsApi
@@ -42,13 +42,11 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
     version = "2017-05-18"
 
     def __init__(self) -> None:
-        self._regions = {}
-        self._regions_lock = threading.Lock()
         self._cache = ObjectCache(state_dir() / "s3-cache")
         self._history = ExecutionLog(state_dir() / "executions.jsonl")
         self._runner = Runner(self._clients, self._history)
         for execution in self._history.load(QueryExecution):
-            region = self.region_of(execution.account, execution.region)
+            region = store_of(execution.account, execution.region)
             region.executions[execution.id] = execution
             if execution.client_request_token:
                 region.tokens[execution.client_request_token] = execution.id

@@ -17,6 +17,7 @@ from localstack.aws.api import RequestContext, handler
 
 from lab_localstack.athena import validation
 from lab_localstack.athena.metadata_api import CATALOG
+from lab_localstack.athena.models import StoreAccess
 from lab_localstack.aws_api import ATHENA
 
 MAX_TAGS = 50
@@ -46,8 +47,8 @@ def work_group_key(name: str) -> str:
     return f"workgroup/{name}"
 
 
-class TagsApi:
-    """Tags (WorkGroupsApi provides region())."""
+class TagsApi(StoreAccess):
+    """Tags of work groups and the data catalog."""
 
     def _tag_key(self, context: RequestContext, arn: str | None) -> str:
         validation.require(arn, "ResourceARN")

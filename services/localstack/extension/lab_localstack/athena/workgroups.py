@@ -1,60 +1,19 @@
-"""Work groups (`primary` always exists) and named queries, per account and region.
-Mixed into the provider."""
+"""Work groups (`primary` always exists) and named queries, per account and region
+(models.py). Mixed into the provider."""
 from __future__ import annotations
 
-import copy
-import datetime as dt
-import threading
 import uuid
-from dataclasses import dataclass, field
 
 from localstack.aws.api import RequestContext, handler
 
 from lab_localstack.athena import validation
+from lab_localstack.athena.models import ENGINE_VERSION, StoreAccess, new_work_group
 from lab_localstack.athena.tags import tag_map, work_group_key
 from lab_localstack.aws_api import ATHENA, find, with_next_token
 
-ENGINE_VERSION = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
 
-
-@dataclass
-class Region:
-    work_groups: dict[str, dict] = field(default_factory=dict)
-    named_queries: dict[str, dict] = field(default_factory=dict)
-    executions: dict = field(default_factory=dict)       # id -> QueryExecution, in submission order
-    tokens: dict[str, str] = field(default_factory=dict)  # ClientRequestToken -> id
-    tags: dict[str, dict[str, str]] = field(default_factory=dict)  # "workgroup/<name>" -> tags (tags.py)
-
-
-def _work_group(name: str, configuration: dict | None, description: str | None) -> dict:
-    config = copy.deepcopy(configuration or {})
-    config.setdefault("ResultConfiguration", {})
-    config.setdefault("EnforceWorkGroupConfiguration", False)
-    config.setdefault("PublishCloudWatchMetricsEnabled", False)
-    config.setdefault("RequesterPaysEnabled", False)
-    config["EngineVersion"] = dict(ENGINE_VERSION)
-    wg = {"Name": name, "State": "ENABLED", "Configuration": config,
-          "CreationTime": dt.datetime.now(dt.UTC)}
-    if description:
-        wg["Description"] = description
-    return wg
-
-
-class WorkGroupsApi:
-    """Work groups and named queries (the provider supplies regions())."""
-
-    _regions: dict[str, Region]
-    _regions_lock: threading.Lock
-
-    def region(self, context: RequestContext) -> Region:
-        return self.region_of(context.account_id, context.region)
-
-    def region_of(self, account: str, region: str) -> Region:
-        with self._regions_lock:
-            key = f"{account}/{region}"
-            if key not in self._regions:
-                self._regions[key] = Region(work_groups={"primary": _work_group("primary", None, None)})
-            return self._regions[key]
+class WorkGroupsApi(StoreAccess):
+    """Work groups and named queries."""
 
     def work_group(self, context: RequestContext, name: str | None) -> dict:
         return find(self.region(context).work_groups, name or "primary",
@@ -67,7 +26,7 @@ class WorkGroupsApi:
         if name in region.work_groups:
             raise ATHENA.invalid("WorkGroup is already created")
         tags = tag_map(request.get("Tags"))
-        region.work_groups[name] = _work_group(name, request.get("Configuration"), request.get("Description"))
+        region.work_groups[name] = new_work_group(name, request.get("Configuration"), request.get("Description"))
         if tags:
             region.tags[work_group_key(name)] = tags
         return {}

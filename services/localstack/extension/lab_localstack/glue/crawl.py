@@ -19,7 +19,7 @@ from lab_localstack import hive
 from lab_localstack.data_keys import is_data_key, relative_key, split_uri
 from lab_localstack.glue import schema_inference as infer
 from lab_localstack.glue import shapes
-from lab_localstack.glue.catalog import Catalog, values_key
+from lab_localstack.glue.models import GlueStore, values_key
 
 _HIVE = re.compile(r"^([^=/]+)=([^/]*)$")
 
@@ -119,7 +119,7 @@ def _storage(sample: infer.Sample, columns: list[dict], location: str) -> tuple[
     return sd, params
 
 
-def crawl_target(cat: Catalog, lock, account: str, crawler: dict, s3, path: str, exclusions: list[str],
+def crawl_target(cat: GlueStore, lock, account: str, crawler: dict, s3, path: str, exclusions: list[str],
                  stopping: Callable[[], bool]) -> TargetResult:
     """Crawls one S3 target; the catalog is only touched under `lock`."""
     bucket, prefix = split_uri(path)

@@ -14,6 +14,7 @@ from localstack.aws.connect import connect_to
 
 from lab_localstack.aws_api import GLUE, find
 from lab_localstack.glue import crawl, shapes, validation
+from lab_localstack.glue.catalog import CatalogAccess
 from lab_localstack.glue.tags_api import check_tags, resource_key
 
 LOG = logging.getLogger(__name__)
@@ -24,10 +25,8 @@ def _not_found(name: str):
     return GLUE.not_found(f"Crawler with name {name} has not been found")
 
 
-class CrawlersApi:
+class CrawlersApi(CatalogAccess):
     """Crawler definitions live in the catalog store; runs in threads."""
-
-    _stop_flags: dict[str, threading.Event]
 
     def _crawler(self, context: RequestContext, name: str | None) -> dict:
         validation.require(name, "name")
@@ -139,8 +138,7 @@ class CrawlersApi:
             crawler["LastCrawl"] = {"Status": "RUNNING", "StartTime": time.time(),
                                     "LogGroup": "/aws-glue/crawlers", "LogStream": crawler["Name"],
                                     "MessagePrefix": crawler["Name"]}
-            stop = self._stop_flags.setdefault(f"{context.account_id}/{context.region}/{crawler['Name']}",
-                                               threading.Event())
+            stop = self.catalog(context).crawl_stops.setdefault(crawler["Name"], threading.Event())
             stop.clear()
             self.store.save()
         threading.Thread(target=self._run_crawl, args=(context.account_id, context.region, crawler, stop),
@@ -156,7 +154,7 @@ class CrawlersApi:
             if crawler["State"] == "STOPPING":
                 raise GLUE.error("CrawlerStoppingException", f"Crawler with name {crawler['Name']} is stopping.")
             crawler["State"] = "STOPPING"
-            self._stop_flags[f"{context.account_id}/{context.region}/{crawler['Name']}"].set()
+            self.catalog(context).crawl_stops[crawler["Name"]].set()
             self.store.save()
         return {}
 

@@ -11,12 +11,13 @@ from localstack.aws.api import RequestContext, handler
 
 from lab_localstack.aws_api import GLUE
 from lab_localstack.glue import validation
-from lab_localstack.glue.catalog import Catalog
+from lab_localstack.glue.catalog import CatalogAccess
+from lab_localstack.glue.models import GlueStore, table_key
 
 MAX_INDEXES = 3
 
 
-def add_index(cat: Catalog, table: dict, index: dict) -> None:
+def add_index(cat: GlueStore, table: dict, index: dict) -> None:
     """Store one PartitionIndex ({Keys, IndexName}) of a table, with Glue's checks."""
     name = index.get("IndexName")
     validation.require(name, "partitionIndex.indexName")
@@ -26,7 +27,7 @@ def add_index(cat: Catalog, table: dict, index: dict) -> None:
     for key in keys:
         if key not in types:
             raise GLUE.invalid(f"Index key {key} is not a partition key of table {table['Name']}.")
-    indexes = cat.partition_indexes.setdefault(f"{table['DatabaseName']}.{table['Name']}", [])
+    indexes = cat.partition_indexes.setdefault(table_key(table['DatabaseName'], table['Name']), [])
     if any(i["IndexName"] == name for i in indexes):
         raise GLUE.error("AlreadyExistsException", f"Partition index {name} already exists.")
     if len(indexes) >= MAX_INDEXES:
@@ -35,14 +36,14 @@ def add_index(cat: Catalog, table: dict, index: dict) -> None:
                     "IndexStatus": "ACTIVE"})
 
 
-class PartitionIndexesApi:
-    """Partition indexes of a table (CatalogApi provides catalog() and table())."""
+class PartitionIndexesApi(CatalogAccess):
+    """Partition indexes of a table."""
 
     @handler("CreatePartitionIndex", expand=False)
     def create_partition_index(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
+            table = cat.table(request.get("DatabaseName"), request.get("TableName"))
             add_index(cat, table, request.get("PartitionIndex") or {})
             self.store.save()
         return {}
@@ -51,16 +52,16 @@ class PartitionIndexesApi:
     def get_partition_indexes(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
-            indexes = copy.deepcopy(cat.partition_indexes.get(f"{table['DatabaseName']}.{table['Name']}", []))
+            table = cat.table(request.get("DatabaseName"), request.get("TableName"))
+            indexes = copy.deepcopy(cat.partition_indexes.get(table_key(table['DatabaseName'], table['Name']), []))
         return {"PartitionIndexDescriptorList": indexes}
 
     @handler("DeletePartitionIndex", expand=False)
     def delete_partition_index(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
-            indexes = cat.partition_indexes.get(f"{table['DatabaseName']}.{table['Name']}", [])
+            table = cat.table(request.get("DatabaseName"), request.get("TableName"))
+            indexes = cat.partition_indexes.get(table_key(table['DatabaseName'], table['Name']), [])
             kept = [i for i in indexes if i["IndexName"] != request.get("IndexName")]
             if len(kept) == len(indexes):
                 raise GLUE.not_found(f"Partition index {request.get('IndexName')} not found.")

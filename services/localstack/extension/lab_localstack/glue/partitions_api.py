@@ -6,15 +6,16 @@ from localstack.aws.api import CommonServiceException, RequestContext, handler
 
 from lab_localstack.aws_api import GLUE
 from lab_localstack.glue import partition_filter, shapes, validation
-from lab_localstack.glue.catalog import values_key
+from lab_localstack.glue.catalog import CatalogAccess
+from lab_localstack.glue.models import values_key
 
 
 def _error_entry(values: list[str], exc: CommonServiceException) -> dict:
     return {"PartitionValues": values, "ErrorDetail": {"ErrorCode": exc.code, "ErrorMessage": exc.message}}
 
 
-class PartitionsApi:
-    """Partitions of a table (CatalogApi provides catalog() and table())."""
+class PartitionsApi(CatalogAccess):
+    """Partitions of a table."""
 
     def _add_partition(self, context: RequestContext, table: dict, partition_input: dict) -> None:
         values = validation.partition_values(partition_input.get("Values"), table["PartitionKeys"])
@@ -28,7 +29,7 @@ class PartitionsApi:
     @handler("CreatePartition", expand=False)
     def create_partition(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             self._add_partition(context, table, request.get("PartitionInput") or {})
             self.store.save()
         return {}
@@ -42,7 +43,7 @@ class PartitionsApi:
                 f"Member must have length less than or equal to {validation.MAX_BATCH_CREATE_PARTITIONS}")
         failed = []
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             for partition_input in inputs:
                 try:
                     self._add_partition(context, table, partition_input)
@@ -61,13 +62,13 @@ class PartitionsApi:
     @handler("GetPartition", expand=False)
     def get_partition(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             return {"Partition": shapes.to_response(self._partition(context, table, request.get("PartitionValues")))}
 
     @handler("GetPartitions", expand=False)
     def get_partitions(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             parts = list(self.catalog(context).table_partitions(table["DatabaseName"], table["Name"]).values())
         if request.get("Expression"):
             parts = partition_filter.matching(request["Expression"], table["PartitionKeys"], parts)
@@ -81,7 +82,7 @@ class PartitionsApi:
                                        "constraint: Member must have length less than or equal to 1000")
         found, missing = [], []
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             for entry in wanted:
                 try:
                     found.append(self._partition(context, table, entry.get("Values")))
@@ -92,7 +93,7 @@ class PartitionsApi:
     @handler("UpdatePartition", expand=False)
     def update_partition(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             old = self._partition(context, table, request.get("PartitionValueList"))
             partition_input = request.get("PartitionInput") or {}
             new_values = validation.partition_values(partition_input.get("Values") or old["Values"],
@@ -110,7 +111,7 @@ class PartitionsApi:
     @handler("DeletePartition", expand=False)
     def delete_partition(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             part = self._partition(context, table, request.get("PartitionValues"))
             del self.catalog(context).table_partitions(table["DatabaseName"], table["Name"])[values_key(part["Values"])]
             self.store.save()
@@ -124,7 +125,7 @@ class PartitionsApi:
                                        "satisfy constraint: Member must have length less than or equal to 25")
         failed = []
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             parts = self.catalog(context).table_partitions(table["DatabaseName"], table["Name"])
             for entry in wanted:
                 try:

@@ -24,7 +24,8 @@ from localstack.aws.api import RequestContext, handler
 
 from lab_localstack.aws_api import GLUE
 from lab_localstack.glue import validation
-from lab_localstack.glue.catalog import Catalog
+from lab_localstack.glue.catalog import CatalogAccess
+from lab_localstack.glue.models import GlueStore
 
 MAX_TAGS = 50
 MAX_KEY, MAX_VALUE = 128, 256
@@ -55,10 +56,10 @@ def resource_key(kind: str, name: str) -> str:
     return f"{kind}/{name}"
 
 
-class TagsApi:
-    """Tags of databases and crawlers (CatalogApi provides catalog())."""
+class TagsApi(CatalogAccess):
+    """Tags of databases and crawlers."""
 
-    def _tagged(self, context: RequestContext, arn: str | None) -> tuple[Catalog, str]:
+    def _tagged(self, context: RequestContext, arn: str | None) -> tuple[GlueStore, str]:
         """The catalog and the `<kind>/<name>` key of an existing taggable resource."""
         match = ARN.match(arn or "")
         if not match:

@@ -30,7 +30,9 @@ from lab_localstack.kinesisanalytics.models import (
     UPDATING,
     Application,
     input_description,
+    kinesisanalytics_stores,
     output_description,
+    store_of,
 )
 from lab_localstack.kinesisanalytics.runner import ApplicationRunner, build_engine
 from lab_localstack.kinesisanalytics.validation import invalid
@@ -53,25 +55,26 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
     service = "kinesisanalytics"
 
     def __init__(self) -> None:
-        self._apps: dict[tuple[str, str, str], Application] = {}
-        self._checkpoints: dict[str, dict[str, str]] = {}
         self._lock = threading.RLock()
 
     def on_before_stop(self):
-        for app in list(self._apps.values()):
-            if app.runner:
-                app.runner.stop()
+        for _, _, store in list(kinesisanalytics_stores.iter_stores()):
+            for app in list(store.applications.values()):
+                if app.runner:
+                    app.runner.stop()
 
     # --- helpers -----------------------------------------------------------------------
     def _get(self, context: RequestContext, name: str) -> Application:
-        app = self._apps.get((context.account_id, context.region, name))
+        app = store_of(context.account_id, context.region).applications.get(name)
         if app is None or app.status == DELETING:
             raise _not_found(name, context.account_id)
         return app
 
     def _by_arn(self, arn: str) -> Application:
-        for app in self._apps.values():
-            if app.arn == arn:
+        parts = arn.split(":")
+        if len(parts) == 6 and parts[5].startswith("application/"):
+            app = store_of(parts[4], parts[3]).applications.get(parts[5].partition("/")[2])
+            if app is not None and app.arn == arn:
                 return app
         raise KDA.error("ResourceNotFoundException", f"Resource {arn} not found")
 
@@ -103,9 +106,9 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             validation.check_output(config)
         validation.check_code(request.get("ApplicationCode"))
         validation.check_tags(request.get("Tags"))
-        key = (context.account_id, context.region, name)
+        store = store_of(context.account_id, context.region)
         with self._lock:
-            if key in self._apps:
+            if name in store.applications:
                 raise KDA.error("ResourceInUseException", f"Application {name} already exists")
             arn = f"arn:aws:kinesisanalytics:{context.region}:{context.account_id}:application/{name}"
             app = Application(context.account_id, context.region, name, arn,
@@ -113,7 +116,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
                               tags={t["Key"]: t.get("Value", "") for t in request.get("Tags") or []})
             app.inputs = [input_description(app.new_id(), c) for c in inputs]
             app.outputs = [output_description(app.new_id(), c) for c in outputs]
-            self._apps[key] = app
+            store.applications[name] = app
         return {"ApplicationSummary": app.summary()}
 
     @handler("DescribeApplication", expand=False)
@@ -122,8 +125,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
 
     @handler("ListApplications", expand=False)
     def list_applications(self, context: RequestContext, request: dict) -> dict:
-        apps = sorted((a for k, a in self._apps.items() if k[:2] == (context.account_id, context.region)),
-                      key=lambda a: a.name)
+        apps = sorted(store_of(context.account_id, context.region).applications.values(), key=lambda a: a.name)
         page, more = KDA.page_after("ListApplications", apps, request.get("ExclusiveStartApplicationName"),
                                     request.get("Limit"), 50, name=lambda a: a.name)
         return {"ApplicationSummaries": [a.summary() for a in page], "HasMoreApplications": more}
@@ -142,7 +144,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             if runner:
                 runner.stop()
             with self._lock:
-                self._apps.pop((app.account_id, app.region, app.name), None)
+                store_of(app.account_id, app.region).applications.pop(app.name, None)
 
         threading.Thread(target=finish, daemon=True).start()
         return {}
@@ -270,7 +272,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             engine = build_engine(app, DEFAULT_ENGINE)
         except SqlRefused as refused:
             raise KDA.error("InvalidApplicationConfigurationException", str(refused)) from None
-        checkpoints = self._checkpoints.setdefault(app.arn, {})
+        checkpoints = store_of(app.account_id, app.region).checkpoints.setdefault(app.name, {})
         try:
             app.runner = ApplicationRunner(app, engine, configs, checkpoints)
         except (ClientError, BotoCoreError, FirehoseNotReadable) as problem:
@@ -308,7 +310,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             app.status, app.runner = READY, None
             raise KDA.error("InvalidApplicationConfigurationException", str(refused)) from None
         app.runner = ApplicationRunner(app, engine, {i["InputId"]: "LAST_STOPPED_POINT" for i in app.inputs},
-                                       self._checkpoints.setdefault(app.arn, {}))
+                                       store_of(app.account_id, app.region).checkpoints.setdefault(app.name, {}))
         app.runner.start()
 
     # --- schema discovery ---------------------------------------------------------------------
