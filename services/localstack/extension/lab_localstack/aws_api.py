@@ -1,6 +1,6 @@
 """AWS's API conventions, as every provider of the extension answers them: errors, validation
 errors, finding a resource or answering its service's "not found", and pages (MaxResults and
-NextToken, or Limit and ExclusiveStart...Name).
+NextToken, or Limit and ExclusiveStart...Name), batch lookups.
 
 Where AWS's services differ, the difference is stated here once, in `ServiceRules` and the
 instances below, each with its source:
@@ -20,6 +20,8 @@ instances below, each with its source:
   A value outside it is the service's validation error, so MaxResults=0 is refused by Glue and
   accepted by Athena's ListQueryExecutions, where 0 (like an absent MaxResults) gets the
   operation's default page.
+- A list member's length (Glue's BatchDeletePartition at most 25 partitions, Athena's
+  BatchGetQueryExecution 1-50 ids): the model's range again, the service's validation error.
 - A NextToken the service did not issue: Glue "Invalid continuation token", Athena "Invalid
   token", each as the service's validation error code.
 
@@ -54,6 +56,19 @@ def find(items: Mapping[Hashable, T], key: Hashable, missing: Callable[[], Excep
     return found
 
 
+def batch_get(ids: list[str], lookup: Callable[[str], T | None],
+              unprocessed: Callable[[str], dict]) -> tuple[list[T], list[dict]]:
+    """(what was found, an entry for each id that was not) of a BatchGet... call."""
+    found, missing = [], []
+    for item_id in ids:
+        item = lookup(item_id)
+        if item is None:
+            missing.append(unprocessed(item_id))
+        else:
+            found.append(item)
+    return found, missing
+
+
 def with_next_token(response: dict, token: str | None) -> dict:
     """The response, with NextToken only when there is one."""
     return {**response, "NextToken": token} if token else response
@@ -72,8 +87,9 @@ def _decode(token: str) -> int | None:
 
 
 @functools.cache
-def page_range(service: str, operation: str, member: str) -> tuple[int | None, int | None]:
-    """The (min, max) of an operation's page-size member, from the service model."""
+def member_range(service: str, operation: str, member: str) -> tuple[int | None, int | None]:
+    """The (min, max) of an operation's request member (a number's value, a list's length),
+    from the service model."""
     shape = load_service(service).operation_model(operation).input_shape.members[member]
     return shape.metadata.get("min"), shape.metadata.get("max")
 
@@ -109,7 +125,7 @@ class ServiceRules:
 
     def page_size(self, operation: str, value: int | None, default: int, member: str = "MaxResults") -> int:
         """The page size a request asks for, within the operation's range, or the default."""
-        low, high = page_range(self.service, operation, member)
+        low, high = member_range(self.service, operation, member)
         name = member[0].lower() + member[1:]
         if value is not None and low is not None and value < low:
             raise self.validation_error(f"Value '{value}' at '{name}' failed to satisfy constraint: "
@@ -118,6 +134,18 @@ class ServiceRules:
             raise self.validation_error(f"Value '{value}' at '{name}' failed to satisfy constraint: "
                                         f"Member must have value less than or equal to {high}")
         return value or default
+
+    def check_length(self, operation: str, member: str, items: list) -> list:
+        """A list member within the operation's length range (e.g. Glue's BatchDeletePartition: 25)."""
+        low, high = member_range(self.service, operation, member)
+        name = member[0].lower() + member[1:]
+        if low is not None and len(items) < low:
+            raise self.validation_error(f"Value at '{name}' failed to satisfy constraint: "
+                                        f"Member must have length greater than or equal to {low}")
+        if high is not None and len(items) > high:
+            raise self.validation_error(f"Value at '{name}' failed to satisfy constraint: "
+                                        f"Member must have length less than or equal to {high}")
+        return items
 
     def page(self, operation: str, items: list[T], request: dict, default: int) -> tuple[list[T], str | None]:
         """(this page's items, the NextToken or None) for the request's MaxResults and NextToken."""

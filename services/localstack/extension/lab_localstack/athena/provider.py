@@ -24,7 +24,7 @@ from lab_localstack.athena.models import store_of
 from lab_localstack.athena.s3_objects import ObjectCache, split_uri
 from lab_localstack.athena.tags import TagsApi
 from lab_localstack.athena.workgroups import WorkGroupsApi
-from lab_localstack.aws_api import ATHENA, find, with_next_token
+from lab_localstack.aws_api import ATHENA, batch_get, find, with_next_token
 
 LOG = logging.getLogger(__name__)
 
@@ -129,18 +129,11 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
     @handler("BatchGetQueryExecution", expand=False)
     def batch_get_query_execution(self, context: RequestContext, request: dict) -> dict:
         ids = request.get("QueryExecutionIds") or []
-        if not 1 <= len(ids) <= 50:
-            raise ATHENA.validation_error("Value at 'queryExecutionIds' failed to "
-                                         "satisfy constraint: Member must have length between 1 and 50")
-        found, missing = [], []
-        for query_id in ids:
-            execution = self.region(context).executions.get(query_id)
-            if execution:
-                found.append(self._describe(execution))
-            else:
-                missing.append({"QueryExecutionId": query_id, "ErrorCode": "INVALID_INPUT",
-                                "ErrorMessage": f"QueryExecution {query_id} was not found"})
-        return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
+        ATHENA.check_length("BatchGetQueryExecution", "QueryExecutionIds", ids)
+        found, missing = batch_get(ids, self.region(context).executions.get, lambda query_id: {
+            "QueryExecutionId": query_id, "ErrorCode": "INVALID_INPUT",
+            "ErrorMessage": f"QueryExecution {query_id} was not found"})
+        return {"QueryExecutions": [self._describe(e) for e in found], "UnprocessedQueryExecutionIds": missing}
 
     @handler("ListQueryExecutions", expand=False)
     def list_query_executions(self, context: RequestContext, request: dict) -> dict:

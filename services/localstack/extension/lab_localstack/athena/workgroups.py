@@ -9,7 +9,7 @@ from localstack.aws.api import RequestContext, handler
 from lab_localstack.athena import validation
 from lab_localstack.athena.models import ENGINE_VERSION, StoreAccess, new_work_group
 from lab_localstack.athena.tags import tag_map, work_group_key
-from lab_localstack.aws_api import ATHENA, find, with_next_token
+from lab_localstack.aws_api import ATHENA, batch_get, find, with_next_token
 
 
 class WorkGroupsApi(StoreAccess):
@@ -101,14 +101,9 @@ class WorkGroupsApi(StoreAccess):
 
     @handler("BatchGetNamedQuery", expand=False)
     def batch_get_named_query(self, context: RequestContext, request: dict) -> dict:
-        found, missing = [], []
-        for query_id in request.get("NamedQueryIds") or []:
-            named = self.region(context).named_queries.get(query_id)
-            if named:
-                found.append(named)
-            else:
-                missing.append({"NamedQueryId": query_id, "ErrorCode": "INVALID_INPUT",
-                                "ErrorMessage": f"NamedQuery {query_id} was not found"})
+        found, missing = batch_get(request.get("NamedQueryIds") or [], self.region(context).named_queries.get,
+                                   lambda query_id: {"NamedQueryId": query_id, "ErrorCode": "INVALID_INPUT",
+                                                     "ErrorMessage": f"NamedQuery {query_id} was not found"})
         return {"NamedQueries": found, "UnprocessedNamedQueryIds": missing}
 
     @handler("DeleteNamedQuery", expand=False)

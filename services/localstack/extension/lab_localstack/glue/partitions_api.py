@@ -36,11 +36,7 @@ class PartitionsApi(CatalogAccess):
 
     @handler("BatchCreatePartition", expand=False)
     def batch_create_partition(self, context: RequestContext, request: dict) -> dict:
-        inputs = request.get("PartitionInputList") or []
-        if len(inputs) > validation.MAX_BATCH_CREATE_PARTITIONS:
-            raise GLUE.validation_error(
-                f"Value at 'partitionInputList' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {validation.MAX_BATCH_CREATE_PARTITIONS}")
+        inputs = GLUE.check_length("BatchCreatePartition", "PartitionInputList", request.get("PartitionInputList") or [])
         failed = []
         with self.store.lock:
             table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
@@ -76,10 +72,7 @@ class PartitionsApi(CatalogAccess):
 
     @handler("BatchGetPartition", expand=False)
     def batch_get_partition(self, context: RequestContext, request: dict) -> dict:
-        wanted = request.get("PartitionsToGet") or []
-        if len(wanted) > validation.MAX_BATCH_GET_PARTITIONS:
-            raise GLUE.validation_error("Value at 'partitionsToGet' failed to satisfy "
-                                       "constraint: Member must have length less than or equal to 1000")
+        wanted = GLUE.check_length("BatchGetPartition", "PartitionsToGet", request.get("PartitionsToGet") or [])
         found, missing = [], []
         with self.store.lock:
             table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
@@ -119,10 +112,7 @@ class PartitionsApi(CatalogAccess):
 
     @handler("BatchDeletePartition", expand=False)
     def batch_delete_partition(self, context: RequestContext, request: dict) -> dict:
-        wanted = request.get("PartitionsToDelete") or []
-        if len(wanted) > validation.MAX_BATCH_DELETE_PARTITIONS:
-            raise GLUE.validation_error("Value at 'partitionsToDelete' failed to "
-                                       "satisfy constraint: Member must have length less than or equal to 25")
+        wanted = GLUE.check_length("BatchDeletePartition", "PartitionsToDelete", request.get("PartitionsToDelete") or [])
         failed = []
         with self.store.lock:
             table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))

@@ -11,9 +11,6 @@ from lab_localstack.aws_api import GLUE
 
 # Glue's NameString: 1-255 characters of the "single-line string pattern".
 _SINGLE_LINE = re.compile(r"^[\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF\t]*$")
-MAX_BATCH_CREATE_PARTITIONS = 100
-MAX_BATCH_GET_PARTITIONS = 1000
-MAX_BATCH_DELETE_PARTITIONS = 25
 
 
 def require(value: object, member: str) -> None:
