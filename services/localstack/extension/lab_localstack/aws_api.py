@@ -19,7 +19,7 @@ instances below, each with its source:
   least 75; Kinesis Analytics ListApplications 1-50; Firehose ListDeliveryStreams 1-10000).
   A value outside it is the service's validation error, so MaxResults=0 is refused by Glue and
   accepted by Athena's ListQueryExecutions, where 0 (like an absent MaxResults) gets the
-  operation's default page.
+  operation's default page (the reference does not say what 0 asks for; the lab reads it as unset).
 - A list member's length (Glue's BatchDeletePartition at most 25 partitions, Athena's
   BatchGetQueryExecution 1-50 ids): the model's range again, the service's validation error.
 - A NextToken the service did not issue: Glue "Invalid continuation token", Athena "Invalid
