@@ -19,9 +19,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from localstack.aws.api import CommonServiceException, RequestContext
+from localstack.aws.api import RequestContext
 from localstack.aws.skeleton import DispatchTable, ServiceRequestDispatcher, create_dispatch_table
 from localstack.aws.spec import load_service
+
+from lab_localstack.aws_api import client_error
 
 LOG = logging.getLogger(__name__)
 
@@ -40,8 +42,7 @@ class Unsupported:
 
     def __call__(self, context: RequestContext, request: dict) -> dict:
         LOG.info("%s.%s called: not supported by the lab", self.service, self.operation)
-        raise CommonServiceException(self.code, message(self.service, self.operation),
-                                     status_code=400, sender_fault=True)
+        raise client_error(self.code, message(self.service, self.operation))
 
 
 def _defined_by_stub(provider: object, function_name: str) -> bool:

@@ -8,6 +8,7 @@ by sqlglot and run by DuckDB.
 Where things are:
   plugin.py        entry point
   provider.py      query executions API (Start/Get/BatchGet/List/Stop, GetQueryResults)
+  models.py        the stores (AthenaStore per account and region, LocalStack's BaseStore)
   workgroups.py    work groups (`primary` always exists) and named queries
   tags.py          TagResource/UntagResource/ListTagsForResource (work groups, data catalogs)
   metadata_api.py  ListDataCatalogs/ListDatabases/ListTableMetadata/GetTableMetadata over Glue
@@ -30,8 +31,8 @@ Where things are:
   s3_objects.py    listing a location like Hive; local copies of objects cached by ETag
   results.py       values as Trino prints them, ColumnInfo, pages, the CSV file
   types.py         Glue/Hive <-> DuckDB <-> Athena type names
-  validation.py    request rules, page tokens
-  errors.py        API errors and query failure reasons (Athena's error catalog codes)
+  validation.py    request rules (errors and pages: lab_localstack/aws_api.py)
+  errors.py        query failure reasons (Athena's error catalog codes)
   history.py       finished executions kept across restarts; results read back from S3
   projection.py    partition projection (date, integer, enum, injected)
   grok.py          Glue's Grok SerDe patterns as RE2

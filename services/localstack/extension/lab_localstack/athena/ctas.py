@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
-from lab_localstack.athena import engine, errors, file_formats, output_files, types
+from lab_localstack import hive
+from lab_localstack.athena import engine, errors, file_formats, output_files
 from lab_localstack.athena.results import ResultSet, text_result
 
 LOG = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def run(con: duckdb.DuckDBPyConnection, clients: engine.Clients, create: exp.Cre
     if props.no_data:                                # the table and its schema, no rows
         query = exp.select("*").from_(query.subquery("q")).limit(0)
     written = output_files.write(con, clients.s3, query, location, query_id, work_dir, ff, props.partitioned_by)
-    glue_types = {n.lower(): types.duckdb_to_glue(t) for n, t in written.columns}
+    glue_types = {n.lower(): hive.duckdb_to_glue(t) for n, t in written.columns}
     columns = [{"Name": n, "Type": t} for n, t in glue_types.items() if n not in props.partitioned_by]
     keys = [{"Name": k, "Type": glue_types[k]} for k in props.partitioned_by]
     storage, params = file_formats.table_storage(ff, columns, location)

@@ -17,7 +17,8 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
-from lab_localstack.athena import errors, projection, results, s3_objects, trino_functions, types
+from lab_localstack import hive
+from lab_localstack.athena import errors, projection, results, s3_objects, trino_functions
 from lab_localstack.athena.table_sources import PartitionFiles, create_view
 from lab_localstack.athena.view_codec import decode as decode_view
 from lab_localstack.athena.view_codec import is_view
@@ -147,7 +148,7 @@ def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.
         if schema is not None:
             cols = (table.get("StorageDescriptor") or {}).get("Columns", []) + (table.get("PartitionKeys") or [])
             schema.setdefault(db, {})[name] = {
-                '"' + c["Name"].lower().replace('"', '""') + '"': types.parse_glue_type(c["Type"]).sql("athena")
+                '"' + c["Name"].lower().replace('"', '""') + '"': hive.parse_glue_type(c["Type"]).sql("athena")
                 for c in cols}
     return scanned
 

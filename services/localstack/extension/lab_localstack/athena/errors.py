@@ -1,9 +1,7 @@
-"""Athena's API errors (InvalidRequestException, ...) and the failures of a query
-(QueryFailed: the reason Athena writes in StateChangeReason, e.g.
-`TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.db.t' does not exist`)."""
+"""The failures of an Athena query (QueryFailed: the reason Athena writes in StateChangeReason, e.g.
+`TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.db.t' does not exist`). The API's
+errors (InvalidRequestException, ...) are lab_localstack.aws_api's ATHENA."""
 from __future__ import annotations
-
-from localstack.aws.api import CommonServiceException
 
 # AthenaError.ErrorCategory / ErrorType (Athena's error catalog)
 CATEGORY_SYSTEM, CATEGORY_USER = 1, 2
@@ -12,15 +10,6 @@ TYPE_USER = 1000
 TYPE_DATA = 1001
 TYPE_DDL = 1003
 TYPE_RESULT_WRITE = 401
-
-
-def invalid_request(message: str) -> CommonServiceException:
-    return CommonServiceException("InvalidRequestException", message, status_code=400, sender_fault=True)
-
-
-def metadata_error(message: str) -> CommonServiceException:
-    """MetadataException: what Athena's catalog calls answer when Glue refuses."""
-    return CommonServiceException("MetadataException", message, status_code=400, sender_fault=True)
 
 
 class QueryFailed(Exception):

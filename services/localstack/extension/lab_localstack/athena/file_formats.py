@@ -13,7 +13,8 @@ import duckdb
 import pyarrow.orc
 import pyarrow.parquet
 
-from lab_localstack.athena import errors, hive_ddl
+from lab_localstack import hive
+from lab_localstack.athena import errors
 
 FORMATS = ("PARQUET", "TEXTFILE", "JSON", "ORC")
 DEFAULT_CODEC = {"PARQUET": "GZIP", "TEXTFILE": "GZIP", "JSON": "GZIP", "ORC": "ZLIB"}
@@ -98,7 +99,7 @@ def finish(con: duckdb.DuckDBPyConnection, path: Path, ff: FileFormat) -> None:
 def table_storage(ff: FileFormat, columns: list[dict], location: str) -> tuple[dict, dict]:
     """(StorageDescriptor, table Parameters) of a Glue table whose files are of this format."""
     stored_as = "TEXTFILE" if ff.name == "TEXTFILE" else ff.name
-    serde, input_format, output_format = hive_ddl.STORED_AS[stored_as]
+    serde, input_format, output_format = hive.STORED_AS[stored_as]
     serde_params = {"serialization.format": "1"}
     if ff.name == "TEXTFILE":
         serde_params = {"field.delim": ff.delimiter, "serialization.format": ff.delimiter}
@@ -125,7 +126,7 @@ def of_table(table: dict) -> FileFormat | None:
         return resolve("PARQUET", params.get("parquet.compression") or params.get("write.compression"))
     if "json" in text:
         return resolve("JSON", codec)
-    if serde in ("", hive_ddl.LAZY_SIMPLE):
+    if serde in ("", hive.LAZY_SIMPLE):
         sd_params = serde_info.get("Parameters") or {}
         delim = sd_params.get("field.delim") or sd_params.get("serialization.format") or "\x01"
         return resolve("TEXTFILE", codec, "\x01" if delim == "1" else delim)

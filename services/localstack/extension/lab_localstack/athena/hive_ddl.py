@@ -8,17 +8,8 @@ import re
 
 from sqlglot import exp
 
-from lab_localstack.athena import types
 from lab_localstack.athena.errors import QueryFailed
-
-LAZY_SIMPLE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
-TEXT_IO = ("org.apache.hadoop.mapred.TextInputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat")
-PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-PARQUET_IO = ("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-              "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat")
-JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
-STORED_AS = {"PARQUET": (PARQUET_SERDE, *PARQUET_IO), "TEXTFILE": (LAZY_SIMPLE, *TEXT_IO),
-             "JSON": ("org.apache.hive.hcatalog.data.JsonSerDe", *TEXT_IO)}
+from lab_localstack.hive import LAZY_SIMPLE, STORED_AS, TEXT_IO, ddl_to_glue
 
 
 def _text(node: exp.Expression | None) -> str | None:
@@ -30,7 +21,7 @@ def columns(defs: list[exp.Expression]) -> list[dict]:
     for d in defs:
         if not isinstance(d, exp.ColumnDef) or d.args.get("kind") is None:
             raise QueryFailed(f"line 1:1: Column definition without a type: {d.sql()}")
-        col = {"Name": d.name.lower(), "Type": types.ddl_to_glue(d.args["kind"])}
+        col = {"Name": d.name.lower(), "Type": ddl_to_glue(d.args["kind"])}
         comment = d.find(exp.CommentColumnConstraint)
         if comment is not None:
             col["Comment"] = _text(comment.this)

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
+from lab_localstack import hive
 from lab_localstack.athena import engine, errors, file_formats, output_files, types
 from lab_localstack.athena.results import ResultSet, text_result
 
@@ -75,7 +76,7 @@ def run(con: duckdb.DuckDBPyConnection, clients: engine.Clients, insert: exp.Ins
     alias = exp.TableAlias(this=exp.to_identifier("q"),
                            columns=[exp.to_identifier(f"c{i}") for i in range(len(wanted))])
     casts = [exp.cast(exp.column(f"c{position[n]}") if n in position else exp.null(),
-                      types.parse_glue_type(t)).as_(n, quoted=True) for n, t in columns]
+                      hive.parse_glue_type(t)).as_(n, quoted=True) for n, t in columns]
     rows = exp.select(*casts).from_(exp.Subquery(this=query, alias=alias))
     written = output_files.write(con, clients.s3, rows, storage.get("Location", ""), query_id, work_dir, ff, keys)
     _add_partitions(clients, db, name, storage, written.partitions)

@@ -7,7 +7,9 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.athena import errors, validation
+from lab_localstack.athena import validation
+from lab_localstack.athena.models import StoreAccess
+from lab_localstack.aws_api import ATHENA
 
 CATALOG = "AwsDataCatalog"
 
@@ -16,7 +18,7 @@ def _catalog_name(request: dict) -> None:
     name = request.get("CatalogName") or request.get("Name")
     validation.require(name, "CatalogName")
     if name.lower() != CATALOG.lower():
-        raise errors.invalid_request(f"Catalog {name} was not found")
+        raise ATHENA.invalid(f"Catalog {name} was not found")
 
 
 def _table_metadata(table: dict) -> dict:
@@ -39,8 +41,8 @@ def _table_metadata(table: dict) -> dict:
     return out
 
 
-class MetadataApi:
-    """Catalog browsing (the provider supplies glue_for(context))."""
+class MetadataApi(StoreAccess):
+    """Catalog browsing (over the provider's glue_for(context))."""
 
     @handler("ListDataCatalogs", expand=False)
     def list_data_catalogs(self, context: RequestContext, request: dict) -> dict:
@@ -59,8 +61,7 @@ class MetadataApi:
                for d in page["DatabaseList"]]
         items = [{"Name": d["Name"], "Description": d.get("Description", ""), "Parameters": d.get("Parameters", {})}
                  for d in dbs]
-        page, token = validation.paginate(items, request, default=50, upper=50)
-        return {"DatabaseList": page, **({"NextToken": token} if token else {})}
+        return ATHENA.paged("ListDatabases", "DatabaseList", items, request, 50)
 
     @handler("GetDatabase", expand=False)
     def get_database(self, context: RequestContext, request: dict) -> dict:
@@ -68,7 +69,7 @@ class MetadataApi:
         try:
             db = self.glue_for(context).get_database(Name=request.get("DatabaseName"))["Database"]
         except ClientError as exc:
-            raise errors.metadata_error(f"EntityNotFoundException: {exc.response['Error']['Message']}") from exc
+            raise ATHENA.error("MetadataException", f"EntityNotFoundException: {exc.response['Error']['Message']}") from exc
         return {"Database": {"Name": db["Name"], "Description": db.get("Description", ""),
                              "Parameters": db.get("Parameters", {})}}
 
@@ -82,9 +83,9 @@ class MetadataApi:
         try:
             tables = [t for page in glue.get_paginator("get_tables").paginate(**kwargs) for t in page["TableList"]]
         except ClientError as exc:
-            raise errors.metadata_error(f"EntityNotFoundException: {exc.response['Error']['Message']}") from exc
-        page, token = validation.paginate([_table_metadata(t) for t in tables], request, default=50, upper=50)
-        return {"TableMetadataList": page, **({"NextToken": token} if token else {})}
+            raise ATHENA.error("MetadataException", f"EntityNotFoundException: {exc.response['Error']['Message']}") from exc
+        return ATHENA.paged("ListTableMetadata", "TableMetadataList", tables, request, 50,
+                            lambda page: [_table_metadata(t) for t in page])
 
     @handler("GetTableMetadata", expand=False)
     def get_table_metadata(self, context: RequestContext, request: dict) -> dict:
@@ -93,5 +94,5 @@ class MetadataApi:
             table = self.glue_for(context).get_table(DatabaseName=request.get("DatabaseName"),
                                                      Name=request.get("TableName"))["Table"]
         except ClientError as exc:
-            raise errors.metadata_error(f"EntityNotFoundException: {exc.response['Error']['Message']}") from exc
+            raise ATHENA.error("MetadataException", f"EntityNotFoundException: {exc.response['Error']['Message']}") from exc
         return {"TableMetadata": _table_metadata(table)}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import uuid
 from pathlib import Path
 
@@ -16,15 +15,16 @@ from localstack.aws.api import RequestContext, handler
 from localstack.aws.connect import connect_to
 from localstack.services.plugins import ServiceLifecycleHook
 
-from lab_localstack import paging
-from lab_localstack.athena import errors, results, validation
+from lab_localstack.athena import results, validation
 from lab_localstack.athena.engine import Clients
 from lab_localstack.athena.executions import QueryExecution, Runner
 from lab_localstack.athena.history import ExecutionLog, result_from_files
 from lab_localstack.athena.metadata_api import MetadataApi
+from lab_localstack.athena.models import store_of
 from lab_localstack.athena.s3_objects import ObjectCache, split_uri
 from lab_localstack.athena.tags import TagsApi
 from lab_localstack.athena.workgroups import WorkGroupsApi
+from lab_localstack.aws_api import ATHENA, batch_get, find, with_next_token
 
 LOG = logging.getLogger(__name__)
 
@@ -42,13 +42,11 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
     version = "2017-05-18"
 
     def __init__(self) -> None:
-        self._regions = {}
-        self._regions_lock = threading.Lock()
         self._cache = ObjectCache(state_dir() / "s3-cache")
         self._history = ExecutionLog(state_dir() / "executions.jsonl")
         self._runner = Runner(self._clients, self._history)
         for execution in self._history.load(QueryExecution):
-            region = self.region_of(execution.account, execution.region)
+            region = store_of(execution.account, execution.region)
             region.executions[execution.id] = execution
             if execution.client_request_token:
                 region.tokens[execution.client_request_token] = execution.id
@@ -62,10 +60,8 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
 
     def _execution(self, context: RequestContext, query_id: str | None) -> QueryExecution:
         validation.require(query_id, "QueryExecutionId")
-        execution = self.region(context).executions.get(query_id)
-        if execution is None:
-            raise errors.invalid_request(f"QueryExecution {query_id} was not found")
-        return execution
+        return find(self.region(context).executions, query_id,
+                    lambda: ATHENA.not_found(f"QueryExecution {query_id} was not found"))
 
     @handler("StartQueryExecution", expand=False)
     def start_query_execution(self, context: RequestContext, request: dict) -> dict:
@@ -76,13 +72,13 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
             return {"QueryExecutionId": region.tokens[token]}
         wg = self.work_group(context, request.get("WorkGroup"))
         if wg["State"] != "ENABLED":
-            raise errors.invalid_request(f"WorkGroup {wg['Name']} is disabled.")
+            raise ATHENA.invalid(f"WorkGroup {wg['Name']} is disabled.")
         wg_config = wg["Configuration"]
         output = (request.get("ResultConfiguration") or {}).get("OutputLocation")
         if wg_config.get("EnforceWorkGroupConfiguration") or not output:
             output = wg_config["ResultConfiguration"].get("OutputLocation") or output
         if not output:
-            raise errors.invalid_request("No output location provided. An output location is required either "
+            raise ATHENA.invalid("No output location provided. An output location is required either "
                                          "through the Workgroup result configuration setting or as an API input.")
         ctx = request.get("QueryExecutionContext") or {}
         execution = QueryExecution(
@@ -133,26 +129,18 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
     @handler("BatchGetQueryExecution", expand=False)
     def batch_get_query_execution(self, context: RequestContext, request: dict) -> dict:
         ids = request.get("QueryExecutionIds") or []
-        if not 1 <= len(ids) <= 50:
-            raise errors.invalid_request("1 validation error detected: Value at 'queryExecutionIds' failed to "
-                                         "satisfy constraint: Member must have length between 1 and 50")
-        found, missing = [], []
-        for query_id in ids:
-            execution = self.region(context).executions.get(query_id)
-            if execution:
-                found.append(self._describe(execution))
-            else:
-                missing.append({"QueryExecutionId": query_id, "ErrorCode": "INVALID_INPUT",
-                                "ErrorMessage": f"QueryExecution {query_id} was not found"})
-        return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
+        ATHENA.check_length("BatchGetQueryExecution", "QueryExecutionIds", ids)
+        found, missing = batch_get(ids, self.region(context).executions.get, lambda query_id: {
+            "QueryExecutionId": query_id, "ErrorCode": "INVALID_INPUT",
+            "ErrorMessage": f"QueryExecution {query_id} was not found"})
+        return {"QueryExecutions": [self._describe(e) for e in found], "UnprocessedQueryExecutionIds": missing}
 
     @handler("ListQueryExecutions", expand=False)
     def list_query_executions(self, context: RequestContext, request: dict) -> dict:
         wg = self.work_group(context, request.get("WorkGroup"))["Name"]
         newest_first = [e.id for e in reversed(list(self.region(context).executions.values()))
                         if e.work_group == wg]
-        items, token = validation.paginate(newest_first, request, default=50, upper=50)
-        return {"QueryExecutionIds": items, **({"NextToken": token} if token else {})}
+        return ATHENA.paged("ListQueryExecutions", "QueryExecutionIds", newest_first, request, 50)
 
     @handler("StopQueryExecution", expand=False)
     def stop_query_execution(self, context: RequestContext, request: dict) -> dict:
@@ -167,7 +155,7 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
             body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
             metadata = s3.get_object(Bucket=bucket, Key=key + ".metadata")["Body"].read()
         except ClientError as exc:
-            raise errors.invalid_request(f"Unable to read the query results at {execution.result_key}") from exc
+            raise ATHENA.invalid(f"Unable to read the query results at {execution.result_key}") from exc
         execution.result = result_from_files(body, metadata, execution.restored)
         return execution.result
 
@@ -178,7 +166,7 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
             body = self._clients(execution.account, execution.region).s3.get_object(Bucket=bucket, Key=key)["Body"]
             result.data_files = body.read().decode().splitlines()
         if result.data_files is None:
-            raise errors.invalid_request("DATA_MANIFEST is only available for CREATE TABLE AS SELECT, INSERT INTO "
+            raise ATHENA.invalid("DATA_MANIFEST is only available for CREATE TABLE AS SELECT, INSERT INTO "
                                          "and UNLOAD queries")
         return results.manifest_result(result)
 
@@ -186,20 +174,15 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
     def get_query_results(self, context: RequestContext, request: dict) -> dict:
         execution = self._execution(context, request.get("QueryExecutionId"))
         if execution.state in ("QUEUED", "RUNNING"):
-            raise errors.invalid_request(f"Query has not yet finished. Current state: {execution.state}")
+            raise ATHENA.invalid(f"Query has not yet finished. Current state: {execution.state}")
         if execution.state != "SUCCEEDED":
-            raise errors.invalid_request(f"Query did not finish successfully. Final query state: {execution.state}"
+            raise ATHENA.invalid(f"Query did not finish successfully. Final query state: {execution.state}"
                                          + (f"\n{execution.reason}" if execution.reason else ""))
-        size = request.get("MaxResults") or 1000
-        if size < 1 or size > 1000:
-            raise errors.invalid_request(f"1 validation error detected: Value '{size}' at 'maxResults' failed "
-                                         "to satisfy constraint: Member must have value less than or equal to 1000")
         result = execution.result or self._restore_result(execution)
         if (request.get("QueryResultType") or "DATA_ROWS") == "DATA_MANIFEST":
             result = self._manifest(execution, result)
-        rows, token = paging.window(results.all_rows(result), request.get("NextToken"), size,
-                                    lambda: errors.invalid_request("Invalid token"))
+        rows, token = ATHENA.page("GetQueryResults", results.all_rows(result), request, 1000)
         out = {"UpdateCount": result.update_count or 0,
                "ResultSet": {"Rows": results.as_rows(rows),
                              "ResultSetMetadata": {"ColumnInfo": results.column_info(result)}}}
-        return {**out, "NextToken": token} if token else out
+        return with_next_token(out, token)

@@ -9,9 +9,8 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
-from lab_localstack.data_keys import is_data_key
+from lab_localstack.data_keys import is_data_key, split_uri
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -22,14 +21,6 @@ class S3Object:
     key: str
     size: int
     etag: str
-
-
-def split_uri(uri: str) -> tuple[str, str]:
-    """s3://bucket/prefix/ -> (bucket, "prefix/")."""
-    parsed = urlparse(uri)
-    if parsed.scheme not in ("s3", "s3a", "s3n") or not parsed.netloc:
-        raise ValueError(f"not an S3 location: {uri}")
-    return parsed.netloc, parsed.path.lstrip("/")
 
 
 def list_location(s3, uri: str) -> list[S3Object]:

@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import re
 
-from localstack.aws.api import CommonServiceException, RequestContext, handler
+from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.athena import errors, validation
+from lab_localstack.athena import validation
 from lab_localstack.athena.metadata_api import CATALOG
+from lab_localstack.athena.models import StoreAccess
+from lab_localstack.aws_api import ATHENA
 
 MAX_TAGS = 50
 MAX_KEY, MAX_VALUE = 128, 256
 ARN = re.compile(r"^arn:aws(?:-[a-z-]+)?:athena:(?P<region>[^:]*):(?P<account>[^:]*):"
                  r"(?P<kind>[A-Za-z-]+)/(?P<name>.+)$")
-
-
-def resource_not_found(arn: str) -> CommonServiceException:
-    return CommonServiceException("ResourceNotFoundException", f"Resource {arn} not found",
-                                  status_code=400, sender_fault=True)
 
 
 def tag_map(tags: list[dict] | None, existing: dict[str, str] | None = None) -> dict[str, str]:
@@ -35,14 +32,14 @@ def tag_map(tags: list[dict] | None, existing: dict[str, str] | None = None) -> 
     for tag in tags or []:
         key, value = tag.get("Key"), tag.get("Value") or ""
         if not key or len(key) > MAX_KEY:
-            raise errors.invalid_request(f"Tag key '{key}' must be 1 to {MAX_KEY} characters long")
+            raise ATHENA.invalid(f"Tag key '{key}' must be 1 to {MAX_KEY} characters long")
         if len(value) > MAX_VALUE:
-            raise errors.invalid_request(f"Tag value for key '{key}' must be at most {MAX_VALUE} characters long")
+            raise ATHENA.invalid(f"Tag value for key '{key}' must be at most {MAX_VALUE} characters long")
         if key.lower().startswith("aws:"):
-            raise errors.invalid_request(f"Tag key '{key}' uses the reserved prefix 'aws:'")
+            raise ATHENA.invalid(f"Tag key '{key}' uses the reserved prefix 'aws:'")
         merged[key] = value
     if len(merged) > MAX_TAGS:
-        raise errors.invalid_request(f"A resource can have at most {MAX_TAGS} tags")
+        raise ATHENA.invalid(f"A resource can have at most {MAX_TAGS} tags")
     return merged
 
 
@@ -50,23 +47,23 @@ def work_group_key(name: str) -> str:
     return f"workgroup/{name}"
 
 
-class TagsApi:
-    """Tags (WorkGroupsApi provides region())."""
+class TagsApi(StoreAccess):
+    """Tags of work groups and the data catalog."""
 
     def _tag_key(self, context: RequestContext, arn: str | None) -> str:
         validation.require(arn, "ResourceARN")
         match = ARN.match(arn)
         if not match or match["kind"] not in ("workgroup", "datacatalog", "capacity-reservation"):
-            raise errors.invalid_request(f"Invalid ARN: {arn}")
+            raise ATHENA.invalid(f"Invalid ARN: {arn}")
         # no account (Terraform's ARNs with skip_requesting_account_id): the caller's
         if (match["region"], match["account"] or context.account_id) != (context.region, context.account_id):
-            raise resource_not_found(arn)
+            raise ATHENA.error("ResourceNotFoundException", f"Resource {arn} not found")
         kind, name = match["kind"], match["name"]
         if kind == "workgroup" and name in self.region(context).work_groups:
             return work_group_key(name)
         if kind == "datacatalog" and name.lower() == CATALOG.lower():
             return f"datacatalog/{CATALOG}"
-        raise resource_not_found(arn)
+        raise ATHENA.error("ResourceNotFoundException", f"Resource {arn} not found")
 
     @handler("TagResource", expand=False)
     def tag_resource(self, context: RequestContext, request: dict) -> dict:
@@ -86,10 +83,5 @@ class TagsApi:
     @handler("ListTagsForResource", expand=False)
     def list_tags_for_resource(self, context: RequestContext, request: dict) -> dict:
         key = self._tag_key(context, request.get("ResourceARN"))
-        size = request.get("MaxResults")
-        if size is not None and size < 75:
-            raise errors.invalid_request(f"1 validation error detected: Value '{size}' at 'maxResults' failed to "
-                                         "satisfy constraint: Member must have value greater than or equal to 75")
         items = [{"Key": k, "Value": v} for k, v in sorted(self.region(context).tags.get(key, {}).items())]
-        page, token = validation.paginate(items, request, default=100, upper=10**6)
-        return {"Tags": page, **({"NextToken": token} if token else {})}
+        return ATHENA.paged("ListTagsForResource", "Tags", items, request, 100)

@@ -1,12 +1,12 @@
 """Type names across the three worlds: Glue/Hive column types (`string`,
 `struct<a:int>`), DuckDB's, and the Athena (Trino) names of ResultSetMetadata
-(`varchar`, `integer`, `row`...). Parsing goes through sqlglot's Hive types."""
+(`varchar`, `integer`, `row`...). Glue's own type names (parsing, DDL and DuckDB to
+Glue) are lab_localstack.hive's, shared with Glue's crawlers."""
 from __future__ import annotations
 
-import re
-
-import sqlglot
 from sqlglot import exp
+
+from lab_localstack.hive import parse_glue_type
 
 _DUCKDB_TO_ATHENA = {
     "VARCHAR": "varchar", "BOOLEAN": "boolean", "TINYINT": "tinyint", "SMALLINT": "smallint",
@@ -18,13 +18,6 @@ _DUCKDB_TO_ATHENA = {
 }
 
 
-def parse_glue_type(glue_type: str) -> exp.DataType:
-    try:
-        return exp.DataType.build(glue_type, dialect="hive")
-    except (sqlglot.errors.ParseError, ValueError) as exc:
-        raise ValueError(f"unknown type '{glue_type}'") from exc
-
-
 def is_nested(glue_type: str) -> bool:
     return parse_glue_type(glue_type).this in (exp.DataType.Type.STRUCT, exp.DataType.Type.ARRAY,
                                                exp.DataType.Type.MAP)
@@ -33,12 +26,6 @@ def is_nested(glue_type: str) -> bool:
 def glue_to_duckdb(glue_type: str) -> str:
     """DuckDB type for a Glue column type (`struct<a:int>` -> `STRUCT(a INT)`)."""
     return parse_glue_type(glue_type).sql(dialect="duckdb")
-
-
-def ddl_to_glue(data_type: exp.DataType) -> str:
-    """A DDL column type as Glue stores it: lower case, no spaces (`array<struct<a:int>>`)."""
-    text = data_type.sql(dialect="hive").lower()
-    return re.sub(r"\s*([<>,:()])\s*", r"\1", text)
 
 
 def duckdb_to_athena(duckdb_type: str) -> str:
@@ -53,8 +40,3 @@ def duckdb_to_athena(duckdb_type: str) -> str:
     if t.startswith("MAP"):
         return "map"
     return _DUCKDB_TO_ATHENA.get(t, "varchar")
-
-
-def duckdb_to_glue(duckdb_type: str) -> str:
-    """Glue column type for a DuckDB column type (crawlers, CTAS)."""
-    return ddl_to_glue(exp.DataType.build(str(duckdb_type), dialect="duckdb"))

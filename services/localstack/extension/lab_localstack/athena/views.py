@@ -11,7 +11,8 @@ import duckdb
 from botocore.exceptions import ClientError
 from sqlglot import exp
 
-from lab_localstack.athena import engine, errors, types, view_codec
+from lab_localstack import hive
+from lab_localstack.athena import engine, errors, view_codec
 from lab_localstack.athena.engine import CATALOG, Clients
 from lab_localstack.athena.results import ResultSet, text_result
 
@@ -44,7 +45,7 @@ def _body(sql: str, create: exp.Create) -> str:
 def _column(name: str, duckdb_type: str) -> view_codec.ViewColumn:
     text = "BIGINT" if str(duckdb_type).upper() == "HUGEINT" else str(duckdb_type)
     trino = exp.DataType.build(text, dialect="duckdb").sql(dialect="trino").lower()
-    return view_codec.ViewColumn(name, trino, types.duckdb_to_glue(text))
+    return view_codec.ViewColumn(name, trino, hive.duckdb_to_glue(text))
 
 
 def create(con: duckdb.DuckDBPyConnection, clients: Clients, create_node: exp.Create, sql: str,

@@ -1,74 +1,32 @@
-"""Work groups (`primary` always exists) and named queries, per account and region.
-Mixed into the provider."""
+"""Work groups (`primary` always exists) and named queries, per account and region
+(models.py). Mixed into the provider."""
 from __future__ import annotations
 
-import copy
-import datetime as dt
-import threading
 import uuid
-from dataclasses import dataclass, field
 
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.athena import errors, validation
+from lab_localstack.athena import validation
+from lab_localstack.athena.models import ENGINE_VERSION, StoreAccess, new_work_group
 from lab_localstack.athena.tags import tag_map, work_group_key
-
-ENGINE_VERSION = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
-
-
-@dataclass
-class Region:
-    work_groups: dict[str, dict] = field(default_factory=dict)
-    named_queries: dict[str, dict] = field(default_factory=dict)
-    executions: dict = field(default_factory=dict)       # id -> QueryExecution, in submission order
-    tokens: dict[str, str] = field(default_factory=dict)  # ClientRequestToken -> id
-    tags: dict[str, dict[str, str]] = field(default_factory=dict)  # "workgroup/<name>" -> tags (tags.py)
+from lab_localstack.aws_api import ATHENA, batch_get, find, with_next_token
 
 
-def _work_group(name: str, configuration: dict | None, description: str | None) -> dict:
-    config = copy.deepcopy(configuration or {})
-    config.setdefault("ResultConfiguration", {})
-    config.setdefault("EnforceWorkGroupConfiguration", False)
-    config.setdefault("PublishCloudWatchMetricsEnabled", False)
-    config.setdefault("RequesterPaysEnabled", False)
-    config["EngineVersion"] = dict(ENGINE_VERSION)
-    wg = {"Name": name, "State": "ENABLED", "Configuration": config,
-          "CreationTime": dt.datetime.now(dt.UTC)}
-    if description:
-        wg["Description"] = description
-    return wg
-
-
-class WorkGroupsApi:
-    """Work groups and named queries (the provider supplies regions())."""
-
-    _regions: dict[str, Region]
-    _regions_lock: threading.Lock
-
-    def region(self, context: RequestContext) -> Region:
-        return self.region_of(context.account_id, context.region)
-
-    def region_of(self, account: str, region: str) -> Region:
-        with self._regions_lock:
-            key = f"{account}/{region}"
-            if key not in self._regions:
-                self._regions[key] = Region(work_groups={"primary": _work_group("primary", None, None)})
-            return self._regions[key]
+class WorkGroupsApi(StoreAccess):
+    """Work groups and named queries."""
 
     def work_group(self, context: RequestContext, name: str | None) -> dict:
-        wg = self.region(context).work_groups.get(name or "primary")
-        if wg is None:
-            raise errors.invalid_request(f"WorkGroup {name} is not found.")
-        return wg
+        return find(self.region(context).work_groups, name or "primary",
+                    lambda: ATHENA.not_found(f"WorkGroup {name} is not found."))
 
     @handler("CreateWorkGroup", expand=False)
     def create_work_group(self, context: RequestContext, request: dict) -> dict:
         name = validation.work_group_name(request.get("Name"))
         region = self.region(context)
         if name in region.work_groups:
-            raise errors.invalid_request("WorkGroup is already created")
+            raise ATHENA.invalid("WorkGroup is already created")
         tags = tag_map(request.get("Tags"))
-        region.work_groups[name] = _work_group(name, request.get("Configuration"), request.get("Description"))
+        region.work_groups[name] = new_work_group(name, request.get("Configuration"), request.get("Description"))
         if tags:
             region.tags[work_group_key(name)] = tags
         return {}
@@ -80,11 +38,11 @@ class WorkGroupsApi:
     @handler("ListWorkGroups", expand=False)
     def list_work_groups(self, context: RequestContext, request: dict) -> dict:
         groups = sorted(self.region(context).work_groups.values(), key=lambda w: w["Name"])
-        items, token = validation.paginate(groups, request, default=50, upper=50)
+        items, token = ATHENA.page("ListWorkGroups", groups, request, 50)
         out = {"WorkGroups": [{"Name": w["Name"], "State": w["State"], "Description": w.get("Description", ""),
                                "CreationTime": w["CreationTime"], "EngineVersion": ENGINE_VERSION}
                               for w in items]}
-        return {**out, "NextToken": token} if token else out
+        return with_next_token(out, token)
 
     @handler("UpdateWorkGroup", expand=False)
     def update_work_group(self, context: RequestContext, request: dict) -> dict:
@@ -109,7 +67,7 @@ class WorkGroupsApi:
     def delete_work_group(self, context: RequestContext, request: dict) -> dict:
         name = request.get("WorkGroup")
         if name == "primary":
-            raise errors.invalid_request("Cannot delete primary workgroup")
+            raise ATHENA.invalid("Cannot delete primary workgroup")
         self.work_group(context, name)
         del self.region(context).work_groups[name]
         self.region(context).tags.pop(work_group_key(name), None)
@@ -128,10 +86,8 @@ class WorkGroupsApi:
         return {"NamedQueryId": query_id}
 
     def _named(self, context: RequestContext, query_id: str | None) -> dict:
-        named = self.region(context).named_queries.get(query_id or "")
-        if named is None:
-            raise errors.invalid_request(f"NamedQuery {query_id} was not found")
-        return named
+        return find(self.region(context).named_queries, query_id or "",
+                    lambda: ATHENA.not_found(f"NamedQuery {query_id} was not found"))
 
     @handler("GetNamedQuery", expand=False)
     def get_named_query(self, context: RequestContext, request: dict) -> dict:
@@ -141,19 +97,13 @@ class WorkGroupsApi:
     def list_named_queries(self, context: RequestContext, request: dict) -> dict:
         wg = self.work_group(context, request.get("WorkGroup"))["Name"]
         ids = [q["NamedQueryId"] for q in self.region(context).named_queries.values() if q["WorkGroup"] == wg]
-        items, token = validation.paginate(ids, request, default=50, upper=50)
-        return {"NamedQueryIds": items, **({"NextToken": token} if token else {})}
+        return ATHENA.paged("ListNamedQueries", "NamedQueryIds", ids, request, 50)
 
     @handler("BatchGetNamedQuery", expand=False)
     def batch_get_named_query(self, context: RequestContext, request: dict) -> dict:
-        found, missing = [], []
-        for query_id in request.get("NamedQueryIds") or []:
-            named = self.region(context).named_queries.get(query_id)
-            if named:
-                found.append(named)
-            else:
-                missing.append({"NamedQueryId": query_id, "ErrorCode": "INVALID_INPUT",
-                                "ErrorMessage": f"NamedQuery {query_id} was not found"})
+        found, missing = batch_get(request.get("NamedQueryIds") or [], self.region(context).named_queries.get,
+                                   lambda query_id: {"NamedQueryId": query_id, "ErrorCode": "INVALID_INPUT",
+                                                     "ErrorMessage": f"NamedQuery {query_id} was not found"})
         return {"NamedQueries": found, "UnprocessedNamedQueryIds": missing}
 
     @handler("DeleteNamedQuery", expand=False)

@@ -26,12 +26,13 @@ from localstack.services.cloudformation.resource_provider import (
     ResourceRequest,
 )
 
+from lab_localstack.aws_api import NOT_FOUND_CODES
+
 LOG = logging.getLogger(__name__)
 
 # Service error codes -> CloudFormation handler error codes (the resource-provider contract's names).
 HANDLER_ERROR_CODES = {
-    "EntityNotFoundException": "NotFound",
-    "ResourceNotFoundException": "NotFound",
+    **dict.fromkeys(NOT_FOUND_CODES, "NotFound"),
     "AlreadyExistsException": "AlreadyExists",
     "ResourceInUseException": "ResourceConflict",
     "CrawlerRunningException": "ResourceConflict",
@@ -62,7 +63,7 @@ def default_name(request: ResourceRequest, lower: bool = False, limit: int = 128
 
 def is_not_found(error: ClientError) -> bool:
     err = error.response.get("Error", {})
-    if HANDLER_ERROR_CODES.get(err.get("Code", "")) == "NotFound":
+    if err.get("Code", "") in NOT_FOUND_CODES:
         return True
     return any(m in (err.get("Message") or "").lower() for m in NOT_FOUND_MESSAGES)
 

@@ -5,6 +5,7 @@ Selected with PROVIDER_OVERRIDE_FIREHOSE=lab (entry point `firehose:lab`).
 Where things are (read in this order):
   plugin.py          entry points: the provider, and a start-up hook that loads it eagerly
   provider.py        the Firehose API (create/describe/list/delete/update, puts, tags)
+  models.py          the stores (FirehoseStore per account and region, LocalStack's BaseStore)
   validation.py      AWS's names, limits and configuration checks
   descriptions.py    DescribeDeliveryStream shapes with AWS's defaults; UpdateDestination merge
   stream_settings.py the delivery code's view of a description (dataclasses)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from localstack.aws.api.firehose import InvalidArgumentException
 
+from lab_localstack.aws_api import FIREHOSE
 from lab_localstack.firehose import partitioning, s3_keys
 
 PARTITIONING_PROCESSORS = ("MetadataExtraction", "RecordDeAggregation", "AppendDelimiterToRecord")
@@ -27,10 +28,8 @@ _ORC_MINIMUMS = {"BlockSizeBytes": 64 * 1024 * 1024, "StripeSizeBytes": 8 * 1024
 
 
 def _enum_error(value, field: str, allowed) -> Exception:
-    from lab_localstack.firehose.validation import validation_error
-
-    return validation_error(f"Value '{value}' at '{field}' failed to satisfy constraint: Member must "
-                            f"satisfy enum value set: [{', '.join(allowed)}]")
+    return FIREHOSE.validation_error(f"Value '{value}' at '{field}' failed to satisfy constraint: Member must "
+                                     f"satisfy enum value set: [{', '.join(allowed)}]")
 
 
 def check_partitioning_processor(kind: str, params: dict[str, str]) -> None:

@@ -48,10 +48,12 @@ from localstack.aws.api.firehose import (
 from localstack.services.plugins import ServiceLifecycleHook
 from localstack.utils.aws.arns import firehose_stream_arn
 
+from lab_localstack.aws_api import FIREHOSE
 from lab_localstack.firehose import descriptions, environment, validation
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.delivery_stream import DeliveryStream
 from lab_localstack.firehose.journal import Journal, NewRecord, StreamKey
+from lab_localstack.firehose.models import all_streams, store_of
 from lab_localstack.firehose.status_api import FirehoseStatusRoutes
 
 LOG = logging.getLogger(__name__)
@@ -73,7 +75,6 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
     def __init__(self) -> None:
         super().__init__()
         environment.current()   # validates LAB_FIREHOSE_* / LAB_OPENSEARCH_* now, naming a bad key
-        self._streams: dict[str, DeliveryStream] = {}
         self._lock = threading.RLock()
         self._journal: Journal | None = None
         self._routes = FirehoseStatusRoutes(self._all_streams)
@@ -92,11 +93,11 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
                 LOG.exception("could not restore delivery stream %s", stored.stream_key)
                 continue
             self._start(stream)
-        LOG.info("lab Firehose started with %d restored delivery streams", len(self._streams))
+        LOG.info("lab Firehose started with %d restored delivery streams", len(self._all_streams()))
 
     def on_before_stop(self):
         with self._lock:
-            streams = list(self._streams.values())
+            streams = all_streams()
         for stream in streams:
             stream.stop()
         self._routes.unregister()
@@ -105,15 +106,15 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
     def _start(self, stream: DeliveryStream) -> None:
         stream.start()
         with self._lock:
-            self._streams[stream.key] = stream
+            store_of(stream.account_id, stream.region).delivery_streams[stream.name] = stream
 
     def _all_streams(self) -> list[DeliveryStream]:
         with self._lock:
-            return list(self._streams.values())
+            return all_streams()
 
     def _get(self, context: RequestContext, name: str) -> DeliveryStream:
         with self._lock:
-            stream = self._streams.get(StreamKey(context.account_id, context.region, name))
+            stream = store_of(context.account_id, context.region).delivery_streams.get(name)
         if stream is None:
             raise ResourceNotFoundException(f"Firehose {name} under account {context.account_id} not found.")
         return stream
@@ -153,7 +154,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         key = StreamKey(context.account_id, context.region, delivery_stream_name)
         arn = firehose_stream_arn(delivery_stream_name, context.account_id, context.region)
         with self._lock:
-            if key in self._streams:
+            if delivery_stream_name in store_of(context.account_id, context.region).delivery_streams:
                 raise ResourceInUseException(
                     f"Firehose {delivery_stream_name} under accountId {context.account_id} already exists")
             description = descriptions.new_description(
@@ -171,7 +172,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
                                allow_force_delete: bool | None = None, **kwargs) -> DeleteDeliveryStreamOutput:
         stream = self._get(context, delivery_stream_name)
         with self._lock:
-            self._streams.pop(stream.key, None)
+            store_of(stream.account_id, stream.region).delivery_streams.pop(stream.name, None)
         stream.stop()
         self._journal.delete_stream(stream.key)
         LOG.info("deleted delivery stream %s (%d buffered records discarded)",
@@ -188,16 +189,13 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
                               delivery_stream_type: str | None = None,
                               exclusive_start_delivery_stream_name: str | None = None,
                               **kwargs) -> ListDeliveryStreamsOutput:
-        limit = limit or 10
-        names = sorted(
-            s.name for s in self._all_streams()
-            if s.account_id == context.account_id and s.region == context.region
-            and (delivery_stream_type is None or s.description["DeliveryStreamType"] == delivery_stream_type)
-        )
-        if exclusive_start_delivery_stream_name:
-            names = [n for n in names if n > exclusive_start_delivery_stream_name]
-        return ListDeliveryStreamsOutput(DeliveryStreamNames=names[:limit],
-                                         HasMoreDeliveryStreams=len(names) > limit)
+        with self._lock:
+            streams = list(store_of(context.account_id, context.region).delivery_streams.values())
+        names = sorted(s.name for s in streams
+                       if delivery_stream_type is None or s.description["DeliveryStreamType"] == delivery_stream_type)
+        page, more = FIREHOSE.page_after("ListDeliveryStreams", names, exclusive_start_delivery_stream_name,
+                                         limit, 10)
+        return ListDeliveryStreamsOutput(DeliveryStreamNames=page, HasMoreDeliveryStreams=more)
 
     def update_destination(self, context: RequestContext, delivery_stream_name: str,
                            current_delivery_stream_version_id: str, destination_id: str,
@@ -285,8 +283,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
                                       exclusive_start_tag_key: str | None = None, limit: int | None = None,
                                       **kwargs) -> ListTagsForDeliveryStreamOutput:
         stream = self._get(context, delivery_stream_name)
-        limit = limit or 50
         tags = sorted(stream.tags, key=lambda t: t["Key"])
-        if exclusive_start_tag_key:
-            tags = [t for t in tags if t["Key"] > exclusive_start_tag_key]
-        return ListTagsForDeliveryStreamOutput(Tags=tags[:limit], HasMoreTags=len(tags) > limit)
+        page, more = FIREHOSE.page_after("ListTagsForDeliveryStream", tags, exclusive_start_tag_key, limit, 50,
+                                         name=lambda t: t["Key"])
+        return ListTagsForDeliveryStreamOutput(Tags=page, HasMoreTags=more)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from localstack.aws.api import CommonServiceException
 from localstack.aws.api.firehose import InvalidArgumentException
 
+from lab_localstack.aws_api import FIREHOSE
 from lab_localstack.firehose import descriptions as d
 from lab_localstack.firehose import lake_validation as dl
 from lab_localstack.firehose.index_rotation import ROTATION_PERIODS
@@ -23,13 +23,9 @@ _NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,64}$")
 SUPPORTED_COMPRESSION = ("UNCOMPRESSED", "GZIP", "ZIP")
 
 
-def validation_error(message: str) -> CommonServiceException:
-    return CommonServiceException("ValidationException", f"1 validation error detected: {message}")
-
-
 def check_stream_name(name: str) -> None:
     if not name or not _NAME.match(name):
-        raise validation_error(
+        raise FIREHOSE.validation_error(
             f"Value '{name}' at 'deliveryStreamName' failed to satisfy constraint: Member must satisfy "
             "regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 64"
         )
@@ -37,7 +33,7 @@ def check_stream_name(name: str) -> None:
 
 def check_record(data: bytes, where: str = "record.data") -> None:
     if len(data) > MAX_RECORD_BYTES:
-        raise validation_error(
+        raise FIREHOSE.validation_error(
             f"Value at '{where}' failed to satisfy constraint: Member must have length less than or "
             f"equal to {MAX_RECORD_BYTES}"
         )
@@ -45,12 +41,12 @@ def check_record(data: bytes, where: str = "record.data") -> None:
 
 def check_batch(records: list[dict]) -> None:
     if len(records) > MAX_RECORDS_PER_BATCH:
-        raise validation_error(
+        raise FIREHOSE.validation_error(
             f"Value at 'records' failed to satisfy constraint: Member must have length less than or "
             f"equal to {MAX_RECORDS_PER_BATCH}"
         )
     if not records:
-        raise validation_error("Value at 'records' failed to satisfy constraint: Member must have length "
+        raise FIREHOSE.validation_error("Value at 'records' failed to satisfy constraint: Member must have length "
                                "greater than or equal to 1")
     total = 0
     for position, record in enumerate(records):
@@ -136,7 +132,7 @@ def check_destination(kind: str, config: dict) -> None:
 
 def check_tags(tags: list[dict] | None) -> None:
     if tags and len(tags) > MAX_TAGS:
-        raise validation_error(
+        raise FIREHOSE.validation_error(
             f"Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {MAX_TAGS}")
 
 

@@ -13,10 +13,11 @@ Where things are:
   crawl.py           one crawl of an S3 target: tables, columns, partitions (Hive or partition_N)
   schema_inference.py  classification (json/parquet/csv) and Glue types from object samples
   partition_filter.py  GetPartitions' Expression, evaluated by DuckDB after a sqlglot parse
-  catalog.py         storage per account/region, saved to LOCALSTACK_VOLUME_DIR/lab-glue/catalog.json
+  models.py          the stores (GlueStore per account and region, LocalStack's BaseStore)
+  catalog.py         their persistence: LOCALSTACK_VOLUME_DIR/lab-glue/catalog.json
   shapes.py          stored records <-> response shapes (timestamps, AWS's defaults)
-  validation.py      names, required members, partition values, page sizes and tokens
-  errors.py          EntityNotFoundException, AlreadyExistsException, InvalidInputException, ...
+  validation.py      names, required members, partition values; Glue's not-found messages
+                     (errors and pages: lab_localstack/aws_api.py)
 
 Choices: the catalog is the lab's own storage (not moto's Glue backend: its error
 messages and missing shapes would have to be patched over, and it does not persist);

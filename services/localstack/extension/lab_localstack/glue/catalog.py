@@ -1,11 +1,10 @@
-"""The Data Catalog's storage: databases, tables, partitions and crawlers per
-account and region, kept in memory and saved to one JSON file after every change
-(LOCALSTACK_VOLUME_DIR/lab-glue/catalog.json), so the catalog survives a restart.
+"""The Data Catalog's persistence: the stores of models.py (databases, tables, partitions and
+crawlers per account and region), saved to one JSON file after every change
+(LOCALSTACK_VOLUME_DIR/lab-glue/catalog.json, `{"<account>/<region>": {"databases": ...}}`), so
+the catalog survives a restart; and what the API mixins need of the provider (`CatalogAccess`).
 
-Records are stored as the API's own dicts (timestamps as epoch seconds); the
-provider turns them into response shapes (shapes.py). Tags and partition indexes are kept
-beside the resources they belong to. Every catalog has AWS's `default` database, from its
-first use, and gets it back at start if it was deleted.
+Every catalog has AWS's `default` database, from its first use, and gets it back at start if
+it was deleted.
 """
 from __future__ import annotations
 
@@ -13,9 +12,13 @@ import json
 import logging
 import os
 import threading
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from localstack.aws.api import RequestContext
+from localstack.services.stores import AccountRegionBundle
+
+from lab_localstack.glue.models import GlueStore, glue_stores
 from lab_localstack.glue.shapes import database_record
 
 LOG = logging.getLogger(__name__)
@@ -26,64 +29,33 @@ DEFAULT_DATABASE_INPUT = {"Name": DEFAULT_DATABASE, "Description": "Default Hive
                           "LocationUri": "file:/spark-warehouse"}
 
 
-@dataclass
-class Catalog:
-    """One account's catalog in one region."""
-
-    databases: dict[str, dict] = field(default_factory=dict)
-    tables: dict[str, dict[str, dict]] = field(default_factory=dict)           # db -> table -> Table
-    partitions: dict[str, dict[str, dict]] = field(default_factory=dict)       # "db.table" -> values key -> Partition
-    crawlers: dict[str, dict] = field(default_factory=dict)
-    table_versions: dict[str, list[dict]] = field(default_factory=dict)   # "db.table" -> every version
-    tags: dict[str, dict[str, str]] = field(default_factory=dict)        # "database/db", "crawler/c" -> tags
-    partition_indexes: dict[str, list[dict]] = field(default_factory=dict)   # "db.table" -> PartitionIndexDescriptors
-
-    def put_table(self, record: dict) -> None:
-        """Store a table and keep it as its newest version (GetTableVersion[s])."""
-        self.tables.setdefault(record["DatabaseName"], {})[record["Name"]] = record
-        self.table_versions.setdefault(f"{record['DatabaseName']}.{record['Name']}", []).append(record)
-
-    def table_partitions(self, db: str, table: str) -> dict[str, dict]:
-        return self.partitions.setdefault(f"{db}.{table}", {})
-
-    def drop_table(self, db: str, table: str) -> None:
-        self.tables.get(db, {}).pop(table, None)
-        self.partitions.pop(f"{db}.{table}", None)
-        self.table_versions.pop(f"{db}.{table}", None)
-        self.partition_indexes.pop(f"{db}.{table}", None)
-
-
-def values_key(values: tuple[str, ...] | list[str]) -> str:
-    return json.dumps(list(values))
-
-
 class CatalogStore:
-    """All catalogs, one lock, persisted as JSON."""
+    """The stores, one lock for every change, persisted as JSON."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, stores: AccountRegionBundle[GlueStore] = glue_stores) -> None:
         self.lock = threading.RLock()
         self._path = path
-        self._catalogs: dict[str, Catalog] = {}
+        self._stores = stores
         self._load()
 
-    def catalog(self, account: str, region: str) -> Catalog:
-        key = f"{account}/{region}"
-        cat = self._catalogs.get(key)
-        if cat is None:
-            with self.lock:
-                cat = self._catalogs.setdefault(key, Catalog())
-                if ensure_default_database(cat, account):
-                    self.save()
+    def catalog(self, account: str, region: str) -> GlueStore:
+        with self.lock:
+            regions = self._stores[account]
+            first_use = region not in regions
+            cat = regions[region]
+            if first_use and ensure_default_database(cat, account):
+                self.save()
         return cat
 
-    def all_catalogs(self) -> dict[str, Catalog]:
-        return dict(self._catalogs)
+    def all_catalogs(self) -> list[GlueStore]:
+        with self.lock:
+            return [cat for _, _, cat in self._stores.iter_stores()]
 
     def save(self) -> None:
         if self._path is None:
             return
         with self.lock:
-            data = {key: asdict(cat) for key, cat in self._catalogs.items()}
+            data = {f"{account}/{region}": cat.persisted() for account, region, cat in self._stores.iter_stores()}
             self._path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self._path.with_suffix(".tmp")
             tmp.write_text(json.dumps(data))
@@ -97,18 +69,31 @@ class CatalogStore:
         except (OSError, ValueError) as exc:
             LOG.error("Glue catalog %s unreadable, starting empty: %s", self._path, exc)
             return
-        for key, cat in data.items():
-            self._catalogs[key] = Catalog(**cat)
-        # every account's Data Catalog has `default`: put back at start if it was deleted
-        added = [key for key, cat in self._catalogs.items() if ensure_default_database(cat, key.split("/")[0])]
+        added = False
+        for key, saved in data.items():
+            account, _, region = key.partition("/")
+            cat = self._stores[account][region]
+            cat.restore(saved)
+            # every account's Data Catalog has `default`: put back at start if it was deleted
+            added |= ensure_default_database(cat, account)
         if added:
             self.save()
 
 
-def ensure_default_database(cat: Catalog, account: str) -> bool:
+def ensure_default_database(cat: GlueStore, account: str) -> bool:
     """Add the `default` database AWS gives every Data Catalog, if missing (True if added)."""
     if DEFAULT_DATABASE in cat.databases:
         return False
     cat.databases[DEFAULT_DATABASE] = database_record(dict(DEFAULT_DATABASE_INPUT), account)
     cat.tables.setdefault(DEFAULT_DATABASE, {})
     return True
+
+
+class CatalogAccess(Protocol):
+    """What Glue's API mixins need of the provider they are mixed into: its CatalogStore."""
+
+    store: CatalogStore
+
+    def catalog(self, context: RequestContext) -> GlueStore:
+        """The caller's account's catalog in the caller's region."""
+        return self.store.catalog(context.account_id, context.region)

@@ -6,38 +6,16 @@ import re
 
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.glue import errors, shapes, validation
-from lab_localstack.glue.catalog import Catalog, CatalogStore
+from lab_localstack.aws_api import GLUE
+from lab_localstack.glue import shapes, validation
+from lab_localstack.glue.catalog import CatalogAccess
+from lab_localstack.glue.models import table_key
 from lab_localstack.glue.partition_indexes_api import add_index
 from lab_localstack.glue.tags_api import check_tags, resource_key
 
 
-def _page(items: list[dict], request: dict, key: str) -> dict:
-    page, token = validation.paginate(items, request)
-    out = {key: shapes.to_response(page)}
-    return {**out, "NextToken": token} if token else out
-
-
-class CatalogApi:
+class CatalogApi(CatalogAccess):
     """Databases and tables."""
-
-    store: CatalogStore
-
-    def catalog(self, context: RequestContext) -> Catalog:
-        return self.store.catalog(context.account_id, context.region)
-
-    def database(self, cat: Catalog, name: str | None) -> dict:
-        db = cat.databases.get(validation.name(name, "databaseName"))
-        if db is None:
-            raise errors.no_such_database(name)
-        return db
-
-    def table(self, cat: Catalog, db_name: str | None, table_name: str | None) -> dict:
-        db = self.database(cat, db_name)
-        table = cat.tables.get(db["Name"], {}).get(validation.name(table_name, "name"))
-        if table is None:
-            raise errors.no_such_table(table_name)
-        return table
 
     # --- databases ---------------------------------------------------------
     @handler("CreateDatabase", expand=False)
@@ -48,7 +26,7 @@ class CatalogApi:
         with self.store.lock:
             cat = self.catalog(context)
             if name in cat.databases:
-                raise errors.already_exists("Database already exists.")
+                raise GLUE.error("AlreadyExistsException", "Database already exists.")
             cat.databases[name] = shapes.database_record(db_input, context.account_id)
             cat.tables.setdefault(name, {})
             if tags:
@@ -59,13 +37,13 @@ class CatalogApi:
     @handler("GetDatabase", expand=False)
     def get_database(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            return {"Database": shapes.to_response(self.database(self.catalog(context), request.get("Name")))}
+            return {"Database": shapes.to_response(self.catalog(context).database(request.get("Name")))}
 
     @handler("GetDatabases", expand=False)
     def get_databases(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             dbs = sorted(self.catalog(context).databases.values(), key=lambda d: d["Name"])
-            return _page(dbs, request, "DatabaseList")
+            return GLUE.paged("GetDatabases", "DatabaseList", dbs, request, 100, shapes.to_response)
 
     @handler("UpdateDatabase", expand=False)
     def update_database(self, context: RequestContext, request: dict) -> dict:
@@ -73,11 +51,11 @@ class CatalogApi:
         validation.name(db_input.get("Name"), "databaseInput.name")
         with self.store.lock:
             cat = self.catalog(context)
-            old = self.database(cat, request.get("Name"))
+            old = cat.database(request.get("Name"))
             new = shapes.database_record(db_input, context.account_id)
             new["CreateTime"] = old["CreateTime"]
             if new["Name"] != old["Name"]:
-                raise errors.invalid_input("Database name cannot be changed.")
+                raise GLUE.invalid("Database name cannot be changed.")
             cat.databases[old["Name"]] = new
             self.store.save()
         return {}
@@ -86,7 +64,7 @@ class CatalogApi:
     def delete_database(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            db = self.database(cat, request.get("Name"))
+            db = cat.database(request.get("Name"))
             for table in list(cat.tables.get(db["Name"], {})):
                 cat.drop_table(db["Name"], table)
             cat.tables.pop(db["Name"], None)
@@ -105,16 +83,16 @@ class CatalogApi:
         validation.columns(table_input.get("PartitionKeys"), "tableInput.partitionKeys")
         with self.store.lock:
             cat = self.catalog(context)
-            db = self.database(cat, request.get("DatabaseName"))
+            db = cat.database(request.get("DatabaseName"))
             tables = cat.tables.setdefault(db["Name"], {})
             if name in tables:
-                raise errors.already_exists("Table already exists.")
+                raise GLUE.error("AlreadyExistsException", "Table already exists.")
             record = shapes.table_record(table_input, db["Name"], context.account_id)
             try:
                 for index in request.get("PartitionIndexes") or []:
                     add_index(cat, record, index)
             except Exception:
-                cat.partition_indexes.pop(f"{db['Name']}.{record['Name']}", None)
+                cat.partition_indexes.pop(table_key(db['Name'], record['Name']), None)
                 raise
             cat.put_table(record)
             self.store.save()
@@ -123,7 +101,7 @@ class CatalogApi:
     @handler("GetTable", expand=False)
     def get_table(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("Name"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("Name"))
             return {"Table": shapes.to_response(table)}
 
     @handler("GetTables", expand=False)
@@ -133,12 +111,12 @@ class CatalogApi:
             regex = re.compile(pattern.replace("*", ".*") if pattern and ".*" not in pattern else (pattern or ".*"),
                                re.IGNORECASE)
         except re.error as exc:
-            raise errors.invalid_input(f"Invalid expression '{pattern}': {exc}") from exc
+            raise GLUE.invalid(f"Invalid expression '{pattern}': {exc}") from exc
         with self.store.lock:
             cat = self.catalog(context)
-            db = self.database(cat, request.get("DatabaseName"))
+            db = cat.database(request.get("DatabaseName"))
             tables = [t for n, t in sorted(cat.tables.get(db["Name"], {}).items()) if regex.fullmatch(n)]
-            return _page(tables, request, "TableList")
+            return GLUE.paged("GetTables", "TableList", tables, request, 100, shapes.to_response)
 
     @handler("UpdateTable", expand=False)
     def update_table(self, context: RequestContext, request: dict) -> dict:
@@ -146,7 +124,7 @@ class CatalogApi:
         validation.name(table_input.get("Name"), "tableInput.name")
         with self.store.lock:
             cat = self.catalog(context)
-            old = self.table(cat, request.get("DatabaseName"), table_input.get("Name"))
+            old = cat.table(request.get("DatabaseName"), table_input.get("Name"))
             cat.put_table(shapes.table_record(table_input, old["DatabaseName"], context.account_id, previous=old))
             self.store.save()
         return {}
@@ -155,30 +133,29 @@ class CatalogApi:
     def get_table_version(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
-            versions = cat.table_versions.get(f"{table['DatabaseName']}.{table['Name']}") or [table]
+            table = cat.table(request.get("DatabaseName"), request.get("TableName"))
+            versions = cat.table_versions.get(table_key(table['DatabaseName'], table['Name'])) or [table]
             wanted = request.get("VersionId")
             found = versions[-1] if not wanted or wanted == "LATEST" else next(
                 (v for v in versions if v.get("VersionId") == wanted), None)
             if found is None:
-                raise errors.entity_not_found(f"Version {wanted} of table {table['Name']} not found.")
+                raise GLUE.not_found(f"Version {wanted} of table {table['Name']} not found.")
             return {"TableVersion": {"Table": shapes.to_response(found), "VersionId": found.get("VersionId", "0")}}
 
     @handler("GetTableVersions", expand=False)
     def get_table_versions(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
-            versions = list(reversed(cat.table_versions.get(f"{table['DatabaseName']}.{table['Name']}") or [table]))
+            table = cat.table(request.get("DatabaseName"), request.get("TableName"))
+            versions = list(reversed(cat.table_versions.get(table_key(table['DatabaseName'], table['Name'])) or [table]))
         items = [{"Table": v, "VersionId": v.get("VersionId", "0")} for v in versions]
-        page, token = validation.paginate(items, request)
-        return {"TableVersions": shapes.to_response(page), **({"NextToken": token} if token else {})}
+        return GLUE.paged("GetTableVersions", "TableVersions", items, request, 100, shapes.to_response)
 
     @handler("DeleteTable", expand=False)
     def delete_table(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("Name"))
+            table = cat.table(request.get("DatabaseName"), request.get("Name"))
             cat.drop_table(table["DatabaseName"], table["Name"])
             self.store.save()
         return {}
@@ -188,7 +165,7 @@ class CatalogApi:
         failed = []
         with self.store.lock:
             cat = self.catalog(context)
-            db = self.database(cat, request.get("DatabaseName"))
+            db = cat.database(request.get("DatabaseName"))
             for name in request.get("TablesToDelete") or []:
                 if name.lower() in cat.tables.get(db["Name"], {}):
                     cat.drop_table(db["Name"], name.lower())

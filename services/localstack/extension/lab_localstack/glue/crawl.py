@@ -15,12 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lab_localstack.athena import hive_ddl
-from lab_localstack.athena.s3_objects import split_uri
-from lab_localstack.data_keys import is_data_key, relative_key
+from lab_localstack import hive
+from lab_localstack.data_keys import is_data_key, relative_key, split_uri
 from lab_localstack.glue import schema_inference as infer
 from lab_localstack.glue import shapes
-from lab_localstack.glue.catalog import Catalog, values_key
+from lab_localstack.glue.models import GlueStore, values_key
 
 _HIVE = re.compile(r"^([^=/]+)=([^/]*)$")
 
@@ -100,17 +99,17 @@ def _storage(sample: infer.Sample, columns: list[dict], location: str) -> tuple[
     params = {"classification": sample.classification, "typeOfData": "file",
               "CrawlerSchemaSerializerVersion": "1.0", "CrawlerSchemaDeserializerVersion": "1.0"}
     if sample.classification == "parquet":
-        serde, in_fmt, out_fmt = hive_ddl.PARQUET_SERDE, *hive_ddl.PARQUET_IO
+        serde, in_fmt, out_fmt = hive.PARQUET_SERDE, *hive.PARQUET_IO
         serde_params = {"serialization.format": "1"}
         params["compressionType"] = "none"
     elif sample.classification == "csv":
-        serde, (in_fmt, out_fmt) = hive_ddl.LAZY_SIMPLE, hive_ddl.TEXT_IO
+        serde, (in_fmt, out_fmt) = hive.LAZY_SIMPLE, hive.TEXT_IO
         serde_params = {"field.delim": sample.delimiter}
         params.update(delimiter=sample.delimiter, areColumnsQuoted="false", compressionType="none")
         if sample.header:
             params["skip.header.line.count"] = "1"
     else:
-        serde, (in_fmt, out_fmt) = hive_ddl.JSON_SERDE, hive_ddl.TEXT_IO
+        serde, (in_fmt, out_fmt) = hive.JSON_SERDE, hive.TEXT_IO
         serde_params = {"paths": ",".join(c["Name"] for c in columns)}
         params["compressionType"] = sample.compression
     sd = {"Columns": columns, "Location": location, "InputFormat": in_fmt, "OutputFormat": out_fmt,
@@ -120,7 +119,7 @@ def _storage(sample: infer.Sample, columns: list[dict], location: str) -> tuple[
     return sd, params
 
 
-def crawl_target(cat: Catalog, lock, account: str, crawler: dict, s3, path: str, exclusions: list[str],
+def crawl_target(cat: GlueStore, lock, account: str, crawler: dict, s3, path: str, exclusions: list[str],
                  stopping: Callable[[], bool]) -> TargetResult:
     """Crawls one S3 target; the catalog is only touched under `lock`."""
     bucket, prefix = split_uri(path)

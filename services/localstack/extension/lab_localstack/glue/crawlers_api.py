@@ -12,7 +12,9 @@ import time
 from localstack.aws.api import RequestContext, handler
 from localstack.aws.connect import connect_to
 
-from lab_localstack.glue import crawl, errors, shapes, validation
+from lab_localstack.aws_api import GLUE, find
+from lab_localstack.glue import crawl, shapes, validation
+from lab_localstack.glue.catalog import CatalogAccess
 from lab_localstack.glue.tags_api import check_tags, resource_key
 
 LOG = logging.getLogger(__name__)
@@ -20,20 +22,15 @@ STOPPING_SECONDS = 0.3   # how long a finished crawl shows STOPPING before READY
 
 
 def _not_found(name: str):
-    return errors.entity_not_found(f"Crawler with name {name} has not been found")
+    return GLUE.not_found(f"Crawler with name {name} has not been found")
 
 
-class CrawlersApi:
+class CrawlersApi(CatalogAccess):
     """Crawler definitions live in the catalog store; runs in threads."""
-
-    _stop_flags: dict[str, threading.Event]
 
     def _crawler(self, context: RequestContext, name: str | None) -> dict:
         validation.require(name, "name")
-        crawler = self.catalog(context).crawlers.get(name)
-        if crawler is None:
-            raise _not_found(name)
-        return crawler
+        return find(self.catalog(context).crawlers, name, lambda: _not_found(name))
 
     @handler("CreateCrawler", expand=False)
     def create_crawler(self, context: RequestContext, request: dict) -> dict:
@@ -45,12 +42,12 @@ class CrawlersApi:
         for target in targets.get("S3Targets") or []:
             validation.require(target.get("Path"), "targets.s3Targets.path")
             if not target["Path"].startswith("s3://"):
-                raise errors.invalid_input(f"Invalid S3 path: {target['Path']}")
+                raise GLUE.invalid(f"Invalid S3 path: {target['Path']}")
         tags = check_tags(request.get("Tags"))
         with self.store.lock:
             cat = self.catalog(context)
             if name in cat.crawlers:
-                raise errors.already_exists(f"{name} already exists")
+                raise GLUE.error("AlreadyExistsException", f"{name} already exists")
             now = time.time()
             cat.crawlers[name] = {
                 "Name": name, "Role": request["Role"], "Targets": copy.deepcopy(targets),
@@ -88,22 +85,20 @@ class CrawlersApi:
     def get_crawlers(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             crawlers = [self._describe(c) for _, c in sorted(self.catalog(context).crawlers.items())]
-        page, token = validation.paginate(crawlers, request)
-        return {"Crawlers": page, **({"NextToken": token} if token else {})}
+        return GLUE.paged("GetCrawlers", "Crawlers", crawlers, request, 100)
 
     @handler("ListCrawlers", expand=False)
     def list_crawlers(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             names = sorted(self.catalog(context).crawlers)
-        page, token = validation.paginate(names, request)
-        return {"CrawlerNames": page, **({"NextToken": token} if token else {})}
+        return GLUE.paged("ListCrawlers", "CrawlerNames", names, request, 100)
 
     @handler("UpdateCrawler", expand=False)
     def update_crawler(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             crawler = self._crawler(context, request.get("Name"))
             if crawler["State"] != "READY":
-                raise errors.crawler_running(f"Crawler with name {crawler['Name']} has already started")
+                raise GLUE.error("CrawlerRunningException", f"Crawler with name {crawler['Name']} has already started")
             for key in ("Role", "Targets", "DatabaseName", "Description", "TablePrefix", "SchemaChangePolicy",
                         "RecrawlPolicy", "Classifiers", "Configuration"):
                 if key in request:
@@ -124,7 +119,7 @@ class CrawlersApi:
         with self.store.lock:
             crawler = self._crawler(context, request.get("Name"))
             if crawler["State"] != "READY":
-                raise errors.crawler_running(f"{crawler['Name']} is running")
+                raise GLUE.error("CrawlerRunningException", f"{crawler['Name']} is running")
             del self.catalog(context).crawlers[crawler["Name"]]
             self.catalog(context).tags.pop(resource_key("crawler", crawler["Name"]), None)
             self.store.save()
@@ -135,16 +130,15 @@ class CrawlersApi:
         with self.store.lock:
             crawler = self._crawler(context, request.get("Name"))
             if crawler["State"] != "READY":
-                raise errors.crawler_running(f"Crawler with name {crawler['Name']} has already started")
+                raise GLUE.error("CrawlerRunningException", f"Crawler with name {crawler['Name']} has already started")
             if not crawler.get("DatabaseName") or crawler["DatabaseName"].lower() not in \
                     self.catalog(context).databases:
-                raise errors.entity_not_found(f"Database {crawler.get('DatabaseName')} not found.")
+                raise GLUE.not_found(f"Database {crawler.get('DatabaseName')} not found.")
             crawler["State"] = "RUNNING"
             crawler["LastCrawl"] = {"Status": "RUNNING", "StartTime": time.time(),
                                     "LogGroup": "/aws-glue/crawlers", "LogStream": crawler["Name"],
                                     "MessagePrefix": crawler["Name"]}
-            stop = self._stop_flags.setdefault(f"{context.account_id}/{context.region}/{crawler['Name']}",
-                                               threading.Event())
+            stop = self.catalog(context).crawl_stops.setdefault(crawler["Name"], threading.Event())
             stop.clear()
             self.store.save()
         threading.Thread(target=self._run_crawl, args=(context.account_id, context.region, crawler, stop),
@@ -156,11 +150,11 @@ class CrawlersApi:
         with self.store.lock:
             crawler = self._crawler(context, request.get("Name"))
             if crawler["State"] == "READY":
-                raise errors.crawler_not_running(f"Crawler with name {crawler['Name']} isn't running.")
+                raise GLUE.error("CrawlerNotRunningException", f"Crawler with name {crawler['Name']} isn't running.")
             if crawler["State"] == "STOPPING":
-                raise errors.crawler_stopping(f"Crawler with name {crawler['Name']} is stopping.")
+                raise GLUE.error("CrawlerStoppingException", f"Crawler with name {crawler['Name']} is stopping.")
             crawler["State"] = "STOPPING"
-            self._stop_flags[f"{context.account_id}/{context.region}/{crawler['Name']}"].set()
+            self.catalog(context).crawl_stops[crawler["Name"]].set()
             self.store.save()
         return {}
 

@@ -10,7 +10,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from lab_localstack.glue import errors
+from lab_localstack.aws_api import GLUE
 
 _NUMERIC = {"tinyint", "smallint", "int", "integer", "bigint"}
 
@@ -28,9 +28,9 @@ def _parse(expression: str) -> exp.Expression:
     try:
         tree = sqlglot.parse_one(expression, read="athena", into=exp.Condition)
     except sqlglot.errors.ParseError as exc:
-        raise errors.invalid_input(f"Unsupported expression '{expression}': {exc.errors[0]['description']}") from exc
+        raise GLUE.invalid(f"Unsupported expression '{expression}': {exc.errors[0]['description']}") from exc
     if tree.find(exp.Subquery, exp.Select, exp.Query):
-        raise errors.invalid_input(f"Unsupported expression '{expression}'")
+        raise GLUE.invalid(f"Unsupported expression '{expression}'")
     return tree
 
 
@@ -40,7 +40,7 @@ def matching(expression: str, partition_keys: list[dict], partitions: list[dict]
     known = {k["Name"].lower() for k in partition_keys}
     for col in tree.find_all(exp.Column):
         if col.name.lower() not in known:
-            raise errors.invalid_input(f"Unknown column '{col.name}' in expression '{expression}'")
+            raise GLUE.invalid(f"Unknown column '{col.name}' in expression '{expression}'")
     con = duckdb.connect()
     try:
         cols = ", ".join(f'"{k["Name"].lower()}" {_duckdb_type(k.get("Type", "string"))}' for k in partition_keys)
@@ -53,7 +53,7 @@ def matching(expression: str, partition_keys: list[dict], partitions: list[dict]
         try:
             rows = con.execute(f"SELECT idx FROM p WHERE {predicate} ORDER BY idx").fetchall()
         except duckdb.Error as exc:
-            raise errors.invalid_input(f"Unsupported expression '{expression}': {exc}") from exc
+            raise GLUE.invalid(f"Unsupported expression '{expression}': {exc}") from exc
     finally:
         con.close()
     return [partitions[r[0]] for r in rows]

@@ -9,13 +9,15 @@ import copy
 
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.glue import errors, validation
-from lab_localstack.glue.catalog import Catalog
+from lab_localstack.aws_api import GLUE
+from lab_localstack.glue import validation
+from lab_localstack.glue.catalog import CatalogAccess
+from lab_localstack.glue.models import GlueStore, table_key
 
 MAX_INDEXES = 3
 
 
-def add_index(cat: Catalog, table: dict, index: dict) -> None:
+def add_index(cat: GlueStore, table: dict, index: dict) -> None:
     """Store one PartitionIndex ({Keys, IndexName}) of a table, with Glue's checks."""
     name = index.get("IndexName")
     validation.require(name, "partitionIndex.indexName")
@@ -24,24 +26,24 @@ def add_index(cat: Catalog, table: dict, index: dict) -> None:
     types = {k["Name"]: k.get("Type", "string") for k in table.get("PartitionKeys") or []}
     for key in keys:
         if key not in types:
-            raise errors.invalid_input(f"Index key {key} is not a partition key of table {table['Name']}.")
-    indexes = cat.partition_indexes.setdefault(f"{table['DatabaseName']}.{table['Name']}", [])
+            raise GLUE.invalid(f"Index key {key} is not a partition key of table {table['Name']}.")
+    indexes = cat.partition_indexes.setdefault(table_key(table['DatabaseName'], table['Name']), [])
     if any(i["IndexName"] == name for i in indexes):
-        raise errors.already_exists(f"Partition index {name} already exists.")
+        raise GLUE.error("AlreadyExistsException", f"Partition index {name} already exists.")
     if len(indexes) >= MAX_INDEXES:
-        raise errors.limit_exceeded(f"A table can have at most {MAX_INDEXES} partition indexes.")
+        raise GLUE.error("ResourceNumberLimitExceededException", f"A table can have at most {MAX_INDEXES} partition indexes.")
     indexes.append({"IndexName": name, "Keys": [{"Name": k, "Type": types[k]} for k in keys],
                     "IndexStatus": "ACTIVE"})
 
 
-class PartitionIndexesApi:
-    """Partition indexes of a table (CatalogApi provides catalog() and table())."""
+class PartitionIndexesApi(CatalogAccess):
+    """Partition indexes of a table."""
 
     @handler("CreatePartitionIndex", expand=False)
     def create_partition_index(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
+            table = cat.table(request.get("DatabaseName"), request.get("TableName"))
             add_index(cat, table, request.get("PartitionIndex") or {})
             self.store.save()
         return {}
@@ -50,19 +52,19 @@ class PartitionIndexesApi:
     def get_partition_indexes(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
-            indexes = copy.deepcopy(cat.partition_indexes.get(f"{table['DatabaseName']}.{table['Name']}", []))
+            table = cat.table(request.get("DatabaseName"), request.get("TableName"))
+            indexes = copy.deepcopy(cat.partition_indexes.get(table_key(table['DatabaseName'], table['Name']), []))
         return {"PartitionIndexDescriptorList": indexes}
 
     @handler("DeletePartitionIndex", expand=False)
     def delete_partition_index(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
             cat = self.catalog(context)
-            table = self.table(cat, request.get("DatabaseName"), request.get("TableName"))
-            indexes = cat.partition_indexes.get(f"{table['DatabaseName']}.{table['Name']}", [])
+            table = cat.table(request.get("DatabaseName"), request.get("TableName"))
+            indexes = cat.partition_indexes.get(table_key(table['DatabaseName'], table['Name']), [])
             kept = [i for i in indexes if i["IndexName"] != request.get("IndexName")]
             if len(kept) == len(indexes):
-                raise errors.entity_not_found(f"Partition index {request.get('IndexName')} not found.")
+                raise GLUE.not_found(f"Partition index {request.get('IndexName')} not found.")
             indexes[:] = kept
             self.store.save()
         return {}

@@ -4,44 +4,42 @@ from __future__ import annotations
 
 from localstack.aws.api import CommonServiceException, RequestContext, handler
 
-from lab_localstack.glue import errors, partition_filter, shapes, validation
-from lab_localstack.glue.catalog import values_key
+from lab_localstack.aws_api import GLUE
+from lab_localstack.glue import partition_filter, shapes, validation
+from lab_localstack.glue.catalog import CatalogAccess
+from lab_localstack.glue.models import values_key
 
 
 def _error_entry(values: list[str], exc: CommonServiceException) -> dict:
     return {"PartitionValues": values, "ErrorDetail": {"ErrorCode": exc.code, "ErrorMessage": exc.message}}
 
 
-class PartitionsApi:
-    """Partitions of a table (CatalogApi provides catalog() and table())."""
+class PartitionsApi(CatalogAccess):
+    """Partitions of a table."""
 
     def _add_partition(self, context: RequestContext, table: dict, partition_input: dict) -> None:
         values = validation.partition_values(partition_input.get("Values"), table["PartitionKeys"])
         parts = self.catalog(context).table_partitions(table["DatabaseName"], table["Name"])
         key = values_key(values)
         if key in parts:
-            raise errors.already_exists("Partition already exists.")
+            raise GLUE.error("AlreadyExistsException", "Partition already exists.")
         parts[key] = shapes.partition_record(partition_input, table["DatabaseName"], table["Name"],
                                              context.account_id)
 
     @handler("CreatePartition", expand=False)
     def create_partition(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             self._add_partition(context, table, request.get("PartitionInput") or {})
             self.store.save()
         return {}
 
     @handler("BatchCreatePartition", expand=False)
     def batch_create_partition(self, context: RequestContext, request: dict) -> dict:
-        inputs = request.get("PartitionInputList") or []
-        if len(inputs) > validation.MAX_BATCH_CREATE_PARTITIONS:
-            raise errors.invalid_input(
-                f"1 validation error detected: Value at 'partitionInputList' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {validation.MAX_BATCH_CREATE_PARTITIONS}")
+        inputs = GLUE.check_length("BatchCreatePartition", "PartitionInputList", request.get("PartitionInputList") or [])
         failed = []
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             for partition_input in inputs:
                 try:
                     self._add_partition(context, table, partition_input)
@@ -54,35 +52,30 @@ class PartitionsApi:
         key = values_key(validation.partition_values(values, table["PartitionKeys"]))
         part = self.catalog(context).table_partitions(table["DatabaseName"], table["Name"]).get(key)
         if part is None:
-            raise errors.entity_not_found("Cannot find partition.")
+            raise GLUE.not_found("Cannot find partition.")
         return part
 
     @handler("GetPartition", expand=False)
     def get_partition(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             return {"Partition": shapes.to_response(self._partition(context, table, request.get("PartitionValues")))}
 
     @handler("GetPartitions", expand=False)
     def get_partitions(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             parts = list(self.catalog(context).table_partitions(table["DatabaseName"], table["Name"]).values())
         if request.get("Expression"):
             parts = partition_filter.matching(request["Expression"], table["PartitionKeys"], parts)
-        page, token = validation.paginate(parts, request, default=1000)
-        out = {"Partitions": shapes.to_response(page)}
-        return {**out, "NextToken": token} if token else out
+        return GLUE.paged("GetPartitions", "Partitions", parts, request, 1000, shapes.to_response)
 
     @handler("BatchGetPartition", expand=False)
     def batch_get_partition(self, context: RequestContext, request: dict) -> dict:
-        wanted = request.get("PartitionsToGet") or []
-        if len(wanted) > validation.MAX_BATCH_GET_PARTITIONS:
-            raise errors.invalid_input("1 validation error detected: Value at 'partitionsToGet' failed to satisfy "
-                                       "constraint: Member must have length less than or equal to 1000")
+        wanted = GLUE.check_length("BatchGetPartition", "PartitionsToGet", request.get("PartitionsToGet") or [])
         found, missing = [], []
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             for entry in wanted:
                 try:
                     found.append(self._partition(context, table, entry.get("Values")))
@@ -93,14 +86,14 @@ class PartitionsApi:
     @handler("UpdatePartition", expand=False)
     def update_partition(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             old = self._partition(context, table, request.get("PartitionValueList"))
             partition_input = request.get("PartitionInput") or {}
             new_values = validation.partition_values(partition_input.get("Values") or old["Values"],
                                                      table["PartitionKeys"])
             parts = self.catalog(context).table_partitions(table["DatabaseName"], table["Name"])
             if values_key(new_values) != values_key(old["Values"]) and values_key(new_values) in parts:
-                raise errors.already_exists("Partition already exists.")
+                raise GLUE.error("AlreadyExistsException", "Partition already exists.")
             del parts[values_key(old["Values"])]
             record = shapes.partition_record({**partition_input, "Values": list(new_values)}, table["DatabaseName"],
                                              table["Name"], context.account_id, previous=old)
@@ -111,7 +104,7 @@ class PartitionsApi:
     @handler("DeletePartition", expand=False)
     def delete_partition(self, context: RequestContext, request: dict) -> dict:
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             part = self._partition(context, table, request.get("PartitionValues"))
             del self.catalog(context).table_partitions(table["DatabaseName"], table["Name"])[values_key(part["Values"])]
             self.store.save()
@@ -119,13 +112,10 @@ class PartitionsApi:
 
     @handler("BatchDeletePartition", expand=False)
     def batch_delete_partition(self, context: RequestContext, request: dict) -> dict:
-        wanted = request.get("PartitionsToDelete") or []
-        if len(wanted) > validation.MAX_BATCH_DELETE_PARTITIONS:
-            raise errors.invalid_input("1 validation error detected: Value at 'partitionsToDelete' failed to "
-                                       "satisfy constraint: Member must have length less than or equal to 25")
+        wanted = GLUE.check_length("BatchDeletePartition", "PartitionsToDelete", request.get("PartitionsToDelete") or [])
         failed = []
         with self.store.lock:
-            table = self.table(self.catalog(context), request.get("DatabaseName"), request.get("TableName"))
+            table = self.catalog(context).table(request.get("DatabaseName"), request.get("TableName"))
             parts = self.catalog(context).table_partitions(table["DatabaseName"], table["Name"])
             for entry in wanted:
                 try:

@@ -1,5 +1,6 @@
 """The lab's Glue provider: the Data Catalog (catalog_api.py, partitions_api.py),
-crawlers (crawlers_api.py) and tags (tags_api.py) over one persisted store (catalog.py).
+crawlers (crawlers_api.py) and tags (tags_api.py) over the stores of models.py, persisted by
+catalog.py.
 LocalStack 4.14 ships no Glue API stubs, so the operations are declared with LocalStack's `@handler` decorator against
 botocore's Glue service model, which LocalStack's parser and serializer use."""
 from __future__ import annotations
@@ -31,8 +32,7 @@ class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, CrawlersAp
 
     def __init__(self) -> None:
         self.store = CatalogStore(catalog_path())
-        self._stop_flags = {}
-        for cat in self.store.all_catalogs().values():   # a crawl does not survive a restart
+        for cat in self.store.all_catalogs():   # a crawl does not survive a restart
             for crawler in cat.crawlers.values():
                 if crawler["State"] != "READY":
                     crawler["State"] = "READY"

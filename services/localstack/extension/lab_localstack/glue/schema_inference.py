@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from lab_localstack.athena import types as type_names
+from lab_localstack import hive
 
 SAMPLE_BYTES = 1024 * 1024
 _INT_MIN, _INT_MAX = -(2 ** 31), 2 ** 31 - 1
@@ -67,8 +67,8 @@ def struct_type(fields: dict[str, str]) -> str:
 
 
 def _struct_fields(glue_type: str) -> dict[str, str]:
-    parsed = type_names.parse_glue_type(glue_type)
-    return {col.name: type_names.ddl_to_glue(col.args["kind"]) for col in parsed.expressions}
+    parsed = hive.parse_glue_type(glue_type)
+    return {col.name: hive.ddl_to_glue(col.args["kind"]) for col in parsed.expressions}
 
 
 def merge_types(a: str | None, b: str | None) -> str | None:
@@ -124,7 +124,7 @@ def infer_parquet(path: Path) -> Sample:
         count = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
     finally:
         con.close()
-    return Sample("parquet", {name: type_names.duckdb_to_glue(typ) for name, typ, *_ in described}, records=count)
+    return Sample("parquet", {name: hive.duckdb_to_glue(typ) for name, typ, *_ in described}, records=count)
 
 
 def infer_csv(path: Path) -> Sample | None:

@@ -22,8 +22,10 @@ import re
 
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.glue import errors
-from lab_localstack.glue.catalog import Catalog
+from lab_localstack.aws_api import GLUE
+from lab_localstack.glue import validation
+from lab_localstack.glue.catalog import CatalogAccess
+from lab_localstack.glue.models import GlueStore
 
 MAX_TAGS = 50
 MAX_KEY, MAX_VALUE = 128, 256
@@ -39,14 +41,14 @@ def check_tags(tags: dict[str, str] | None, existing: dict[str, str] | None = No
     tags = tags or {}
     for key, value in tags.items():
         if not key or len(key) > MAX_KEY:
-            raise errors.invalid_input(f"Tag key '{key}' must be 1 to {MAX_KEY} characters long.")
+            raise GLUE.invalid(f"Tag key '{key}' must be 1 to {MAX_KEY} characters long.")
         if value is not None and len(value) > MAX_VALUE:
-            raise errors.invalid_input(f"Tag value for key '{key}' must be at most {MAX_VALUE} characters long.")
+            raise GLUE.invalid(f"Tag value for key '{key}' must be at most {MAX_VALUE} characters long.")
         if key.lower().startswith("aws:"):
-            raise errors.invalid_input(f"Tag key '{key}' uses the reserved prefix 'aws:'.")
+            raise GLUE.invalid(f"Tag key '{key}' uses the reserved prefix 'aws:'.")
     merged = {**(existing or {}), **{k: v or "" for k, v in tags.items()}}
     if len(merged) > MAX_TAGS:
-        raise errors.invalid_input(f"A resource can have at most {MAX_TAGS} tags; this would give it {len(merged)}.")
+        raise GLUE.invalid(f"A resource can have at most {MAX_TAGS} tags; this would give it {len(merged)}.")
     return merged
 
 
@@ -54,32 +56,32 @@ def resource_key(kind: str, name: str) -> str:
     return f"{kind}/{name}"
 
 
-class TagsApi:
-    """Tags of databases and crawlers (CatalogApi provides catalog())."""
+class TagsApi(CatalogAccess):
+    """Tags of databases and crawlers."""
 
-    def _tagged(self, context: RequestContext, arn: str | None) -> tuple[Catalog, str]:
+    def _tagged(self, context: RequestContext, arn: str | None) -> tuple[GlueStore, str]:
         """The catalog and the `<kind>/<name>` key of an existing taggable resource."""
         match = ARN.match(arn or "")
         if not match:
-            raise errors.invalid_input(f"Invalid resource ARN: {arn}")
+            raise GLUE.invalid(f"Invalid resource ARN: {arn}")
         kind, _, name = match["resource"].partition("/")
         if kind == "table":
-            raise errors.invalid_input(f"Resource type table is not supported for tagging: {arn}")
+            raise GLUE.invalid(f"Resource type table is not supported for tagging: {arn}")
         if kind not in LAB_KINDS and kind not in OTHER_TAGGABLE:
-            raise errors.invalid_input(f"Invalid resource ARN: {arn}")
+            raise GLUE.invalid(f"Invalid resource ARN: {arn}")
         cat = self.catalog(context)
         if (match["region"], match["account"] or context.account_id) != (context.region, context.account_id) \
                 or not name:
-            raise errors.entity_not_found(f"Entity not found for ARN {arn}")
+            raise GLUE.not_found(f"Entity not found for ARN {arn}")
         if kind == "database":
             name = name.lower()
             if name not in cat.databases:
-                raise errors.no_such_database(name)
+                raise validation.database_not_found(name)
         elif kind == "crawler":
             if name not in cat.crawlers:
-                raise errors.entity_not_found(f"Crawler with name {name} has not been found")
+                raise GLUE.not_found(f"Crawler with name {name} has not been found")
         else:
-            raise errors.entity_not_found(f"Entity not found for ARN {arn} (the lab has no Glue {kind}s)")
+            raise GLUE.not_found(f"Entity not found for ARN {arn} (the lab has no Glue {kind}s)")
         return cat, resource_key(kind, name)
 
     @handler("TagResource", expand=False)

@@ -1,31 +1,28 @@
 """Glue's input rules: names (1-255 single-line characters, stored lower case),
-required members, partition values against the table's partition keys, page sizes."""
+required members, partition values against the table's partition keys; Glue's
+"not found" messages for databases and tables. Errors and pages: lab_localstack.aws_api."""
 from __future__ import annotations
 
 import re
 
-from lab_localstack import paging
-from lab_localstack.glue import errors
+from localstack.aws.api import CommonServiceException
+
+from lab_localstack.aws_api import GLUE
 
 # Glue's NameString: 1-255 characters of the "single-line string pattern".
 _SINGLE_LINE = re.compile(r"^[\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF\t]*$")
-MAX_BATCH_CREATE_PARTITIONS = 100
-MAX_BATCH_GET_PARTITIONS = 1000
-MAX_BATCH_DELETE_PARTITIONS = 25
 
 
 def require(value: object, member: str) -> None:
-    if value is None or value == "":
-        raise errors.invalid_input(f"1 validation error detected: Value null at '{member}' failed to satisfy "
-                                   "constraint: Member must not be null")
+    GLUE.require(value, member)
 
 
 def name(value: str | None, member: str) -> str:
     """A database, table or crawler name, as Glue stores it (lower case)."""
     require(value, member)
     if len(value) > 255 or not _SINGLE_LINE.match(value):
-        raise errors.invalid_input(
-            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+        raise GLUE.validation_error(
+            f"Value '{value}' at '{member}' failed to satisfy constraint: "
             "Member must satisfy regular expression pattern: [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-"
             "\\uDBFF\\uDFFF\\t]* and length between 1 and 255")
     return value.lower()
@@ -33,9 +30,9 @@ def name(value: str | None, member: str) -> str:
 
 def partition_values(values: list[str] | None, partition_keys: list[dict]) -> tuple[str, ...]:
     if values is None:
-        raise errors.invalid_input("Partition values cannot be null")
+        raise GLUE.invalid("Partition values cannot be null")
     if len(values) != len(partition_keys):
-        raise errors.invalid_input("The number of partition keys do not match the number of partition values")
+        raise GLUE.invalid("The number of partition keys do not match the number of partition values")
     return tuple(values)
 
 
@@ -44,17 +41,9 @@ def columns(cols: list[dict] | None, member: str) -> None:
         name(col.get("Name"), f"{member}.{i + 1}.member.name")
 
 
-def max_results(value: int | None, default: int = 100, upper: int = 1000) -> int:
-    if value is None:
-        return default
-    if value < 1 or value > upper:
-        raise errors.invalid_input(f"1 validation error detected: Value '{value}' at 'maxResults' failed to "
-                                   f"satisfy constraint: Member must have value between 1 and {upper}")
-    return value
+def database_not_found(name: str | None) -> CommonServiceException:
+    return GLUE.not_found(f"Database {name} not found.")
 
 
-def paginate(items: list, request: dict, default: int = 100, upper: int = 1000) -> tuple[list, str | None]:
-    """(page, NextToken) for a request's MaxResults and NextToken."""
-    size = max_results(request.get("MaxResults"), default, upper)
-    return paging.window(items, request.get("NextToken"), size,
-                         lambda: errors.invalid_input("Invalid continuation token"))
+def table_not_found(name: str | None) -> CommonServiceException:
+    return GLUE.not_found(f"Table {name} not found.")

@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 import time
 
-from localstack.aws.api import CommonServiceException, RequestContext, handler
+from localstack.aws.api import RequestContext, handler
 from localstack.aws.forwarder import AwsRequestProxy, create_aws_request_context
 from localstack.services.kinesis.provider import KinesisProvider
+
+from lab_localstack.aws_api import KINESIS
 
 LOG = logging.getLogger(__name__)
 MAX_CREATE_TAGS = 50
@@ -33,9 +35,9 @@ class LabKinesisProvider(KinesisProvider):
     def create_stream(self, context: RequestContext, request: dict) -> dict:
         tags = request.get("Tags") or {}
         if len(tags) > MAX_CREATE_TAGS:
-            raise CommonServiceException(
+            raise KINESIS.error(
                 "InvalidArgumentException", f"Failed to create stream {request.get('StreamName')}: a stream "
-                f"can have at most {MAX_CREATE_TAGS} tags, {len(tags)} given", status_code=400, sender_fault=True)
+                f"can have at most {MAX_CREATE_TAGS} tags, {len(tags)} given")
         result = AwsRequestProxy(self.get_forward_url(context.account_id, context.region)).forward(context)
         if tags:
             self._tag_when_active(context, request["StreamName"], tags)

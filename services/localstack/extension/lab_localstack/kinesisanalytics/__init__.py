@@ -8,8 +8,10 @@ Where things are (read in this order):
   plugin.py          entry point
   provider.py        the API: create/describe/list/delete/update, inputs/outputs, start/stop, tags,
                      DiscoverInputSchema
+  updates.py         UpdateApplication's input and output updates, validated before any change
+  sampling.py        DiscoverInputSchema's samples (S3 in the caller's account and region, streams)
   validation.py      AWS's names, limits and configuration checks; code -> CodeValidationException
-  models.py          an application, its descriptions, status values
+  models.py          the stores; an application, its descriptions, status values
   kda_sql.py         application code -> plan (streams, pumps, their kind: tumbling/sliding/row)
   kda_rewrite.py     the KDA-only syntax (SELECT STREAM, ROWTIME, FLOOR/STEP windows, RANGE ...
                      PRECEDING) rewritten to standard SQL for sqlglot
@@ -18,6 +20,7 @@ Where things are (read in this order):
   error_stream.py    the in-application error stream's columns and rows
   discovery.py       DiscoverInputSchema's inference
   runner.py          a running application: read, pre-process, map, tick the engine, deliver
+  engine.py          the engine a runner drives (a Protocol) and the choice of engine per application
   connectors.py      Kinesis input, Lambda pre-processing, outputs (Kinesis, Firehose, Lambda)
   firehose_input.py  Firehose input: the records the lab's delivery stream accepts, offered to the
                      application in-process (firehose/record_consumers.py)

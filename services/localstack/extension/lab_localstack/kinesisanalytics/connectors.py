@@ -33,10 +33,16 @@ GET_RECORDS_LIMIT = 10000
 OUTPUT_RETRIES = 3
 
 
-def clients(arn: str):
-    parts = arn.split(":")
-    return connect_to(aws_access_key_id=parts[4], region_name=parts[3],
+def clients_for(account: str, region: str):
+    """LocalStack's internal clients in that account and region."""
+    return connect_to(aws_access_key_id=account, region_name=region,
                       config=Config(retries={"max_attempts": 2}, read_timeout=60))
+
+
+def clients(arn: str):
+    """The clients in the account and region of the resource an ARN names."""
+    parts = arn.split(":")
+    return clients_for(parts[4], parts[3])
 
 
 class KinesisInput:

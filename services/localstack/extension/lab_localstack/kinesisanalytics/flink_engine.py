@@ -42,7 +42,7 @@ def flink_python() -> Path:
 
 
 class FlinkEngine:
-    """Same interface as DuckDbEngine: start, insert, add_errors, tick, read_new, close."""
+    """An engine.Engine, like DuckDbEngine."""
 
     name = "flink"
 
@@ -92,6 +92,9 @@ class FlinkEngine:
             with self._lock:
                 rows = self._rows[message["stream"]]
                 rows.append((len(rows) + 1, dict(zip(columns, message["values"]))))
+
+    def wait_ready(self, timeout: float) -> bool:
+        return self.ready.wait(timeout)
 
     def close(self) -> None:
         if self._process and self._process.poll() is None:

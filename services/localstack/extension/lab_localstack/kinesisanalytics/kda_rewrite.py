@@ -38,10 +38,8 @@ class Rewritten:
     range_ms: int | None       # the longest RANGE INTERVAL of the query's OVER windows
 
 
-def _refused(message: str):
-    from lab_localstack.kinesisanalytics.kda_sql import SqlRefused
-
-    return SqlRefused(message)
+class SqlRefused(ValueError):
+    """Application code the lab cannot run as AWS would; the message is shown to the caller."""
 
 
 def _outside_quotes(text: str) -> list[tuple[int, int]]:
@@ -86,13 +84,13 @@ def _closing_paren(text: str, open_at: int) -> int:
             depth -= 1
             if depth == 0:
                 return i
-    raise _refused("Unbalanced parentheses in the query")
+    raise SqlRefused("Unbalanced parentheses in the query")
 
 
 def _window_call(ts: str, width_ms: int, pump: str) -> str:
     ts = ts.strip()
     if not _ROWTIME_REF.match(ts):
-        raise _refused(f"Pump \"{pump}\": windows are supported on ROWTIME only, not on {ts}")
+        raise SqlRefused(f"Pump \"{pump}\": windows are supported on ROWTIME only, not on {ts}")
     return f"{WINDOW_FUNCTION}({ts}, {width_ms})"
 
 
@@ -103,7 +101,7 @@ def _floor(inner: str, pump: str) -> str | None:
     arg, unit = to_unit.group("arg").strip(), to_unit.group(2).upper()
     if epoch := _EPOCH_DIFF.match(arg):
         if epoch.group(2).upper() != unit:
-            raise _refused(f"Pump \"{pump}\": FLOOR of an interval in {epoch.group(2)} TO {unit} is not supported")
+            raise SqlRefused(f"Pump \"{pump}\": FLOOR of an interval in {epoch.group(2)} TO {unit} is not supported")
         return _window_call(epoch.group("ts"), UNIT_MS[unit] * int(epoch.group("n") or 1), pump)
     if _ROWTIME_REF.match(arg):
         return _window_call(arg, UNIT_MS[unit], pump)
@@ -113,7 +111,7 @@ def _floor(inner: str, pump: str) -> str | None:
 def _step(inner: str, pump: str) -> str:
     match = _STEP.match(inner.strip())
     if not match:
-        raise _refused(f"Pump \"{pump}\": STEP needs the form STEP(ROWTIME BY INTERVAL 'n' SECOND|MINUTE|HOUR|DAY)")
+        raise SqlRefused(f"Pump \"{pump}\": STEP needs the form STEP(ROWTIME BY INTERVAL 'n' SECOND|MINUTE|HOUR|DAY)")
     return _window_call(match.group("ts"), UNIT_MS[match.group(3).upper()] * int(match.group("n")), pump)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
-from lab_localstack.kinesisanalytics.kda_rewrite import WINDOW_FUNCTION, rewrite_select
+from lab_localstack.kinesisanalytics.kda_rewrite import WINDOW_FUNCTION, SqlRefused, rewrite_select
 from lab_localstack.kinesisanalytics.sql_types import SqlType, parse_type
 
 ERROR_STREAM = "error_stream"
@@ -33,10 +33,6 @@ _CREATE_PUMP = re.compile(
     rf"(?P<target>{_IDENT})\s*(?:\((?P<cols>[^)]*)\))?\s*(?P<select>SELECT\s+STREAM\b.*)$",
     re.IGNORECASE | re.DOTALL)
 _AGGREGATES = (exp.AggFunc,)
-
-
-class SqlRefused(ValueError):
-    """Application code the lab cannot run as AWS would; the message is shown to the caller."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,19 @@
-"""An application as the API describes it: ApplicationDetail, its inputs and outputs, tags,
-version and status (AWS's values: READY, STARTING, RUNNING, STOPPING, UPDATING, DELETING)."""
+"""Kinesis Analytics' state in LocalStack's store style: one `KinesisAnalyticsStore` (BaseStore)
+per account and region in the `kinesisanalytics_stores` AccountRegionBundle, holding the
+applications by name and, per application name, the Kinesis checkpoints its runs resume from
+(shard id -> last sequence number read). An application as the API describes it:
+ApplicationDetail, its inputs and outputs, tags, version and status (AWS's values: READY,
+STARTING, RUNNING, STOPPING, UPDATING, DELETING). Applications live in memory.
+
+The bundle does not validate account ids or region names (`validate=False`): the lab answers
+whatever account and region a caller's credentials name."""
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
 
 from lab_localstack.kinesisanalytics.kda_sql import Column, StreamDef
 from lab_localstack.kinesisanalytics.sql_types import parse_type
@@ -105,3 +114,18 @@ class Application:
 
     def engine_name(self, default: str) -> str:
         return self.tags.get(ENGINE_TAG, default).lower()
+
+
+class KinesisAnalyticsStore(BaseStore):
+    """One account's applications in one region."""
+
+    applications: dict[str, Application] = LocalAttribute(default=dict)
+    checkpoints: dict[str, dict[str, str]] = LocalAttribute(default=dict)   # application name -> shard -> seq
+
+
+kinesisanalytics_stores: AccountRegionBundle[KinesisAnalyticsStore] = AccountRegionBundle(
+    "kinesisanalytics", KinesisAnalyticsStore, validate=False)
+
+
+def store_of(account: str, region: str) -> KinesisAnalyticsStore:
+    return kinesisanalytics_stores[account][region]

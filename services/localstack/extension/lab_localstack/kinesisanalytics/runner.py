@@ -14,11 +14,12 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from lab_localstack.kinesisanalytics import connectors
+from lab_localstack.kinesisanalytics.engine import Engine
 from lab_localstack.kinesisanalytics.firehose_input import FirehoseInput
-from lab_localstack.kinesisanalytics.kda_sql import SqlRefused, parse_application_code
-from lab_localstack.kinesisanalytics.models import RUNNING, Application
+from lab_localstack.kinesisanalytics.models import Application
 from lab_localstack.kinesisanalytics.record_mapping import InputMapping
 
 LOG = logging.getLogger(__name__)
@@ -26,30 +27,13 @@ TICK_S = 0.25
 STARTUP_TIMEOUT_S = 180
 
 
-def build_engine(app: Application, default_engine: str):
-    """The application's engine, started (SqlRefused if the code does not fit its inputs)."""
-    inputs = app.input_streams()
-    plan = parse_application_code(app.code, inputs)
-    engine_name = app.engine_name(default_engine)
-    if engine_name == "flink":
-        from lab_localstack.kinesisanalytics.flink_engine import FlinkEngine
-
-        engine = FlinkEngine(plan, inputs, [o["Name"] for o in app.outputs])
-    elif engine_name == "duckdb":
-        from lab_localstack.kinesisanalytics.duckdb_engine import DuckDbEngine
-
-        engine = DuckDbEngine(plan, inputs)
-    else:
-        raise SqlRefused(f"Unknown engine '{engine_name}' (tag lab:engine): use duckdb or flink")
-    engine.start()
-    return engine
-
-
 class ApplicationRunner:
     """Runs one application until stopped (see the module docstring)."""
 
-    def __init__(self, app: Application, engine, positions: dict[str, str], checkpoints: dict[str, str]):
+    def __init__(self, app: Application, engine: Engine, positions: dict[str, str], checkpoints: dict[str, str],
+                 on_running: Callable[[ApplicationRunner], None]):
         self.app = app
+        self._on_running = on_running      # the provider marks the application RUNNING (under its lock)
         self.engine = engine
         self.last_error = ""
         self.counters = defaultdict(int)
@@ -81,12 +65,11 @@ class ApplicationRunner:
         self.engine.close()
 
     def _run(self) -> None:
-        ready = getattr(self.engine, "ready", None)     # the Flink engine is STARTING until its job runs
-        if ready is not None and not ready.wait(STARTUP_TIMEOUT_S):
+        if not self.engine.wait_ready(STARTUP_TIMEOUT_S):     # the Flink engine is STARTING until its job runs
             self.last_error = f"{self.engine.name} engine not ready after {STARTUP_TIMEOUT_S} s"
         if self._stop.is_set():
             return
-        self.app.status = RUNNING
+        self._on_running(self)
         LOG.info("application %s running on %s", self.app.name, self.engine.name)
         while not self._stop.is_set():
             began = time.monotonic()

@@ -10,6 +10,7 @@ import re
 
 from localstack.aws.api import CommonServiceException
 
+from lab_localstack.aws_api import KINESIS_ANALYTICS as KDA
 from lab_localstack.kinesisanalytics import kda_sql
 from lab_localstack.kinesisanalytics.record_mapping import MappingError, json_path
 from lab_localstack.kinesisanalytics.sql_types import parse_type
@@ -22,32 +23,25 @@ INPUT_KINDS = ("KinesisStreamsInput", "KinesisFirehoseInput")
 OUTPUT_KINDS = ("KinesisStreamsOutput", "KinesisFirehoseOutput", "LambdaOutput")
 
 
-def error(code: str, message: str) -> CommonServiceException:
-    return CommonServiceException(code, message, status_code=400)
-
-
 def invalid(message: str) -> CommonServiceException:
-    return error("InvalidArgumentException", message)
-
-
-def validation_error(message: str) -> CommonServiceException:
-    return error("ValidationException", f"1 validation error detected: {message}")
+    """An inconsistent configuration (KDA's InvalidArgumentException)."""
+    return KDA.error("InvalidArgumentException", message)
 
 
 def check_name(name: str) -> None:
     if not name or not _NAME.match(name):
-        raise validation_error(
+        raise KDA.validation_error(
             f"Value '{name}' at 'applicationName' failed to satisfy constraint: Member must satisfy regular "
             "expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and 128")
 
 
 def _check_role(where: str, config: dict) -> None:
     if not config.get("ResourceARN", "").startswith("arn:"):
-        raise validation_error(f"Value '{config.get('ResourceARN')}' at '{where}.resourceARN' failed to satisfy "
+        raise KDA.validation_error(f"Value '{config.get('ResourceARN')}' at '{where}.resourceARN' failed to satisfy "
                                "constraint: Member must satisfy regular expression pattern: arn:.*")
     role = config.get("RoleARN")
     if role is not None and not _ROLE.match(role):
-        raise validation_error(f"Value '{role}' at '{where}.roleARN' failed to satisfy constraint: Member must "
+        raise KDA.validation_error(f"Value '{role}' at '{where}.roleARN' failed to satisfy constraint: Member must "
                                r"satisfy regular expression pattern: arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
 
 
@@ -55,7 +49,7 @@ def check_schema(schema: dict, where: str = "inputSchema") -> None:
     fmt = (schema or {}).get("RecordFormat") or {}
     kind = fmt.get("RecordFormatType")
     if kind not in ("JSON", "CSV"):
-        raise validation_error(f"Value '{kind}' at '{where}.recordFormat.recordFormatType' failed to satisfy "
+        raise KDA.validation_error(f"Value '{kind}' at '{where}.recordFormat.recordFormatType' failed to satisfy "
                                "constraint: Member must satisfy enum value set: [JSON, CSV]")
     params = fmt.get("MappingParameters") or {}
     if kind == "JSON" and not params.get("JSONMappingParameters"):
@@ -89,7 +83,7 @@ def _one_destination(config: dict, kinds: tuple[str, ...], where: str) -> None:
 
 def _check_length(value: str, where: str) -> None:
     if not 1 <= len(value) <= 32:
-        raise validation_error(f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have "
+        raise KDA.validation_error(f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have "
                                "length between 1 and 32")
 
 
@@ -98,7 +92,7 @@ def check_input(config: dict) -> None:
     _check_length(config.get("NamePrefix", ""), "input.namePrefix")
     count = (config.get("InputParallelism") or {}).get("Count", 1)
     if not 1 <= count <= 64:
-        raise validation_error(f"Value '{count}' at 'input.inputParallelism.count' failed to satisfy constraint: "
+        raise KDA.validation_error(f"Value '{count}' at 'input.inputParallelism.count' failed to satisfy constraint: "
                                "Member must have value between 1 and 64")
     processor = (config.get("InputProcessingConfiguration") or {}).get("InputLambdaProcessor")
     if processor:
@@ -111,7 +105,7 @@ def check_output(config: dict) -> None:
     _check_length(config.get("Name", ""), "output.name")
     kind = (config.get("DestinationSchema") or {}).get("RecordFormatType")
     if kind not in ("JSON", "CSV"):
-        raise validation_error(f"Value '{kind}' at 'output.destinationSchema.recordFormatType' failed to satisfy "
+        raise KDA.validation_error(f"Value '{kind}' at 'output.destinationSchema.recordFormatType' failed to satisfy "
                                "constraint: Member must satisfy enum value set: [JSON, CSV]")
 
 
@@ -119,9 +113,9 @@ def check_code(code: str | None) -> kda_sql.ApplicationPlan:
     try:
         return kda_sql.parse_application_code(code or "")
     except kda_sql.SqlRefused as refused:
-        raise error("CodeValidationException", str(refused)) from None
+        raise KDA.error("CodeValidationException", str(refused)) from None
 
 
 def check_tags(tags: list | None, existing: int = 0) -> None:
     if tags and len(tags) + existing > MAX_TAGS:
-        raise error("TooManyTagsException", f"Application can't have more than {MAX_TAGS} tags")
+        raise KDA.error("TooManyTagsException", f"Application can't have more than {MAX_TAGS} tags")
