@@ -15,9 +15,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-import boto3
 from botocore.exceptions import ClientError
 
+from labctl import aws_clients
 from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
@@ -38,11 +38,6 @@ class LakeLab:
     outputs: dict
 
 
-def _client(service: str, url: str):
-    return boto3.client(service, endpoint_url=url, region_name=lab.REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test")
-
-
 def _wait(check, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -55,7 +50,7 @@ def _wait(check, timeout: float, what: str):
 
 def create_stack(url: str, bucket: str, buffer_interval: int = 60) -> dict:
     """Create (or reuse) the stack; its outputs once CREATE_COMPLETE."""
-    cfn = _client("cloudformation", url)
+    cfn = aws_clients.client("cloudformation", url)
     try:
         cfn.create_stack(StackName=STACK, TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_IAM"],
                          Parameters=[{"ParameterKey": "BucketName", "ParameterValue": bucket},

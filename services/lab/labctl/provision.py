@@ -20,9 +20,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import requests
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from tenacity import (
@@ -36,7 +34,7 @@ from tenacity import (
     wait_fixed,
 )
 
-from labctl import data_lake, streaming_sql
+from labctl import aws_clients, data_lake, streaming_sql
 from labctl import settings as lab
 
 LOG = logging.getLogger(__name__)
@@ -61,14 +59,6 @@ class ProvisionTarget:
     buffer_size_mb: int = 1
     retry_duration: int = 300
     geoip_files: tuple[Path, ...] = ()  # .mmdb files for the ETL; empty: GeoIP off
-
-
-def _client(service: str, url: str):
-    return boto3.client(
-        service, endpoint_url=url, region_name=lab.REGION,
-        aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 5, "mode": "standard"}),
-    )
 
 
 def _arn(service: str, resource: str) -> str:
@@ -262,10 +252,11 @@ def _wait_for_localstack(url: str) -> None:
 def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template: bool = True) -> None:
     """Create or update every resource of the lab. Safe to run again."""
     _wait_for_localstack(target.localstack_url)
-    s3 = _client("s3", target.localstack_url)
-    iam = _client("iam", target.localstack_url)
-    lam = _client("lambda", target.localstack_url)
-    fh = _client("firehose", target.localstack_url)
+    clients = aws_clients.clients_for(target.localstack_url)
+    s3 = clients("s3")
+    iam = clients("iam")
+    lam = clients("lambda")
+    fh = clients("firehose")
     if with_template:
         ensure_index_template(target.opensearch_url)
     ensure_bucket(s3, lab.BACKUP_BUCKET)
@@ -279,9 +270,9 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
     lambda_arn = ensure_lambda(lam, target.lambda_zip, lambda_role, environment)
     ensure_webserver_stream(fh, target, firehose_role, lambda_arn)
     if with_kinesis:
-        ensure_kinesis_path(_client("kinesis", target.localstack_url), fh, target, firehose_role)
-        streaming_sql.ensure_application(lambda service: _client(service, target.localstack_url), firehose_role,
+        ensure_kinesis_path(clients("kinesis"), fh, target, firehose_role)
+        streaming_sql.ensure_application(clients, firehose_role,
                                          target.opensearch_url, target.buffer_interval, with_index=with_template)
     crawler_role = ensure_role(iam, lab.CRAWLER_ROLE, "glue.amazonaws.com")
-    data_lake.ensure_data_lake(_client("glue", target.localstack_url), crawler_role)
+    data_lake.ensure_data_lake(clients("glue"), crawler_role)
     LOG.info("provisioning done")

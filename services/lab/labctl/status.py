@@ -14,11 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import boto3
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
-from labctl import data_lake
+from labctl import aws_clients, data_lake
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -100,8 +99,7 @@ def prefix_name(key: str) -> str | None:
 
 def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
     """Objects and records (non-empty lines) under each known prefix of the backup bucket."""
-    s3 = boto3.client("s3", endpoint_url=localstack_url, region_name=lab.REGION,
-                      aws_access_key_id="test", aws_secret_access_key="test")
+    s3 = aws_clients.client("s3", localstack_url)
     records = {name: 0 for name in S3_PREFIXES}
     objects = {name: 0 for name in S3_PREFIXES}
     try:
@@ -151,11 +149,8 @@ def collect(s: LabSettings, runtime: Runtime | None) -> LabStatus:
 
 
 def _data_lake(localstack_url: str) -> dict:
-    def client(service: str):
-        return boto3.client(service, endpoint_url=localstack_url, region_name=lab.REGION,
-                            aws_access_key_id="test", aws_secret_access_key="test")
-
-    return data_lake.status_counts(client("glue"), client("athena"))
+    clients = aws_clients.clients_for(localstack_url)
+    return data_lake.status_counts(clients("glue"), clients("athena"))
 
 
 def agent_stats_age(agent: dict) -> float | None:

@@ -4,31 +4,26 @@ from __future__ import annotations
 import argparse
 import sys
 
-import boto3
-
-from labctl import data_lake
+from labctl import aws_clients, data_lake
 from labctl import settings as lab
 
 
 def run(s: lab.LabSettings, args: argparse.Namespace) -> int:
     """Crawl the backup, then run the example Athena queries and print their results."""
-    def client(service: str):
-        return boto3.client(service, endpoint_url=s.localstack_url, region_name=lab.REGION,
-                            aws_access_key_id="test", aws_secret_access_key="test")
-
+    clients = aws_clients.clients_for(s.localstack_url)
     queries = data_lake.example_queries()
     if args.query and args.query not in queries:
         print(f"error: no query named {args.query!r} in {lab.EXAMPLE_QUERIES} "
               f"(known: {', '.join(queries)})", file=sys.stderr)
         return 2
     if not args.no_crawl:
-        crawler = data_lake.crawl(client("glue"))
+        crawler = data_lake.crawl(clients("glue"))
         print(f"crawler {lab.CRAWLER_NAME}: last crawl {crawler.get('LastCrawl', {}).get('Status')}")
     failed = 0
     for name, sql in queries.items():
         if args.query and name != args.query:
             continue
-        execution, rows = data_lake.run_query(client("athena"), sql)
+        execution, rows = data_lake.run_query(clients("athena"), sql)
         status = execution["Status"]
         seconds = execution["Statistics"]["TotalExecutionTimeInMillis"] / 1000
         print(f"\n== {name} ({status['State']}, {seconds:.2f}s)")
