@@ -12,6 +12,7 @@ import logging
 import sys
 
 from labctl import settings as lab
+from labctl.errors import LabError
 
 LOG = logging.getLogger(__name__)
 
@@ -54,11 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     try:
-        settings = lab.load()
-    except lab.SettingsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return command_module(args.command).run(settings, args)
+        return command_module(args.command).run(lab.load(), args)
+    except (LabError, TimeoutError) as error:
+        # The user's next step is in the message; the traceback is for -v.
+        LOG.debug("labctl %s failed", args.command, exc_info=True)
+        print(f"error: {error}", file=sys.stderr)
+        return getattr(error, "exit_code", 1)
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

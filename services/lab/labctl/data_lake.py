@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from labctl import settings as lab
+from labctl.errors import LabTimeout
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 _NAME = re.compile(r"^-- name:\s*(\w+)\s*$", re.MULTILINE)
@@ -58,13 +59,12 @@ def crawl(glue, lake: DataLake = DataLake(), timeout: float = 600) -> dict:
         glue.start_crawler(Name=lake.crawler)
     except glue.exceptions.CrawlerRunningException:
         pass
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def ready_crawler() -> dict | None:
         crawler = glue.get_crawler(Name=lake.crawler)["Crawler"]
-        if crawler["State"] == "READY":
-            return crawler
-        time.sleep(0.2)
-    raise TimeoutError(f"crawler {lake.crawler} still running after {timeout}s")
+        return crawler if crawler["State"] == "READY" else None
+
+    return wait_until(ready_crawler, timeout, 0.2, what=f"crawler {lake.crawler} to be READY")
 
 
 def example_queries(path: Path = lab.EXAMPLE_QUERIES) -> dict[str, str]:
@@ -84,15 +84,16 @@ def run_query(athena, sql: str, lake: DataLake = DataLake(), timeout: float = 60
     query_id = athena.start_query_execution(
         QueryString=sql, QueryExecutionContext={"Database": lake.database},
         ResultConfiguration={"OutputLocation": lake.output})["QueryExecutionId"]
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def finished_execution() -> dict | None:
         execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            break
-        if time.monotonic() > deadline:
-            athena.stop_query_execution(QueryExecutionId=query_id)
-            raise TimeoutError(f"query {query_id} still running after {timeout}s")
-        time.sleep(0.1)
+        return execution if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED") else None
+
+    try:
+        execution = wait_until(finished_execution, timeout, 0.1, what=f"query {query_id} to finish")
+    except LabTimeout:
+        athena.stop_query_execution(QueryExecutionId=query_id)
+        raise
     rows: list[list] = []
     if execution["Status"]["State"] == "SUCCEEDED":
         for page in athena.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from labctl import settings as lab
+from labctl.errors import LabError
 
 LOG = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ S3_PREFIX = "geoip/"
 ATTRIBUTION = "IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0"
 
 
-class GeoIPInstallError(RuntimeError):
+class GeoIPInstallError(LabError, RuntimeError):
     """The default database could not be installed; the message says why and what to do."""
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import time
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
 from labctl import aws_clients
 from labctl import settings as lab
+from labctl.errors import LabError
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -38,14 +39,8 @@ class LakeLab:
     outputs: dict
 
 
-def _wait(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise TimeoutError(f"{what}: not done within {timeout:.0f}s")
+class StackFailed(LabError, RuntimeError):
+    """The stack did not reach CREATE_COMPLETE; the message gives each failed resource's reason."""
 
 
 def create_stack(url: str, bucket: str, buffer_interval: int = 60) -> dict:
@@ -65,12 +60,12 @@ def create_stack(url: str, bucket: str, buffer_interval: int = 60) -> dict:
         stack = cfn.describe_stacks(StackName=STACK)["Stacks"][0]
         return stack if not stack["StackStatus"].endswith("IN_PROGRESS") else None
 
-    stack = _wait(finished, 300, f"stack {STACK}")
+    stack = wait_until(finished, 300, what=f"stack {STACK} to leave IN_PROGRESS")
     if stack["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
         events = cfn.describe_stack_events(StackName=STACK)["StackEvents"]
         reasons = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}" for e in events
                    if e["ResourceStatus"].endswith("FAILED")]
-        raise RuntimeError(f"stack {STACK} ended {stack['StackStatus']}: {reasons}")
+        raise StackFailed(f"stack {STACK} ended {stack['StackStatus']}: {reasons}")
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 

@@ -14,7 +14,6 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 import xmlrpc.client
 from pathlib import Path
 
@@ -23,16 +22,14 @@ import requests
 
 from labctl import localstack_native
 from labctl import settings as lab
+from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
 PROGRAMS = ("opensearch", "localstack", "apache", "agent")
 LOG_TAIL_LINES = 20
-
-
-class LabStartError(RuntimeError):
-    """A service of the native lab could not start; the message says which and why."""
 
 
 def _paths(s: LabSettings) -> dict[str, Path]:
@@ -205,18 +202,21 @@ def log_tail(s: LabSettings, program: str, lines: int = LOG_TAIL_LINES) -> str:
 def _wait(s: LabSettings, program: str, what: str, check, timeout: float) -> None:
     """Wait until `check()` holds; fail at once, with the program's last log lines, when
     supervisord reports that the program died (EXITED, BACKOFF, FATAL)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def ready() -> bool:
         if check():
-            LOG.info("%s is ready", what)
-            return
+            return True
         state = program_states(s).get(program)
         if state in ("EXITED", "BACKOFF", "FATAL"):
             raise LabStartError(f"{what} could not start ({state}); last lines of "
                                 f"{_paths(s)['logs'] / (program + '.log')}:\n{log_tail(s, program)}")
-        time.sleep(0.5)
-    raise LabStartError(f"{what} not ready after {timeout:.0f}s; last lines of its log:\n"
-                        f"{log_tail(s, program)}")
+        return False
+
+    try:
+        wait_until(ready, timeout, what=f"{what} to be ready")
+    except LabTimeout:
+        raise LabStartError(f"{what} not ready after {timeout:.0f}s; last lines of its log:\n"
+                            f"{log_tail(s, program)}") from None
+    LOG.info("%s is ready", what)
 
 
 def _http_ok(url: str) -> bool:
@@ -253,7 +253,12 @@ def up(s: LabSettings) -> None:
     for key in ("logs", "localstack", "apache", "agent"):
         p[key].mkdir(parents=True, exist_ok=True)
     (p["agent"] / "agent.json").write_text(json.dumps(agent_config(s), indent=2) + "\n")
-    p["conf"].write_text(render_supervisord_conf(s))
+    from labctl import apache_host
+
+    try:
+        p["conf"].write_text(render_supervisord_conf(s))
+    except apache_host.ApacheError as error:  # no Apache binary or modules: say so, as a start error
+        raise LabStartError(str(error)) from error
     write_provision_hook(s)
     if supervisord_pid(s) is None:
         from labctl import preflight
@@ -270,8 +275,6 @@ def up(s: LabSettings) -> None:
         _supervisorctl(s, "start", "opensearch", "localstack", "apache", check=False)
     _wait(s, "opensearch", "OpenSearch-API server", lambda: _http_ok(s.opensearch_url), 60)
     _wait(s, "localstack", "LocalStack", lambda: localstack_native.is_ready(s.localstack_url), 180)
-    from labctl import apache_host
-
     apache_cfg = apache_host.ApacheHostConfig(port=s.apache_port, state_dir=_paths(s)["apache"],
                                               listen=s.bind_address)
     # A TCP probe, not a request: a request would add a line to the access log.

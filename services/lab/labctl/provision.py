@@ -23,19 +23,11 @@ from pathlib import Path
 import requests
 from botocore.exceptions import ClientError
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from tenacity import (
-    RetryError,
-    Retrying,
-    retry,
-    retry_if_exception_type,
-    retry_if_result,
-    stop_after_delay,
-    wait_exponential,
-    wait_fixed,
-)
 
-from labctl import aws_clients, data_lake, streaming_sql
+from labctl import aws_clients, data_lake, localstack_native, streaming_sql
 from labctl import settings as lab
+from labctl.errors import MissingPrerequisite
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -90,7 +82,7 @@ def ensure_lambda(lam, zip_path: Path, role_arn: str, environment: dict[str, str
     environment = environment or {}
     memory = LAMBDA_MEMORY_MB_GEOIP if environment.get("ETL_GEOIP_DATABASES") else LAMBDA_MEMORY_MB
     if not zip_path.is_file():
-        raise FileNotFoundError(f"{zip_path} is missing: run `make lambda` first")
+        raise MissingPrerequisite(f"{zip_path} is missing: run `make lambda` first")
     code = zip_path.read_bytes()
     code_sha = base64.b64encode(hashlib.sha256(code).digest()).decode()
     try:
@@ -173,11 +165,7 @@ def _wait_active(fh, name: str, timeout: float = 60.0) -> None:
         desc = _stream_description(fh, name)
         return bool(desc and desc["DeliveryStreamStatus"] == "ACTIVE")
 
-    try:
-        Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(0.5),
-                 retry=retry_if_result(lambda ok: not ok))(active)
-    except RetryError:
-        raise TimeoutError(f"delivery stream {name} not ACTIVE after {timeout:.0f}s") from None
+    wait_until(active, timeout, what=f"delivery stream {name} to be ACTIVE")
 
 
 def ensure_webserver_stream(fh, target: ProvisionTarget, role_arn: str, lambda_arn: str) -> None:
@@ -229,24 +217,25 @@ def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> 
     _wait_active(fh, lab.KINESIS_DELIVERY_STREAM)
 
 
-# Retried only while the server is not reachable yet (it may still be starting); a
-# refused template (a mapping error) fails at once.
-@retry(retry=retry_if_exception_type((OpenSearchConnectionError, requests.ConnectionError)),
-       stop=stop_after_delay(60), wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
 def ensure_index_template(opensearch_url: str) -> None:
     """The `apache*` index template, so documents get the dashboards' mappings."""
     from opensearchpy import OpenSearch
 
     from kibana_dashboards import template
 
-    template.put_template(OpenSearch(hosts=[opensearch_url], timeout=30))
+    def installed() -> bool:
+        template.put_template(OpenSearch(hosts=[opensearch_url], timeout=30))
+        return True
+
+    # Tried again only while the server is not reachable yet (it may still be starting);
+    # a refused template (a mapping error) fails at once.
+    wait_until(installed, 60, what=f"OpenSearch at {opensearch_url} to take the index template",
+               retry_on=(OpenSearchConnectionError, requests.ConnectionError))
     LOG.info("index template for %s* installed", lab.INDEX_NAME)
 
 
-@retry(retry=retry_if_exception_type(requests.RequestException), stop=stop_after_delay(120),
-       wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
 def _wait_for_localstack(url: str) -> None:
-    requests.get(f"{url}/_localstack/health", timeout=3).raise_for_status()
+    wait_until(lambda: localstack_native.is_ready(url, timeout=3), 120, what=f"LocalStack at {url} to answer")
 
 
 def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template: bool = True) -> None:

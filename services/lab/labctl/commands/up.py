@@ -6,8 +6,9 @@ import argparse
 import sys
 import time
 
-from labctl import native, runtimes
+from labctl import runtimes
 from labctl import settings as lab
+from labctl.errors import LabError
 
 
 def run(s: lab.LabSettings, _args: argparse.Namespace) -> int:
@@ -17,7 +18,7 @@ def run(s: lab.LabSettings, _args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         rc = runtime.up()
-    except native.LabStartError as error:
+    except LabError as error:
         print(f"make up: {error}", file=sys.stderr)
         print("make up: stopping what started (make down)", file=sys.stderr)
         runtime.down()
