@@ -63,10 +63,10 @@ def create_stack(url: str, bucket: str, buffer_interval: int = 60) -> dict:
     stack = wait_until(finished, 300, what=f"stack {STACK} to leave IN_PROGRESS")
     if stack["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
         events = cfn.describe_stack_events(StackName=STACK)["StackEvents"]
-        reasons = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}" for e in events
-                   if e["ResourceStatus"].endswith("FAILED")]
+        reasons = [f"{event['LogicalResourceId']}: {event.get('ResourceStatusReason')}" for event in events
+                   if event["ResourceStatus"].endswith("FAILED")]
         raise StackFailed(f"stack {STACK} ended {stack['StackStatus']}: {reasons}")
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
 def deploy(url: str, bucket: str = "clickstream-lake", buffer_interval: int = 60) -> LakeLab:

@@ -77,7 +77,7 @@ def ensure_role(iam, name: str, principal: str) -> str:
         return arn
 
 
-def ensure_lambda(lam, zip_path: Path, role_arn: str, environment: dict[str, str] | None = None) -> str:
+def ensure_lambda(lambda_client, zip_path: Path, role_arn: str, environment: dict[str, str] | None = None) -> str:
     """Create `apache_ETL`, or update its code and environment when they changed; wait until Active."""
     environment = environment or {}
     memory = LAMBDA_MEMORY_MB_GEOIP if environment.get("ETL_GEOIP_DATABASES") else LAMBDA_MEMORY_MB
@@ -86,31 +86,31 @@ def ensure_lambda(lam, zip_path: Path, role_arn: str, environment: dict[str, str
     code = zip_path.read_bytes()
     code_sha = base64.b64encode(hashlib.sha256(code).digest()).decode()
     try:
-        current = lam.get_function(FunctionName=lab.LAMBDA_NAME)["Configuration"]
+        current = lambda_client.get_function(FunctionName=lab.LAMBDA_NAME)["Configuration"]
     except ClientError:
         current = None
     if current is None:
-        lam.create_function(
+        lambda_client.create_function(
             FunctionName=lab.LAMBDA_NAME, Runtime=LAMBDA_RUNTIME, Handler=LAMBDA_HANDLER,
             Role=role_arn, Code={"ZipFile": code}, Timeout=LAMBDA_TIMEOUT_S, MemorySize=memory,
             Description="Clickstream Lab: Apache access log line -> JSON document",
             Environment={"Variables": environment},
         )
         LOG.info("lambda %s created", lab.LAMBDA_NAME)
-        lam.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
+        lambda_client.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
     elif current.get("CodeSha256") != code_sha:
-        lam.update_function_code(FunctionName=lab.LAMBDA_NAME, ZipFile=code)
+        lambda_client.update_function_code(FunctionName=lab.LAMBDA_NAME, ZipFile=code)
         LOG.info("lambda %s code updated", lab.LAMBDA_NAME)
     else:
         LOG.info("lambda %s code up to date", lab.LAMBDA_NAME)
-    lam.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
-    lam.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
     if current is not None and (current.get("Environment", {}).get("Variables", {}) != environment
                                 or current.get("MemorySize") != memory):
-        lam.update_function_configuration(FunctionName=lab.LAMBDA_NAME, MemorySize=memory,
+        lambda_client.update_function_configuration(FunctionName=lab.LAMBDA_NAME, MemorySize=memory,
                                           Environment={"Variables": environment})
         LOG.info("lambda %s configuration updated (%s)", lab.LAMBDA_NAME, ", ".join(environment) or "no variables")
-        lam.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
+        lambda_client.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
     return _arn("lambda", f"function:{lab.LAMBDA_NAME}")
 
 
@@ -151,28 +151,28 @@ def webserver_stream_destination(target: ProvisionTarget, role_arn: str, lambda_
     }
 
 
-def _stream_description(fh, name: str) -> dict | None:
+def _stream_description(firehose, name: str) -> dict | None:
     try:
-        return fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+        return firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
     except ClientError as err:
         if err.response["Error"]["Code"] == "ResourceNotFoundException":
             return None
         raise
 
 
-def _wait_active(fh, name: str, timeout: float = 60.0) -> None:
+def _wait_active(firehose, name: str, timeout: float = 60.0) -> None:
     def active() -> bool:
-        desc = _stream_description(fh, name)
-        return bool(desc and desc["DeliveryStreamStatus"] == "ACTIVE")
+        description = _stream_description(firehose, name)
+        return bool(description and description["DeliveryStreamStatus"] == "ACTIVE")
 
     wait_until(active, timeout, what=f"delivery stream {name} to be ACTIVE")
 
 
-def ensure_webserver_stream(fh, target: ProvisionTarget, role_arn: str, lambda_arn: str) -> None:
+def ensure_webserver_stream(firehose, target: ProvisionTarget, role_arn: str, lambda_arn: str) -> None:
     destination = webserver_stream_destination(target, role_arn, lambda_arn)
-    desc = _stream_description(fh, lab.DELIVERY_STREAM)
-    if desc is None:
-        fh.create_delivery_stream(
+    description = _stream_description(firehose, lab.DELIVERY_STREAM)
+    if description is None:
+        firehose.create_delivery_stream(
             DeliveryStreamName=lab.DELIVERY_STREAM, DeliveryStreamType="DirectPut",
             AmazonopensearchserviceDestinationConfiguration=destination,
         )
@@ -182,17 +182,17 @@ def ensure_webserver_stream(fh, target: ProvisionTarget, role_arn: str, lambda_a
         # Keep buffered records: update in place rather than delete and re-create.
         update = {k: v for k, v in destination.items() if k not in ("S3BackupMode", "S3Configuration")}
         update["S3Update"] = {k: v for k, v in destination["S3Configuration"].items()}
-        fh.update_destination(
+        firehose.update_destination(
             DeliveryStreamName=lab.DELIVERY_STREAM,
-            CurrentDeliveryStreamVersionId=desc["VersionId"],
-            DestinationId=desc["Destinations"][0]["DestinationId"],
+            CurrentDeliveryStreamVersionId=description["VersionId"],
+            DestinationId=description["Destinations"][0]["DestinationId"],
             AmazonopensearchserviceDestinationUpdate=update,
         )
         LOG.info("delivery stream %s updated", lab.DELIVERY_STREAM)
-    _wait_active(fh, lab.DELIVERY_STREAM)
+    _wait_active(firehose, lab.DELIVERY_STREAM)
 
 
-def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> None:
+def ensure_kinesis_path(kinesis, firehose, target: ProvisionTarget, role_arn: str) -> None:
     """Sibling labs: Kinesis stream `web-access-log`, archived to S3 by Firehose."""
     try:
         kinesis.describe_stream_summary(StreamName=lab.KINESIS_STREAM)
@@ -201,8 +201,8 @@ def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> 
         LOG.info("kinesis stream %s created", lab.KINESIS_STREAM)
     kinesis.get_waiter("stream_exists").wait(StreamName=lab.KINESIS_STREAM,
                                              WaiterConfig={"Delay": 1, "MaxAttempts": 120})
-    if _stream_description(fh, lab.KINESIS_DELIVERY_STREAM) is None:
-        fh.create_delivery_stream(
+    if _stream_description(firehose, lab.KINESIS_DELIVERY_STREAM) is None:
+        firehose.create_delivery_stream(
             DeliveryStreamName=lab.KINESIS_DELIVERY_STREAM, DeliveryStreamType="KinesisStreamAsSource",
             KinesisStreamSourceConfiguration={
                 "KinesisStreamARN": _arn("kinesis", f"stream/{lab.KINESIS_STREAM}"), "RoleARN": role_arn},
@@ -214,7 +214,7 @@ def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> 
             },
         )
         LOG.info("delivery stream %s created", lab.KINESIS_DELIVERY_STREAM)
-    _wait_active(fh, lab.KINESIS_DELIVERY_STREAM)
+    _wait_active(firehose, lab.KINESIS_DELIVERY_STREAM)
 
 
 def ensure_index_template(opensearch_url: str) -> None:
@@ -244,8 +244,8 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
     clients = aws_clients.clients_for(target.localstack_url)
     s3 = clients("s3")
     iam = clients("iam")
-    lam = clients("lambda")
-    fh = clients("firehose")
+    lambda_client = clients("lambda")
+    firehose = clients("firehose")
     if with_template:
         ensure_index_template(target.opensearch_url)
     ensure_bucket(s3, lab.BACKUP_BUCKET)
@@ -256,10 +256,10 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
         from labctl import geoip
 
         environment["ETL_GEOIP_DATABASES"] = ",".join(geoip.upload(s3, list(target.geoip_files)))
-    lambda_arn = ensure_lambda(lam, target.lambda_zip, lambda_role, environment)
-    ensure_webserver_stream(fh, target, firehose_role, lambda_arn)
+    lambda_arn = ensure_lambda(lambda_client, target.lambda_zip, lambda_role, environment)
+    ensure_webserver_stream(firehose, target, firehose_role, lambda_arn)
     if with_kinesis:
-        ensure_kinesis_path(clients("kinesis"), fh, target, firehose_role)
+        ensure_kinesis_path(clients("kinesis"), firehose, target, firehose_role)
         streaming_sql.ensure_application(clients, firehose_role,
                                          target.opensearch_url, target.buffer_interval, with_index=with_template)
     crawler_role = ensure_role(iam, lab.CRAWLER_ROLE, "glue.amazonaws.com")

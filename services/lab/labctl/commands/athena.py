@@ -8,9 +8,9 @@ from labctl import aws_clients, data_lake
 from labctl import settings as lab
 
 
-def run(s: lab.LabSettings, args: argparse.Namespace) -> int:
+def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     """Crawl the backup, then run the example Athena queries and print their results."""
-    clients = aws_clients.clients_for(s.localstack_url)
+    clients = aws_clients.clients_for(settings.localstack_url)
     queries = data_lake.example_queries()
     if args.query and args.query not in queries:
         print(f"error: no query named {args.query!r} in {lab.EXAMPLE_QUERIES} "

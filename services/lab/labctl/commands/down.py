@@ -7,14 +7,14 @@ from labctl import localstack_native, native, runtimes
 from labctl import settings as lab
 
 
-def run(s: lab.LabSettings, _args: argparse.Namespace) -> int:
+def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
     # Native processes are stopped whatever was recorded: `down` must end what the lab
     # started even when the record is missing or a start failed half-way.
-    stopped = native.down(s)
-    stopped = localstack_native.stop_standalone(s.state_dir) or stopped
-    runtime = runtimes.running(s)
+    stopped = native.down(settings)
+    stopped = localstack_native.stop_standalone(settings.state_dir) or stopped
+    runtime = runtimes.running(settings)
     if runtime is not None and runtime.name != "native":
         stopped = runtime.down() or stopped
-    runtimes.record(s, None)
+    runtimes.record(settings, None)
     print("lab stopped" if stopped else "nothing of the lab was running")
     return 0

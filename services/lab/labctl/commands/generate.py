@@ -7,7 +7,7 @@ from labctl import runtimes
 from labctl import settings as lab
 
 
-def run(s: lab.LabSettings, args: argparse.Namespace) -> int:
+def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     # Defaults for a live demo: a steady 10 visitors' requests/s for 5 minutes.
     # COUNT alone sends that many requests as fast as possible.
     rate = args.rate if args.rate is not None else (None if args.count is not None else 10)
@@ -16,5 +16,5 @@ def run(s: lab.LabSettings, args: argparse.Namespace) -> int:
     for opt, value in (("rate", rate), ("duration", duration), ("count", args.count)):
         if value is not None:
             extra += [f"--{opt}", str(value)]
-    runtime = runtimes.running(s) or runtimes.NativeRuntime(s)
+    runtime = runtimes.running(settings) or runtimes.NativeRuntime(settings)
     return runtime.generate(extra)

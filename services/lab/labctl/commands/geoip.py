@@ -7,9 +7,9 @@ from labctl import geoip
 from labctl import settings as lab
 
 
-def run(s: lab.LabSettings, _args: argparse.Namespace) -> int:
-    for path in geoip.database_files(s):
+def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
+    for path in geoip.database_files(settings):
         print(path)
-    if s.geoip_database is None:
+    if settings.geoip_database is None:
         print(geoip.ATTRIBUTION)
     return 0

@@ -7,21 +7,21 @@ from labctl import localstack_native
 from labctl import settings as lab
 
 
-def run(s: lab.LabSettings, args: argparse.Namespace) -> int:
+def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     from labctl import localstack_native as ls
 
-    cfg = ls.NativeLocalStackConfig(venv=s.localstack_venv, state_dir=s.state_dir / "localstack",
-                                    port=s.localstack_port, bind_address=s.bind_address)
-    pid_file = s.state_dir / "localstack.pid"
+    cfg = ls.NativeLocalStackConfig(venv=settings.localstack_venv, state_dir=settings.state_dir / "localstack",
+                                    port=settings.localstack_port, bind_address=settings.bind_address)
+    pid_file = settings.state_dir / "localstack.pid"
     if args.action == "start":
         if ls.is_ready(cfg.url):
             print(f"LocalStack already answers on {cfg.url}")
             return 0
-        proc = ls.start(cfg, s.state_dir / "logs" / "localstack.log")
+        proc = ls.start(cfg, settings.state_dir / "logs" / "localstack.log")
         pid_file.write_text(str(proc.pid))
         ls.wait_ready(cfg.url, proc)
         print(f"native LocalStack ready on {cfg.url} (pid {proc.pid}, log .lab/logs/localstack.log)")
         return 0
-    print("stopped LocalStack" if localstack_native.stop_standalone(s.state_dir) else
+    print("stopped LocalStack" if localstack_native.stop_standalone(settings.state_dir) else
           "no LocalStack started by `make native-localstack`")
     return 0

@@ -7,6 +7,6 @@ from labctl import runtimes
 from labctl import settings as lab
 
 
-def run(s: lab.LabSettings, _args: argparse.Namespace) -> int:
-    runtime = runtimes.running(s) or runtimes.NativeRuntime(s)
+def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
+    runtime = runtimes.running(settings) or runtimes.NativeRuntime(settings)
     return runtime.follow_logs()

@@ -9,12 +9,12 @@ from labctl import geoip, provision
 from labctl import settings as lab
 
 
-def run(s: lab.LabSettings, args: argparse.Namespace) -> int:
+def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     provision.provision(provision.ProvisionTarget(
-        localstack_url=args.localstack_url or s.localstack_url,
-        opensearch_url=args.opensearch_url or s.opensearch_url,
-        lambda_zip=Path(args.lambda_zip) if args.lambda_zip else s.lambda_zip,
-        buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
-        retry_duration=s.retry_duration, geoip_files=geoip.provision_files(s),
+        localstack_url=args.localstack_url or settings.localstack_url,
+        opensearch_url=args.opensearch_url or settings.opensearch_url,
+        lambda_zip=Path(args.lambda_zip) if args.lambda_zip else settings.lambda_zip,
+        buffer_interval=settings.buffer_interval, buffer_size_mb=settings.buffer_size_mb,
+        retry_duration=settings.retry_duration, geoip_files=geoip.provision_files(settings),
     ))
     return 0

@@ -7,7 +7,7 @@ from labctl import runtimes, status
 from labctl import settings as lab
 
 
-def run(s: lab.LabSettings, args: argparse.Namespace) -> int:
-    st = status.collect(s, runtimes.running(s))
-    print(status.render_json(st) if args.format == "json" else status.render_text(st))
+def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
+    lab_status = status.collect(settings, runtimes.running(settings))
+    print(status.render_json(lab_status) if args.format == "json" else status.render_text(lab_status))
     return 0

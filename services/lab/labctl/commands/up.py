@@ -11,10 +11,10 @@ from labctl import settings as lab
 from labctl.errors import LabError
 
 
-def run(s: lab.LabSettings, _args: argparse.Namespace) -> int:
-    runtime, why = runtimes.choose(s)
+def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
+    runtime, why = runtimes.choose(settings)
     print(f"make up: using the {runtime.name} runtime ({why})")
-    runtimes.record(s, runtime)
+    runtimes.record(settings, runtime)
     started = time.monotonic()
     try:
         rc = runtime.up()
@@ -22,16 +22,16 @@ def run(s: lab.LabSettings, _args: argparse.Namespace) -> int:
         print(f"make up: {error}", file=sys.stderr)
         print("make up: stopping what started (make down)", file=sys.stderr)
         runtime.down()
-        runtimes.record(s, None)
+        runtimes.record(settings, None)
         return 1
     if rc:
         return rc
     print(f"\nThe lab is up ({time.monotonic() - started:.0f}s):")
-    print(f"  unicorn shop        {s.apache_url}/")
-    print(f"  LocalStack          {s.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
-    print(f"  OpenSearch API      {s.opensearch_url}  (index {lab.INDEX_NAME})")
+    print(f"  unicorn shop        {settings.apache_url}/")
+    print(f"  LocalStack          {settings.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
+    print(f"  OpenSearch API      {settings.opensearch_url}  (index {lab.INDEX_NAME})")
     if "dashboards" in runtime.extra_health_urls():
-        print(f"  Dashboards          {s.dashboards_url}/app/dashboards")
+        print(f"  Dashboards          {settings.dashboards_url}/app/dashboards")
     else:
         print("  Dashboards          (no Dashboards UI natively: `make report` renders the panels)")
     print("Next: `make generate`, then `make status`.")

@@ -6,7 +6,7 @@ import argparse
 from labctl import settings as lab
 
 
-def run(_s: lab.LabSettings, _args: argparse.Namespace) -> int:
+def run(_settings: lab.LabSettings, _args: argparse.Namespace) -> int:
     from labctl import compose
 
     return compose.wait_ready()
