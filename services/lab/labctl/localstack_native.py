@@ -63,7 +63,7 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
         DISABLE_EVENTS="1",
         DNS_ADDRESS="0",  # no DNS server: nothing to resolve offline, and no port 53
         # The default (twisted) gateway binds IPv4 on 0.0.0.0 whatever host GATEWAY_LISTEN
-        # names; hypercorn binds the address it is given (README.md, Security defaults).
+        # names; hypercorn binds the address it is given (services/lab/README.md, Security defaults).
         GATEWAY_SERVER="hypercorn",
         SKIP_SSL_CERT_DOWNLOAD="1",
         LOCALSTACK_VOLUME_DIR=str(cfg.state_dir),

@@ -25,7 +25,7 @@ class PortInUse:
     def __str__(self) -> str:
         held = f", held by {self.holder}" if self.holder else ""
         return (f"port {self.port} ({self.service}) on {self.address} is already in use{held}; "
-                f"stop that program or choose another port (see README, Settings)")
+                f"stop that program or choose another port (see services/lab/README.md, Settings)")
 
 
 def lab_ports(settings: LabSettings) -> dict[str, int]:

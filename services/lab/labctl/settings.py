@@ -14,7 +14,7 @@ from labctl.errors import LabError
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-# Workshop names (README.md, Facts 1): keep them, attendees follow the workshop guide.
+# Workshop names (services/localstack/extension/README.md, Facts 1): keep them, attendees follow the workshop guide.
 DELIVERY_STREAM = "webserver_stream"
 LAMBDA_NAME = "apache_ETL"
 INDEX_NAME = "apache"

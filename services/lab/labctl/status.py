@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 
-# S3 prefixes and what they hold (README.md, Facts 2), most specific first: the
+# S3 prefixes and what they hold (services/localstack/extension/README.md, Facts 2), most specific first: the
 # failed documents of an OpenSearch destination go under its S3 prefix.
 S3_PREFIXES = {
     "opensearch_failed": lab.BACKUP_PREFIX + "AmazonOpenSearchService-failed/",
