@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     athena.add_argument("--query", help="run only this named query")
     athena.add_argument("--no-crawl", action="store_true", help="do not start the crawler first")
     commands.add_parser("wait", help="wait until the compose lab is ready (`up --wait` for Compose v1)")
+    lake = commands.add_parser("lake-lab", help="deploy the Parquet sibling lab's stack into the running lab")
+    lake.add_argument("--endpoint", help="LocalStack's URL (default: the lab's)")
+    lake.add_argument("--bucket", default="clickstream-lake")
     localstack = commands.add_parser("localstack", help="native LocalStack alone (make native-localstack)")
     localstack.add_argument("action", choices=("start", "stop"))
     return parser

@@ -6,11 +6,10 @@ Lambda, the Glue database `clickstream_lake` with its tables `access_log_parquet
 conversion's schema, over parquet/) and `access_log_raw` (the source lines backed up under
 raw/, tab-separated), so the same queries can be asked of both, a crawler of parquet/,
 and the Firehose converting to Parquet with the first table.
-Run: python -m labctl.lake_lab [--bucket NAME] [--endpoint URL]
+Run: python -m labctl lake-lab [--bucket NAME] [--endpoint URL] (make lake-lab)
 """
 from __future__ import annotations
 
-import argparse
 import logging
 from dataclasses import dataclass
 
@@ -75,19 +74,3 @@ def deploy(url: str, bucket: str = "clickstream-lake", buffer_interval: int = 60
     return LakeLab(bucket, outputs["KinesisStreamArn"].rsplit("/", 1)[-1],
                    outputs["DeliveryStreamArn"].rsplit("/", 1)[-1], outputs["GlueDatabase"],
                    outputs["CrawlerName"], outputs)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=lab.load().localstack_url)
-    parser.add_argument("--bucket", default="clickstream-lake")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    made = deploy(args.endpoint, args.bucket)
-    print(f"stream {made.stream_name} -> {made.delivery_stream} -> s3://{made.bucket}/parquet/; "
-          f"Athena database {made.database}: access_log_parquet, access_log_raw; crawler {made.crawler}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
