@@ -95,3 +95,15 @@ def test_a_missing_prerequisite_through_the_real_cli(tmp_path):
     assert done.stderr.strip().splitlines()[-1] == (
         f"error: no LocalStack venv at {tmp_path / 'no-venv'}: run `make localstack-venv` first")
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [["athena"], ["lake-lab"]])
+def test_a_command_needing_the_lab_says_to_start_it(command, tmp_path):
+    """Before `make up`: one line naming LocalStack's address and the command that starts it."""
+    port = free_port()
+    env = {**os.environ, "LAB_STATE_DIR": str(tmp_path), "LAB_LOCALSTACK_PORT": str(port)}
+    done = subprocess.run([sys.executable, "-m", "labctl", *command], check=False, env=env,
+                          capture_output=True, text=True, timeout=60, cwd=settings.REPO_ROOT)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: LocalStack does not answer at http://127.0.0.1:{port} ")
+    assert "make up" in done.stderr and "Traceback" not in done.stderr

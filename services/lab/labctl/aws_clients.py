@@ -19,9 +19,11 @@ from functools import partial
 from typing import Any
 
 import boto3
+import requests
 from botocore.config import Config
 
 from labctl import settings as lab
+from labctl.errors import LabError
 
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
 # LocalStack accepts any key; these are its documented test credentials, never real ones.
@@ -37,3 +39,14 @@ def client(service: str, endpoint_url: str) -> Any:
 def clients_for(endpoint_url: str) -> Callable[[str], Any]:
     """`clients_for(url)(service)`: the client factory for one LocalStack."""
     return partial(client, endpoint_url=endpoint_url)
+
+
+def connect(endpoint_url: str) -> Callable[[str], Any]:
+    """The client factory for a LocalStack that answers now; a LabError saying to start the
+    lab otherwise (rather than botocore's connection error after its retries)."""
+    try:
+        requests.get(f"{endpoint_url}/_localstack/health", timeout=5).raise_for_status()
+    except requests.RequestException as error:
+        raise LabError(f"LocalStack does not answer at {endpoint_url} ({type(error).__name__}): "
+                       "start the lab with `make up`, then see `make status`") from error
+    return clients_for(endpoint_url)

@@ -10,12 +10,12 @@ from labctl import settings as lab
 
 def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     """Crawl the backup, then run the example Athena queries and print their results."""
-    clients = aws_clients.clients_for(settings.localstack_url)
     queries = data_lake.example_queries()
     if args.query and args.query not in queries:
         print(f"error: no query named {args.query!r} in {lab.EXAMPLE_QUERIES} "
               f"(known: {', '.join(queries)})", file=sys.stderr)
         return 2
+    clients = aws_clients.connect(settings.localstack_url)
     if not args.no_crawl:
         crawler = data_lake.crawl(clients("glue"))
         print(f"crawler {lab.CRAWLER_NAME}: last crawl {crawler.get('LastCrawl', {}).get('Status')}")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from labctl import lake_lab
+from labctl import aws_clients, lake_lab
 from labctl import settings as lab
 
 
 def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
-    made = lake_lab.deploy(args.endpoint or settings.localstack_url, args.bucket)
+    endpoint = args.endpoint or settings.localstack_url
+    aws_clients.connect(endpoint)
+    made = lake_lab.deploy(endpoint, args.bucket)
     print(f"stream {made.stream_name} -> {made.delivery_stream} -> s3://{made.bucket}/parquet/; "
           f"Athena database {made.database}: access_log_parquet, access_log_raw; crawler {made.crawler}")
     return 0
