@@ -10,6 +10,7 @@ import argparse
 import importlib
 import logging
 import sys
+from types import ModuleType
 
 from labctl import settings as lab
 from labctl.errors import LabError
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def command_module(name: str):
+def command_module(name: str) -> ModuleType:
     """The module that runs command `name`: labctl/commands/<name>.py (imported when used,
     so that `status` does not pay for what `up` needs)."""
     return importlib.import_module(f"labctl.commands.{name.replace('-', '_')}")
