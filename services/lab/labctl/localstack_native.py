@@ -13,14 +13,15 @@ import logging
 import os
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 import requests
 
+from labctl.errors import LabStartError, MissingPrerequisite
 from labctl.settings import REPO_ROOT
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
         DISABLE_EVENTS="1",
         DNS_ADDRESS="0",  # no DNS server: nothing to resolve offline, and no port 53
         # The default (twisted) gateway binds IPv4 on 0.0.0.0 whatever host GATEWAY_LISTEN
-        # names; hypercorn binds the address it is given (README.md, Security defaults).
+        # names; hypercorn binds the address it is given (services/lab/README.md, Security defaults).
         GATEWAY_SERVER="hypercorn",
         SKIP_SSL_CERT_DOWNLOAD="1",
         LOCALSTACK_VOLUME_DIR=str(cfg.state_dir),
@@ -126,22 +127,18 @@ def is_ready(url: str, timeout: float = 2.0) -> bool:
 
 def wait_ready(url: str, proc: subprocess.Popen | None = None, timeout: float = 120.0) -> None:
     """Block until LocalStack is ready; raise with a clear message otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def ready() -> bool:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"LocalStack exited with code {proc.returncode} before it was ready")
-        if is_ready(url):
-            return
-        time.sleep(0.3)
-    raise TimeoutError(f"LocalStack at {url} not ready after {timeout:.0f}s")
+            raise LabStartError(f"LocalStack exited with code {proc.returncode} before it was ready")
+        return is_ready(url)
+
+    wait_until(ready, timeout, 0.3, what=f"LocalStack at {url} to be ready")
 
 
 def start(cfg: NativeLocalStackConfig, log_file: Path) -> subprocess.Popen:
     """Start LocalStack in its own process group, logging to log_file; returns at once."""
     if not cfg.python.exists():
-        raise FileNotFoundError(
-            f"no LocalStack venv at {cfg.venv}: run `make localstack-venv` first"
-        )
+        raise MissingPrerequisite(f"no LocalStack venv at {cfg.venv}: run `make localstack-venv` first")
     cfg.state_dir.mkdir(parents=True, exist_ok=True)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     LOG.info("starting native LocalStack on %s (state %s)", cfg.url, cfg.state_dir)

@@ -25,14 +25,14 @@ class PortInUse:
     def __str__(self) -> str:
         held = f", held by {self.holder}" if self.holder else ""
         return (f"port {self.port} ({self.service}) on {self.address} is already in use{held}; "
-                f"stop that program or choose another port (see README, Settings)")
+                f"stop that program or choose another port (see services/lab/README.md, Settings)")
 
 
-def lab_ports(s: LabSettings) -> dict[str, int]:
+def lab_ports(settings: LabSettings) -> dict[str, int]:
     """The ports the native lab listens on, by service."""
-    return {"Apache (LAB_APACHE_PORT)": s.apache_port,
-            "LocalStack (LAB_LOCALSTACK_PORT)": s.localstack_port,
-            "OpenSearch-API server (LAB_OPENSEARCH_PORT)": s.opensearch_port}
+    return {"Apache (LAB_APACHE_PORT)": settings.apache_port,
+            "LocalStack (LAB_LOCALSTACK_PORT)": settings.localstack_port,
+            "OpenSearch-API server (LAB_OPENSEARCH_PORT)": settings.opensearch_port}
 
 
 def port_is_free(address: str, port: int) -> bool:
@@ -63,6 +63,6 @@ def port_holder(port: int) -> str | None:
     return None
 
 
-def ports_in_use(s: LabSettings) -> list[PortInUse]:
-    return [PortInUse(service, s.bind_address, port, port_holder(port))
-            for service, port in lab_ports(s).items() if not port_is_free(s.bind_address, port)]
+def ports_in_use(settings: LabSettings) -> list[PortInUse]:
+    return [PortInUse(service, settings.bind_address, port, port_holder(port))
+            for service, port in lab_ports(settings).items() if not port_is_free(settings.bind_address, port)]

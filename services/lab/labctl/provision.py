@@ -20,24 +20,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import requests
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from tenacity import (
-    RetryError,
-    Retrying,
-    retry,
-    retry_if_exception_type,
-    retry_if_result,
-    stop_after_delay,
-    wait_exponential,
-    wait_fixed,
-)
 
-from labctl import data_lake, streaming_sql
+from labctl import aws_clients, data_lake, localstack_native, streaming_sql
 from labctl import settings as lab
+from labctl.errors import MissingPrerequisite
+from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
@@ -61,14 +51,6 @@ class ProvisionTarget:
     buffer_size_mb: int = 1
     retry_duration: int = 300
     geoip_files: tuple[Path, ...] = ()  # .mmdb files for the ETL; empty: GeoIP off
-
-
-def _client(service: str, url: str):
-    return boto3.client(
-        service, endpoint_url=url, region_name=lab.REGION,
-        aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 5, "mode": "standard"}),
-    )
 
 
 def _arn(service: str, resource: str) -> str:
@@ -95,40 +77,40 @@ def ensure_role(iam, name: str, principal: str) -> str:
         return arn
 
 
-def ensure_lambda(lam, zip_path: Path, role_arn: str, environment: dict[str, str] | None = None) -> str:
+def ensure_lambda(lambda_client, zip_path: Path, role_arn: str, environment: dict[str, str] | None = None) -> str:
     """Create `apache_ETL`, or update its code and environment when they changed; wait until Active."""
     environment = environment or {}
     memory = LAMBDA_MEMORY_MB_GEOIP if environment.get("ETL_GEOIP_DATABASES") else LAMBDA_MEMORY_MB
     if not zip_path.is_file():
-        raise FileNotFoundError(f"{zip_path} is missing: run `make lambda` first")
+        raise MissingPrerequisite(f"{zip_path} is missing: run `make lambda` first")
     code = zip_path.read_bytes()
     code_sha = base64.b64encode(hashlib.sha256(code).digest()).decode()
     try:
-        current = lam.get_function(FunctionName=lab.LAMBDA_NAME)["Configuration"]
+        current = lambda_client.get_function(FunctionName=lab.LAMBDA_NAME)["Configuration"]
     except ClientError:
         current = None
     if current is None:
-        lam.create_function(
+        lambda_client.create_function(
             FunctionName=lab.LAMBDA_NAME, Runtime=LAMBDA_RUNTIME, Handler=LAMBDA_HANDLER,
             Role=role_arn, Code={"ZipFile": code}, Timeout=LAMBDA_TIMEOUT_S, MemorySize=memory,
             Description="Clickstream Lab: Apache access log line -> JSON document",
             Environment={"Variables": environment},
         )
         LOG.info("lambda %s created", lab.LAMBDA_NAME)
-        lam.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
+        lambda_client.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
     elif current.get("CodeSha256") != code_sha:
-        lam.update_function_code(FunctionName=lab.LAMBDA_NAME, ZipFile=code)
+        lambda_client.update_function_code(FunctionName=lab.LAMBDA_NAME, ZipFile=code)
         LOG.info("lambda %s code updated", lab.LAMBDA_NAME)
     else:
         LOG.info("lambda %s code up to date", lab.LAMBDA_NAME)
-    lam.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
-    lam.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
     if current is not None and (current.get("Environment", {}).get("Variables", {}) != environment
                                 or current.get("MemorySize") != memory):
-        lam.update_function_configuration(FunctionName=lab.LAMBDA_NAME, MemorySize=memory,
+        lambda_client.update_function_configuration(FunctionName=lab.LAMBDA_NAME, MemorySize=memory,
                                           Environment={"Variables": environment})
         LOG.info("lambda %s configuration updated (%s)", lab.LAMBDA_NAME, ", ".join(environment) or "no variables")
-        lam.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
+        lambda_client.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
     return _arn("lambda", f"function:{lab.LAMBDA_NAME}")
 
 
@@ -169,32 +151,28 @@ def webserver_stream_destination(target: ProvisionTarget, role_arn: str, lambda_
     }
 
 
-def _stream_description(fh, name: str) -> dict | None:
+def _stream_description(firehose, name: str) -> dict | None:
     try:
-        return fh.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+        return firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
     except ClientError as err:
         if err.response["Error"]["Code"] == "ResourceNotFoundException":
             return None
         raise
 
 
-def _wait_active(fh, name: str, timeout: float = 60.0) -> None:
+def _wait_active(firehose, name: str, timeout: float = 60.0) -> None:
     def active() -> bool:
-        desc = _stream_description(fh, name)
-        return bool(desc and desc["DeliveryStreamStatus"] == "ACTIVE")
+        description = _stream_description(firehose, name)
+        return bool(description and description["DeliveryStreamStatus"] == "ACTIVE")
 
-    try:
-        Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(0.5),
-                 retry=retry_if_result(lambda ok: not ok))(active)
-    except RetryError:
-        raise TimeoutError(f"delivery stream {name} not ACTIVE after {timeout:.0f}s") from None
+    wait_until(active, timeout, what=f"delivery stream {name} to be ACTIVE")
 
 
-def ensure_webserver_stream(fh, target: ProvisionTarget, role_arn: str, lambda_arn: str) -> None:
+def ensure_webserver_stream(firehose, target: ProvisionTarget, role_arn: str, lambda_arn: str) -> None:
     destination = webserver_stream_destination(target, role_arn, lambda_arn)
-    desc = _stream_description(fh, lab.DELIVERY_STREAM)
-    if desc is None:
-        fh.create_delivery_stream(
+    description = _stream_description(firehose, lab.DELIVERY_STREAM)
+    if description is None:
+        firehose.create_delivery_stream(
             DeliveryStreamName=lab.DELIVERY_STREAM, DeliveryStreamType="DirectPut",
             AmazonopensearchserviceDestinationConfiguration=destination,
         )
@@ -204,17 +182,17 @@ def ensure_webserver_stream(fh, target: ProvisionTarget, role_arn: str, lambda_a
         # Keep buffered records: update in place rather than delete and re-create.
         update = {k: v for k, v in destination.items() if k not in ("S3BackupMode", "S3Configuration")}
         update["S3Update"] = {k: v for k, v in destination["S3Configuration"].items()}
-        fh.update_destination(
+        firehose.update_destination(
             DeliveryStreamName=lab.DELIVERY_STREAM,
-            CurrentDeliveryStreamVersionId=desc["VersionId"],
-            DestinationId=desc["Destinations"][0]["DestinationId"],
+            CurrentDeliveryStreamVersionId=description["VersionId"],
+            DestinationId=description["Destinations"][0]["DestinationId"],
             AmazonopensearchserviceDestinationUpdate=update,
         )
         LOG.info("delivery stream %s updated", lab.DELIVERY_STREAM)
-    _wait_active(fh, lab.DELIVERY_STREAM)
+    _wait_active(firehose, lab.DELIVERY_STREAM)
 
 
-def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> None:
+def ensure_kinesis_path(kinesis, firehose, target: ProvisionTarget, role_arn: str) -> None:
     """Sibling labs: Kinesis stream `web-access-log`, archived to S3 by Firehose."""
     try:
         kinesis.describe_stream_summary(StreamName=lab.KINESIS_STREAM)
@@ -223,8 +201,8 @@ def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> 
         LOG.info("kinesis stream %s created", lab.KINESIS_STREAM)
     kinesis.get_waiter("stream_exists").wait(StreamName=lab.KINESIS_STREAM,
                                              WaiterConfig={"Delay": 1, "MaxAttempts": 120})
-    if _stream_description(fh, lab.KINESIS_DELIVERY_STREAM) is None:
-        fh.create_delivery_stream(
+    if _stream_description(firehose, lab.KINESIS_DELIVERY_STREAM) is None:
+        firehose.create_delivery_stream(
             DeliveryStreamName=lab.KINESIS_DELIVERY_STREAM, DeliveryStreamType="KinesisStreamAsSource",
             KinesisStreamSourceConfiguration={
                 "KinesisStreamARN": _arn("kinesis", f"stream/{lab.KINESIS_STREAM}"), "RoleARN": role_arn},
@@ -236,36 +214,38 @@ def ensure_kinesis_path(kinesis, fh, target: ProvisionTarget, role_arn: str) -> 
             },
         )
         LOG.info("delivery stream %s created", lab.KINESIS_DELIVERY_STREAM)
-    _wait_active(fh, lab.KINESIS_DELIVERY_STREAM)
+    _wait_active(firehose, lab.KINESIS_DELIVERY_STREAM)
 
 
-# Retried only while the server is not reachable yet (it may still be starting); a
-# refused template (a mapping error) fails at once.
-@retry(retry=retry_if_exception_type((OpenSearchConnectionError, requests.ConnectionError)),
-       stop=stop_after_delay(60), wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
 def ensure_index_template(opensearch_url: str) -> None:
     """The `apache*` index template, so documents get the dashboards' mappings."""
     from opensearchpy import OpenSearch
 
     from kibana_dashboards import template
 
-    template.put_template(OpenSearch(hosts=[opensearch_url], timeout=30))
+    def installed() -> bool:
+        template.put_template(OpenSearch(hosts=[opensearch_url], timeout=30))
+        return True
+
+    # Tried again only while the server is not reachable yet (it may still be starting);
+    # a refused template (a mapping error) fails at once.
+    wait_until(installed, 60, what=f"OpenSearch at {opensearch_url} to take the index template",
+               retry_on=(OpenSearchConnectionError, requests.ConnectionError))
     LOG.info("index template for %s* installed", lab.INDEX_NAME)
 
 
-@retry(retry=retry_if_exception_type(requests.RequestException), stop=stop_after_delay(120),
-       wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
 def _wait_for_localstack(url: str) -> None:
-    requests.get(f"{url}/_localstack/health", timeout=3).raise_for_status()
+    wait_until(lambda: localstack_native.is_ready(url, timeout=3), 120, what=f"LocalStack at {url} to answer")
 
 
 def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template: bool = True) -> None:
     """Create or update every resource of the lab. Safe to run again."""
     _wait_for_localstack(target.localstack_url)
-    s3 = _client("s3", target.localstack_url)
-    iam = _client("iam", target.localstack_url)
-    lam = _client("lambda", target.localstack_url)
-    fh = _client("firehose", target.localstack_url)
+    clients = aws_clients.clients_for(target.localstack_url)
+    s3 = clients("s3")
+    iam = clients("iam")
+    lambda_client = clients("lambda")
+    firehose = clients("firehose")
     if with_template:
         ensure_index_template(target.opensearch_url)
     ensure_bucket(s3, lab.BACKUP_BUCKET)
@@ -276,12 +256,12 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
         from labctl import geoip
 
         environment["ETL_GEOIP_DATABASES"] = ",".join(geoip.upload(s3, list(target.geoip_files)))
-    lambda_arn = ensure_lambda(lam, target.lambda_zip, lambda_role, environment)
-    ensure_webserver_stream(fh, target, firehose_role, lambda_arn)
+    lambda_arn = ensure_lambda(lambda_client, target.lambda_zip, lambda_role, environment)
+    ensure_webserver_stream(firehose, target, firehose_role, lambda_arn)
     if with_kinesis:
-        ensure_kinesis_path(_client("kinesis", target.localstack_url), fh, target, firehose_role)
-        streaming_sql.ensure_application(lambda service: _client(service, target.localstack_url), firehose_role,
+        ensure_kinesis_path(clients("kinesis"), firehose, target, firehose_role)
+        streaming_sql.ensure_application(clients, firehose_role,
                                          target.opensearch_url, target.buffer_interval, with_index=with_template)
     crawler_role = ensure_role(iam, lab.CRAWLER_ROLE, "glue.amazonaws.com")
-    data_lake.ensure_data_lake(_client("glue", target.localstack_url), crawler_role)
+    data_lake.ensure_data_lake(clients("glue"), crawler_role)
     LOG.info("provisioning done")

@@ -20,8 +20,8 @@ class Runtime(ABC):
 
     name: str
 
-    def __init__(self, s: LabSettings):
-        self.settings = s
+    def __init__(self, settings: LabSettings):
+        self.settings = settings
 
     @abstractmethod
     def up(self) -> int:
@@ -117,32 +117,32 @@ class ComposeRuntime(Runtime):
 RUNTIMES: dict[str, type[Runtime]] = {"native": NativeRuntime, "compose": ComposeRuntime}
 
 
-def choose(s: LabSettings) -> tuple[Runtime, str]:
+def choose(settings: LabSettings) -> tuple[Runtime, str]:
     """The runtime `make up` uses, and why: LAB_RUNTIME, else compose when an engine answers."""
-    if s.runtime != "auto":
-        return RUNTIMES[s.runtime](s), f"LAB_RUNTIME={s.runtime}"
+    if settings.runtime != "auto":
+        return RUNTIMES[settings.runtime](settings), f"LAB_RUNTIME={settings.runtime}"
     if compose.engine_answers():
-        return ComposeRuntime(s), "a Docker engine answers"
-    return NativeRuntime(s), "no Docker engine answers"
+        return ComposeRuntime(settings), "a Docker engine answers"
+    return NativeRuntime(settings), "no Docker engine answers"
 
 
-def _record_file(s: LabSettings) -> Path:
-    return s.state_dir / "runtime"
+def _record_file(settings: LabSettings) -> Path:
+    return settings.state_dir / "runtime"
 
 
-def record(s: LabSettings, runtime: Runtime | None) -> None:
+def record(settings: LabSettings, runtime: Runtime | None) -> None:
     """Remember which runtime runs the lab (None: nothing runs)."""
     if runtime is None:
-        _record_file(s).unlink(missing_ok=True)
+        _record_file(settings).unlink(missing_ok=True)
         return
-    s.state_dir.mkdir(parents=True, exist_ok=True)
-    _record_file(s).write_text(runtime.name + "\n")
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    _record_file(settings).write_text(runtime.name + "\n")
 
 
-def running(s: LabSettings) -> Runtime | None:
+def running(settings: LabSettings) -> Runtime | None:
     """The runtime `make up` recorded, or None when the lab was not started."""
     try:
-        name = _record_file(s).read_text().strip()
+        name = _record_file(settings).read_text().strip()
     except OSError:
         return None
-    return RUNTIMES[name](s) if name in RUNTIMES else None
+    return RUNTIMES[name](settings) if name in RUNTIMES else None

@@ -10,9 +10,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from labctl.errors import LabError
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-# Workshop names (README.md, Facts 1): keep them, attendees follow the workshop guide.
+# Workshop names (services/localstack/extension/README.md, Facts 1): keep them, attendees follow the workshop guide.
 DELIVERY_STREAM = "webserver_stream"
 LAMBDA_NAME = "apache_ETL"
 INDEX_NAME = "apache"
@@ -44,8 +46,10 @@ ATHENA_OUTPUT = f"s3://{BACKUP_BUCKET}/athena-results/"
 EXAMPLE_QUERIES = REPO_ROOT / "services" / "lab" / "athena" / "example_queries.sql"
 
 
-class SettingsError(ValueError):
+class SettingsError(LabError, ValueError):
     """A LAB_* variable has an invalid value; the message names it."""
+
+    exit_code = 2
 
 
 def _port(env: dict[str, str], key: str, default: int) -> int:

@@ -14,11 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import boto3
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
-from labctl import data_lake
+from labctl import aws_clients, data_lake
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 
-# S3 prefixes and what they hold (README.md, Facts 2), most specific first: the
+# S3 prefixes and what they hold (services/localstack/extension/README.md, Facts 2), most specific first: the
 # failed documents of an OpenSearch destination go under its S3 prefix.
 S3_PREFIXES = {
     "opensearch_failed": lab.BACKUP_PREFIX + "AmazonOpenSearchService-failed/",
@@ -63,16 +62,16 @@ class LabStatus:
 
 def _get_json(url: str) -> dict | None:
     try:
-        r = requests.get(url, timeout=3)
-        return r.json() if r.ok else None
+        response = requests.get(url, timeout=3)
+        return response.json() if response.ok else None
     except (requests.RequestException, ValueError):
         return None
 
 
 def _health(url: str) -> str:
     try:
-        r = requests.get(url, timeout=3)
-        return "up" if r.status_code < 500 else f"error {r.status_code}"
+        response = requests.get(url, timeout=3)
+        return "up" if response.status_code < 500 else f"error {response.status_code}"
     except requests.RequestException:
         return "down"
 
@@ -100,8 +99,7 @@ def prefix_name(key: str) -> str | None:
 
 def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
     """Objects and records (non-empty lines) under each known prefix of the backup bucket."""
-    s3 = boto3.client("s3", endpoint_url=localstack_url, region_name=lab.REGION,
-                      aws_access_key_id="test", aws_secret_access_key="test")
+    s3 = aws_clients.client("s3", localstack_url)
     records = {name: 0 for name in S3_PREFIXES}
     objects = {name: 0 for name in S3_PREFIXES}
     try:
@@ -121,41 +119,38 @@ def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
     return objects, records
 
 
-def collect(s: LabSettings, runtime: Runtime | None) -> LabStatus:
+def collect(settings: LabSettings, runtime: Runtime | None) -> LabStatus:
     """Health and counts of the lab that `runtime` runs (None: not started)."""
-    st = LabStatus(runtime=runtime.name if runtime else "not started")
-    st.services = {
-        "apache": _tcp_health(*s.apache_address),
-        "localstack": _health(s.localstack_url + "/_localstack/health"),
-        "opensearch": _health(s.opensearch_url + "/"),
+    lab_status = LabStatus(runtime=runtime.name if runtime else "not started")
+    lab_status.services = {
+        "apache": _tcp_health(*settings.apache_address),
+        "localstack": _health(settings.localstack_url + "/_localstack/health"),
+        "opensearch": _health(settings.opensearch_url + "/"),
     }
     stats_text = None
     if runtime is not None:
-        st.services.update({name: _health(url) for name, url in runtime.extra_health_urls().items()})
-        st.services["agent"] = runtime.agent_state()
-        st.log_lines = runtime.access_log_lines()
+        lab_status.services.update({name: _health(url) for name, url in runtime.extra_health_urls().items()})
+        lab_status.services["agent"] = runtime.agent_state()
+        lab_status.log_lines = runtime.access_log_lines()
         stats_text = runtime.agent_stats_json()
     if stats_text:
         try:
-            st.agent = json.loads(stats_text)
+            lab_status.agent = json.loads(stats_text)
         except ValueError:
-            st.agent = {"error": "stats file unreadable"}
-    fh = _get_json(f"{s.localstack_url}/_lab/firehose/streams")
-    if isinstance(fh, dict):
-        st.firehose = {item["name"]: item.get("counters", {}) for item in fh.get("streams", [])}
-    st.index_documents = index_documents(s.opensearch_url)
-    if st.services["localstack"] == "up":
-        st.s3_objects, st.s3_records = s3_counts(s.localstack_url)
-        st.data_lake = _data_lake(s.localstack_url)
-    return st
+            lab_status.agent = {"error": "stats file unreadable"}
+    streams = _get_json(f"{settings.localstack_url}/_lab/firehose/streams")
+    if isinstance(streams, dict):
+        lab_status.firehose = {item["name"]: item.get("counters", {}) for item in streams.get("streams", [])}
+    lab_status.index_documents = index_documents(settings.opensearch_url)
+    if lab_status.services["localstack"] == "up":
+        lab_status.s3_objects, lab_status.s3_records = s3_counts(settings.localstack_url)
+        lab_status.data_lake = _data_lake(settings.localstack_url)
+    return lab_status
 
 
 def _data_lake(localstack_url: str) -> dict:
-    def client(service: str):
-        return boto3.client(service, endpoint_url=localstack_url, region_name=lab.REGION,
-                            aws_access_key_id="test", aws_secret_access_key="test")
-
-    return data_lake.status_counts(client("glue"), client("athena"))
+    clients = aws_clients.clients_for(localstack_url)
+    return data_lake.status_counts(clients("glue"), clients("athena"))
 
 
 def agent_stats_age(agent: dict) -> float | None:
@@ -171,31 +166,31 @@ def agent_stats_age(agent: dict) -> float | None:
     return max(0.0, (datetime.now(UTC) - written).total_seconds())
 
 
-def render_text(st: LabStatus) -> str:
-    lines = [f"Clickstream Lab status ({st.runtime} runtime)", "", "Services:"]
-    lines += [f"  {name:<12} {state}" for name, state in st.services.items()]
+def render_text(lab_status: LabStatus) -> str:
+    lines = [f"Clickstream Lab status ({lab_status.runtime} runtime)", "", "Services:"]
+    lines += [f"  {name:<12} {state}" for name, state in lab_status.services.items()]
     lines += ["", "Pipeline:"]
-    if st.log_lines is not None:
-        lines.append(f"  {'access_log lines':<34} {st.log_lines}")
-    totals = st.agent.get("totals", st.agent) if isinstance(st.agent, dict) else {}
+    if lab_status.log_lines is not None:
+        lines.append(f"  {'access_log lines':<34} {lab_status.log_lines}")
+    totals = lab_status.agent.get("totals", lab_status.agent) if isinstance(lab_status.agent, dict) else {}
     for key in ("lines_read", "records_sent", "records_failed", "records_retried", "backlog_bytes"):
         if key in totals:
             lines.append(f"  {'agent ' + key.replace('_', ' '):<34} {totals[key]}")
-    age = agent_stats_age(st.agent)
+    age = agent_stats_age(lab_status.agent)
     if age is not None:
         lines.append(f"  {'agent figures as of':<34} {age:.0f}s ago")
-    for stream, counters in sorted(st.firehose.items()):
+    for stream, counters in sorted(lab_status.firehose.items()):
         if isinstance(counters, dict):
             shown = ", ".join(f"{k} {v}" for k, v in counters.items() if isinstance(v, (int, float)))
             lines.append(f"  firehose {stream:<25} {shown}")
     lines.append(f"  {'documents in index ' + lab.INDEX_NAME + '*':<34} "
-                 f"{'?' if st.index_documents is None else st.index_documents}")
-    for name, count in st.s3_records.items():
-        lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {st.s3_objects.get(name, 0)} objects")
-    lines += _render_data_lake(st.data_lake)
-    if st.log_lines is not None and st.accounted is not None:
-        verdict = "all accounted for" if st.accounted == st.log_lines else "in flight or missing"
-        lines += ["", f"Accounted: {st.accounted} of {st.log_lines} lines ({verdict})"]
+                 f"{'?' if lab_status.index_documents is None else lab_status.index_documents}")
+    for name, count in lab_status.s3_records.items():
+        lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {lab_status.s3_objects.get(name, 0)} objects")
+    lines += _render_data_lake(lab_status.data_lake)
+    if lab_status.log_lines is not None and lab_status.accounted is not None:
+        verdict = "all accounted for" if lab_status.accounted == lab_status.log_lines else "in flight or missing"
+        lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({verdict})"]
     return "\n".join(lines)
 
 
@@ -215,7 +210,7 @@ def _render_data_lake(lake: dict) -> list[str]:
     return lines
 
 
-def render_json(st: LabStatus) -> str:
-    data = asdict(st)
-    data["accounted"] = st.accounted
+def render_json(lab_status: LabStatus) -> str:
+    data = asdict(lab_status)
+    data["accounted"] = lab_status.accounted
     return json.dumps(data, indent=2, sort_keys=True)

@@ -58,7 +58,8 @@ def application_request() -> dict:
                 "RecordFormat": {"RecordFormatType": "JSON",
                                  "MappingParameters": {"JSONMappingParameters": {"RecordRowPath": "$"}}},
                 "RecordEncoding": "UTF-8",
-                "RecordColumns": [{"Name": n, "Mapping": f"$.{n}", "SqlType": t} for n, t in INPUT_COLUMNS],
+                "RecordColumns": [{"Name": name, "Mapping": f"$.{name}", "SqlType": sql_type}
+                                  for name, sql_type in INPUT_COLUMNS],
             },
         }],
         "Outputs": [

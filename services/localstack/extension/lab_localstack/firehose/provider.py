@@ -1,7 +1,7 @@
 """The lab's faithful Kinesis Data Firehose provider for LocalStack 4.14.0.
 
 It replaces LocalStack's own provider (PROVIDER_OVERRIDE_FIREHOSE=lab) and
-implements the Firehose API with AWS's behaviour (README.md, Facts 2):
+implements the Firehose API with AWS's behaviour (extension README.md, Facts 2):
 - API calls: validation and limits (validation.py), descriptions with AWS's
   defaults (descriptions.py), tags;
 - puts are written to a durable journal (journal.py) before they are

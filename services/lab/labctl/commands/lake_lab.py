@@ -1,0 +1,17 @@
+"""`make lake-lab`: deploy the Parquet sibling lab's CloudFormation stack into the running lab
+(labctl.lake_lab) and say what it made."""
+from __future__ import annotations
+
+import argparse
+
+from labctl import aws_clients, lake_lab
+from labctl import settings as lab
+
+
+def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
+    endpoint = args.endpoint or settings.localstack_url
+    aws_clients.connect(endpoint)
+    made = lake_lab.deploy(endpoint, args.bucket)
+    print(f"stream {made.stream_name} -> {made.delivery_stream} -> s3://{made.bucket}/parquet/; "
+          f"Athena database {made.database}: access_log_parquet, access_log_raw; crawler {made.crawler}")
+    return 0

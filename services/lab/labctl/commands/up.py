@@ -1,0 +1,38 @@
+"""`make up`: choose a runtime (compose when a Docker engine answers, else native), start
+the lab, provision it and say where everything is."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from labctl import runtimes
+from labctl import settings as lab
+from labctl.errors import LabError
+
+
+def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
+    runtime, why = runtimes.choose(settings)
+    print(f"make up: using the {runtime.name} runtime ({why})")
+    runtimes.record(settings, runtime)
+    started = time.monotonic()
+    try:
+        rc = runtime.up()
+    except LabError as error:
+        print(f"make up: {error}", file=sys.stderr)
+        print("make up: stopping what started (make down)", file=sys.stderr)
+        runtime.down()
+        runtimes.record(settings, None)
+        return 1
+    if rc:
+        return rc
+    print(f"\nThe lab is up ({time.monotonic() - started:.0f}s):")
+    print(f"  unicorn shop        {settings.apache_url}/")
+    print(f"  LocalStack          {settings.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
+    print(f"  OpenSearch API      {settings.opensearch_url}  (index {lab.INDEX_NAME})")
+    if "dashboards" in runtime.extra_health_urls():
+        print(f"  Dashboards          {settings.dashboards_url}/app/dashboards")
+    else:
+        print("  Dashboards          (no Dashboards UI natively: `make report` renders the panels)")
+    print("Next: `make generate`, then `make status`.")
+    return 0
