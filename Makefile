@@ -132,11 +132,17 @@ load: ## load the images saved by `make save`
 	docker load -i build/images.tar
 
 # --- quality -----------------------------------------------------------------
+# The suite mostly waits on services (buffers, restarts, containers), so it runs on
+# TEST_WORKERS pytest-xdist workers; a file's tests stay on one worker, and so do all the
+# container-engine tests (tests/conftest.py). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 3
+PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+
 .PHONY: test
 test: venv system-packages localstack-venv flink-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
 	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
 	eval "$$engine"; export DOCKER_HOST; \
-	rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	rc=0; $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench

@@ -32,5 +32,8 @@ def raw() -> dict:
 def pytest_terminal_summary(terminalreporter):
     from tests.compose import engine_support
 
-    for line in engine_support.NOTES:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller prints the summary
+    for line in engine_support.take_notes():
         terminalreporter.write_line(line)
+

@@ -30,7 +30,9 @@ STANDINS = cc.REPO / "tests" / "compose" / "standins.override.yml"
 LOG_DIR = cc.REPO / "build" / "compose-e2e"
 # What the suites ran on (engine, Compose, stand-ins, build times): printed in
 # pytest's terminal summary (tests/compose/conftest.py), whatever the verbosity.
-NOTES: list[str] = []
+# The suites' notes (engine, stand-ins) for pytest's summary. A file, not a list: under
+# pytest-xdist the tests run in worker processes and the summary is printed by another.
+NOTES_FILE = LOG_DIR / "notes.txt"
 
 
 def engine_is_podman() -> bool:
@@ -78,8 +80,19 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
 
 
 def note(text: str) -> str:
-    NOTES.append(text)
+    NOTES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with NOTES_FILE.open("a") as notes:
+        notes.write(text.replace("\n", " ") + "\n")
     return text
+
+
+def take_notes() -> list[str]:
+    """The notes written since the last call, once each (the file is emptied)."""
+    if not NOTES_FILE.exists():
+        return []
+    lines = list(dict.fromkeys(NOTES_FILE.read_text().splitlines()))
+    NOTES_FILE.unlink()
+    return lines
 
 
 def read_env_image(repository: str, env: dict[str, str]) -> str:
