@@ -56,7 +56,7 @@ def dbt_project(localstack, lake, s3, athena, tmp_path):
         f"      s3_staging_dir: s3://{lake['bucket']}/dbt-staging/\n"
         f"      s3_data_dir: s3://{lake['bucket']}/dbt-data/\n"
         "      region_name: us-east-1\n      database: awsdatacatalog\n"
-        f"      schema: {lake['database']}\n      threads: 1\n      num_retries: 0\n"
+        f"      schema: {lake['database']}\n      threads: 1\n      num_retries: 0\n      poll_interval: 0.2\n"
         "      aws_access_key_id: test\n      aws_secret_access_key: test\n")
     write_hits(s3, lake, "part-0.parquet", FIRST)
     query(athena, "CREATE EXTERNAL TABLE hits (id bigint, page string, ms double, bot boolean) "
