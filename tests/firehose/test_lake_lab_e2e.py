@@ -6,10 +6,12 @@ answers over the Parquet (declared and crawled tables) equal its answers over th
 backup of the source lines and a computation in Python over the lines put."""
 from __future__ import annotations
 
+import io
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 from labctl import lake_lab
 
@@ -39,6 +41,25 @@ def tsv_line(i: int) -> bytes:
     return ("\t".join(fields) + "\n").encode()
 
 
+def sent_row(line: bytes) -> dict:
+    """The row a tab-separated line should become, read independently of the stack's Lambda."""
+    host, moment, request, status, size, referrer, agent = line.decode().rstrip("\n").split("\t")
+    return {"host": host, "datetime": datetime.strptime(moment, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC),
+            "request": request, "response": int(status), "bytes": None if size == "-" else int(size),
+            "referrer": referrer, "agent": agent}
+
+
+def delivered_rows(bodies: dict[str, bytes]) -> list[dict]:
+    out = [row for body in bodies.values() for row in pq.read_table(io.BytesIO(body)).to_pylist()]
+    for row in out:
+        row["datetime"] = row["datetime"].replace(tzinfo=UTC)
+    return out
+
+
+def order(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (r["host"], r["datetime"], r["request"], r["response"], r["bytes"] or -1))
+
+
 def query(athena, sql: str, lake: dict) -> list[list]:
     execution = run(athena, sql, lake)
     assert execution["Status"]["State"] == "SUCCEEDED", (sql, execution["Status"])
@@ -58,7 +79,10 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     counts = wait_for(lambda: settled(lake_localstack, made.delivery_stream, len(lines)), timeout=90,
                       what="the lake delivery")
     assert counts["delivered"] == 240 and counts["backed_up"] == 240
-    assert all(key.endswith(".parquet") for key in objects(lake_localstack, bucket, "parquet/"))
+    parquet = objects(lake_localstack, bucket, "parquet/")
+    assert parquet and all(key.endswith(".parquet") for key in parquet)
+    assert order(delivered_rows(parquet)) == order([sent_row(line) for line in lines]), \
+        "every Parquet row equals the line it came from"
 
     glue = lake_localstack.client("glue")
     assert glue.get_crawler(Name=made.crawler)["Crawler"]["Targets"]["S3Targets"][0]["Path"] == f"s3://{bucket}/parquet/"

@@ -5,9 +5,10 @@ and the workshop's Lambda + OpenSearch stream) is applied, checked through boto3
 tags, planned again with no changes, re-tagged, and destroyed.
 
 Nothing is installed from the internet: `terraform` comes from PATH (or $TERRAFORM), the
-provider from a filesystem mirror ($TF_PROVIDER_MIRROR, else /opt/tf-plugins) named in a
-CLI configuration the test writes (TF_CLI_CONFIG_FILE), with direct installation
-excluded. A machine without either fails here, saying which (README, "Tests and benchmarks")."""
+provider from a filesystem mirror ($TF_PROVIDER_MIRROR, else found under /opt, /usr/share, ...;
+on this machine kind /opt/tf-plugins) named in a CLI configuration the test writes
+(TF_CLI_CONFIG_FILE), with direct installation excluded. A machine without either fails
+here, saying which; nothing is skipped."""
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ pytestmark = [pytest.mark.localstack, pytest.mark.opensearch, pytest.mark.slow, 
 CONFIG = Path(__file__).parent / "lake"
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 PROVIDER_VERSION = "5.100.0"
-MIRRORS = [os.environ.get("TF_PROVIDER_MIRROR"), "/opt/tf-plugins", "/usr/share/terraform/plugins",
-           str(Path.home() / ".terraform.d" / "plugins"), str(Path.home() / ".local/share/terraform/plugins")]
+# where a filesystem mirror (a folder holding `registry.terraform.io/`) is looked for, in order
+MIRROR_ROOTS = ["/opt", "/usr/local/share", "/usr/share", str(Path.home() / ".terraform.d"),
+                str(Path.home() / ".local/share")]
 ACCOUNT, REGION = "000000000000", "us-east-1"
 TAGS = {"project": "clickstream-lab", "owner": "terraform-test"}
 RETAGGED = {"project": "clickstream-lab", "stage": "two"}     # one changed set: owner removed, stage added
@@ -41,16 +43,26 @@ TIMEOUTS = {"init": 180, "apply": 600, "plan": 300, "destroy": 600, "output": 60
 def terraform_binary() -> str:
     found = os.environ.get("TERRAFORM") or shutil.which("terraform")
     if not found:
-        pytest.fail("no terraform binary: put one on PATH or set TERRAFORM (README, 'Tests and benchmarks')")
+        pytest.fail("no terraform binary: put Terraform 1.5+ on PATH or set TERRAFORM "
+                    "(services/localstack/extension/README.md, 'Terraform')")
     return found
 
 
 def provider_mirror() -> Path:
-    for candidate in filter(None, MIRRORS):
-        if (Path(candidate) / PROVIDER / PROVIDER_VERSION).is_dir():
-            return Path(candidate)
-    pytest.fail(f"no filesystem mirror with {PROVIDER} {PROVIDER_VERSION} (looked in "
-                f"{', '.join(filter(None, MIRRORS))}; set TF_PROVIDER_MIRROR; README, 'Tests and benchmarks')")
+    """$TF_PROVIDER_MIRROR, else the first folder up to two levels under MIRROR_ROOTS that
+    holds the provider in the unpacked mirror layout (this machine kind: /opt/tf-plugins)."""
+    wanted = f"{PROVIDER}/{PROVIDER_VERSION}"
+    if os.environ.get("TF_PROVIDER_MIRROR"):
+        candidates = [Path(os.environ["TF_PROVIDER_MIRROR"])]
+    else:
+        candidates = [found.parents[3] for root in MIRROR_ROOTS for pattern in (wanted, f"*/{wanted}", f"*/*/{wanted}")
+                      for found in sorted(Path(root).glob(pattern))]
+    for candidate in candidates:
+        if any((candidate / wanted).glob("linux_amd64/terraform-provider-aws_*")):
+            return candidate
+    pytest.fail(f"no filesystem mirror with {PROVIDER} {PROVIDER_VERSION} for linux_amd64 (looked under "
+                f"{os.environ.get('TF_PROVIDER_MIRROR') or ', '.join(MIRROR_ROOTS)}); set TF_PROVIDER_MIRROR to the "
+                "folder holding registry.terraform.io/ (services/localstack/extension/README.md, 'Terraform')")
 
 
 class Terraform:
