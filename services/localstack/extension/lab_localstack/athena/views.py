@@ -26,14 +26,13 @@ _SHOW = re.compile(r"^\s*SHOW\s+(?:(?P<create>CREATE\s+VIEW)\s+(?P<name>\S+)|VIE
 
 
 def _existing(clients: Clients, db: str, name: str) -> dict | None:
+    """The catalog's table or view, None if there is none (a missing database fails)."""
     try:
-        return clients.glue.get_table(DatabaseName=db, Name=name)["Table"]
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "EntityNotFoundException":
-            raise
-        if "Database" in exc.response["Error"]["Message"]:
-            raise errors.schema_not_found(CATALOG, db) from exc
-        return None
+        return engine.get_table(clients, db, name)
+    except errors.QueryFailed as exc:
+        if exc.reason.startswith("TABLE_NOT_FOUND"):
+            return None
+        raise
 
 
 def _body(sql: str, create: exp.Create) -> str:
