@@ -1,7 +1,8 @@
 """Runs an Athena (Trino) SELECT on DuckDB: parse with sqlglot (read="athena"), resolve
 every table in the Glue catalog (TABLE_NOT_FOUND otherwise), expose each as a view
 over its S3 data (table_sources.py), translate to DuckDB's dialect, run, and turn the
-engine's errors into Athena's reasons (COLUMN_NOT_FOUND with line:col, ...)."""
+engine's errors into Athena's reasons (COLUMN_NOT_FOUND with line:col, ...). `analysed`
+does the same analysis for the queries of CTAS, INSERT INTO, UNLOAD and CREATE VIEW."""
 from __future__ import annotations
 
 import logging
