@@ -1,9 +1,10 @@
 """The sibling lab end to end, deployed as an attendee would: `labctl.lake_lab` creates the
-CloudFormation stack (LocalStack's CloudFormation creating the lab's Firehose) and the
-Athena tables; tab-separated Apache lines go into Kinesis; the Lambda makes JSON, Firehose
+CloudFormation stack (bucket, roles, an inline-code Lambda, the Glue database, tables and
+crawler, the lab's Firehose converting to Parquet); tab-separated Apache lines go into Kinesis; the Lambda makes JSON, Firehose
 writes Parquet with the Glue table's schema; a Glue crawler catalogs the Parquet; Athena's
 answers over the Parquet (declared and crawled tables) equal its answers over the raw
-backup of the source lines and a computation in Python over the lines put."""
+backup of the source lines and a computation in Python over the lines put; every Parquet
+row equals the line it came from; deleting the stack removes everything it made."""
 from __future__ import annotations
 
 import io
@@ -116,6 +117,10 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     for key in objects(lake_localstack, bucket, ""):
         s3.delete_object(Bucket=bucket, Key=key)
     cfn = lake_localstack.client("cloudformation")
+    resources = cfn.describe_stack_resources(StackName=lake_lab.STACK)["StackResources"]
+    function = next(r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::Lambda::Function")
+    roles = {r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::IAM::Role"}
+    assert len(roles) == 3
     cfn.delete_stack(StackName=lake_lab.STACK)
 
     def deleted() -> bool:  # by name, a deleted stack is gone (AWS: "Stack with id ... does not exist")
@@ -130,3 +135,7 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     assert made.delivery_stream not in lake_localstack.client("firehose").list_delivery_streams()["DeliveryStreamNames"]
     assert made.stream_name not in kinesis.list_streams()["StreamNames"]
     assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    functions = [f["FunctionName"] for f in lake_localstack.client("lambda").list_functions()["Functions"]]
+    assert function not in functions
+    existing_roles = {r["RoleName"] for r in lake_localstack.client("iam").list_roles()["Roles"]}
+    assert not existing_roles & roles, "the stack's roles are deleted with it"
