@@ -10,9 +10,10 @@ from botocore.exceptions import ClientError
 pytestmark = pytest.mark.localstack
 
 CALLS = [
-    ("glue", "get_jobs", {}, "GetJobs", "OperationNotSupportedException"),
-    ("glue", "create_job", {"Name": "j", "Role": "r", "Command": {"Name": "glueetl"}}, "CreateJob",
-     "OperationNotSupportedException"),
+    ("glue", "get_ml_transforms", {}, "GetMLTransforms", "OperationNotSupportedException"),
+    ("glue", "create_ml_transform", {"Name": "t", "Role": "r", "InputRecordTables": [
+        {"DatabaseName": "default", "TableName": "t"}], "Parameters": {"TransformType": "FIND_MATCHES"}},
+     "CreateMLTransform", "OperationNotSupportedException"),
     ("athena", "list_capacity_reservations", {}, "ListCapacityReservations", "InvalidRequestException"),
     ("athena", "create_data_catalog", {"Name": "c", "Type": "HIVE"}, "CreateDataCatalog", "InvalidRequestException"),
     ("kinesisanalytics", "add_application_cloud_watch_logging_option",

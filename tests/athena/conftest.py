@@ -2,8 +2,11 @@
 (start, poll GetQueryExecution, page through GetQueryResults) and a bucket per test."""
 from __future__ import annotations
 
+import io
 import uuid
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tests.support.waiting import wait_for
@@ -60,6 +63,23 @@ def rows(athena, query_id: str, page_size: int = 1000) -> list[list[str | None]]
         token = page.get("NextToken")
         if not token:
             return out
+
+
+def manifest(s3, execution: dict) -> list[str]:
+    """The S3 URIs listed by the data manifest of a CTAS, INSERT INTO or UNLOAD."""
+    bucket, key = execution["Statistics"]["DataManifestLocation"][len("s3://"):].split("/", 1)
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()
+
+
+def parquet_table(athena, s3, lake: dict, name: str, rows: list[dict], columns: str) -> None:
+    """`rows` written by pyarrow under data/<name>/ and declared with Athena DDL
+    (`columns`: the DDL's column list)."""
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), buf)
+    s3.put_object(Bucket=lake["bucket"], Key=f"data/{name}/part-0.parquet", Body=buf.getvalue())
+    created = run(athena, f"CREATE EXTERNAL TABLE {name} ({columns}) STORED AS PARQUET "
+                          f"LOCATION 's3://{lake['bucket']}/data/{name}/'", lake)
+    assert created["Status"]["State"] == "SUCCEEDED", created["Status"]
 
 
 def query(athena, sql: str, lake: dict) -> list[list[str | None]]:

@@ -7,11 +7,11 @@ pandas from the DataFrame written, not by the lab."""
 from __future__ import annotations
 
 import awswrangler as wr
-import boto3
 import pandas as pd
 import pytest
 
 from tests.athena.conftest import run, unique
+from tests.athena.wrangler_dataset import dataset_on_the_lab
 
 pytestmark = pytest.mark.localstack
 
@@ -27,15 +27,8 @@ FRAME = pd.DataFrame({
 @pytest.fixture()
 def wrangler(localstack, lake):
     """awswrangler's endpoints pointed at the lab; the dataset written as a Glue table."""
-    for service in ("athena", "s3", "glue", "sts"):
-        setattr(wr.config, f"{service}_endpoint_url", localstack.url)
-    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    table = unique("hits_")
-    wr.s3.to_parquet(FRAME, f"s3://{lake['bucket']}/data/{table}/", dataset=True, database=lake["database"],
-                     table=table, boto3_session=session)
-    yield {"session": session, "table": table, **lake}
-    for service in ("athena", "s3", "glue", "sts"):
-        wr.config.reset(f"{service}_endpoint_url")
+    with dataset_on_the_lab(localstack, lake, FRAME) as w:
+        yield w
 
 
 def expected_per_page() -> pd.DataFrame:

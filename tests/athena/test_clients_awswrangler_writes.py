@@ -8,11 +8,11 @@ from __future__ import annotations
 import gzip
 
 import awswrangler as wr
-import boto3
 import pandas as pd
 import pytest
 
 from tests.athena.conftest import unique
+from tests.athena.wrangler_dataset import dataset_on_the_lab
 
 pytestmark = pytest.mark.localstack
 
@@ -26,15 +26,8 @@ FRAME = pd.DataFrame({
 
 @pytest.fixture()
 def w(localstack, lake):
-    for service in ("athena", "s3", "glue", "sts"):
-        setattr(wr.config, f"{service}_endpoint_url", localstack.url)
-    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    table = unique("hits_")
-    wr.s3.to_parquet(FRAME, f"s3://{lake['bucket']}/data/{table}/", dataset=True, database=lake["database"],
-                     table=table, boto3_session=session)
-    yield {"session": session, "table": table, **lake}
-    for service in ("athena", "s3", "glue", "sts"):
-        wr.config.reset(f"{service}_endpoint_url")
+    with dataset_on_the_lab(localstack, lake, FRAME) as lab:
+        yield lab
 
 
 def test_unload_to_delimited_text(w, localstack):

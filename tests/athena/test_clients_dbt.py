@@ -1,7 +1,8 @@
 """dbt-athena-community 1.9 (with dbt-core 1.10, in their own venv `.venv-dbt`, built here
 when missing, as `make dbt-venv` does) against the lab: a project (tests/athena/dbt) with a
 table, an incremental (append) and a view model over a source table the test writes with
-pyarrow; `dbt run`, `dbt test`, new source rows, `dbt run` again. The lab is reached through
+pyarrow; `dbt run`, `dbt test`, new source rows, `dbt run` again, and a data test that must
+fail (dbt reports the failing rows). The lab is reached through
 botocore's AWS_ENDPOINT_URL, dbt's profile is the one its users write. The expected rows
 are computed in the test from the rows it wrote."""
 from __future__ import annotations
@@ -37,13 +38,17 @@ SECOND = [
 
 
 def ensure_dbt_venv() -> Path:
-    """.venv-dbt/bin/dbt, installing the pinned requirements first when it is missing."""
-    dbt = DBT_VENV / "bin" / "dbt"
-    if not dbt.exists():
+    """.venv-dbt/bin/dbt, (re)built from the pinned requirements when it is missing or older
+    than them (the rule of `make dbt-venv`, whose stamp is `.installed`): once per clone,
+    about 80 s."""
+    requirements, stamp = PROJECT / "requirements.txt", DBT_VENV / ".installed"
+    if not stamp.exists() or stamp.stat().st_mtime < requirements.stat().st_mtime:
+        shutil.rmtree(DBT_VENV, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(DBT_VENV)], check=True)
-        subprocess.run([str(DBT_VENV / "bin" / "pip"), "install", "-q", "-r", str(PROJECT / "requirements.txt")],
+        subprocess.run([str(DBT_VENV / "bin" / "pip"), "install", "-q", "-r", str(requirements)],
                        check=True, timeout=900)
-    return dbt
+        stamp.touch()
+    return DBT_VENV / "bin" / "dbt"
 
 
 @pytest.fixture()
@@ -56,7 +61,7 @@ def dbt_project(localstack, lake, s3, athena, tmp_path):
         f"      s3_staging_dir: s3://{lake['bucket']}/dbt-staging/\n"
         f"      s3_data_dir: s3://{lake['bucket']}/dbt-data/\n"
         "      region_name: us-east-1\n      database: awsdatacatalog\n"
-        f"      schema: {lake['database']}\n      threads: 1\n      num_retries: 0\n"
+        f"      schema: {lake['database']}\n      threads: 1\n      num_retries: 0\n      poll_interval: 0.2\n"
         "      aws_access_key_id: test\n      aws_secret_access_key: test\n")
     write_hits(s3, lake, "part-0.parquet", FIRST)
     query(athena, "CREATE EXTERNAL TABLE hits (id bigint, page string, ms double, bot boolean) "
@@ -66,10 +71,11 @@ def dbt_project(localstack, lake, s3, athena, tmp_path):
                DBT_PROFILES_DIR=str(tmp_path), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_VERSION_CHECK="false",
                PATH=f"{dbt.parent}:{env.get('PATH', '')}")
 
-    def dbt_cmd(*args: str) -> subprocess.CompletedProcess:
+    def dbt_cmd(*args: str, exit_code: int = 0) -> subprocess.CompletedProcess:
         done = subprocess.run([str(dbt), *args, "--no-use-colors"], cwd=project, env=env, capture_output=True,
                               text=True, timeout=600, check=False)
-        assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
+        assert done.returncode == exit_code, \
+            f"dbt {' '.join(args)} exited {done.returncode}:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
         return done
 
     return {"dbt": dbt_cmd, **lake}
@@ -98,7 +104,7 @@ def test_dbt_run_and_test(dbt_project, athena, s3, localstack):
     assert query(athena, "SELECT page, hits FROM busy_pages ORDER BY page", lake)[1:] == busy
     glue = localstack.client("glue")
     assert glue.get_table(DatabaseName=lake["database"], Name="busy_pages")["Table"]["TableType"] == "VIRTUAL_VIEW"
-    dbt_project["dbt"]("test")
+    dbt_project["dbt"]("test", "--exclude", "tag:must_fail")
 
     write_hits(s3, lake, "part-1.parquet", SECOND)
     dbt_project["dbt"]("run")
@@ -106,7 +112,10 @@ def test_dbt_run_and_test(dbt_project, athena, s3, localstack):
     assert query(athena, "SELECT page, hits, total_ms FROM page_stats ORDER BY page", lake)[1:] == \
         page_stats(everything)
     assert query(athena, "SELECT id FROM hits_log ORDER BY id", lake)[1:] == [[str(r["id"])] for r in everything]
-    dbt_project["dbt"]("test")
+    # a data test that must fail reports exactly the rows the lab's answer holds
+    failed = dbt_project["dbt"]("test", "--select", "tag:must_fail", exit_code=1).stdout
+    repeats = sum(int(row[1]) > 1 for row in page_stats(everything))
+    assert f"FAIL {repeats} pages_with_repeat_hits" in failed, failed[-3000:]
     tables = {t["Name"] for t in glue.get_tables(DatabaseName=lake["database"])["TableList"]}
     assert tables == {"hits", "page_stats", "hits_log", "busy_pages"}, tables      # no __dbt_tmp left
     assert run(athena, "SELECT count(*) FROM hits_log", lake)["Status"]["State"] == "SUCCEEDED"

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.athena.conftest import query, run
+from tests.athena.conftest import manifest, query, run
 
 pytestmark = pytest.mark.localstack
 
@@ -27,8 +27,7 @@ def ctas(athena, s3, lake: dict, name: str, props: str) -> tuple[dict, dict[str,
     execution = run(athena, f"CREATE TABLE {name} WITH (external_location = '{location}', {props}) AS {SOURCE}",
                     lake)
     assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
-    bucket, key = execution["Statistics"]["DataManifestLocation"][len("s3://"):].split("/", 1)
-    listed = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()
+    listed = manifest(s3, execution)
     stored = {o["Key"] for o in s3.list_objects_v2(Bucket=lake["bucket"], Prefix=f"ctas/{name}/")["Contents"]}
     assert {uri.split("/", 3)[3] for uri in listed} == stored
     return execution, {k: s3.get_object(Bucket=lake["bucket"], Key=k)["Body"].read() for k in stored}

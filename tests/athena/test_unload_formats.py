@@ -5,7 +5,6 @@ fail with Athena-like reasons."""
 from __future__ import annotations
 
 import gzip
-import io
 import json
 
 import pyarrow as pa
@@ -13,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from pyarrow import orc
 
-from tests.athena.conftest import run, unique
+from tests.athena.conftest import manifest, parquet_table, run, unique
 
 pytestmark = pytest.mark.localstack
 
@@ -28,12 +27,7 @@ SELECT = "SELECT id, page, ms, dt FROM hits"
 
 @pytest.fixture()
 def hits(lake, s3, athena):
-    buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(HITS), buf)
-    s3.put_object(Bucket=lake["bucket"], Key="data/hits/part-0.parquet", Body=buf.getvalue())
-    created = run(athena, "CREATE EXTERNAL TABLE hits (id bigint, page string, ms double, dt string) "
-                          f"STORED AS PARQUET LOCATION 's3://{lake['bucket']}/data/hits/'", lake)
-    assert created["Status"]["State"] == "SUCCEEDED", created["Status"]
+    parquet_table(athena, s3, lake, "hits", HITS, "id bigint, page string, ms double, dt string")
     return lake
 
 
@@ -44,10 +38,9 @@ def unload(athena, s3, lake: dict, props: str) -> tuple[str, list[tuple[str, byt
     execution = run(athena, f"UNLOAD ({SELECT}) TO '{target}' WITH ({props})", lake)
     assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
     assert (execution["StatementType"], execution["SubstatementType"]) == ("DML", "UNLOAD")
-    manifest = execution["Statistics"]["DataManifestLocation"]
-    assert manifest == f"{lake['output']}{execution['QueryExecutionId']}-manifest.csv"
-    bucket, key = manifest[len("s3://"):].split("/", 1)
-    listed = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()
+    assert execution["Statistics"]["DataManifestLocation"] == \
+        f"{lake['output']}{execution['QueryExecutionId']}-manifest.csv"
+    listed = manifest(s3, execution)
     prefix = target[len(f"s3://{lake['bucket']}/"):]
     stored = [f"s3://{lake['bucket']}/{o['Key']}"
               for o in s3.list_objects_v2(Bucket=lake["bucket"], Prefix=prefix)["Contents"]]
@@ -117,8 +110,7 @@ def test_get_query_results_data_manifest(athena, s3, hits):
     execution = run(athena, f"UNLOAD ({SELECT}) TO '{target}' WITH (format = 'JSON', partitioned_by = ARRAY['dt'])",
                     hits)
     assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
-    bucket, key = execution["Statistics"]["DataManifestLocation"][len("s3://"):].split("/", 1)
-    listed = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()
+    listed = manifest(s3, execution)
     page = athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"], QueryResultType="DATA_MANIFEST",
                                     MaxResults=1)
     rows = [r["Data"][0]["VarCharValue"] for r in page["ResultSet"]["Rows"]]

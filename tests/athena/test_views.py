@@ -5,14 +5,11 @@ from the rows it wrote to S3 with pyarrow, and the Glue form is decoded by the t
 from __future__ import annotations
 
 import base64
-import io
 import json
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from tests.athena.conftest import query, run
+from tests.athena.conftest import parquet_table, query, run
 
 pytestmark = pytest.mark.localstack
 
@@ -28,12 +25,7 @@ HITS = [
 @pytest.fixture()
 def hits(localstack, lake, s3, athena):
     """A Parquet table `hits` written by pyarrow, declared with Athena DDL."""
-    buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(HITS), buf)
-    s3.put_object(Bucket=lake["bucket"], Key="data/hits/part-0.parquet", Body=buf.getvalue())
-    created = run(athena, "CREATE EXTERNAL TABLE hits (id bigint, page string, ms double, bot boolean) "
-                          f"STORED AS PARQUET LOCATION 's3://{lake['bucket']}/data/hits/'", lake)
-    assert created["Status"]["State"] == "SUCCEEDED", created["Status"]
+    parquet_table(athena, s3, lake, "hits", HITS, "id bigint, page string, ms double, bot boolean")
     return lake
 
 
@@ -117,6 +109,9 @@ def test_view_over_a_missing_table_fails(athena, hits):
     assert stale["Status"]["StateChangeReason"].startswith(
         f"INVALID_VIEW: line 1:15: Failed analyzing stored view 'awsdatacatalog.{hits['database']}.slow': ")
     assert f"Table 'awsdatacatalog.{hits['database']}.hits' does not exist" in stale["Status"]["StateChangeReason"]
+    unnamed = run(athena, "CREATE VIEW unnamed AS SELECT count(*) FROM (VALUES 1) AS v(x)", hits)
+    assert unnamed["Status"]["StateChangeReason"] == \
+        "MISSING_COLUMN_NAME: line 1:1: Column name not specified at position 1"
 
 
 def test_view_written_to_glue_by_another_tool_is_queried(localstack, athena, hits):

@@ -1,15 +1,18 @@
 """The sibling lab end to end, deployed as an attendee would: `labctl.lake_lab` creates the
-CloudFormation stack (LocalStack's CloudFormation creating the lab's Firehose) and the
-Athena tables; tab-separated Apache lines go into Kinesis; the Lambda makes JSON, Firehose
+CloudFormation stack (bucket, roles, an inline-code Lambda, the Glue database, tables and
+crawler, the lab's Firehose converting to Parquet); tab-separated Apache lines go into Kinesis; the Lambda makes JSON, Firehose
 writes Parquet with the Glue table's schema; a Glue crawler catalogs the Parquet; Athena's
 answers over the Parquet (declared and crawled tables) equal its answers over the raw
-backup of the source lines and a computation in Python over the lines put."""
+backup of the source lines and a computation in Python over the lines put; every Parquet
+row equals the line it came from; deleting the stack removes everything it made."""
 from __future__ import annotations
 
+import io
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
 
+import pyarrow.parquet as pq
 import pytest
 from labctl import lake_lab
 
@@ -39,6 +42,25 @@ def tsv_line(i: int) -> bytes:
     return ("\t".join(fields) + "\n").encode()
 
 
+def sent_row(line: bytes) -> dict:
+    """The row a tab-separated line should become, read independently of the stack's Lambda."""
+    host, moment, request, status, size, referrer, agent = line.decode().rstrip("\n").split("\t")
+    return {"host": host, "datetime": datetime.strptime(moment, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC),
+            "request": request, "response": int(status), "bytes": None if size == "-" else int(size),
+            "referrer": referrer, "agent": agent}
+
+
+def delivered_rows(bodies: dict[str, bytes]) -> list[dict]:
+    out = [row for body in bodies.values() for row in pq.read_table(io.BytesIO(body)).to_pylist()]
+    for row in out:
+        row["datetime"] = row["datetime"].replace(tzinfo=UTC)
+    return out
+
+
+def order(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (r["host"], r["datetime"], r["request"], r["response"], r["bytes"] or -1))
+
+
 def query(athena, sql: str, lake: dict) -> list[list]:
     execution = run(athena, sql, lake)
     assert execution["Status"]["State"] == "SUCCEEDED", (sql, execution["Status"])
@@ -58,7 +80,10 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     counts = wait_for(lambda: settled(lake_localstack, made.delivery_stream, len(lines)), timeout=90,
                       what="the lake delivery")
     assert counts["delivered"] == 240 and counts["backed_up"] == 240
-    assert all(key.endswith(".parquet") for key in objects(lake_localstack, bucket, "parquet/"))
+    parquet = objects(lake_localstack, bucket, "parquet/")
+    assert parquet and all(key.endswith(".parquet") for key in parquet)
+    assert order(delivered_rows(parquet)) == order([sent_row(line) for line in lines]), \
+        "every Parquet row equals the line it came from"
 
     glue = lake_localstack.client("glue")
     assert glue.get_crawler(Name=made.crawler)["Crawler"]["Targets"]["S3Targets"][0]["Path"] == f"s3://{bucket}/parquet/"
@@ -92,6 +117,10 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     for key in objects(lake_localstack, bucket, ""):
         s3.delete_object(Bucket=bucket, Key=key)
     cfn = lake_localstack.client("cloudformation")
+    resources = cfn.describe_stack_resources(StackName=lake_lab.STACK)["StackResources"]
+    function = next(r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::Lambda::Function")
+    roles = {r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::IAM::Role"}
+    assert len(roles) == 3
     cfn.delete_stack(StackName=lake_lab.STACK)
 
     def deleted() -> bool:  # by name, a deleted stack is gone (AWS: "Stack with id ... does not exist")
@@ -106,3 +135,7 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     assert made.delivery_stream not in lake_localstack.client("firehose").list_delivery_streams()["DeliveryStreamNames"]
     assert made.stream_name not in kinesis.list_streams()["StreamNames"]
     assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    functions = [f["FunctionName"] for f in lake_localstack.client("lambda").list_functions()["Functions"]]
+    assert function not in functions
+    existing_roles = {r["RoleName"] for r in lake_localstack.client("iam").list_roles()["Roles"]}
+    assert not existing_roles & roles, "the stack's roles are deleted with it"

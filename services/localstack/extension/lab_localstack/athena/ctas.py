@@ -103,11 +103,9 @@ def run(con: duckdb.DuckDBPyConnection, clients: engine.Clients, create: exp.Cre
                                f"'{db}.{name}' already exists: {location}. You may need to manually clean the "
                                f"data at location '{staging}' before retrying. Athena will not delete data in "
                                "your account.")
-    query = create.expression
-    schema: dict = {}
-    engine.register_tables(con, clients, query, database, schema)
-    query = engine.typed(query, schema)
-    _check_partition_columns(con, query, props.partitioned_by)
+    analysed = engine.analysed(con, clients, create.expression, database, new_relation=True)
+    query = analysed.query
+    _check_partition_columns([n.lower() for n, _ in analysed.columns], props.partitioned_by)
     if props.no_data:                                # the table and its schema, no rows
         query = exp.select("*").from_(query.subquery("q")).limit(0)
     written = output_files.write(con, clients.s3, query, location, query_id, work_dir, ff, props.partitioned_by)
@@ -128,14 +126,10 @@ def run(con: duckdb.DuckDBPyConnection, clients: engine.Clients, create: exp.Cre
     return result
 
 
-def _check_partition_columns(con: duckdb.DuckDBPyConnection, query: exp.Expression, keys: list[str]) -> None:
+def _check_partition_columns(names: list[str], keys: list[str]) -> None:
     """Athena: the partition columns are the last columns of the query, in the same order."""
     if not keys:
         return
-    try:
-        names = [n.lower() for n, *_ in con.execute(f"DESCRIBE {query.sql(dialect='duckdb')}").fetchall()]
-    except duckdb.Error as exc:
-        raise engine.engine_failure(exc, query) from exc
     if names[-len(keys):] != keys or len(keys) >= len(names):
         raise errors.QueryFailed("HIVE_COLUMN_ORDER_MISMATCH: Partition keys must be the last columns in the "
                                  f"table and in the same order as the table properties: {keys}")

@@ -1,7 +1,8 @@
 """Runs an Athena (Trino) SELECT on DuckDB: parse with sqlglot (read="athena"), resolve
 every table in the Glue catalog (TABLE_NOT_FOUND otherwise), expose each as a view
 over its S3 data (table_sources.py), translate to DuckDB's dialect, run, and turn the
-engine's errors into Athena's reasons (COLUMN_NOT_FOUND with line:col, ...)."""
+engine's errors into Athena's reasons (COLUMN_NOT_FOUND with line:col, ...). `analysed`
+does the same analysis for the queries of CTAS, INSERT INTO, UNLOAD and CREATE VIEW."""
 from __future__ import annotations
 
 import logging
@@ -226,6 +227,46 @@ def name_columns(tree: exp.Expression) -> None:
     for i, node in enumerate(select.expressions):
         if not isinstance(node, (exp.Alias, exp.Column, exp.Star)):
             node.replace(exp.alias_(node.copy(), f"_col{i}", quoted=True))
+
+
+def _require_names(tree: exp.Expression) -> None:
+    """Trino's rule for a new relation (CTAS, CREATE VIEW): every output column named."""
+    select = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    for i, node in enumerate(select.expressions if isinstance(select, exp.Select) else []):
+        if not isinstance(node, (exp.Alias, exp.Column, exp.Star)):
+            raise errors.QueryFailed(f"MISSING_COLUMN_NAME: line 1:1: Column name not specified at position {i + 1}")
+
+
+@dataclass
+class Analysed:
+    query: exp.Expression                 # tables registered, columns qualified and typed: ready for DuckDB
+    columns: list[tuple[str, str]]        # (name, DuckDB type) of each output column
+
+
+def analysed(con: duckdb.DuckDBPyConnection, clients: Clients, query: exp.Expression, database: str,
+             new_relation: bool = False) -> Analysed:
+    """A query that writes (CTAS, INSERT, UNLOAD) or defines a view, analysed as Trino does
+    before running it: its tables registered, unnamed columns `_col<n>` (or, for a new
+    relation, MISSING_COLUMN_NAME / DUPLICATE_COLUMN_NAME), its output columns described."""
+    schema: dict = {}
+    register_tables(con, clients, query, database, schema)
+    if new_relation:
+        _require_names(query)
+    else:
+        name_columns(query)
+    query = typed(query, schema)
+    try:
+        columns = [(n, t) for n, t, *_ in con.execute(f"DESCRIBE {query.sql(dialect='duckdb')}").fetchall()]
+    except duckdb.Error as exc:
+        raise engine_failure(exc, query) from exc
+    names = [n.lower() for n, _ in columns]
+    duplicate = next((n for n in names if names.count(n) > 1), None) if new_relation else None
+    if duplicate:
+        raise errors.QueryFailed(f"DUPLICATE_COLUMN_NAME: line 1:1: Column name '{duplicate}' specified more "
+                                 "than once")
+    return Analysed(query, columns)
 
 
 _UNRESOLVED = re.compile(r"Column '(.+)' could not be resolved(?:\. Line: (\d+), Col: (\d+))?")

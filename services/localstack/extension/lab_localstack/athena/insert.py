@@ -54,15 +54,9 @@ def run(con: duckdb.DuckDBPyConnection, clients: engine.Clients, insert: exp.Ins
         query = exp.select("*").from_(query)
     if not isinstance(query, exp.Query):
         raise errors.QueryFailed("NOT_SUPPORTED: INSERT INTO needs a SELECT or VALUES")
-    schema: dict = {}
-    engine.register_tables(con, clients, query, database, schema)
-    engine.name_columns(query)
-    query = engine.typed(query, schema)
-    try:
-        described = con.execute(f"DESCRIBE {query.sql(dialect='duckdb')}").fetchall()
-    except duckdb.Error as exc:
-        raise engine.engine_failure(exc, query) from exc
-    query_types = [types.duckdb_to_athena(t) for _, t, *_ in described]
+    analysed = engine.analysed(con, clients, query, database)
+    query = analysed.query
+    query_types = [types.duckdb_to_athena(t) for _, t in analysed.columns]
     wanted = listed or [n for n, _ in columns]
     unknown = [c for c in wanted if c not in dict(columns)]
     if unknown:

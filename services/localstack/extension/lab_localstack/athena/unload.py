@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import sqlglot
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from lab_localstack.athena import engine, errors, file_formats, output_files
 from lab_localstack.athena.results import ResultSet, text_result
@@ -36,22 +37,20 @@ def is_unload(sql: str) -> bool:
 
 
 def _closing(sql: str, start: int) -> int:
-    """Index of the parenthesis closing the one at `start` (quotes respected)."""
-    depth, i, quote = 0, start, None
-    while i < len(sql):
-        ch = sql[i]
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
+    """Index of the parenthesis closing the one at `start`, by sqlglot's tokens (so that
+    parentheses in strings, quoted names and comments do not count)."""
+    try:
+        tokens = sqlglot.Dialect.get_or_raise("athena").tokenize(sql[start:])
+    except sqlglot.errors.TokenError as exc:
+        raise errors.QueryFailed(f"line 1:1: {exc}") from exc
+    depth = 0
+    for token in tokens:
+        if token.token_type == TokenType.L_PAREN:
             depth += 1
-        elif ch == ")":
+        elif token.token_type == TokenType.R_PAREN:
             depth -= 1
             if depth == 0:
-                return i
-        i += 1
+                return start + token.start
     raise errors.QueryFailed("line 1:1: mismatched input '<EOF>'. Expecting: ')'")
 
 
@@ -97,10 +96,7 @@ def run(con: duckdb.DuckDBPyConnection, clients: engine.Clients, sql: str, datab
         # Athena's own wording (quoted in aws/aws-sdk-pandas#1200) names no location
         output_files.require_empty(clients.s3, unload.location, "HIVE_PATH_ALREADY_EXISTS: Target directory "
                                    "already exists")
-    schema: dict = {}
-    engine.register_tables(con, clients, unload.query, database, schema)
-    engine.name_columns(unload.query)
-    query = engine.typed(unload.query, schema)
+    query = engine.analysed(con, clients, unload.query, database).query
     written = output_files.write(con, clients.s3, query, unload.location, query_id, work_dir, ff,
                                  unload.partitioned_by)
     result = text_result("rows", [])

@@ -27,14 +27,13 @@ _SHOW = re.compile(r"^\s*SHOW\s+(?:(?P<create>CREATE\s+VIEW)\s+(?P<name>\S+)|VIE
 
 
 def _existing(clients: Clients, db: str, name: str) -> dict | None:
+    """The catalog's table or view, None if there is none (a missing database fails)."""
     try:
-        return clients.glue.get_table(DatabaseName=db, Name=name)["Table"]
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "EntityNotFoundException":
-            raise
-        if "Database" in exc.response["Error"]["Message"]:
-            raise errors.schema_not_found(CATALOG, db) from exc
-        return None
+        return engine.get_table(clients, db, name)
+    except errors.QueryFailed as exc:
+        if exc.reason.startswith("TABLE_NOT_FOUND"):
+            return None
+        raise
 
 
 def _body(sql: str, create: exp.Create) -> str:
@@ -56,22 +55,8 @@ def create(con: duckdb.DuckDBPyConnection, clients: Clients, create_node: exp.Cr
         raise errors.QueryFailed("NOT_SUPPORTED: line 1:1: Column aliases are not supported in CREATE VIEW; "
                                  "name the columns in the SELECT")
     db, name = (target.db or database).lower(), target.name.lower()
-    query = create_node.expression.copy()
-    schema: dict = {}
-    engine.register_tables(con, clients, query, database, schema)
-    engine.name_columns(query)
-    typed = engine.typed(query, schema)
-    try:
-        described = con.execute(f"DESCRIBE {typed.sql(dialect='duckdb')}").fetchall()
-    except duckdb.Error as exc:
-        raise engine.engine_failure(exc, typed) from exc
-    names = [n.lower() for n, *_ in described]
-    duplicate = next((n for n in names if names.count(n) > 1), None)
-    if duplicate:
-        raise errors.QueryFailed(f"DUPLICATE_COLUMN_NAME: line 1:1: Column name '{duplicate}' specified more "
-                                 "than once")
-    view = view_codec.View(_body(sql, create_node), database.lower(),
-                           [_column(n, t) for n, (_, t, *_) in zip(names, described)])
+    columns = engine.analysed(con, clients, create_node.expression.copy(), database, new_relation=True).columns
+    view = view_codec.View(_body(sql, create_node), database.lower(), [_column(n.lower(), t) for n, t in columns])
     tinput = view_codec.table_input(name, view)
     existing = _existing(clients, db, name)
     if existing is not None and not view_codec.is_view(existing):
