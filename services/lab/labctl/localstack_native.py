@@ -88,6 +88,10 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     # LocalStack's CloudFormation plus AWS's rollback of a failed create (ROLLBACK_COMPLETE)
     env["PROVIDER_OVERRIDE_CLOUDFORMATION"] = "lab"
     env["PROVIDER_OVERRIDE_KINESIS"] = "lab"   # LocalStack's Kinesis, keeping CreateStream's Tags
+    # Durability (issue 21): S3 objects and metadata on disk (lab_localstack/s3/), and
+    # kinesis-mock's state file under the volume, rewritten every second (kinesis/persistence.py)
+    env["PROVIDER_OVERRIDE_S3"] = "lab"
+    env.setdefault("KINESIS_MOCK_PERSIST_INTERVAL", "1s")
     env.update(cfg.extra_env)
     return env
 
