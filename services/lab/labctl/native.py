@@ -21,7 +21,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from labctl import localstack_native
+from labctl import index_rebuild, localstack_native
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -168,8 +168,13 @@ def render_supervisord_conf(s: LabSettings) -> str:
                            "--stats-file", str(p["agent"] / "stats.json")],
                  lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                                  "AWS_DEFAULT_REGION": lab.REGION}, False, p["logs"]),
+        index_rebuild.supervisor_program(_rebuild_target(s), p["logs"]),
     ]
     return "\n".join(blocks)
+
+
+def _rebuild_target(s: LabSettings) -> index_rebuild.Target:
+    return index_rebuild.Target(s.state_dir, s.localstack_url, s.opensearch_url)
 
 
 def _supervisorctl(s: LabSettings, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -287,6 +292,9 @@ def up(s: LabSettings) -> None:
         lambda_zip=s.lambda_zip, buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
         retry_duration=s.retry_duration, geoip_files=geoip.provision_files(s),
     ))
+    # osmem-server keeps no index on disk: a new server process gets it back from S3 (issue 21)
+    if index_rebuild.start_if_needed(s.state_dir, supervisor_rpc(s)):
+        LOG.info("rebuilding the index from the S3 backup (make status shows the progress)")
     _supervisorctl(s, "start", "agent", check=False)
     _wait(s, "agent", "agent", lambda: program_states(s).get("agent") == "RUNNING", 30)
 

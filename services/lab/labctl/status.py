@@ -18,7 +18,7 @@ import boto3
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
-from labctl import data_lake
+from labctl import data_lake, durability_status
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -49,6 +49,7 @@ class LabStatus:
     s3_records: dict[str, int] = field(default_factory=dict)    # prefix name -> records (lines)
     s3_objects: dict[str, int] = field(default_factory=dict)
     data_lake: dict = field(default_factory=dict)              # crawler, tables, Athena queries by state
+    kept_state: dict = field(default_factory=dict)             # state dir disk use, index rebuild
 
     @property
     def accounted(self) -> int | None:
@@ -144,6 +145,7 @@ def collect(s: LabSettings, runtime: Runtime | None) -> LabStatus:
     if isinstance(fh, dict):
         st.firehose = {item["name"]: item.get("counters", {}) for item in fh.get("streams", [])}
     st.index_documents = index_documents(s.opensearch_url)
+    st.kept_state = durability_status.collect(s)
     if st.services["localstack"] == "up":
         st.s3_objects, st.s3_records = s3_counts(s.localstack_url)
         st.data_lake = _data_lake(s.localstack_url)
@@ -193,6 +195,7 @@ def render_text(st: LabStatus) -> str:
     for name, count in st.s3_records.items():
         lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {st.s3_objects.get(name, 0)} objects")
     lines += _render_data_lake(st.data_lake)
+    lines += durability_status.render(st.kept_state)
     if st.log_lines is not None and st.accounted is not None:
         verdict = "all accounted for" if st.accounted == st.log_lines else "in flight or missing"
         lines += ["", f"Accounted: {st.accounted} of {st.log_lines} lines ({verdict})"]

@@ -27,7 +27,6 @@ from pathlib import Path
 from localstack import config
 from localstack.services.kinesis.kinesis_mock_server import KinesisMockServer, KinesisServerManager
 
-
 LOG = logging.getLogger(__name__)
 UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 

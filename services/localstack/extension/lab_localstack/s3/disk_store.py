@@ -217,7 +217,9 @@ class DiskS3ObjectStore(S3ObjectStore):
     def open(self, bucket: BucketName, s3_object: S3Object, mode: Literal["r", "w"] = "r") -> DiskStoredObject:
         if mode == "w":
             directory = self.bucket_dir(bucket)
-            directory.mkdir(parents=True, exist_ok=True)
+            if not directory.is_dir():
+                directory.mkdir(parents=True, exist_ok=True)
+                fsync_dir(self.objects_dir)
             setattr(s3_object, DATA_ATTRIBUTE, uuid.uuid4().hex)
         path = self.data_path(bucket, s3_object)
         if path is None:
