@@ -91,6 +91,7 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     # Durability (issue 21): S3 objects and metadata on disk (lab_localstack/s3/), and
     # kinesis-mock's state file under the volume, rewritten every second (kinesis/persistence.py)
     env["PROVIDER_OVERRIDE_S3"] = "lab"
+    env["PROVIDER_OVERRIDE_LAMBDA"] = "lab"   # functions saved and restored (lab_localstack/lambda_/)
     env.setdefault("KINESIS_MOCK_PERSIST_INTERVAL", "1s")
     env.update(cfg.extra_env)
     return env

@@ -116,7 +116,7 @@ def _env_line(env: dict[str, str]) -> str:
 
 
 def _program(name: str, argv: list[str], cwd: Path, env: dict[str, str], autostart: bool,
-             logs: Path) -> str:
+             logs: Path, stop_group: bool = True) -> str:
     return "\n".join([
         f"[program:{name}]",
         "command=" + " ".join(shlex.quote(a) for a in argv).replace("%", "%%"),
@@ -124,7 +124,7 @@ def _program(name: str, argv: list[str], cwd: Path, env: dict[str, str], autosta
         f"autostart={'true' if autostart else 'false'}",
         "autorestart=unexpected",
         "startsecs=1",
-        "stopasgroup=true",
+        f"stopasgroup={'true' if stop_group else 'false'}",
         "killasgroup=true",
         "stopwaitsecs=20",
         "redirect_stderr=true",
@@ -162,7 +162,10 @@ def render_supervisord_conf(s: LabSettings) -> str:
         "[supervisorctl]", f"serverurl=unix://{p['sock']}", "",
         _program("opensearch", [resolve_binary(), "-addr", f"{s.bind_address}:{s.opensearch_port}",
                                 "-no-stdin-watch", "-no-ja"], p["root"], {}, True, p["logs"]),
-        _program("localstack", localstack_native.command(ls_cfg), p["localstack"], ls_env, True, p["logs"]),
+        # SIGTERM to LocalStack alone: it stops kinesis-mock after its last state write and its
+        # Lambda runtimes itself (killasgroup still ends them all after stopwaitsecs)
+        _program("localstack", localstack_native.command(ls_cfg), p["localstack"], ls_env, True, p["logs"],
+                 stop_group=False),
         _program("apache", apache_argv, p["apache"], {}, True, p["logs"]),
         _program("agent", [sys.executable, "-m", "agent", "--config", str(p["agent"] / "agent.json"),
                            "--stats-file", str(p["agent"] / "stats.json")],
