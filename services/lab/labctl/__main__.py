@@ -59,6 +59,15 @@ def cmd_down(s: lab.LabSettings, _args) -> int:
     return 0
 
 
+def cmd_reset(s: lab.LabSettings, _args) -> int:
+    from labctl import reset
+
+    removed = reset.reset(s)
+    runtimes.record(s, None)
+    print("removed " + ", ".join(removed) if removed else "nothing to remove")
+    return 0
+
+
 def cmd_status(s: lab.LabSettings, args) -> int:
     st = status.collect(s, runtimes.running(s))
     print(status.render_json(st) if args.format == "json" else status.render_text(st))
@@ -163,7 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="start the lab").set_defaults(func=cmd_up)
-    sub.add_parser("down", help="stop what the lab started").set_defaults(func=cmd_down)
+    sub.add_parser("down", help="stop what the lab started (its state is kept)").set_defaults(func=cmd_down)
+    sub.add_parser("reset", help="stop the lab and wipe its state (.lab/, compose volumes)"
+                   ).set_defaults(func=cmd_reset)
     st = sub.add_parser("status", help="health and counts per stage")
     st.add_argument("--format", choices=("text", "json"), default="text")
     st.set_defaults(func=cmd_status)

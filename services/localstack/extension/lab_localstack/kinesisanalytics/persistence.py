@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from lab_localstack.kinesisanalytics.provider import LabKinesisAnalyticsProvider
 
 LOG = logging.getLogger(__name__)
 SAVE_EVERY_S = 5.0
+START_WITHIN_S = 120.0
 READ_ONLY = ("Describe", "List", "Discover")
 RUNNING_STATES = (RUNNING, STARTING, UPDATING)
 DATES = ("created", "updated")
@@ -119,20 +121,33 @@ class PersistentKinesisAnalyticsProvider(LabKinesisAnalyticsProvider):
                  len(self._apps), self._path, len(self._to_start))
 
     def start_restored(self) -> None:
-        """Start again the applications that were running when the lab stopped."""
-        for app in self._to_start:
-            context = RequestContext(None)
-            context.account_id, context.region = app.account_id, app.region
-            request = {"ApplicationName": app.name, "InputConfigurations": [
-                {"Id": i["InputId"], "InputStartingPositionConfiguration": {"InputStartingPosition": "LAST_STOPPED_POINT"}}
-                for i in app.inputs]}
+        """Start again the applications that were running when the lab stopped. Their inputs
+        may not answer yet at start-up (kinesis-mock starts on the first Kinesis request, a
+        delivery stream is restored by its own provider): each is tried for START_WITHIN_S."""
+        deadline = time.monotonic() + START_WITHIN_S
+        pending = list(self._to_start)
+        while pending:
+            app = pending.pop(0)
             try:
-                self.start_application(context, request)
+                self._start_again(app)
                 LOG.info("Kinesis Analytics application %s started again", app.name)
-            except Exception as problem:  # noqa: BLE001 (logged; the application stays READY)
+            except Exception as problem:  # noqa: BLE001 (tried again; logged when given up)
+                if time.monotonic() < deadline and app.status == READY:
+                    pending.append(app)
+                    time.sleep(1.0)
+                    continue
                 LOG.warning("Kinesis Analytics application %s could not start again: %s", app.name, problem)
         self._to_start = []
         self.save()
+
+    def _start_again(self, app: Application) -> None:
+        if app.status != READY:
+            return                 # started (or deleted) by a request meanwhile
+        context = RequestContext(None)
+        context.account_id, context.region = app.account_id, app.region
+        self.start_application(context, {"ApplicationName": app.name, "InputConfigurations": [
+            {"Id": i["InputId"], "InputStartingPositionConfiguration": {"InputStartingPosition": "LAST_STOPPED_POINT"}}
+            for i in app.inputs]})
 
 
 class Saving:
