@@ -17,7 +17,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import LOCALSTACK_VENV, LocalStackInstance
+from tests.conftest import LocalStackInstance
 from tests.kinesisanalytics.conftest import json_input, make_stream, put, read_json, stream_output
 from tests.lambda_executor import functions
 from tests.support.waiting import wait_for
@@ -31,8 +31,8 @@ STREAM = "durable-stream"
 
 @pytest.fixture(scope="module")
 def restartable(tmp_path_factory):
-    if not (LOCALSTACK_VENV / "bin" / "python").exists():
-        pytest.fail(f"no LocalStack venv at {LOCALSTACK_VENV}: run `make localstack-venv`")
+    """Its own LocalStack, to be killed and restarted (start() names `make localstack-venv`
+    when LocalStack's venv is missing)."""
     base = tmp_path_factory.mktemp("durable-localstack")
     inst = LocalStackInstance(base / "volume", base / "localstack.log")
     inst.start()

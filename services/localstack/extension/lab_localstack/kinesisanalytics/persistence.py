@@ -31,6 +31,7 @@ from localstack.aws.api import RequestContext
 from localstack.aws.skeleton import DispatchTable
 from localstack.runtime import hooks
 
+from lab_localstack.after_change import after_changes
 from lab_localstack.kinesisanalytics.models import READY, RUNNING, STARTING, UPDATING, Application
 from lab_localstack.kinesisanalytics.provider import LabKinesisAnalyticsProvider
 
@@ -150,23 +151,8 @@ class PersistentKinesisAnalyticsProvider(LabKinesisAnalyticsProvider):
             for i in app.inputs]})
 
 
-class Saving:
-    """One changing operation's handler, followed by a save."""
-
-    def __init__(self, handler, provider: PersistentKinesisAnalyticsProvider):
-        self.handler, self.provider = handler, provider
-
-    def __call__(self, context: RequestContext, request: dict):
-        result = self.handler(context, request)
-        self.provider.save()
-        return result
-
-
 def with_saving(table: DispatchTable, provider: PersistentKinesisAnalyticsProvider) -> DispatchTable:
-    for operation, handler in list(table.items()):
-        if not operation.startswith(READ_ONLY):
-            table[operation] = Saving(handler, provider)
-    return table
+    return after_changes(table, lambda op: not op.startswith(READ_ONLY), lambda _op, _request: provider.save())
 
 
 @hooks.on_infra_ready()

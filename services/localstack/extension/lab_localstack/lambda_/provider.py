@@ -23,11 +23,12 @@ import threading
 from pathlib import Path
 
 from localstack import config
-from localstack.aws.api import RequestContext
 from localstack.aws.skeleton import DispatchTable, create_dispatch_table
 from localstack.services.lambda_.invocation.models import lambda_stores
 from localstack.services.lambda_.provider import LambdaProvider
 from localstack.state import pickle as state_pickle
+
+from lab_localstack.after_change import after_changes
 
 LOG = logging.getLogger(__name__)
 READ_ONLY = ("Get", "List", "Invoke")
@@ -80,21 +81,6 @@ class LabLambdaProvider(LambdaProvider):
             os.replace(tmp, path)
 
 
-class Saving:
-    """One changing operation's handler, followed by a save of the stores."""
-
-    def __init__(self, handler, provider: LabLambdaProvider):
-        self.handler, self.provider = handler, provider
-
-    def __call__(self, context: RequestContext, request: dict):
-        result = self.handler(context, request)
-        self.provider.save()
-        return result
-
-
 def dispatch_table(provider: LabLambdaProvider) -> DispatchTable:
-    table = create_dispatch_table(provider)
-    for operation, handler in list(table.items()):
-        if not operation.startswith(READ_ONLY):
-            table[operation] = Saving(handler, provider)
-    return table
+    return after_changes(create_dispatch_table(provider), lambda op: not op.startswith(READ_ONLY),
+                         lambda _op, _request: provider.save())

@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 
 from localstack import config
-from localstack.aws.api import RequestContext
 from localstack.aws.skeleton import DispatchTable, create_dispatch_table
 from localstack.services.s3.provider import S3Provider
 
+from lab_localstack.after_change import after_changes
 from lab_localstack.s3.persistence import S3Persistence
 
 LOG = logging.getLogger(__name__)
@@ -45,25 +45,9 @@ class LabS3Provider(S3Provider):
         super().on_after_state_reset()
 
 
-class Journaled:
-    """One operation's handler, followed by the journal record of what it changed."""
-
-    def __init__(self, handler, operation: str, persistence: S3Persistence):
-        self.handler, self.operation, self.persistence = handler, operation, persistence
-
-    def __call__(self, context: RequestContext, request: dict):
-        result = self.handler(context, request)
-        self.persistence.after(self.operation, request)
-        return result
-
-
 def journaled(operation: str) -> bool:
     return not operation.startswith(NOT_JOURNALED_PREFIXES) and operation not in NOT_JOURNALED
 
 
 def dispatch_table(provider: LabS3Provider) -> DispatchTable:
-    table = create_dispatch_table(provider)
-    for operation, handler in list(table.items()):
-        if journaled(operation):
-            table[operation] = Journaled(handler, operation, provider.persistence)
-    return table
+    return after_changes(create_dispatch_table(provider), journaled, provider.persistence.after)
