@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import signal
-import subprocess
+import time
 
 import pytest
 
@@ -37,8 +37,7 @@ def restartable(tmp_path_factory):
     inst = LocalStackInstance(base / "volume", base / "localstack.log")
     inst.start()
     yield inst
-    if inst.proc is not None:
-        graceful_stop(inst)
+    inst.stop()
 
 
 def crash(inst: LocalStackInstance) -> None:
@@ -48,22 +47,12 @@ def crash(inst: LocalStackInstance) -> None:
     inst.proc = None
 
 
-def graceful_stop(inst: LocalStackInstance) -> None:
-    """Stop LocalStack as supervisord stops the native lab's (SIGTERM to LocalStack alone,
-    which then stops kinesis-mock and the Lambda runtimes itself)."""
-    os.kill(inst.proc.pid, signal.SIGTERM)
-    try:
-        inst.proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(inst.proc.pid, signal.SIGKILL)
-        inst.proc.wait(timeout=10)
-        raise AssertionError("LocalStack did not stop within 30 s of SIGTERM") from None
-    inst.proc = None
-
-
-def graceful_restart(inst: LocalStackInstance) -> None:
-    graceful_stop(inst)
-    inst.start()
+def wait_kinesis_saved(inst: LocalStackInstance, since: float) -> None:
+    """Until kinesis-mock has rewritten its state file (every second here) after `since`:
+    it writes nothing when stopped, so `make down` waits for one write the same way."""
+    state = inst.cfg.state_dir / "lab-kinesis" / "000000000000.json"
+    wait_for(lambda: state.exists() and state.stat().st_mtime > since + 0.1, 30, 0.2,
+             what="kinesis-mock's state file rewritten")
 
 
 def _objects(s3, bucket: str) -> dict[str, bytes]:
@@ -186,8 +175,8 @@ def test_kinesis_stream_and_records_survive_restart(restartable):
     sent = [f"record-{i}".encode() for i in range(100)]
     kinesis.put_records(StreamName=STREAM, Records=[{"Data": d, "PartitionKey": str(i)}
                                                      for i, d in enumerate(sent)])
-    # no wait here: a stop lets kinesis-mock write its state first (kinesis/persistence.py)
-    graceful_restart(restartable)
+    wait_kinesis_saved(restartable, time.time())
+    restartable.restart()
     kinesis = restartable.client("kinesis")
     shards = kinesis.list_shards(StreamName=STREAM)["Shards"]
     assert len(shards) == 2
@@ -225,8 +214,8 @@ def test_lambda_function_and_kinesis_analytics_application_survive_restart(resta
     wait_for(lambda: status("durable-app") == "RUNNING", 30, what="durable-app RUNNING")
     put(restartable, source, [json.dumps({"n": n}).encode() for n in range(1, 6)])
     wait_for(lambda: len(read_json(restartable, sink)) >= 5, 30, what="the first 5 rows")
-
-    graceful_restart(restartable)
+    wait_kinesis_saved(restartable, time.time())
+    restartable.restart()
     lam, kda = restartable.client("lambda"), restartable.client("kinesisanalytics")
     error, payload = functions.invoke(lam, function, {"after": "restart"})
     assert error is None and payload["event"] == {"after": "restart"} and payload["helper"] == "from the zip"

@@ -29,6 +29,7 @@ LOG = logging.getLogger(__name__)
 
 PROGRAMS = ("opensearch", "localstack", "apache", "agent")
 LOG_TAIL_LINES = 20
+KINESIS_STATE_WRITE_S = 1.5   # 1.5 x KINESIS_MOCK_PERSIST_INTERVAL (localstack_native.py: 1s)
 
 
 class LabStartError(RuntimeError):
@@ -116,7 +117,7 @@ def _env_line(env: dict[str, str]) -> str:
 
 
 def _program(name: str, argv: list[str], cwd: Path, env: dict[str, str], autostart: bool,
-             logs: Path, stop_group: bool = True) -> str:
+             logs: Path) -> str:
     return "\n".join([
         f"[program:{name}]",
         "command=" + " ".join(shlex.quote(a) for a in argv).replace("%", "%%"),
@@ -124,7 +125,7 @@ def _program(name: str, argv: list[str], cwd: Path, env: dict[str, str], autosta
         f"autostart={'true' if autostart else 'false'}",
         "autorestart=unexpected",
         "startsecs=1",
-        f"stopasgroup={'true' if stop_group else 'false'}",
+        "stopasgroup=true",
         "killasgroup=true",
         "stopwaitsecs=20",
         "redirect_stderr=true",
@@ -162,10 +163,7 @@ def render_supervisord_conf(s: LabSettings) -> str:
         "[supervisorctl]", f"serverurl=unix://{p['sock']}", "",
         _program("opensearch", [resolve_binary(), "-addr", f"{s.bind_address}:{s.opensearch_port}",
                                 "-no-stdin-watch", "-no-ja"], p["root"], {}, True, p["logs"]),
-        # SIGTERM to LocalStack alone: it stops kinesis-mock after its last state write and its
-        # Lambda runtimes itself (killasgroup still ends them all after stopwaitsecs)
-        _program("localstack", localstack_native.command(ls_cfg), p["localstack"], ls_env, True, p["logs"],
-                 stop_group=False),
+        _program("localstack", localstack_native.command(ls_cfg), p["localstack"], ls_env, True, p["logs"]),
         _program("apache", apache_argv, p["apache"], {}, True, p["logs"]),
         _program("agent", [sys.executable, "-m", "agent", "--config", str(p["agent"] / "agent.json"),
                            "--stats-file", str(p["agent"] / "stats.json")],
@@ -309,6 +307,10 @@ def down(s: LabSettings, timeout: float = 60.0) -> bool:
         return False
     proc = psutil.Process(pid)
     children = proc.children(recursive=True)
+    # No new records, then one more write of kinesis-mock's state (it rewrites it every
+    # second and writes nothing when stopped): what was put is kept (issue 21)
+    _supervisorctl(s, "stop", "agent", check=False)
+    time.sleep(KINESIS_STATE_WRITE_S)
     _supervisorctl(s, "shutdown", check=False)
     try:
         proc.wait(timeout=timeout)

@@ -14,27 +14,16 @@ kinesis-mock loads `<account>.json` when it starts (streams, shards with their h
 ranges and sequence numbers, records within the retention period) and rewrites it every
 `PERSIST_INTERVAL`: records put in the last interval before a crash may be lost
 (kinesis-mock's limit), which is why the lab sets a 1 s interval (labctl's
-localstack_native.py). kinesis-mock does not write its state when it is stopped, so
-before LocalStack stops it the lab's manager waits for one more write (1.5 intervals).
+localstack_native.py). kinesis-mock does not write its state when it is stopped: `make
+down` stops the agent first and waits for one more write before it stops LocalStack
+(labctl/native.py).
 """
 from __future__ import annotations
 
-import logging
-import re
-import time
 from pathlib import Path
 
 from localstack import config
 from localstack.services.kinesis.kinesis_mock_server import KinesisMockServer, KinesisServerManager
-
-LOG = logging.getLogger(__name__)
-UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def persist_interval() -> float:
-    """KINESIS_MOCK_PERSIST_INTERVAL ("1s", "500ms", ...) in seconds (5 s if unreadable)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*", config.KINESIS_MOCK_PERSIST_INTERVAL or "")
-    return float(match.group(1)) * UNITS[match.group(2)] if match else 5.0
 
 
 def data_dir() -> Path | None:
@@ -50,9 +39,3 @@ class LabKinesisServerManager(KinesisServerManager):
             server._data_dir = str(directory)
         return server
 
-    def shutdown_all(self):
-        if self._servers and data_dir() is not None and config.KINESIS_PERSISTENCE:
-            wait = 1.5 * persist_interval()
-            LOG.info("waiting %.1f s for kinesis-mock to write its state before it stops", wait)
-            time.sleep(wait)
-        super().shutdown_all()
