@@ -1,11 +1,11 @@
-"""S3, Kinesis, Lambda and Kinesis Analytics through a restart of LocalStack, and S3
-through a SIGKILL (issue 21).
+"""S3, Kinesis, Lambda and Kinesis Analytics through a SIGKILL of LocalStack (issue 21).
 
 One native LocalStack on its own state directory: what boto3 was told was stored is
 read back, byte for byte and with its metadata, after LocalStack is killed with SIGKILL
-(S3: nothing acknowledged may be missing) and after an ordinary stop (Kinesis: the records
-from TRIM_HORIZON; a user's Lambda function invocable; a Kinesis Analytics application
-RUNNING again, reading on from where it stopped).
+(S3: nothing acknowledged may be missing; Kinesis: the records from TRIM_HORIZON once
+kinesis-mock has written its state; a user's Lambda function invocable; a Kinesis
+Analytics application RUNNING again, reading on from its last checkpoint). The graceful
+path (`make down`) is tested on the native lab (test_native_lab_restart.py).
 """
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def restartable(tmp_path_factory):
     inst = LocalStackInstance(base / "volume", base / "localstack.log")
     inst.start()
     yield inst
-    inst.stop()
+    if inst.proc is not None:
+        crash(inst)      # LocalStack takes ~20 s to stop once kinesis-mock runs; nothing to keep here
 
 
 def crash(inst: LocalStackInstance) -> None:
@@ -168,7 +169,7 @@ def test_no_acknowledged_object_lost_when_killed_mid_burst(restartable):
     assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged objects missing or wrong"
 
 
-def test_kinesis_stream_and_records_survive_restart(restartable):
+def test_kinesis_stream_and_records_survive_sigkill(restartable):
     kinesis = restartable.client("kinesis")
     kinesis.create_stream(StreamName=STREAM, ShardCount=2)
     kinesis.get_waiter("stream_exists").wait(StreamName=STREAM, WaiterConfig={"Delay": 0.5})
@@ -176,7 +177,8 @@ def test_kinesis_stream_and_records_survive_restart(restartable):
     kinesis.put_records(StreamName=STREAM, Records=[{"Data": d, "PartitionKey": str(i)}
                                                      for i, d in enumerate(sent)])
     wait_kinesis_saved(restartable, time.time())
-    restartable.restart()
+    crash(restartable)
+    restartable.start()
     kinesis = restartable.client("kinesis")
     shards = kinesis.list_shards(StreamName=STREAM)["Shards"]
     assert len(shards) == 2
@@ -193,7 +195,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 SELECT STREAM "n" FROM "SOURCE_SQL_STREAM_001" WHERE "n" > 0;"""
 
 
-def test_lambda_function_and_kinesis_analytics_application_survive_restart(restartable):
+def test_lambda_function_and_kinesis_analytics_application_survive_sigkill(restartable):
     lam = restartable.client("lambda")
     function = functions.create_function(lam, "handlers.echo")
     assert functions.invoke(lam, function, {"x": 1})[1]["event"] == {"x": 1}
@@ -215,7 +217,8 @@ def test_lambda_function_and_kinesis_analytics_application_survive_restart(resta
     put(restartable, source, [json.dumps({"n": n}).encode() for n in range(1, 6)])
     wait_for(lambda: len(read_json(restartable, sink)) >= 5, 30, what="the first 5 rows")
     wait_kinesis_saved(restartable, time.time())
-    restartable.restart()
+    crash(restartable)
+    restartable.start()
     lam, kda = restartable.client("lambda"), restartable.client("kinesisanalytics")
     error, payload = functions.invoke(lam, function, {"after": "restart"})
     assert error is None and payload["event"] == {"after": "restart"} and payload["helper"] == "from the zip"
@@ -224,5 +227,6 @@ def test_lambda_function_and_kinesis_analytics_application_survive_restart(resta
     put(restartable, source, [json.dumps({"n": n}).encode() for n in range(6, 11)])
     rows = wait_for(lambda: (r := read_json(restartable, sink)) and len(r) >= 10 and r, 60,
                     what="the 5 rows put after the restart")
-    # read on from where it stopped: nothing skipped, nothing read twice (a clean stop)
-    assert sorted(row["N"] if "N" in row else row["n"] for row in rows) == list(range(1, 11))
+    # read on from its last saved checkpoint: nothing skipped (after a crash, rows read since
+    # the last save may come twice: at-least-once)
+    assert {row["N"] if "N" in row else row["n"] for row in rows} == set(range(1, 11))

@@ -98,12 +98,17 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
 
 
 NODE_BIND_PRELOAD = REPO_ROOT / "services" / "localstack" / "native" / "listen-on-bind-address.js"
+# kinesis-mock ends when LocalStack dies, so no orphan keeps rewriting the lab's Kinesis state
+NODE_EXIT_WITH_PARENT = REPO_ROOT / "services" / "localstack" / "native" / "exit-with-parent.js"
 
 
 def _node_options() -> str:
-    preload = f"--require={NODE_BIND_PRELOAD}"
-    inherited = os.environ.get("NODE_OPTIONS", "")
-    return f"{inherited} {preload}".strip() if preload not in inherited else inherited
+    options = os.environ.get("NODE_OPTIONS", "")
+    for path in (NODE_BIND_PRELOAD, NODE_EXIT_WITH_PARENT):
+        preload = f"--require={path}"
+        if preload not in options:
+            options = f"{options} {preload}".strip()
+    return options
 
 
 def command(cfg: NativeLocalStackConfig) -> list[str]:
