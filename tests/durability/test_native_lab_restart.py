@@ -6,11 +6,12 @@ through the shop, crawls the backup, runs an Athena query and a CTAS, and create
 bucket, a Kinesis stream and a Kinesis Analytics application of its own; after `down` and
 `up` the S3 backup has every record, the index every document again (rebuilt from the
 backup, `make status` says so), the query the same answer, the CTAS table its rows, the
-stream its records from TRIM_HORIZON and the application is RUNNING. The second case
-SIGKILLs supervisord and every process under it in the middle of a burst of access-log
-lines, then `up`: every line written is in the index and the S3 backup (duplicates
-allowed: Firehose is at-least-once), and every backup object listed before the kill is
-still there with the same bytes.
+stream its records from TRIM_HORIZON, the user's Lambda function answers and the
+application is RUNNING. The second case SIGKILLs supervisord and every process under it in
+the middle of a burst of access-log lines, then `up`: every line written is in the index
+and the S3 backup (duplicates allowed: Firehose is at-least-once), every backup object
+listed before the kill is still there with the same bytes, and the stream, the function
+and the running application are there again.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from labctl import data_lake, durability_status, index_rebuild, native, status
 from labctl import settings as lab
 
 from tests.kinesisanalytics.conftest import json_input
+from tests.lambda_executor import functions
 from tests.support import line_accounting as acc
 from tests.support.native_lab import NativeLab, generated_lines
 from tests.support.waiting import wait_for
@@ -76,6 +78,22 @@ def backup_objects(nl: NativeLab) -> dict[str, str]:
             for o in page.get("Contents", [])}
 
 
+SENT = [json.dumps({"n": n}).encode() for n in range(1, 21)]
+
+
+def users_things_are_back(nl: NativeLab, function: str) -> None:
+    """The user's stream (records from TRIM_HORIZON), Lambda function and running application."""
+    kinesis, kda, lam = (client(nl, n) for n in ("kinesis", "kinesisanalytics", "lambda"))
+    shard = kinesis.list_shards(StreamName="users-stream")["Shards"][0]["ShardId"]
+    iterator = kinesis.get_shard_iterator(StreamName="users-stream", ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    assert [r["Data"] for r in kinesis.get_records(ShardIterator=iterator)["Records"]] == SENT
+    error, payload = functions.invoke(lam, function, {"after": "restart"})
+    assert error is None and payload["event"] == {"after": "restart"}
+    wait_for(lambda: kda.describe_application(ApplicationName="users-app")["ApplicationDetail"]
+             ["ApplicationStatus"] == "RUNNING", 120, what="users-app RUNNING after the restart")
+
+
 def test_down_then_up_keeps_everything(lab_env: NativeLab):
     nl, s = lab_env, lab_env.settings
     case = nl.begin_case("through the shop")
@@ -95,8 +113,8 @@ def test_down_then_up_keeps_everything(lab_env: NativeLab):
     kinesis.create_stream(StreamName="users-stream", ShardCount=1)
     kinesis.get_waiter("stream_exists").wait(StreamName="users-stream", WaiterConfig={"Delay": 0.5})
     stream_arn = kinesis.describe_stream_summary(StreamName="users-stream")["StreamDescriptionSummary"]["StreamARN"]
-    sent = [json.dumps({"n": n}).encode() for n in range(1, 21)]
-    kinesis.put_records(StreamName="users-stream", Records=[{"Data": d, "PartitionKey": uuid.uuid4().hex} for d in sent])
+    kinesis.put_records(StreamName="users-stream", Records=[{"Data": d, "PartitionKey": uuid.uuid4().hex} for d in SENT])
+    lab_env.function = functions.create_function(client(nl, "lambda"), "handlers.echo")
     kda.create_application(ApplicationName="users-app", ApplicationCode=APP_SQL,
                            Inputs=[json_input(stream_arn, [("n", "$.n", "INTEGER")])])
     input_id = kda.describe_application(ApplicationName="users-app")["ApplicationDetail"]["InputDescriptions"][0]["InputId"]
@@ -116,16 +134,11 @@ def test_down_then_up_keeps_everything(lab_env: NativeLab):
     assert status.s3_counts(s.localstack_url)[1] == backup_records
     after = account_afresh(nl)
     assert after.lost == 0 and after.backup_missing == 0 and after.duplicated == 0, after.row()
-    glue, athena, s3, kinesis, kda = (client(nl, n) for n in ("glue", "athena", "s3", "kinesis", "kinesisanalytics"))
+    athena, s3 = client(nl, "athena"), client(nl, "s3")
     assert data_lake.run_query(athena, QUERY)[1] == answer
     assert data_lake.run_query(athena, "SELECT count(*) FROM restart_ctas")[1] == ctas_rows
     assert s3.get_object(Bucket="users-bucket", Key="notes.txt")["Body"].read() == b"kept"
-    shard = kinesis.list_shards(StreamName="users-stream")["Shards"][0]["ShardId"]
-    iterator = kinesis.get_shard_iterator(StreamName="users-stream", ShardId=shard,
-                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    assert [r["Data"] for r in kinesis.get_records(ShardIterator=iterator)["Records"]] == sent
-    wait_for(lambda: kda.describe_application(ApplicationName="users-app")["ApplicationDetail"]
-             ["ApplicationStatus"] == "RUNNING", 60, what="users-app RUNNING after the restart")
+    users_things_are_back(nl, lab_env.function)
 
 
 def kill_every_lab_process(s: lab.LabSettings) -> int:
@@ -168,3 +181,4 @@ def test_sigkill_of_every_process_mid_burst_loses_nothing(lab_env: NativeLab):
     after = account_afresh(nl)
     assert after.written == len(nl.ledger)
     assert after.lost == 0 and after.backup_missing == 0, (after.row(), after.lost_samples)
+    users_things_are_back(nl, lab_env.function)
