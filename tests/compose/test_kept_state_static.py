@@ -3,8 +3,6 @@
 Lambda and Kinesis kept on that volume, and `make down` never removing volumes."""
 from __future__ import annotations
 
-import inspect
-
 import pytest
 
 pytestmark = pytest.mark.unit
@@ -42,8 +40,13 @@ def test_a_named_volume_is_caught_missing():
     assert named_volume_at({"volumes": []}, KEPT["opensearch"]) is None
 
 
-def test_down_never_removes_volumes():
+def test_down_never_removes_volumes_and_reset_does(monkeypatch):
     from labctl import compose
 
-    source = inspect.getsource(compose.down)
-    assert "--volumes" not in source and '"-v"' not in source
+    calls = []
+    monkeypatch.setattr(compose, "_compose", lambda *args: calls.append(args) or 0)
+    compose.down()
+    compose.remove_with_volumes()
+    down, reset = calls
+    assert "down" in down and not {"--volumes", "-v"} & set(down)
+    assert "down" in reset and "--volumes" in reset
