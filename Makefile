@@ -88,7 +88,7 @@ down: ## stop what the lab started, and nothing else
 
 .PHONY: reset
 reset: down ## stop the lab and wipe its state (.lab/, the compose volumes): the one way to delete data
-	@if [ -z "$(HOST_PYTHON)" ]; then $(LABCTL) reset; elif [ -x $(PY) ]; then $(PY) -m labctl reset; fi
+	-@if [ -z "$(HOST_PYTHON)" ]; then $(LABCTL) reset; elif [ -x $(PY) ]; then $(PY) -m labctl reset; fi
 	rm -rf "$(LAB_STATE_DIR)"
 
 .PHONY: status
