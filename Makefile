@@ -87,7 +87,8 @@ down: ## stop what the lab started, and nothing else
 	@if [ -z "$(HOST_PYTHON)" ]; then $(LABCTL) down; elif [ -x $(PY) ]; then $(PY) -m labctl down; else echo "nothing to stop (no .venv)"; fi
 
 .PHONY: reset
-reset: down ## stop the lab and wipe its state (.lab/)
+reset: down ## stop the lab and wipe its state (.lab/, the compose volumes): the one way to delete data
+	-@if [ -z "$(HOST_PYTHON)" ]; then $(LABCTL) reset; elif [ -x $(PY) ]; then $(PY) -m labctl reset; fi
 	rm -rf "$(LAB_STATE_DIR)"
 
 .PHONY: status

@@ -6,7 +6,7 @@
 # Compose v1, `status`) runs in the lab's own image, on the lab's network, with
 # the engine's socket mounted so that labctl can ask the engine (Docker SDK).
 #
-#   container-lab.sh up | down | status [--format json] | generate [ARGS] | logs | wait
+#   container-lab.sh up | down | reset | status [--format json] | generate [ARGS] | logs | wait
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -67,6 +67,11 @@ case "${1:-}" in
     rm -f "$state_dir/runtime"
     echo "lab stopped"
     ;;
+  reset)
+    if engine_answers; then "${compose[@]}" --profile generator down --volumes --remove-orphans; fi
+    rm -f "$state_dir/runtime"
+    echo "lab stopped, its volumes removed"
+    ;;
   status) shift; labctl status "$@" ;;
   wait) labctl wait ;;
   generate)
@@ -75,5 +80,5 @@ case "${1:-}" in
     "${compose[@]}" --profile generator run --rm generator --url http://apache:80 "$@"
     ;;
   logs) "${compose[@]}" logs -f --tail 100 ;;
-  *) echo "usage: $0 up|down|status|generate|logs|wait" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|reset|status|generate|logs|wait" >&2; exit 2 ;;
 esac

@@ -152,7 +152,12 @@ def up() -> int:
 
 
 def down() -> int:
+    # never --volumes: the lab's state lives on them (make reset removes them, reset.py)
     return _compose("--profile", "generator", "down", "--remove-orphans")
+
+
+def remove_with_volumes() -> int:
+    return _compose("--profile", "generator", "down", "--volumes", "--remove-orphans")
 
 
 def logs() -> int:

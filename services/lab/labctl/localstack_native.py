@@ -89,17 +89,27 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     # LocalStack's CloudFormation plus AWS's rollback of a failed create (ROLLBACK_COMPLETE)
     env["PROVIDER_OVERRIDE_CLOUDFORMATION"] = "lab"
     env["PROVIDER_OVERRIDE_KINESIS"] = "lab"   # LocalStack's Kinesis, keeping CreateStream's Tags
+    # Durability (issue 21): S3 objects and metadata on disk (lab_localstack/s3/), and
+    # kinesis-mock's state file under the volume, rewritten every second (kinesis/persistence.py)
+    env["PROVIDER_OVERRIDE_S3"] = "lab"
+    env["PROVIDER_OVERRIDE_LAMBDA"] = "lab"   # functions saved and restored (lab_localstack/lambda_/)
+    env.setdefault("KINESIS_MOCK_PERSIST_INTERVAL", "1s")
     env.update(cfg.extra_env)
     return env
 
 
 NODE_BIND_PRELOAD = REPO_ROOT / "services" / "localstack" / "native" / "listen-on-bind-address.js"
+# kinesis-mock ends when LocalStack dies, so no orphan keeps rewriting the lab's Kinesis state
+NODE_EXIT_WITH_PARENT = REPO_ROOT / "services" / "localstack" / "native" / "exit-with-parent.js"
 
 
 def _node_options() -> str:
-    preload = f"--require={NODE_BIND_PRELOAD}"
-    inherited = os.environ.get("NODE_OPTIONS", "")
-    return f"{inherited} {preload}".strip() if preload not in inherited else inherited
+    options = os.environ.get("NODE_OPTIONS", "")
+    for path in (NODE_BIND_PRELOAD, NODE_EXIT_WITH_PARENT):
+        preload = f"--require={path}"
+        if preload not in options:
+            options = f"{options} {preload}".strip()
+    return options
 
 
 def command(cfg: NativeLocalStackConfig) -> list[str]:

@@ -14,13 +14,14 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 import xmlrpc.client
 from pathlib import Path
 
 import psutil
 import requests
 
-from labctl import localstack_native
+from labctl import index_rebuild, localstack_native
 from labctl import settings as lab
 from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
@@ -30,6 +31,7 @@ LOG = logging.getLogger(__name__)
 
 PROGRAMS = ("opensearch", "localstack", "apache", "agent")
 LOG_TAIL_LINES = 20
+KINESIS_STATE_WRITE_S = 1.5   # 1.5 x KINESIS_MOCK_PERSIST_INTERVAL (localstack_native.py: 1s)
 
 
 def _paths(settings: LabSettings) -> dict[str, Path]:
@@ -165,8 +167,13 @@ def render_supervisord_conf(settings: LabSettings) -> str:
                            "--stats-file", str(paths["agent"] / "stats.json")],
                  lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                                  "AWS_DEFAULT_REGION": lab.REGION}, False, paths["logs"]),
+        index_rebuild.supervisor_program(_rebuild_target(settings), paths["logs"]),
     ]
     return "\n".join(blocks)
+
+
+def _rebuild_target(settings: LabSettings) -> index_rebuild.Target:
+    return index_rebuild.Target(settings.state_dir, settings.localstack_url, settings.opensearch_url)
 
 
 def _supervisorctl(settings: LabSettings, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -290,6 +297,9 @@ def up(settings: LabSettings) -> None:
         lambda_zip=settings.lambda_zip, buffer_interval=settings.buffer_interval, buffer_size_mb=settings.buffer_size_mb,
         retry_duration=settings.retry_duration, geoip_files=geoip.provision_files(settings),
     ))
+    # osmem-server keeps no index on disk: a new server process gets it back from S3 (issue 21)
+    if index_rebuild.start_if_needed(settings.state_dir, supervisor_rpc(settings)):
+        LOG.info("rebuilding the index from the S3 backup (make status shows the progress)")
     _supervisorctl(settings, "start", "agent", check=False)
     _wait(settings, "agent", "agent", lambda: program_states(settings).get("agent") == "RUNNING", 30)
 
@@ -301,6 +311,10 @@ def down(settings: LabSettings, timeout: float = 60.0) -> bool:
         return False
     proc = psutil.Process(pid)
     children = proc.children(recursive=True)
+    # No new records, then one more write of kinesis-mock's state (it rewrites it every
+    # second and writes nothing when stopped): what was put is kept (issue 21)
+    _supervisorctl(settings, "stop", "agent", check=False)
+    time.sleep(KINESIS_STATE_WRITE_S)
     _supervisorctl(settings, "shutdown", check=False)
     try:
         proc.wait(timeout=timeout)

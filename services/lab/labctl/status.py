@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
-from labctl import aws_clients, data_lake
+from labctl import aws_clients, data_lake, durability_status
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -48,6 +48,7 @@ class LabStatus:
     s3_records: dict[str, int] = field(default_factory=dict)    # prefix name -> records (lines)
     s3_objects: dict[str, int] = field(default_factory=dict)
     data_lake: dict = field(default_factory=dict)              # crawler, tables, Athena queries by state
+    kept_state: dict = field(default_factory=dict)             # state dir disk use, index rebuild
 
     @property
     def accounted(self) -> int | None:
@@ -142,6 +143,7 @@ def collect(settings: LabSettings, runtime: Runtime | None) -> LabStatus:
     if isinstance(streams, dict):
         lab_status.firehose = {item["name"]: item.get("counters", {}) for item in streams.get("streams", [])}
     lab_status.index_documents = index_documents(settings.opensearch_url)
+    lab_status.kept_state = durability_status.collect(settings)
     if lab_status.services["localstack"] == "up":
         lab_status.s3_objects, lab_status.s3_records = s3_counts(settings.localstack_url)
         lab_status.data_lake = _data_lake(settings.localstack_url)
@@ -188,6 +190,7 @@ def render_text(lab_status: LabStatus) -> str:
     for name, count in lab_status.s3_records.items():
         lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {lab_status.s3_objects.get(name, 0)} objects")
     lines += _render_data_lake(lab_status.data_lake)
+    lines += durability_status.render(lab_status.kept_state)
     if lab_status.log_lines is not None and lab_status.accounted is not None:
         verdict = "all accounted for" if lab_status.accounted == lab_status.log_lines else "in flight or missing"
         lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({verdict})"]

@@ -100,9 +100,11 @@ def _ensure_delivery_streams(fh, firehose_role: str, opensearch_url: str, buffer
             DeliveryStreamName=lab.ANALYTICS_INDEX_STREAM, DeliveryStreamType="DirectPut",
             AmazonopensearchserviceDestinationConfiguration={
                 "RoleARN": firehose_role, "ClusterEndpoint": opensearch_url, "IndexName": lab.ANALYTICS_INDEX,
-                "IndexRotationPeriod": "NoRotation", "BufferingHints": hints, "S3BackupMode": "FailedDocumentsOnly",
+                # every document also in S3 (its own prefix): the native index is rebuilt from it
+                # after a restart (labctl/index_rebuild.py)
+                "IndexRotationPeriod": "NoRotation", "BufferingHints": hints, "S3BackupMode": "AllDocuments",
                 "S3Configuration": {"RoleARN": firehose_role, "BucketARN": bucket,
-                                    "Prefix": f"{lab.ANALYTICS_INDEX}/", "BufferingHints": hints}})
+                                    "Prefix": f"{lab.ANALYTICS_INDEX}-index/", "BufferingHints": hints}})
         LOG.info("delivery stream %s created", lab.ANALYTICS_INDEX_STREAM)
 
 

@@ -19,6 +19,7 @@ from localstack.aws.forwarder import AwsRequestProxy, create_aws_request_context
 from localstack.services.kinesis.provider import KinesisProvider
 
 from lab_localstack.aws_api import KINESIS
+from lab_localstack.kinesis.persistence import LabKinesisServerManager
 
 LOG = logging.getLogger(__name__)
 MAX_CREATE_TAGS = 50
@@ -27,6 +28,11 @@ ACTIVE_TIMEOUT = 10.0       # seconds to wait for the new stream to be ACTIVE
 
 
 class LabKinesisProvider(KinesisProvider):
+    def __init__(self):
+        super().__init__()
+        # kinesis-mock's state file under the lab's volume, not the wiped tmp (persistence.py)
+        self.server_manager = LabKinesisServerManager()
+
     def _backend(self, context: RequestContext, operation: str, params: dict) -> dict:
         request = create_aws_request_context("kinesis", operation, parameters=params, region=context.region)
         return AwsRequestProxy(self.get_forward_url(context.account_id, context.region)).forward(request)

@@ -27,6 +27,7 @@ Where things are (read in this order):
   duckdb_engine.py   the embedded engine (each closed tumbling window is one DuckDB query)
   flink_engine.py    the Flink engine (PyFlink in .venv-flink, Flink SQL translated by sqlglot)
   flink_job.py       the PyFlink job it runs (no LocalStack imports: runs in the Flink venv)
+  persistence.py     applications saved to the volume, restored and started again at start-up
 
 Choices where AWS leaves room (or the lab simplifies):
 - ROWTIME is the time the application reads the record; a tumbling window's rows are emitted
@@ -34,8 +35,8 @@ Choices where AWS leaves room (or the lab simplifies):
 - Values longer than a CHAR/VARCHAR column are truncated (SQLstream's ingestion rule, the
   engine KDA runs); uncoercible values and unparsable records go to error_stream.
 - JSON output records are single objects without a separator; CSV rows end with a newline.
-- Applications are kept in memory; reference data sources and joins are refused with a
-  message (CodeValidationException), not ignored.
+- Applications are kept across restarts (persistence.py); reference data sources and joins
+  are refused with a message (CodeValidationException), not ignored.
 - A Firehose input receives the records its delivery stream accepts after StartApplication
   (a delivery stream has no history: every starting position means NOW); it needs the lab's
   Firehose (PROVIDER_OVERRIDE_FIREHOSE=lab), else StartApplication says so.

@@ -5,9 +5,14 @@ from localstack.services.plugins import Service, aws_provider
 
 @aws_provider(api="kinesisanalytics", name="lab")
 def kinesisanalytics_lab() -> Service:
-    from lab_localstack.kinesisanalytics.provider import LabKinesisAnalyticsProvider
+    from lab_localstack.kinesisanalytics.persistence import (
+        PersistentKinesisAnalyticsProvider,
+        with_saving,
+    )
     from lab_localstack.unsupported import unsupported_operations
 
-    # operations the lab does not implement answer UnsupportedOperationException (400), not 501
-    return Service.for_provider(LabKinesisAnalyticsProvider(),
-                                dispatch_table_factory=unsupported_operations("UnsupportedOperationException"))
+    # operations the lab does not implement answer UnsupportedOperationException (400), not 501;
+    # applications are saved after each change and come back after a restart (persistence.py)
+    factory = unsupported_operations("UnsupportedOperationException")
+    return Service.for_provider(PersistentKinesisAnalyticsProvider(),
+                                dispatch_table_factory=lambda p: with_saving(factory(p), p))
