@@ -134,10 +134,11 @@ load: ## load the images saved by `make save`
 
 # --- quality -----------------------------------------------------------------
 # The suite mostly waits on services (buffers, restarts, containers), so it runs on
-# TEST_WORKERS pytest-xdist workers; a file's tests stay on one worker, and so do all the
-# container-engine tests (tests/conftest.py). TEST_WORKERS=0 runs it in one process.
+# TEST_WORKERS pytest-xdist workers; a file's tests stay on one worker (module fixtures such
+# as a native lab start once), and the container-engine suites take turns on the engine
+# (tests/compose/conftest.py). TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 3
-PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: test
 test: venv system-packages localstack-venv flink-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)

@@ -26,19 +26,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _xdist_group(item) -> str:
-    """The group `--dist loadgroup` keeps on one worker: every test of the container
-    engine together (they share one engine and its image store), every other test with
-    the rest of its file (module fixtures, e.g. a native lab, start once)."""
-    if item.get_closest_marker("docker"):
-        return "container-engine"
-    return item.nodeid.split("::", 1)[0]
-
-
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(_xdist_group(item)))
     if not any(item.get_closest_marker("docker") for item in items):
         return
     from labctl.compose import engine_answers

@@ -24,6 +24,9 @@ from labctl import compose, engine
 from tests.compose import compose_checks as cc
 
 UP_TIMEOUT_S = 1500
+# How long an engine suite waits for its turn on the engine (tests/compose/conftest.py):
+# the other engine suites' whole run, under pytest-xdist.
+ENGINE_TURN_WAIT_S = 1800
 BASE_IMAGE = "localhost/clickstream-lab/debian-base:trixie"
 ENGINE_SCRIPT = cc.REPO / "services" / "lab" / "container-engine.sh"
 STANDINS = cc.REPO / "tests" / "compose" / "standins.override.yml"

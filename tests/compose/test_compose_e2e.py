@@ -35,10 +35,12 @@ from tests.compose import engine_support as es
 from tests.conftest import free_port
 from tests.support import line_accounting as acc
 
-# The first test's setup builds every image (cold: debootstrap and pip inside, up to
-# es.UP_TIMEOUT_S) and starts the lab (up to es.UP_TIMEOUT_S): the suite-wide 600 s
-# pytest-timeout would end that before its own stated limits do.
-pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(2 * es.UP_TIMEOUT_S + 300)]
+# The first test's setup waits for its turn on the engine (up to es.ENGINE_TURN_WAIT_S),
+# builds every image (cold: debootstrap and pip inside, up to es.UP_TIMEOUT_S) and starts
+# the lab (up to es.UP_TIMEOUT_S): the suite-wide 600 s pytest-timeout would end that
+# before its own stated limits do.
+pytestmark = [pytest.mark.docker, pytest.mark.slow,
+              pytest.mark.timeout(es.ENGINE_TURN_WAIT_S + 2 * es.UP_TIMEOUT_S + 300)]
 
 VISITS = 1000
 PROJECT = "clickstream-lab-e2e"

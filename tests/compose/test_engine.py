@@ -17,7 +17,8 @@ from labctl import engine
 from tests.compose import engine_stress
 from tests.compose import engine_support as es
 
-pytestmark = pytest.mark.docker
+# The first test waits for its turn on the engine (tests/compose/conftest.py) within its limit.
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(es.ENGINE_TURN_WAIT_S + 600)]
 
 STRESS_COUNT = 100
 CALL_LIMIT_S = 30.0
