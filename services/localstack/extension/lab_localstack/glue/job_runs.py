@@ -153,6 +153,7 @@ class JobRunExecution:
             elif ending is not None and time.monotonic() >= kill_at:
                 self._signal(signal.SIGKILL)
             time.sleep(POLL_S)
+        self._signal(signal.SIGKILL)   # whatever the driver left behind (a JVM, Python workers)
         for p in pumps:
             p.join(timeout=10)
         rc = self._process.returncode
@@ -168,8 +169,13 @@ class JobRunExecution:
             self._update(JobRunState="FAILED", ErrorMessage=_failure_message(result_file, rc, tail))
 
     def _signal(self, sig: int) -> None:
+        """SIGTERM to the driver's Python only (its JVM must live to stop the queries cleanly);
+        SIGKILL to the run's whole process group."""
         try:
-            os.killpg(self._process.pid, sig)
+            if sig == signal.SIGKILL:
+                os.killpg(self._process.pid, sig)
+            else:
+                os.kill(self._process.pid, sig)
         except (ProcessLookupError, PermissionError):
             pass
 

@@ -32,8 +32,9 @@ def _write_result(exc: BaseException, script: str) -> None:
 
 
 def _on_sigterm(signum, frame) -> None:
+    # no Spark calls here: the handler runs in the main thread, which may be inside one
     streaming = sys.modules.get("awsglue.streaming")
-    if streaming is not None and streaming.active_queries():
+    if streaming is not None and streaming.started_queries():
         threading.Thread(target=streaming.stop_all, name="glue-stop", daemon=True).start()
         return
     raise SystemExit(143)

@@ -42,6 +42,8 @@ def table_source(database: str, table: str) -> TableSource:
     partition_keys = [k["Name"] for k in t.get("PartitionKeys") or []]
     if params.get("typeOfData") == "kinesis" or params.get("streamName") or params.get("streamARN"):
         stream = {k: params[k] for k in ("streamName", "streamARN", "startingPosition") if k in params}
+        if not stream.get("streamName") and not stream.get("streamARN") and sd.get("Location"):
+            stream["streamName"] = sd["Location"]   # the console puts the stream's name there too
         return TableSource(database, table, "kinesis", classification=classification, stream=stream,
                            columns=sd.get("Columns") or [])
     format_options = {}

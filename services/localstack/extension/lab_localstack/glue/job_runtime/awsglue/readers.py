@@ -56,9 +56,11 @@ def read_s3(spark, connection_options: dict, fmt: str, format_options: dict | No
     if not objects:
         return spark.createDataFrame([], T.StructType([]))
     local = s3_files.download(objects, _work_dir())
-    # one reader over every source path's folder; partition folders (k=v/) become columns
+    # one reader over every source path's folder; Hive folders (k=v/) become partition columns,
+    # other folders are read through (Glue's `recurse`)
     folders = sorted(str(p) for p in local.iterdir())
-    reader = spark.read.option("recursiveFileLookup", "false")
+    hive = all("=" in part for o in objects for part in o.relative.split("/")[:-1])
+    reader = spark.read.option("recursiveFileLookup", str(not hive).lower())
     if fmt == "json":
         reader = reader.option("multiLine", _truthy(opts.get("multiline", opts.get("multiLine", False))))
         return reader.json(folders)

@@ -47,6 +47,11 @@ def current_batch() -> BatchContext | None:
     return getattr(_local, "batch", None)
 
 
+def started_queries() -> list:
+    """The queries forEachBatch started (a plain list: no Spark call, safe in a signal handler)."""
+    return list(_queries)
+
+
 def active_queries() -> list:
     return [q for q in _queries if q.isActive]
 

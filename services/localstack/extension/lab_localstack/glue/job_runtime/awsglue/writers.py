@@ -62,7 +62,8 @@ def write_s3(frame, path: str, fmt: str, partition_keys: list[str] | None = None
         folder = rel.parent.as_posix()
         n = counters.get(folder, 0)
         counters[folder] = n + 1
-        ext = path_.name[path_.name.index("."):] if "." in path_.name else ""
+        ext = path_.name.replace(".c000", "")   # part-00000-<uuid>.c000.snappy.parquet -> .snappy.parquet
+        ext = ext[ext.index("."):] if "." in ext else ""
         name = f"run-{run}-part-r-{n:05d}{ext}"
         files[path_] = f"{folder}/{name}" if folder != "." else name
     written = s3_files.upload(files, path)
