@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.waiting import wait_for
 
+REPO_ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 ROLE = "arn:aws:iam::000000000000:role/lab-glue-job"
 ACTIVE = ("STARTING", "RUNNING", "STOPPING", "WAITING")
 

@@ -1,0 +1,192 @@
+"""Glue Studio-shaped scripts, unchanged, on the lab's Spark through boto3:
+- batch: S3 JSON -> ApplyMapping -> Parquet partitioned by a field (every record once, cast);
+- streaming: the anomaly lab's job (Kinesis catalog table as the Glue console makes it ->
+  forEachBatch -> add_ingestion_time_columns -> Parquet partitioned by ingestion hour): every
+  record sent is read back once; stopped with BatchStopJobRun and started again on the same
+  checkpoint, it loses nothing and writes nothing twice;
+- and, last, the session's Timeout run (conftest.py) ended TIMEOUT."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+import uuid
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.glue_jobs.conftest import REPO_ROOT
+from tests.support.waiting import wait_for
+
+pytestmark = [pytest.mark.localstack, pytest.mark.slow]
+
+STREAM_SCRIPT = REPO_ROOT / "services" / "anomaly_lab" / "ticket_transactions_stream.py"
+
+BATCH_SCRIPT = """
+import sys
+from awsglue.transforms import *
+from awsglue.utils import getResolvedOptions
+from pyspark.context import SparkContext
+from awsglue.context import GlueContext
+from awsglue.job import Job
+
+args = getResolvedOptions(sys.argv, ["JOB_NAME", "source", "target"])
+sc = SparkContext()
+glueContext = GlueContext(sc)
+spark = glueContext.spark_session
+job = Job(glueContext)
+job.init(args["JOB_NAME"], args)
+
+# Script generated for node Amazon S3
+AmazonS3_node1 = glueContext.create_dynamic_frame.from_options(
+    format_options={"multiline": False},
+    connection_type="s3",
+    format="json",
+    connection_options={"paths": [args["source"]], "recurse": True},
+    transformation_ctx="AmazonS3_node1",
+)
+
+# Script generated for node Change Schema
+ChangeSchema_node2 = ApplyMapping.apply(
+    frame=AmazonS3_node1,
+    mappings=[
+        ("id", "long", "id", "long"),
+        ("customerId", "string", "customer_id", "int"),
+        ("transactionAmount", "long", "amount", "double"),
+        ("status", "string", "status", "string"),
+    ],
+    transformation_ctx="ChangeSchema_node2",
+)
+
+# Script generated for node Amazon S3
+AmazonS3_node3 = glueContext.write_dynamic_frame.from_options(
+    frame=ChangeSchema_node2,
+    connection_type="s3",
+    format="glueparquet",
+    connection_options={"path": args["target"], "partitionKeys": ["status"]},
+    format_options={"compression": "snappy"},
+    transformation_ctx="AmazonS3_node3",
+)
+job.commit()
+"""
+
+
+def parquet_rows(s3, bucket: str, prefix: str) -> list[tuple[str, dict]]:
+    """(key, record) for every record of every Parquet object under the prefix."""
+    rows = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            if obj["Key"].endswith(".parquet"):
+                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                rows += [(obj["Key"], r) for r in pq.read_table(io.BytesIO(body)).to_pylist()]
+    return rows
+
+
+def test_glue_studio_batch_script(glue_lab):
+    s3 = glue_lab.s3
+    bucket = f"batch-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    rng = random.Random(26)
+    records = [{"id": i, "customerId": str(rng.randint(0, 50)), "transactionAmount": rng.randint(10, 150),
+                "sourceIp": f"10.0.{i % 7}.{i % 250}", "status": rng.choice(["OK", "FAIL", "PENDING"])}
+               for i in range(3000)]
+    for n, key in enumerate(["in/a.json", "in/2026/12/b.json", "in/2026/12/c.json"]):
+        chunk = records[n * 1000:(n + 1) * 1000]
+        s3.put_object(Bucket=bucket, Key=key, Body="\n".join(json.dumps(r) for r in chunk).encode())
+    s3.put_object(Bucket=bucket, Key="in/_SUCCESS", Body=b"")   # not data
+    job = glue_lab.job(BATCH_SCRIPT, kind="glueetl")
+    run_id = glue_lab.glue.start_job_run(JobName=job, Arguments={
+        "--source": f"s3://{bucket}/in/", "--target": f"s3://{bucket}/out/"})["JobRunId"]
+    run = glue_lab.finish(job, run_id, timeout=420)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+
+    rows = parquet_rows(s3, bucket, "out/")
+    assert sorted(r["id"] for _, r in rows) == list(range(3000))
+    by_id = {r["id"]: (key, r) for key, r in rows}
+    for source in records:
+        key, row = by_id[source["id"]]
+        assert f"/status={source['status']}/" in key                   # partition folder, not a column
+        assert row == {"id": source["id"], "customer_id": int(source["customerId"]),
+                       "amount": float(source["transactionAmount"])}
+
+
+@pytest.fixture()
+def ticket_stream(glue_lab):
+    """The lab's Kinesis stream and its catalog table, as the Glue console creates them."""
+    stream = f"TicketTransactions-{uuid.uuid4().hex[:6]}"
+    glue_lab.kinesis.create_stream(StreamName=stream, ShardCount=2)
+    wait_for(lambda: glue_lab.kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
+             ["StreamStatus"] == "ACTIVE", timeout=30)
+    arn = glue_lab.kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    glue = glue_lab.glue
+    try:
+        glue.create_database(DatabaseInput={"Name": "tickettransactiondatabase"})
+    except glue.exceptions.AlreadyExistsException:
+        pass
+    glue.delete_table(DatabaseName="tickettransactiondatabase", Name="tickettransactionstreamdata") \
+        if "tickettransactionstreamdata" in [t["Name"] for t in glue.get_tables(
+            DatabaseName="tickettransactiondatabase")["TableList"]] else None
+    glue.create_table(DatabaseName="tickettransactiondatabase", TableInput={
+        "Name": "tickettransactionstreamdata", "Parameters": {"classification": "json"},
+        "StorageDescriptor": {
+            "Columns": [], "Location": stream,
+            "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
+            "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+            "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"},
+            "Parameters": {"typeOfData": "kinesis", "streamARN": arn,
+                           "kinesisUrl": "https://kinesis.us-east-1.amazonaws.com"}}})
+    return stream
+
+
+def send(kinesis, stream: str, ids: range) -> None:
+    rng = random.Random(ids.start)
+    records = [{"Data": json.dumps({"seq": i, "customerId": str(rng.randint(0, 50)),
+                                    "transactionAmount": rng.randint(10, 150), "sourceIp": "10.1.2.3",
+                                    "status": "OK", "transactionTime": dt.datetime.now(dt.UTC).isoformat()}),
+                "PartitionKey": str(i)} for i in ids]
+    for i in range(0, len(records), 500):
+        assert kinesis.put_records(StreamName=stream, Records=records[i:i + 500])["FailedRecordCount"] == 0
+
+
+def test_streaming_job_exactly_once_across_stop_and_restart(glue_lab, ticket_stream):
+    s3, glue = glue_lab.s3, glue_lab.glue
+    bucket = f"stream-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    script = glue_lab.script(STREAM_SCRIPT.read_text(), "ticket_transactions_stream.py")
+    job = f"ticket-stream-{uuid.uuid4().hex[:6]}"
+    glue.create_job(Name=job, Role="arn:aws:iam::000000000000:role/lab-glue-job",
+                    Command={"Name": "gluestreaming", "ScriptLocation": script}, GlueVersion="5.0",
+                    DefaultArguments={"--output_path": f"s3://{bucket}/tickets/", "--TempDir": f"s3://{bucket}/tmp"})
+    assert "Timeout" not in glue.get_job(JobName=job)["Job"]   # a streaming job runs until stopped
+
+    def seqs() -> list[int]:
+        return sorted(r["seq"] for _, r in parquet_rows(s3, bucket, "tickets/"))
+
+    send(glue_lab.kinesis, ticket_stream, range(300))
+    first = glue.start_job_run(JobName=job)["JobRunId"]
+    wait_for(lambda: len(seqs()) >= 300, timeout=420, interval=3, what="the first 300 records in Parquet")
+    send(glue_lab.kinesis, ticket_stream, range(300, 400))   # in flight while the run is stopped
+    glue.batch_stop_job_run(JobName=job, JobRunIds=[first])
+    stopped = glue_lab.finish(job, first, timeout=180)
+    assert stopped["JobRunState"] == "STOPPED", stopped.get("ErrorMessage")
+
+    send(glue_lab.kinesis, ticket_stream, range(400, 500))
+    second = glue.start_job_run(JobName=job)["JobRunId"]
+    wait_for(lambda: len(seqs()) >= 500, timeout=420, interval=3, what="all 500 records in Parquet")
+    glue.batch_stop_job_run(JobName=job, JobRunIds=[second])
+    assert glue_lab.finish(job, second, timeout=180)["JobRunState"] == "STOPPED"
+
+    assert seqs() == list(range(500))   # each once: nothing lost, nothing written twice
+    now = dt.datetime.now(dt.UTC)
+    for key, row in parquet_rows(s3, bucket, "tickets/")[:5]:
+        assert f"tickets/ingest_year={now.year:04d}/ingest_month={now.month:02d}/ingest_day=" in key
+        assert set(row) >= {"customerId", "transactionAmount", "sourceIp", "status", "transactionTime"}
+
+
+def test_the_timeout_run_ended_timeout(glue_lab, timeout_run):
+    job, run_id = timeout_run
+    run = glue_lab.finish(job, run_id, timeout=120)
+    assert run["JobRunState"] == "TIMEOUT"
+    assert run["Timeout"] == 1 and run["ExecutionTime"] >= 60
+    assert glue_lab.log_lines("/aws-glue/jobs/output", run_id) == ["sleeping"]
