@@ -127,6 +127,10 @@ athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<n
 lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack with its Glue tables (needs a running lab)
 	$(PY) -m labctl.lake_lab $(if $(BUCKET),--bucket $(BUCKET))
 
+.PHONY: anomaly-lab
+anomaly-lab: venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
+	$(PY) -m labctl.anomaly_lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
+
 .PHONY: pull save load
 pull: ## pull and build every image of the compose lab (needs the internet once; the images build the Lambda zip themselves)
 	@if docker compose version >/dev/null 2>&1; then \
