@@ -83,34 +83,6 @@ def parquet_rows(s3, bucket: str, prefix: str) -> list[tuple[str, dict]]:
     return rows
 
 
-def test_glue_studio_batch_script(glue_lab):
-    s3 = glue_lab.s3
-    bucket = f"batch-{uuid.uuid4().hex[:8]}"
-    s3.create_bucket(Bucket=bucket)
-    rng = random.Random(26)
-    records = [{"id": i, "customerId": str(rng.randint(0, 50)), "transactionAmount": rng.randint(10, 150),
-                "sourceIp": f"10.0.{i % 7}.{i % 250}", "status": rng.choice(["OK", "FAIL", "PENDING"])}
-               for i in range(3000)]
-    for n, key in enumerate(["in/a.json", "in/2026/12/b.json", "in/2026/12/c.json"]):
-        chunk = records[n * 1000:(n + 1) * 1000]
-        s3.put_object(Bucket=bucket, Key=key, Body="\n".join(json.dumps(r) for r in chunk).encode())
-    s3.put_object(Bucket=bucket, Key="in/_SUCCESS", Body=b"")   # not data
-    job = glue_lab.job(BATCH_SCRIPT, kind="glueetl")
-    run_id = glue_lab.glue.start_job_run(JobName=job, Arguments={
-        "--source": f"s3://{bucket}/in/", "--target": f"s3://{bucket}/out/"})["JobRunId"]
-    run = glue_lab.finish(job, run_id, timeout=420)
-    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
-
-    rows = parquet_rows(s3, bucket, "out/")
-    assert sorted(r["id"] for _, r in rows) == list(range(3000))
-    by_id = {r["id"]: (key, r) for key, r in rows}
-    for source in records:
-        key, row = by_id[source["id"]]
-        assert f"/status={source['status']}/" in key                   # partition folder, not a column
-        assert row == {"id": source["id"], "customer_id": int(source["customerId"]),
-                       "amount": float(source["transactionAmount"])}
-
-
 @pytest.fixture()
 def ticket_stream(glue_lab):
     """The lab's Kinesis stream and its catalog table, as the Glue console creates them."""
@@ -182,6 +154,41 @@ def test_streaming_job_exactly_once_across_stop_and_restart(glue_lab, ticket_str
     for key, row in parquet_rows(s3, bucket, "tickets/")[:5]:
         assert f"tickets/ingest_year={now.year:04d}/ingest_month={now.month:02d}/ingest_day=" in key
         assert set(row) >= {"customerId", "transactionAmount", "sourceIp", "status", "transactionTime"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def batch_run(glue_lab):
+    """The batch job's run, started when the module starts: it runs beside the streaming test."""
+    s3 = glue_lab.s3
+    bucket = f"batch-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    rng = random.Random(26)
+    records = [{"id": i, "customerId": str(rng.randint(0, 50)), "transactionAmount": rng.randint(10, 150),
+                "sourceIp": f"10.0.{i % 7}.{i % 250}", "status": rng.choice(["OK", "FAIL", "PENDING"])}
+               for i in range(3000)]
+    for n, key in enumerate(["in/a.json", "in/2026/12/b.json", "in/2026/12/c.json"]):
+        chunk = records[n * 1000:(n + 1) * 1000]
+        s3.put_object(Bucket=bucket, Key=key, Body="\n".join(json.dumps(r) for r in chunk).encode())
+    s3.put_object(Bucket=bucket, Key="in/_SUCCESS", Body=b"")   # not data
+    job = glue_lab.job(BATCH_SCRIPT, kind="glueetl")
+    run_id = glue_lab.glue.start_job_run(JobName=job, Arguments={
+        "--source": f"s3://{bucket}/in/", "--target": f"s3://{bucket}/out/"})["JobRunId"]
+    return job, run_id, bucket, records
+
+
+def test_glue_studio_batch_script(glue_lab, batch_run):
+    job, run_id, bucket, records = batch_run
+    run = glue_lab.finish(job, run_id, timeout=420)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+
+    rows = parquet_rows(glue_lab.s3, bucket, "out/")
+    assert sorted(r["id"] for _, r in rows) == list(range(3000))
+    by_id = {r["id"]: (key, r) for key, r in rows}
+    for source in records:
+        key, row = by_id[source["id"]]
+        assert f"/status={source['status']}/" in key                   # partition folder, not a column
+        assert row == {"id": source["id"], "customer_id": int(source["customerId"]),
+                       "amount": float(source["transactionAmount"])}
 
 
 def test_the_timeout_run_ended_timeout(glue_lab, timeout_run):
