@@ -15,6 +15,7 @@ import uuid
 
 import pyarrow.parquet as pq
 import pytest
+from labctl import anomaly_lab
 
 from tests.glue_jobs.conftest import REPO_ROOT
 from tests.support.waiting import wait_for
@@ -99,15 +100,8 @@ def ticket_stream(glue_lab):
     glue.delete_table(DatabaseName="tickettransactiondatabase", Name="tickettransactionstreamdata") \
         if "tickettransactionstreamdata" in [t["Name"] for t in glue.get_tables(
             DatabaseName="tickettransactiondatabase")["TableList"]] else None
-    glue.create_table(DatabaseName="tickettransactiondatabase", TableInput={
-        "Name": "tickettransactionstreamdata", "Parameters": {"classification": "json"},
-        "StorageDescriptor": {
-            "Columns": [], "Location": stream,
-            "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
-            "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-            "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"},
-            "Parameters": {"typeOfData": "kinesis", "streamARN": arn,
-                           "kinesisUrl": "https://kinesis.us-east-1.amazonaws.com"}}})
+    glue.create_table(DatabaseName="tickettransactiondatabase",
+                      TableInput=anomaly_lab.kinesis_table("tickettransactionstreamdata", stream, arn))
     return stream
 
 
@@ -189,6 +183,82 @@ def test_glue_studio_batch_script(glue_lab, batch_run):
         assert f"/status={source['status']}/" in key                   # partition folder, not a column
         assert row == {"id": source["id"], "customer_id": int(source["customerId"]),
                        "amount": float(source["transactionAmount"])}
+
+
+TRANSFORMS_SCRIPT = """
+import json, sys
+from awsglue.transforms import *
+from awsglue.utils import getResolvedOptions
+from awsglue.dynamicframe import DynamicFrame
+from pyspark.context import SparkContext
+from awsglue.context import GlueContext
+from awsglue.job import Job
+
+args = getResolvedOptions(sys.argv, ["JOB_NAME", "bucket"])
+glueContext = GlueContext(SparkContext.getOrCreate())
+job = Job(glueContext)
+job.init(args["JOB_NAME"], args)
+b = args["bucket"]
+people = glueContext.create_dynamic_frame.from_options(connection_type="s3", format="csv",
+    connection_options={"paths": [f"s3://{b}/people/"]}, format_options={"withHeader": True, "separator": ";"})
+orders = glueContext.create_dynamic_frame.from_options(connection_type="s3", format="json",
+    connection_options={"paths": [f"s3://{b}/orders/"]})
+orders = ResolveChoice.apply(frame=orders, specs=[("amount", "cast:double")])
+orders = DropNullFields.apply(frame=orders)                      # "unused" is null everywhere
+big = Filter.apply(frame=orders, f=lambda r: r["amount"] >= 50)
+big = Map.apply(frame=big, f=lambda r: {**r, "amount_cents": int(r["amount"] * 100)})
+joined = Join.apply(big, RenameField.apply(frame=people, old_name="name", new_name="who"), "person", "id")
+out = SelectFields.apply(frame=joined, paths=["order", "who", "amount_cents", "country"])
+out = DropFields.apply(frame=out, paths=["country"]).coalesce(1)
+sink = glueContext.getSink(connection_type="s3", path=f"s3://{b}/big/", enableUpdateCatalog=True,
+                           partitionKeys=["who"])
+sink.setFormat("glueparquet")
+sink.setCatalogInfo(catalogDatabase=args["JOB_NAME"].replace("-", "_"), catalogTableName="big_orders")
+sink.writeFrame(out)
+print(json.dumps({"columns_after_dropnull": sorted(orders.toDF().columns),
+                  "rows": sorted([r.asDict() for r in out.toDF().collect()], key=lambda r: r["order"])}))
+try:
+    glueContext.create_dynamic_frame.from_options(connection_type="dynamodb", connection_options={})
+except NotImplementedError as e:
+    print(json.dumps({"refused": str(e)}))
+job.commit()
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def transforms_run(glue_lab):
+    """The transforms job's run, started when the module starts, beside the others."""
+    s3, glue = glue_lab.s3, glue_lab.glue
+    bucket = f"transforms-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="people/p.csv", Body=b"id;name;country\n1;ana;PT\n2;bo;SE\n3;cy;FR\n")
+    orders = [{"order": i, "person": i % 3 + 1, "amount": 10 * i, "unused": None} for i in range(1, 11)]
+    s3.put_object(Bucket=bucket, Key="orders/o.json", Body="\n".join(json.dumps(o) for o in orders).encode())
+    job = glue_lab.job(TRANSFORMS_SCRIPT, kind="glueetl")
+    glue.create_database(DatabaseInput={"Name": job.replace("-", "_")})
+    run_id = glue.start_job_run(JobName=job, Arguments={"--bucket": bucket})["JobRunId"]
+    return job, run_id, bucket, orders
+
+
+def test_transforms_and_catalog_sink(glue_lab, transforms_run):
+    s3, glue = glue_lab.s3, glue_lab.glue
+    job, run_id, bucket, orders = transforms_run
+    run = glue_lab.finish(job, run_id, timeout=420)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    printed = [json.loads(line) for line in glue_lab.log_lines("/aws-glue/jobs/output", run_id)]
+    names = {1: "ana", 2: "bo", 3: "cy"}
+    expected = [{"order": o["order"], "who": names[o["person"]], "amount_cents": o["amount"] * 100}
+                for o in orders if o["amount"] >= 50]
+    assert printed[0] == {"columns_after_dropnull": ["amount", "order", "person"], "rows": expected}
+    assert "dynamodb" in printed[1]["refused"] and "not provided" in printed[1]["refused"]
+    table = glue.get_table(DatabaseName=job.replace("-", "_"), Name="big_orders")["Table"]
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["who"]
+    assert {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]} == {"order": "bigint",
+                                                                                     "amount_cents": "bigint"}
+    partitions = glue.get_partitions(DatabaseName=job.replace("-", "_"), TableName="big_orders")["Partitions"]
+    assert sorted(p["Values"][0] for p in partitions) == sorted({e["who"] for e in expected})
+    rows = parquet_rows(s3, bucket, "big/")
+    assert sorted(r["order"] for _, r in rows) == [e["order"] for e in expected]
 
 
 def test_the_timeout_run_ended_timeout(glue_lab, timeout_run):

@@ -67,6 +67,19 @@ def _wait(check, timeout: float, what: str, interval: float = 1.0):
     raise TimeoutError(f"{what}: not done within {timeout:.0f}s")
 
 
+def kinesis_table(name: str, stream: str, arn: str) -> dict:
+    """A TableInput for a Kinesis source as the Glue console creates it (JSON, schema detection
+    on: no columns; the endpoint is AWS's, which the lab's jobs never call)."""
+    return {"Name": name, "TableType": "EXTERNAL_TABLE", "Parameters": {"classification": "json"},
+            "StorageDescriptor": {
+                "Columns": [], "Location": stream,
+                "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
+                "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"},
+                "Parameters": {"typeOfData": "kinesis", "streamARN": arn,
+                               "kinesisUrl": f"https://kinesis.{lab.REGION}.amazonaws.com"}}}
+
+
 def provision(url: str, bucket: str) -> str:
     """Steps 1 and 2: stream, database, Kinesis table, the job; returns the job's name."""
     kinesis, glue, s3 = _client("kinesis", url), _client("glue", url), _client("s3", url)
@@ -81,14 +94,7 @@ def provision(url: str, bucket: str) -> str:
         glue.create_database(DatabaseInput={"Name": DATABASE})
     except glue.exceptions.AlreadyExistsException:
         pass
-    table = {"Name": TABLE, "TableType": "EXTERNAL_TABLE", "Parameters": {"classification": "json"},
-             "StorageDescriptor": {
-                 "Columns": [], "Location": STREAM,
-                 "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
-                 "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                 "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"},
-                 "Parameters": {"typeOfData": "kinesis", "streamARN": arn,
-                                "kinesisUrl": f"https://kinesis.{lab.REGION}.amazonaws.com"}}}
+    table = kinesis_table(TABLE, STREAM, arn)
     try:
         glue.create_table(DatabaseName=DATABASE, TableInput=table)
     except glue.exceptions.AlreadyExistsException:

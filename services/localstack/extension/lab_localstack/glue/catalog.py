@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lab_localstack.glue import json_file
 from lab_localstack.glue.shapes import database_record
 
 LOG = logging.getLogger(__name__)
@@ -83,19 +83,11 @@ class CatalogStore:
         if self._path is None:
             return
         with self.lock:
-            data = {key: asdict(cat) for key, cat in self._catalogs.items()}
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data))
-            os.replace(tmp, self._path)
+            json_file.save(self._path, {key: asdict(cat) for key, cat in self._catalogs.items()})
 
     def _load(self) -> None:
-        if self._path is None or not self._path.exists():
-            return
-        try:
-            data = json.loads(self._path.read_text())
-        except (OSError, ValueError) as exc:
-            LOG.error("Glue catalog %s unreadable, starting empty: %s", self._path, exc)
+        data = json_file.load(self._path, "Glue catalog")
+        if data is None:
             return
         for key, cat in data.items():
             self._catalogs[key] = Catalog(**cat)

@@ -6,13 +6,13 @@ load it ends FAILED with a message saying so (its Spark process went with the la
 """
 from __future__ import annotations
 
-import json
 import logging
-import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from lab_localstack.glue import json_file
 
 LOG = logging.getLogger(__name__)
 
@@ -48,22 +48,12 @@ class JobStore:
             return self._catalogs.setdefault(f"{account}/{region}", JobCatalog())
 
     def save(self) -> None:
-        if self._path is None:
-            return
         with self.lock:
-            data = {key: asdict(cat) for key, cat in self._catalogs.items()}
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data))
-            os.replace(tmp, self._path)
+            json_file.save(self._path, {key: asdict(cat) for key, cat in self._catalogs.items()})
 
     def _load(self) -> None:
-        if self._path is None or not self._path.exists():
-            return
-        try:
-            data = json.loads(self._path.read_text())
-        except (OSError, ValueError) as exc:
-            LOG.error("Glue jobs %s unreadable, starting empty: %s", self._path, exc)
+        data = json_file.load(self._path, "Glue jobs")
+        if data is None:
             return
         changed = False
         for key, cat in data.items():

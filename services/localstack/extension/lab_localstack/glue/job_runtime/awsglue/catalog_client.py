@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import boto3
 from pyspark.sql import types as T
 
-_client = None
+from awsglue.aws_clients import client
 
 
 def glue():
-    global _client
-    if _client is None:
-        _client = boto3.client("glue")
-    return _client
+    return client("glue")
 
 
 @dataclass

@@ -15,16 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
-
-_client = None
+from awsglue.aws_clients import client
 
 
 def s3():
-    global _client
-    if _client is None:
-        _client = boto3.client("s3")
-    return _client
+    return client("s3")
 
 
 def split(url: str) -> tuple[str, str]:
