@@ -69,6 +69,10 @@ class JobRunExecution:
     def request_stop(self) -> None:
         self._stop.set()
 
+    def kill(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._signal(signal.SIGKILL)
+
     def _update(self, **fields) -> None:
         with self.store.lock:
             now = time.time()

@@ -204,6 +204,11 @@ class JobsApi:
         execution.start()
         return {"JobRunId": run_id}
 
+    def end_all_runs(self) -> None:
+        """Kill every run's processes (LocalStack is stopping; the store marks them at next start)."""
+        for execution in list(self._runs.values()):
+            execution.kill()
+
     def _run(self, context: RequestContext, job_name: str | None, run_id: str | None) -> dict:
         validation.require(job_name, "jobName")
         validation.require(run_id, "runId")

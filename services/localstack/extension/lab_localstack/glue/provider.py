@@ -41,3 +41,6 @@ class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, CrawlersAp
                 if crawler["State"] != "READY":
                     crawler["State"] = "READY"
                     crawler.setdefault("LastCrawl", {})["Status"] = "CANCELLED"
+
+    def on_before_stop(self) -> None:
+        self.end_all_runs()   # no Spark process outlives the lab

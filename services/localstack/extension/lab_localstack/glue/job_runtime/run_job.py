@@ -15,6 +15,7 @@ import runpy
 import signal
 import sys
 import threading
+import time
 import traceback
 
 MAX_MESSAGE = 2048
@@ -52,7 +53,17 @@ def _stop_spark() -> None:
             traceback.print_exc()
 
 
+def _end_with_parent() -> None:
+    """The run is the lab's child: if the lab goes (even killed), the run and its JVM go too."""
+    parent = os.getppid()
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os.killpg(0, signal.SIGKILL)
+
+
 def main() -> int:
+    threading.Thread(target=_end_with_parent, name="glue-parent-watch", daemon=True).start()
     script = os.path.abspath(sys.argv[1])
     sys.argv = [script] + sys.argv[2:]
     sys.path.insert(0, os.path.dirname(script))

@@ -84,7 +84,8 @@ class Join(GlueTransform):
     @classmethod
     def apply(cls, frame1: DynamicFrame, frame2: DynamicFrame, keys1, keys2, transformation_ctx: str = "",
               **kwargs) -> DynamicFrame:
-        return frame1.join(list(keys1), list(keys2), frame2)
+        keys1, keys2 = ([k] if isinstance(k, str) else list(k) for k in (keys1, keys2))
+        return frame1.join(keys1, keys2, frame2)
 
 
 class SelectFromCollection(GlueTransform):
