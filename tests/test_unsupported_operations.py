@@ -10,8 +10,8 @@ from botocore.exceptions import ClientError
 pytestmark = pytest.mark.localstack
 
 CALLS = [
-    ("glue", "get_jobs", {}, "GetJobs", "OperationNotSupportedException"),
-    ("glue", "create_job", {"Name": "j", "Role": "r", "Command": {"Name": "glueetl"}}, "CreateJob",
+    ("glue", "get_triggers", {}, "GetTriggers", "OperationNotSupportedException"),
+    ("glue", "create_trigger", {"Name": "t", "Type": "ON_DEMAND", "Actions": [{"JobName": "j"}]}, "CreateTrigger",
      "OperationNotSupportedException"),
     ("athena", "list_capacity_reservations", {}, "ListCapacityReservations", "InvalidRequestException"),
     ("athena", "create_data_catalog", {"Name": "c", "Type": "HIVE"}, "CreateDataCatalog", "InvalidRequestException"),
