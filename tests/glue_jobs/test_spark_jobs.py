@@ -221,6 +221,15 @@ try:
     glueContext.create_dynamic_frame.from_options(connection_type="dynamodb", connection_options={})
 except NotImplementedError as e:
     print(json.dumps({"refused": str(e)}))
+# job bookmarks (--job-bookmark-option job-bookmark-enable): a committed read is not read again
+def bookmarked():
+    return glueContext.create_dynamic_frame.from_options(connection_type="s3", format="json",
+        connection_options={"paths": [f"s3://{b}/orders/"]}, transformation_ctx="orders_source").count()
+first = bookmarked()
+job.commit()
+job = Job(glueContext)
+job.init(args["JOB_NAME"], args)
+print(json.dumps({"bookmarked_reads": [first, bookmarked()]}))
 job.commit()
 """
 
@@ -236,7 +245,8 @@ def transforms_run(glue_lab):
     s3.put_object(Bucket=bucket, Key="orders/o.json", Body="\n".join(json.dumps(o) for o in orders).encode())
     job = glue_lab.job(TRANSFORMS_SCRIPT, kind="glueetl")
     glue.create_database(DatabaseInput={"Name": job.replace("-", "_")})
-    run_id = glue.start_job_run(JobName=job, Arguments={"--bucket": bucket})["JobRunId"]
+    run_id = glue.start_job_run(JobName=job, Arguments={"--bucket": bucket,
+                                                        "--job-bookmark-option": "job-bookmark-enable"})["JobRunId"]
     return job, run_id, bucket, orders
 
 
@@ -251,6 +261,7 @@ def test_transforms_and_catalog_sink(glue_lab, transforms_run):
                 for o in orders if o["amount"] >= 50]
     assert printed[0] == {"columns_after_dropnull": ["amount", "order", "person"], "rows": expected}
     assert "dynamodb" in printed[1]["refused"] and "not provided" in printed[1]["refused"]
+    assert printed[2] == {"bookmarked_reads": [10, 0]}
     table = glue.get_table(DatabaseName=job.replace("-", "_"), Name="big_orders")["Table"]
     assert [k["Name"] for k in table["PartitionKeys"]] == ["who"]
     assert {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]} == {"order": "bigint",
