@@ -13,6 +13,7 @@ import json
 import random
 import uuid
 
+import psutil
 import pyarrow.parquet as pq
 import pytest
 from labctl import anomaly_lab
@@ -105,6 +106,19 @@ def ticket_stream(glue_lab):
     return stream
 
 
+LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1", "::1"}
+
+
+def listening_addresses(run_id: str) -> set[str]:
+    """Addresses the run's processes listen on (its command line names the run's folder)."""
+    found = set()
+    for process in psutil.process_iter(["cmdline"]):
+        if any(run_id in part for part in process.info["cmdline"] or []):
+            for member in [process, *process.children(recursive=True)]:
+                found |= {c.laddr.ip for c in member.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+    return found
+
+
 def send(kinesis, stream: str, ids: range) -> None:
     rng = random.Random(ids.start)
     records = [{"Data": json.dumps({"seq": i, "customerId": str(rng.randint(0, 50)),
@@ -132,6 +146,8 @@ def test_streaming_job_exactly_once_across_stop_and_restart(glue_lab, ticket_str
     send(glue_lab.kinesis, ticket_stream, range(300))
     first = glue.start_job_run(JobName=job)["JobRunId"]
     wait_for(lambda: len(seqs()) >= 300, timeout=420, interval=3, what="the first 300 records in Parquet")
+    listening = listening_addresses(first)   # the run's driver, JVM and Python workers
+    assert listening and listening <= LOOPBACK, listening
     send(glue_lab.kinesis, ticket_stream, range(300, 400))   # in flight while the run is stopped
     glue.batch_stop_job_run(JobName=job, JobRunIds=[first])
     stopped = glue_lab.finish(job, first, timeout=180)
