@@ -43,6 +43,15 @@ $(FLINK_VENV)/.installed: services/localstack/flink-requirements.txt
 .PHONY: flink-venv
 flink-venv: $(FLINK_VENV)/.installed ## venv with PyFlink for the Kinesis Analytics Flink engine (.venv-flink)
 
+# PySpark (the Glue jobs engine) in its own venv: ~520 MB, Python 3.11-3.13, Java 17.
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/.installed: services/localstack/spark-requirements.txt
+	bash services/localstack/native/install-spark.sh $(SPARK_VENV)
+	@touch $@
+
+.PHONY: spark-venv
+spark-venv: $(SPARK_VENV)/.installed ## venv with PySpark for Glue jobs (.venv-spark)
+
 # dbt-core 1.10 + dbt-athena-community 1.9 for the dbt client test, in their own venv (their
 # pins, PyAthena<4 and protobuf<7, differ from the project's); the test builds it when missing.
 DBT_VENV := .venv-dbt
@@ -119,6 +128,10 @@ athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<n
 lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack with its Glue tables (needs a running lab)
 	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET))
 
+.PHONY: anomaly-lab
+anomaly-lab: venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
+	$(PY) -m labctl.anomaly_lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
+
 .PHONY: pull save load
 pull: ## pull and build every image of the compose lab (needs the internet once; the images build the Lambda zip themselves)
 	@if docker compose version >/dev/null 2>&1; then \
@@ -141,14 +154,14 @@ TEST_WORKERS ?= 3
 PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: test
-test: venv system-packages localstack-venv flink-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
+test: venv system-packages localstack-venv flink-venv spark-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
 	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
 	eval "$$engine"; export DOCKER_HOST; \
 	rc=0; $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
-bench: venv system-packages localstack-venv flink-venv lambda ## run every benchmark, print a table, write build/bench.json
+bench: venv system-packages localstack-venv flink-venv spark-venv lambda ## run every benchmark, print a table, write build/bench.json
 	$(PY) -m tests.bench.run_all --out build/bench.json
 
 .PHONY: localstack-firehose-tests

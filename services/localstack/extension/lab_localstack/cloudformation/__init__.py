@@ -11,6 +11,7 @@ Where things are:
   glue_database.py       AWS::Glue::Database      (Ref: database name)
   glue_table.py          AWS::Glue::Table         (Ref: table name)
   glue_crawler.py        AWS::Glue::Crawler       (Ref: crawler name)
+  glue_job.py            AWS::Glue::Job           (Ref: job name)
   glue_partition.py      AWS::Glue::Partition     (Ref: partition Id)
   athena_workgroup.py    AWS::Athena::WorkGroup   (Ref: name; GetAtt CreationTime, EffectiveEngineVersion)
   athena_named_query.py  AWS::Athena::NamedQuery  (Ref/GetAtt NamedQueryId)

@@ -41,6 +41,11 @@ class GlueCrawlerPlugin(_LabPlugin):
     module, provider_class = "glue_crawler", "GlueCrawlerProvider"
 
 
+class GlueJobPlugin(_LabPlugin):
+    name = "AWS::Glue::Job"
+    module, provider_class = "glue_job", "GlueJobProvider"
+
+
 class GluePartitionPlugin(_LabPlugin):
     name = "AWS::Glue::Partition"
     module, provider_class = "glue_partition", "GluePartitionProvider"

@@ -10,6 +10,10 @@ Where things are:
   partition_indexes_api.py  Create/Get/DeletePartitionIndex, PartitionIndexes at CreateTable
   crawlers_api.py    crawlers: definitions, READY/RUNNING/STOPPING, LastCrawl, GetCrawlerMetrics
   tags_api.py        TagResource/UntagResource/GetTags on database and crawler ARNs, Tags at create
+  jobs_api.py        jobs and job runs (Create/Get/Update/Delete/ListJobs, StartJobRun, GetJobRun(s),
+                     BatchStopJobRun); job_store.py, job_runs.py, job_logs.py, spark_runner.py;
+                     job_runtime/: the lab's `awsglue` over PySpark (see job_runtime/README.md)
+  json_file.py       the stores' JSON files (atomic write, tolerant read)
   crawl.py           one crawl of an S3 target: tables, columns, partitions (Hive or partition_N)
   schema_inference.py  classification (json/parquet/csv) and Glue types from object samples
   partition_filter.py  GetPartitions' Expression, evaluated by DuckDB after a sqlglot parse

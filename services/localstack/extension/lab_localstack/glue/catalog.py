@@ -8,9 +8,7 @@ it was deleted.
 """
 from __future__ import annotations
 
-import json
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +16,7 @@ from typing import Protocol
 from localstack.aws.api import RequestContext
 from localstack.services.stores import AccountRegionBundle
 
+from lab_localstack.glue import json_file
 from lab_localstack.glue.models import GlueStore, glue_stores
 from lab_localstack.glue.shapes import database_record
 
@@ -55,19 +54,12 @@ class CatalogStore:
         if self._path is None:
             return
         with self.lock:
-            data = {f"{account}/{region}": cat.persisted() for account, region, cat in self._stores.iter_stores()}
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data))
-            os.replace(tmp, self._path)
+            json_file.save(self._path, {f"{account}/{region}": cat.persisted()
+                                        for account, region, cat in self._stores.iter_stores()})
 
     def _load(self) -> None:
-        if self._path is None or not self._path.exists():
-            return
-        try:
-            data = json.loads(self._path.read_text())
-        except (OSError, ValueError) as exc:
-            LOG.error("Glue catalog %s unreadable, starting empty: %s", self._path, exc)
+        data = json_file.load(self._path, "Glue catalog")
+        if data is None:
             return
         added = False
         for key, saved in data.items():

@@ -14,6 +14,8 @@ from localstack.services.plugins import ServiceLifecycleHook
 from lab_localstack.glue.catalog import CatalogStore
 from lab_localstack.glue.catalog_api import CatalogApi
 from lab_localstack.glue.crawlers_api import CrawlersApi
+from lab_localstack.glue.job_store import JobStore
+from lab_localstack.glue.jobs_api import JobsApi
 from lab_localstack.glue.partition_indexes_api import PartitionIndexesApi
 from lab_localstack.glue.partitions_api import PartitionsApi
 from lab_localstack.glue.tags_api import TagsApi
@@ -25,15 +27,20 @@ def catalog_path() -> Path | None:
     return Path(config.VOLUME_DIR) / "lab-glue" / "catalog.json" if config.VOLUME_DIR else None
 
 
-class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, CrawlersApi, TagsApi,
+class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, CrawlersApi, TagsApi, JobsApi,
                       ServiceLifecycleHook):
     service = "glue"
     version = "2017-03-31"
 
     def __init__(self) -> None:
         self.store = CatalogStore(catalog_path())
+        self.jobs = JobStore(catalog_path().with_name("jobs.json") if catalog_path() else None)
+        self._runs = {}
         for cat in self.store.all_catalogs():   # a crawl does not survive a restart
             for crawler in cat.crawlers.values():
                 if crawler["State"] != "READY":
                     crawler["State"] = "READY"
                     crawler.setdefault("LastCrawl", {})["Status"] = "CANCELLED"
+
+    def on_before_stop(self) -> None:
+        self.end_all_runs()   # no Spark process outlives the lab
