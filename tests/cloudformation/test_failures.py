@@ -30,7 +30,7 @@ def test_unsupported_resource_type_fails_the_stack(cfn_localstack):
                      Parameters=parameters(BucketName=bucket))
     result = settled(cfn, stack)
     assert result["StackStatus"] in ("CREATE_FAILED", "ROLLBACK_COMPLETE"), result["StackStatus"]
-    assert "AWS::Glue::Job" in result.get("StackStatusReason", ""), result.get("StackStatusReason")
+    assert "AWS::Glue::Trigger" in result.get("StackStatusReason", ""), result.get("StackStatusReason")
     assert "AWS::S3::Bucket" not in result["StackStatusReason"], "supported types are not named"
     assert not bucket_exists(s3, bucket), "nothing of the stack is left"
 
