@@ -137,6 +137,10 @@ athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<n
 lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack with its Glue tables (needs a running lab)
 	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET))
 
+.PHONY: cloudwatch-lab
+cloudwatch-lab: $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
+	$(LABCTL) cloudwatch-lab
+
 .PHONY: anomaly-lab
 anomaly-lab: venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
 	$(PY) -m labctl.anomaly_lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))

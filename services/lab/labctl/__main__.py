@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     lake = commands.add_parser("lake-lab", help="deploy the Parquet sibling lab's stack into the running lab")
     lake.add_argument("--endpoint", help="LocalStack's URL (default: the lab's)")
     lake.add_argument("--bucket", default="clickstream-lake")
+    cloudwatch = commands.add_parser("cloudwatch-lab", help="start the CloudWatch Logs -> Kafka -> S3 lab "
+                                     "(Kafka, the awslogs agent, two connectors) beside the running lab")
+    cloudwatch.add_argument("--provision-only", action="store_true", help="only create its buckets")
+    cloudwatch.add_argument("--localstack-url", help="with --provision-only: LocalStack's URL")
     localstack = commands.add_parser("localstack", help="native LocalStack alone (make native-localstack)")
     localstack.add_argument("action", choices=("start", "stop"))
     return parser

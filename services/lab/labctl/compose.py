@@ -27,6 +27,13 @@ PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 ONE_SHOT_LABEL = "org.clickstream-lab.one-shot"
 WAIT_TIMEOUT_S = 1200  # a first `up` builds the images
+# Services outside plain `up`: `down` stops them too.
+PROFILES = ("generator", "cloudwatch")
+CLOUDWATCH_PROFILE = "cloudwatch"
+# The CloudWatch lab's services (profile cloudwatch) and where each keeps its stats file.
+CLOUDWATCH_STATS = {"awslogs-agent": "/var/lib/awslogs/stats.json",
+                    "cloudwatch-source": "/var/lib/kafka-connect/stats.json",
+                    "s3-sink": "/var/lib/kafka-connect/stats.json"}
 
 
 class ComposeError(LabError, RuntimeError):
@@ -151,13 +158,46 @@ def up() -> int:
     return rc or wait_ready()
 
 
+def _all_profiles() -> list[str]:
+    return [arg for profile in PROFILES for arg in ("--profile", profile)]
+
+
 def down() -> int:
     # never --volumes: the lab's state lives on them (make reset removes them, reset.py)
-    return _compose("--profile", "generator", "down", "--remove-orphans")
+    return _compose(*_all_profiles(), "down", "--remove-orphans")
 
 
 def remove_with_volumes() -> int:
-    return _compose("--profile", "generator", "down", "--volumes", "--remove-orphans")
+    return _compose(*_all_profiles(), "down", "--volumes", "--remove-orphans")
+
+
+def up_profile(profile: str) -> int:
+    """Start a profile's services beside the running lab and wait until they are ready."""
+    if is_v2():
+        return _compose("--profile", profile, "up", "-d", "--wait")
+    rc = _compose("--profile", profile, "up", "-d")
+    return rc or wait_ready()
+
+
+def cloudwatch_processes() -> dict[str, str]:
+    """The CloudWatch lab's services and their state (healthy, exited 1, ...); {} when not started."""
+    try:
+        found = containers(include_stopped=True)
+    except engine.EngineError as error:
+        LOG.warning("%s", error)
+        return {}
+    names = ("kafka", "cloudwatch-setup", *CLOUDWATCH_STATS)
+    return {service_of(attrs): container_health(attrs) for attrs in found if service_of(attrs) in names}
+
+
+def cloudwatch_stats_json(service: str) -> str | None:
+    return exec_output(service, "cat", CLOUDWATCH_STATS[service])
+
+
+def kafka_status_json() -> str | None:
+    """labctl.kafka_status run inside the network (where the broker's advertised name resolves)."""
+    return exec_output("cloudwatch-source", "python", "-m", "labctl.kafka_status",
+                       "--bootstrap", f"kafka:{lab.CONTAINER_PORTS['kafka']}", timeout=30)
 
 
 def logs() -> int:

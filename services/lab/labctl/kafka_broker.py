@@ -45,10 +45,11 @@ class BrokerConfig:
     storage: str           # memory://tansu/ or s3://<bucket>/
     s3_endpoint: str = ""  # LocalStack's URL when storage is s3://
     region: str = "us-east-1"
+    advertised_host: str = ""  # when it differs from `host` (a broker bound to 0.0.0.0)
 
     @property
     def bootstrap(self) -> str:
-        return f"{self.host}:{self.port}"
+        return f"{self.advertised_host or self.host}:{self.port}"
 
 
 def s3_storage(bucket: str = STORAGE_BUCKET) -> str:
@@ -56,9 +57,8 @@ def s3_storage(bucket: str = STORAGE_BUCKET) -> str:
 
 
 def command(cfg: BrokerConfig, path: Path | None = None) -> list[str]:
-    url = f"tcp://{cfg.host}:{cfg.port}"
-    return [str(path or binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-            "--storage-engine", cfg.storage]
+    return [str(path or binary()), "broker", "--listener-url", f"tcp://{cfg.host}:{cfg.port}",
+            "--advertised-listener-url", f"tcp://{cfg.bootstrap}", "--storage-engine", cfg.storage]
 
 
 def environment(cfg: BrokerConfig) -> dict[str, str]:

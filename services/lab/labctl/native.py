@@ -2,7 +2,9 @@
 
 Processes: the OpenSearch-API server (osmem-server), native LocalStack with the
 lab's extension, a host Apache serving the unicorn shop, and the agent tailing
-Apache's access log. Everything (configs, logs, state) lives under the state
+Apache's access log; and, not started by `up`, the CloudWatch lab's Kafka broker,
+CloudWatch Logs agent and two connectors (labctl.cloudwatch_lab; `make cloudwatch-lab`
+starts them, labctl.cloudwatch_native). Everything (configs, logs, state) lives under the state
 directory (.lab/ by default); `down` stops exactly the supervisord started
 here, which takes its process groups with it.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from labctl import index_rebuild, localstack_native
+from labctl import cloudwatch_lab, index_rebuild, localstack_native
 from labctl import settings as lab
 from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
@@ -168,6 +170,8 @@ def render_supervisord_conf(settings: LabSettings) -> str:
                  lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                                  "AWS_DEFAULT_REGION": lab.REGION}, False, paths["logs"]),
         index_rebuild.supervisor_program(_rebuild_target(settings), paths["logs"]),
+        # autostart=false: `make cloudwatch-lab` starts them (services/lab/README.md says why)
+        *(_program(p.name, p.argv, p.cwd, p.env, False, paths["logs"]) for p in cloudwatch_lab.programs(settings)),
     ]
     return "\n".join(blocks)
 
@@ -224,6 +228,19 @@ def _wait(settings: LabSettings, program: str, what: str, check, timeout: float)
         raise LabStartError(f"{what} not ready after {timeout:.0f}s; last lines of its log:\n"
                             f"{log_tail(settings, program)}") from None
     LOG.info("%s is ready", what)
+
+
+def reload_config(settings: LabSettings) -> None:
+    """Render supervisord.conf again and have the running supervisord apply it."""
+    _paths(settings)["conf"].write_text(render_supervisord_conf(settings))
+    _supervisorctl(settings, "reread", check=False)
+    _supervisorctl(settings, "update", check=False)
+
+
+def start_program(settings: LabSettings, program: str, what: str, check, timeout: float) -> None:
+    """Start one of supervisord's programs and wait until `check()` holds (see _wait)."""
+    _supervisorctl(settings, "start", program, check=False)
+    _wait(settings, program, what, check, timeout)
 
 
 def _http_ok(url: str) -> bool:

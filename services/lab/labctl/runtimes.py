@@ -8,10 +8,11 @@ test a runtime's name.
 """
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from labctl import compose, native
+from labctl import cloudwatch_native, compose, kafka_status, native
 from labctl.settings import LabSettings
 
 
@@ -55,6 +56,23 @@ class Runtime(ABC):
         """Services beyond the common ones whose health status shows."""
         return {}
 
+    # The CloudWatch Logs -> Kafka -> S3 lab (make cloudwatch-lab), not started by `up`.
+    @abstractmethod
+    def start_cloudwatch_lab(self) -> int:
+        """Provision the CloudWatch lab and start its processes; 0 once they are ready."""
+
+    @abstractmethod
+    def cloudwatch_processes(self) -> dict[str, str]:
+        """Its processes that were started, with their state; {} when it was not started."""
+
+    @abstractmethod
+    def cloudwatch_stats_json(self, name: str) -> str | None:
+        """The stats file of the agent or a connector (labctl.cloudwatch_lab.MOVERS)."""
+
+    @abstractmethod
+    def kafka_status(self) -> dict:
+        """labctl.kafka_status.collect() as seen from where the broker is reachable."""
+
 
 class NativeRuntime(Runtime):
     name = "native"
@@ -81,6 +99,19 @@ class NativeRuntime(Runtime):
     def agent_stats_json(self) -> str | None:
         path = native.agent_stats_file(self.settings)
         return path.read_text() if path.exists() else None
+
+    def start_cloudwatch_lab(self) -> int:
+        cloudwatch_native.start(self.settings)
+        return 0
+
+    def cloudwatch_processes(self) -> dict[str, str]:
+        return cloudwatch_native.processes(self.settings)
+
+    def cloudwatch_stats_json(self, name: str) -> str | None:
+        return cloudwatch_native.stats_json(self.settings, name)
+
+    def kafka_status(self) -> dict:
+        return kafka_status.collect(self.settings.kafka_bootstrap)
 
 
 class ComposeRuntime(Runtime):
@@ -112,6 +143,24 @@ class ComposeRuntime(Runtime):
 
     def extra_health_urls(self) -> dict[str, str]:
         return {"dashboards": self.settings.dashboards_url + "/api/status"}
+
+    def start_cloudwatch_lab(self) -> int:
+        # the profile's one-shot `cloudwatch-setup` provisions (make cloudwatch-lab without Compose
+        # would too, but it must also hold for `docker compose --profile cloudwatch up`)
+        return compose.up_profile(compose.CLOUDWATCH_PROFILE)
+
+    def cloudwatch_processes(self) -> dict[str, str]:
+        return compose.cloudwatch_processes()
+
+    def cloudwatch_stats_json(self, name: str) -> str | None:
+        return compose.cloudwatch_stats_json(name)
+
+    def kafka_status(self) -> dict:
+        text = compose.kafka_status_json()
+        try:
+            return json.loads(text) if text else {"health": "down"}
+        except ValueError:
+            return {"health": "unknown", "error": "labctl.kafka_status printed no JSON"}
 
 
 RUNTIMES: dict[str, type[Runtime]] = {"native": NativeRuntime, "compose": ComposeRuntime}

@@ -35,7 +35,8 @@ ANALYTICS_INDEX_STREAM = "web_access_counts_index"
 ANALYTICS_INDEX = "web-access-counts"
 REGION = "us-east-1"
 # Ports the compose lab's services listen on inside their containers.
-CONTAINER_PORTS = {"apache": 80, "localstack": 4566, "opensearch": 9200, "dashboards": 5601}
+CONTAINER_PORTS = {"apache": 80, "localstack": 4566, "opensearch": 9200, "dashboards": 5601,
+                   "kafka": 9092}  # Kafka: its listener for the compose network (docker-compose.yml)
 ACCOUNT_ID = "000000000000"
 # The data lake (Glue Data Catalog, crawler, Athena) over the backup.
 GLUE_DATABASE = "clickstream"
@@ -93,6 +94,7 @@ class LabSettings:
     # without Python, services/lab/container-lab.sh): services by name and port.
     in_compose_network: bool = False
     access_log_format: str = "clickstream"  # clickstream (the workshop's line) | kinesis (JSON, sibling lab)
+    kafka_port: int = 9092                  # the CloudWatch lab's Kafka broker (make cloudwatch-lab)
 
     def _url(self, service: str, host_port: int) -> str:
         if self.in_compose_network:
@@ -126,6 +128,13 @@ class LabSettings:
     @property
     def dashboards_url(self) -> str:
         return self._url("dashboards", self.dashboards_port)
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """Kafka's bootstrap address (host:port) as clients reach it."""
+        if self.in_compose_network:
+            return f"kafka:{CONTAINER_PORTS['kafka']}"
+        return f"{self.host}:{self.kafka_port}"
 
     @property
     def lambda_zip(self) -> Path:
@@ -182,4 +191,5 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         geoip_enabled=geoip_enabled,
         in_compose_network=env.get("LAB_IN_COMPOSE_NETWORK", "0") == "1",
         access_log_format=log_format,
+        kafka_port=_port(env, "LAB_KAFKA_PORT", 9092),
     )

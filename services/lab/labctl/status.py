@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
-from labctl import aws_clients, data_lake, durability_status
+from labctl import aws_clients, cloudwatch_status, data_lake, durability_status
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -49,6 +49,7 @@ class LabStatus:
     s3_objects: dict[str, int] = field(default_factory=dict)
     data_lake: dict = field(default_factory=dict)              # crawler, tables, Athena queries by state
     kept_state: dict = field(default_factory=dict)             # state dir disk use, index rebuild
+    cloudwatch_lab: dict = field(default_factory=dict)         # Kafka, the agent and connectors (cloudwatch_status)
 
     @property
     def accounted(self) -> int | None:
@@ -144,6 +145,7 @@ def collect(settings: LabSettings, runtime: Runtime | None) -> LabStatus:
         lab_status.firehose = {item["name"]: item.get("counters", {}) for item in streams.get("streams", [])}
     lab_status.index_documents = index_documents(settings.opensearch_url)
     lab_status.kept_state = durability_status.collect(settings)
+    lab_status.cloudwatch_lab = cloudwatch_status.collect(runtime)
     if lab_status.services["localstack"] == "up":
         lab_status.s3_objects, lab_status.s3_records = s3_counts(settings.localstack_url)
         lab_status.data_lake = _data_lake(settings.localstack_url)
@@ -191,6 +193,7 @@ def render_text(lab_status: LabStatus) -> str:
         lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {lab_status.s3_objects.get(name, 0)} objects")
     lines += _render_data_lake(lab_status.data_lake)
     lines += durability_status.render(lab_status.kept_state)
+    lines += cloudwatch_status.render(lab_status.cloudwatch_lab)
     if lab_status.log_lines is not None and lab_status.accounted is not None:
         verdict = "all accounted for" if lab_status.accounted == lab_status.log_lines else "in flight or missing"
         lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({verdict})"]

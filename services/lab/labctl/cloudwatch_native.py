@@ -1,0 +1,53 @@
+"""`make cloudwatch-lab` on the native runtime: provision, then start the four supervisord
+programs of labctl.cloudwatch_lab (rendered with autostart=false) and wait until each is ready.
+
+Ready means: the broker answers a Kafka Metadata request; the agent and the connectors run
+and have written their stats file (they rewrite it about every second).
+"""
+from __future__ import annotations
+
+import logging
+
+from labctl import aws_clients, cloudwatch_lab, kafka_broker, kafka_status, native, preflight
+from labctl.errors import LabError, LabStartError
+from labctl.settings import LabSettings
+
+LOG = logging.getLogger(__name__)
+
+KAFKA_READY_S = 60
+PROCESS_READY_S = 60
+
+
+def start(settings: LabSettings) -> None:
+    if native.supervisord_pid(settings) is None:
+        raise LabError("the native lab is not running: start it with `make up`, then `make cloudwatch-lab`")
+    kafka_broker.binary()  # the broker is installed (`make kafka-venv`), else a message saying so
+    states = native.program_states(settings)
+    if states.get("kafka") != "RUNNING" and not preflight.port_is_free(settings.bind_address, settings.kafka_port):
+        raise LabStartError(str(preflight.PortInUse("Kafka (LAB_KAFKA_PORT)", settings.bind_address,
+                                                    settings.kafka_port, preflight.port_holder(settings.kafka_port))))
+    paths = cloudwatch_lab.native_paths(settings)
+    for key in ("cloudwatch-source_state", "s3-sink_state"):
+        paths[key].mkdir(parents=True, exist_ok=True)
+    cloudwatch_lab.write_awslogs_conf(settings)
+    aws_clients.connect(settings.localstack_url)
+    made = cloudwatch_lab.provision(settings.localstack_url)
+    LOG.info("buckets: %s", ", ".join(made) if made else "already there")
+    native.reload_config(settings)
+    native.start_program(settings, "kafka", "Kafka broker",
+                         lambda: kafka_status.health(settings.kafka_bootstrap) == "up", KAFKA_READY_S)
+    for name in cloudwatch_lab.MOVERS:
+        stats = paths[f"{name}_stats"]
+        native.start_program(settings, name, name, lambda name=name, stats=stats: (
+            native.program_states(settings).get(name) == "RUNNING" and stats.exists()), PROCESS_READY_S)
+
+
+def processes(settings: LabSettings) -> dict[str, str]:
+    """The four programs' supervisord states (lower case), {} when the lab is not running."""
+    states = native.program_states(settings)
+    return {name: states[name].lower() for name in cloudwatch_lab.PROGRAMS if name in states}
+
+
+def stats_json(settings: LabSettings, name: str) -> str | None:
+    path = cloudwatch_lab.native_paths(settings)[f"{name}_stats"]
+    return path.read_text() if path.exists() else None

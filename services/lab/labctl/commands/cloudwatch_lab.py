@@ -1,0 +1,38 @@
+"""`make cloudwatch-lab`: with the lab running, provision the CloudWatch Logs -> Kafka -> S3 lab
+and start its four processes (the Kafka broker, the CloudWatch Logs agent, the CloudWatch Logs
+source and S3 sink connectors), wait until they are ready and say what to do next.
+`--provision-only` creates the buckets and nothing else (the compose profile's one-shot runs it)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from labctl import aws_clients, cloudwatch_lab, runtimes
+from labctl import settings as lab
+from labctl.errors import LabError
+
+
+def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
+    if args.provision_only:
+        url = args.localstack_url or settings.localstack_url
+        aws_clients.connect(url)
+        made = cloudwatch_lab.provision(url)
+        print(f"buckets {cloudwatch_lab.KAFKA_STORAGE_BUCKET}, {cloudwatch_lab.SINK_BUCKET}: "
+              + (f"created {', '.join(made)}" if made else "already there"))
+        return 0
+    runtime = runtimes.running(settings)
+    if runtime is None:
+        raise LabError("the lab is not running: `make up` first, then `make cloudwatch-lab`")
+    rc = runtime.start_cloudwatch_lab()
+    if rc:
+        print("make cloudwatch-lab: not ready (make logs, make status)", file=sys.stderr)
+        return rc
+    print(f"\nThe CloudWatch lab is running ({runtime.name} runtime):")
+    print(f"  agent        access_log -> CloudWatch Logs group {cloudwatch_lab.LOG_GROUP} "
+          f"(stream: the instance id, {cloudwatch_lab.instance_id()} here)")
+    print(f"  Kafka        {settings.kafka_bootstrap}  (topic {cloudwatch_lab.LOG_GROUP}.<log stream>)")
+    print(f"  S3 sink      s3://{cloudwatch_lab.SINK_BUCKET}/topics/ on {settings.localstack_url}")
+    print("Next: `make generate` (traffic), `make status` (what each stage moved), "
+          "`make notebooks` (the Spark notebooks over the sink's objects).")
+    print("Walkthrough: services/cloudwatch_lab/README.md")
+    return 0
