@@ -22,9 +22,12 @@ EXPECTED_PORTS = {  # service -> (host port, container port), the native default
     "localstack": ("4566", "4566"),
     "opensearch": ("9200", "9200"),
     "dashboards": ("5601", "5601"),
+    "kafka": ("9092", "29092"),  # its EXTERNAL listener; the lab's containers use kafka:9092
 }
-LONG_RUNNING = {"apache", "localstack", "opensearch", "dashboards", "agent"}
-ONE_SHOT = {"setup", "generator"}
+CLOUDWATCH_LAB = {"kafka", "awslogs-agent", "cloudwatch-source", "s3-sink", "cloudwatch-setup"}
+LONG_RUNNING = {"apache", "localstack", "opensearch", "dashboards", "agent",
+                "kafka", "awslogs-agent", "cloudwatch-source", "s3-sink"}
+ONE_SHOT = {"setup", "generator", "cloudwatch-setup"}
 
 
 # --- schema and structure -------------------------------------------------------------
@@ -43,7 +46,68 @@ def test_compose_config_rejects_an_invalid_file(tmp_path):
 
 def test_generator_is_behind_its_profile(services):
     assert services["generator"]["profiles"] == ["generator"]
-    assert all(not services[s].get("profiles") for s in LONG_RUNNING | {"setup"})
+    assert all(not services[s].get("profiles") for s in (LONG_RUNNING | {"setup"}) - CLOUDWATCH_LAB)
+
+
+def test_the_cloudwatch_lab_is_behind_its_profile(services):
+    """`make up` starts none of it; `make cloudwatch-lab` starts the profile (labctl.compose)."""
+    from labctl import compose
+
+    assert {name for name, svc in services.items() if svc.get("profiles") == ["cloudwatch"]} == CLOUDWATCH_LAB
+    assert compose.CLOUDWATCH_PROFILE == "cloudwatch" and "cloudwatch" in compose.PROFILES
+    assert set(compose.CLOUDWATCH_STATS) == CLOUDWATCH_LAB - {"kafka", "cloudwatch-setup"}
+
+
+def test_kafka_is_apache_kafka_in_kraft_mode_with_its_data_on_a_volume(services, raw, env_file):
+    kafka = services["kafka"]
+    assert kafka["image"] == f"apache/kafka:{env_file['KAFKA_VERSION']}"
+    assert raw["services"]["kafka"]["image"] == "apache/kafka:${KAFKA_VERSION:?set in .env}"
+    env = kafka["environment"]
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller" and env["KAFKA_NODE_ID"] == "1"
+    assert env["KAFKA_LOG_DIRS"] == "/var/lib/kafka/data"
+    assert "kafka-data:/var/lib/kafka/data" in " ".join(str(v) for v in kafka["volumes"])
+    assert "kafka-data" in raw["volumes"]
+    # The lab's containers use the INTERNAL listener, the host the published EXTERNAL one.
+    assert "INTERNAL://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"]
+    assert "EXTERNAL://127.0.0.1:9092" in env["KAFKA_ADVERTISED_LISTENERS"]
+    for name in ("cloudwatch-source", "s3-sink"):
+        command = services[name]["command"]
+        assert command[command.index("--bootstrap") + 1] == "kafka:9092", name
+    # a Kafka request, not a TCP connect
+    assert "kafka-broker-api-versions.sh" in " ".join(kafka["healthcheck"]["test"])
+
+
+def test_the_cloudwatch_lab_keeps_its_state_on_volumes(services, raw):
+    """Each process's checkpoint/state directory is a named volume, so a re-created container
+    resumes (the agent's state_file, the connectors' --state-dir)."""
+    mounts = {name: {str(v).split(":")[1]: str(v).split(":")[0] for v in services[name]["volumes"]}
+              for name in ("awslogs-agent", "cloudwatch-source", "s3-sink")}
+    assert mounts["awslogs-agent"]["/var/lib/awslogs"] == "awslogs-state"
+    assert mounts["awslogs-agent"]["/var/log/httpd"] == "apache-logs"
+    assert mounts["cloudwatch-source"]["/var/lib/kafka-connect"] == "cloudwatch-source-state"
+    assert mounts["s3-sink"]["/var/lib/kafka-connect"] == "s3-sink-state"
+    assert {"awslogs-state", "cloudwatch-source-state", "s3-sink-state"} <= set(raw["volumes"])
+    # the workshop's awslogs.conf, unchanged: its paths are the container's
+    conf = (REPO / "services/cloudwatch_lab/awslogs.conf").read_text()
+    assert "state_file = /var/lib/awslogs/agent-state" in conf and "file = /var/log/httpd/access_log" in conf
+
+
+def test_the_kafka_standin_is_the_pinned_broker(env_file):
+    """The override swaps Apache Kafka for the hash-pinned Tansu (no registry here), keeps the
+    port rules, and its image checks what it installed."""
+    parsed, _ = cc.compose_config(cc.COMPOSE_FILE, REPO / "tests/compose/standins.override.yml",
+                                  env={"LAB_DEBIAN_IMAGE": "localhost/clickstream-lab/debian-base:trixie"})
+    kafka = parsed["services"]["kafka"]
+    assert kafka["build"]["dockerfile"] == "standin.Dockerfile"
+    assert Path(kafka["build"]["context"]) == REPO / "services/kafka"
+    assert cc.port_problems(parsed["services"]) == []
+    assert cc.healthcheck_problems(parsed["services"]) == []
+    assert "kafka-healthcheck" in " ".join(kafka["healthcheck"]["test"])
+    assert kafka["depends_on"]["cloudwatch-setup"]["condition"] == "service_completed_successfully"
+    dockerfile = (REPO / "services/kafka/standin.Dockerfile").read_text()
+    assert "--require-hashes" in dockerfile and "broker-requirements.txt" in dockerfile
+    assert 'test "$(tansu --version)" = "tansu 0.6.0"' in dockerfile
+    assert cc.dockerfile_problems(dockerfile, "services/kafka/standin.Dockerfile") == []
 
 
 def test_every_build_context_has_its_dockerfile(services):
@@ -143,7 +207,7 @@ def test_build_args_are_declared_by_their_dockerfiles(services):
 
 def test_our_dockerfiles_are_checked():
     for rel in ("services/localstack/Dockerfile", "services/setup/Dockerfile",
-                "services/dashboards/Dockerfile"):
+                "services/dashboards/Dockerfile", "services/kafka/standin.Dockerfile"):
         text = (REPO / rel).read_text()
         assert cc.dockerfile_from_images(text), rel
         assert cc.dockerfile_problems(text, rel) == []
@@ -253,6 +317,9 @@ def test_the_pipeline_starts_in_order(services):
     assert {"localstack", "opensearch", "dashboards"} <= deps["setup"]
     assert {"setup", "apache", "localstack"} <= deps["agent"]
     assert "opensearch" in deps["dashboards"]
+    assert {"apache", "localstack"} <= deps["awslogs-agent"]
+    for connector in ("cloudwatch-source", "s3-sink"):
+        assert {"kafka", "localstack", "cloudwatch-setup"} <= deps[connector]
 
 
 def test_weak_dependencies_are_caught():

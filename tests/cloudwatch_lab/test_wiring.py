@@ -1,0 +1,123 @@
+"""The CloudWatch lab's wiring, without starting anything: the supervisord programs as issue 24's
+contract gives their command lines, the agent's awslogs.conf rendered for the native lab, the
+instance id, LAB_KAFKA_PORT, and `make status` before `make cloudwatch-lab`."""
+from __future__ import annotations
+
+import configparser
+import hashlib
+import shlex
+
+import pytest
+from labctl import cloudwatch_lab, cloudwatch_status, native, settings, status
+
+pytestmark = pytest.mark.unit
+
+
+def lab_settings(tmp_path, **env) -> settings.LabSettings:
+    return settings.load({"LAB_STATE_DIR": str(tmp_path / "lab"), "LAB_LOCALSTACK_PORT": "14566",
+                          "LAB_KAFKA_PORT": "19093", **env})
+
+
+def rendered_programs(s: settings.LabSettings) -> dict[str, dict[str, str]]:
+    parser = configparser.RawConfigParser()
+    parser.read_string(native.render_supervisord_conf(s))
+    return {section.split(":", 1)[1]: dict(parser[section]) for section in parser.sections()
+            if section.startswith("program:")}
+
+
+def argv(program: dict[str, str]) -> list[str]:
+    return shlex.split(program["command"].replace("%%", "%"))
+
+
+def option(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
+
+
+def test_the_four_programs_wait_for_make_cloudwatch_lab(tmp_path):
+    programs = rendered_programs(lab_settings(tmp_path))
+    assert set(cloudwatch_lab.PROGRAMS) <= set(programs)
+    for name in cloudwatch_lab.PROGRAMS:
+        assert programs[name]["autostart"] == "false", name
+    # the main lab's own programs are unchanged
+    assert programs["opensearch"]["autostart"] == "true"
+
+
+def test_commands_are_the_contracts(tmp_path):
+    s = lab_settings(tmp_path)
+    programs = rendered_programs(s)
+    state = tmp_path / "lab" / "cloudwatch"
+    agent = argv(programs["awslogs-agent"])
+    assert agent[1:3] == ["-m", "agent.awslogs"]
+    assert option(agent, "--config") == str(state / "awslogs.conf")
+    assert option(agent, "--endpoint-url") == "http://127.0.0.1:14566"
+    assert option(agent, "--stats-file") == str(state / "awslogs-agent.stats.json")
+    for name, config in (("cloudwatch-source", "cloudwatch-logs-source.json"), ("s3-sink", "s3-sink.json")):
+        connector = argv(programs[name])
+        assert connector[1:3] == ["-m", "kafka_connect"], name
+        assert option(connector, "--config").endswith(f"services/kafka_connect/config/{config}")
+        assert option(connector, "--bootstrap") == "127.0.0.1:19093"
+        assert option(connector, "--aws-endpoint") == "http://127.0.0.1:14566"
+        assert option(connector, "--state-dir") == str(state / name)
+        assert option(connector, "--stats-file") == str(state / f"{name}.stats.json")
+
+
+@pytest.mark.parametrize("bind, advertised", [("127.0.0.1", "127.0.0.1"), ("0.0.0.0", "127.0.0.1")])
+def test_kafka_binds_to_the_bind_address_and_keeps_topics_in_localstack_s3(tmp_path, bind, advertised):
+    kafka = rendered_programs(lab_settings(tmp_path, LAB_BIND_ADDRESS=bind))["kafka"]
+    args = argv(kafka)
+    assert option(args, "--listener-url") == f"tcp://{bind}:19093"
+    assert option(args, "--advertised-listener-url") == f"tcp://{advertised}:19093"
+    assert option(args, "--storage-engine") == "s3://lab-kafka/"
+    assert 'AWS_ENDPOINT="http://127.0.0.1:14566"' in kafka["environment"]
+
+
+def test_awslogs_conf_gets_the_labs_two_paths_and_keeps_the_rest(tmp_path):
+    s = lab_settings(tmp_path)
+    path = cloudwatch_lab.write_awslogs_conf(s)
+    template, rendered = configparser.RawConfigParser(), configparser.RawConfigParser()
+    template.read(cloudwatch_lab.AWSLOGS_TEMPLATE)
+    rendered.read(path)
+    assert rendered["general"]["state_file"] == str(tmp_path / "lab" / "cloudwatch" / "agent-state")
+    assert rendered["application_logs"]["file"] == str(tmp_path / "lab" / "apache" / "logs" / "access_log")
+    for section in template.sections():
+        for key, value in template[section].items():
+            if key not in ("file", "state_file"):
+                assert rendered[section][key] == value, (section, key)
+    assert rendered["application_logs"]["log_group_name"] == cloudwatch_lab.LOG_GROUP
+
+
+def test_instance_id_is_ec2_shaped_and_stable():
+    expected = "i-" + hashlib.sha256(b"web-1").hexdigest()[:17]
+    assert cloudwatch_lab.instance_id({}, "web-1") == expected
+    assert len(expected) == 19
+    assert cloudwatch_lab.instance_id({"LAB_INSTANCE_ID": "i-0123456789abcdef0"}, "web-1") == "i-0123456789abcdef0"
+
+
+@pytest.mark.parametrize("value, message", [("nine", "LAB_KAFKA_PORT='nine' is not a port number"),
+                                            ("70000", "LAB_KAFKA_PORT=70000 is outside 1-65535")])
+def test_a_bad_kafka_port_names_the_key(value, message):
+    with pytest.raises(settings.SettingsError, match=message):
+        settings.load({"LAB_KAFKA_PORT": value})
+
+
+def test_kafka_port_default_and_bootstrap():
+    assert settings.load({}).kafka_bootstrap == "127.0.0.1:9092"
+    assert settings.load({"LAB_IN_COMPOSE_NETWORK": "1"}).kafka_bootstrap == "kafka:9092"
+
+
+class StoppedLab:
+    """A runtime whose CloudWatch programs exist but were never started (after `make up`)."""
+
+    name = "native"
+
+    def cloudwatch_processes(self):
+        return {name: "stopped" for name in cloudwatch_lab.PROGRAMS}
+
+
+@pytest.mark.parametrize("runtime", [None, StoppedLab()])
+def test_status_says_not_started_before_make_cloudwatch_lab(runtime):
+    data = cloudwatch_status.collect(runtime)
+    assert data == {"state": "not started"}
+    assert cloudwatch_status.render(data)[-1].strip() == "not started"
+    lab_status = status.LabStatus(runtime="native", cloudwatch_lab=data)
+    assert '"cloudwatch_lab": {\n    "state": "not started"' in status.render_json(lab_status)
