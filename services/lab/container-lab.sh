@@ -6,7 +6,7 @@
 # Compose v1, `status`) runs in the lab's own image, on the lab's network, with
 # the engine's socket mounted so that labctl can ask the engine (Docker SDK).
 #
-#   container-lab.sh up | down | reset | status [--format json] | generate [ARGS] | logs | wait
+#   container-lab.sh up | down | reset | status [--format json] | generate [ARGS] | logs | wait | cloudwatch-lab
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,14 +63,23 @@ case "${1:-}" in
     echo "The lab is up: the shop on http://127.0.0.1:$(env_value LAB_APACHE_PORT)/. Next: make generate, make status."
     ;;
   down)
-    if engine_answers; then "${compose[@]}" --profile generator down --remove-orphans; fi
+    if engine_answers; then "${compose[@]}" --profile generator --profile cloudwatch down --remove-orphans; fi
     rm -f "$state_dir/runtime"
     echo "lab stopped"
     ;;
   reset)
-    if engine_answers; then "${compose[@]}" --profile generator down --volumes --remove-orphans; fi
+    if engine_answers; then "${compose[@]}" --profile generator --profile cloudwatch down --volumes --remove-orphans; fi
     rm -f "$state_dir/runtime"
     echo "lab stopped, its volumes removed"
+    ;;
+  cloudwatch-lab)  # services/cloudwatch_lab/README.md; its one-shot cloudwatch-setup provisions
+    if [ "${compose[*]}" = "docker compose" ]; then
+      "${compose[@]}" --profile cloudwatch up -d --wait
+    else
+      "${compose[@]}" --profile cloudwatch up -d
+      labctl wait
+    fi
+    echo "The CloudWatch lab is running. Next: make generate, make status, make notebooks."
     ;;
   status) shift; labctl status "$@" ;;
   wait) labctl wait ;;
@@ -80,5 +89,5 @@ case "${1:-}" in
     "${compose[@]}" --profile generator run --rm generator --url http://apache:80 "$@"
     ;;
   logs) "${compose[@]}" logs -f --tail 100 ;;
-  *) echo "usage: $0 up|down|reset|status|generate|logs|wait" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|reset|status|generate|logs|wait|cloudwatch-lab" >&2; exit 2 ;;
 esac

@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,9 @@ import psutil
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
-from labctl import cloudwatch_lab, kafka_status, native, runtimes, settings
+from labctl import cloudwatch_lab, cloudwatch_native, kafka_status, native, runtimes, settings
+from labctl.errors import LabStartError
+from labctl.waiting import wait_until
 
 from tests.conftest import free_port
 from tests.labctl.test_loopback_only import answers, non_loopback_addresses
@@ -54,6 +57,7 @@ def kafka_lab(localstack, tmp_path_factory):
     with conf.open("w") as f:
         trimmed.write(f)
     subprocess.run([str(Path(sys.executable).with_name("supervisord")), "-c", str(conf)], check=True)
+    wait_until(lambda: native.program_states(s).get("kafka") == "STOPPED", 30, what="supervisord to answer")
     runtimes.record(s, runtimes.NativeRuntime(s))
     try:
         yield s, env
@@ -79,6 +83,17 @@ def produce(bootstrap: str) -> dict[int, int]:
             sent[i % 2] += 1
         assert producer.flush(10) == 0
     return sent
+
+
+def test_a_taken_kafka_port_is_named_before_anything_starts(kafka_lab):
+    s, env = kafka_lab
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        other = settings.load({**env, "LAB_KAFKA_PORT": str(taken.getsockname()[1])})
+        with pytest.raises(LabStartError, match=rf"port {other.kafka_port} \(Kafka \(LAB_KAFKA_PORT\)\) on 127.0.0.1 is already in use"):
+            cloudwatch_native.start(other)
+    assert native.program_states(s)["kafka"] == "STOPPED"
 
 
 def test_kafka_starts_on_make_cloudwatch_lab_and_status_counts_its_records(kafka_lab, localstack):

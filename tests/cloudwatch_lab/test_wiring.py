@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import configparser
 import hashlib
+import os
 import shlex
+import subprocess
+import sys
 
 import pytest
 from labctl import cloudwatch_lab, cloudwatch_status, native, settings, status
@@ -121,3 +124,10 @@ def test_status_says_not_started_before_make_cloudwatch_lab(runtime):
     assert cloudwatch_status.render(data)[-1].strip() == "not started"
     lab_status = status.LabStatus(runtime="native", cloudwatch_lab=data)
     assert '"cloudwatch_lab": {\n    "state": "not started"' in status.render_json(lab_status)
+
+
+def test_make_cloudwatch_lab_without_a_running_lab_says_to_start_it(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "labctl", "cloudwatch-lab"], capture_output=True, text=True,
+                         env={**os.environ, "LAB_STATE_DIR": str(tmp_path)}, timeout=60, check=False)
+    assert run.returncode == 1
+    assert run.stderr.strip() == "error: the lab is not running: `make up` first, then `make cloudwatch-lab`"

@@ -330,7 +330,8 @@ def down(settings: LabSettings, timeout: float = 60.0) -> bool:
     children = proc.children(recursive=True)
     # No new records, then one more write of kinesis-mock's state (it rewrites it every
     # second and writes nothing when stopped): what was put is kept (issue 21)
-    _supervisorctl(settings, "stop", "agent", check=False)
+    # (the CloudWatch lab's agent and connectors too, while Kafka and LocalStack still answer)
+    _supervisorctl(settings, "stop", "agent", *cloudwatch_lab.MOVERS, check=False)
     time.sleep(KINESIS_STATE_WRITE_S)
     _supervisorctl(settings, "shutdown", check=False)
     try:
