@@ -5,6 +5,7 @@ Each rule is checked on the real files and, with a bad sample, shown to fail.
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
 import tomllib
@@ -64,6 +65,8 @@ def test_kafka_is_apache_kafka_in_kraft_mode_with_its_data_on_a_volume(services,
     assert raw["services"]["kafka"]["image"] == "apache/kafka:${KAFKA_VERSION:?set in .env}"
     env = kafka["environment"]
     assert env["KAFKA_PROCESS_ROLES"] == "broker,controller" and env["KAFKA_NODE_ID"] == "1"
+    # Kafka parses the cluster id as a UUID in base64url (kafka-storage.sh random-uuid's form)
+    assert len(base64.urlsafe_b64decode(env["CLUSTER_ID"] + "==")) == 16
     assert env["KAFKA_LOG_DIRS"] == "/var/lib/kafka/data"
     assert "kafka-data:/var/lib/kafka/data" in " ".join(str(v) for v in kafka["volumes"])
     assert "kafka-data" in raw["volumes"]

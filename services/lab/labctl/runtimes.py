@@ -158,7 +158,8 @@ class ComposeRuntime(Runtime):
     def kafka_status(self) -> dict:
         text = compose.kafka_status_json()
         try:
-            return json.loads(text) if text else {"health": "down"}
+            return json.loads(text) if text else {
+                "health": "unknown", "error": "asked from the cloudwatch-source container, which did not answer"}
         except ValueError:
             return {"health": "unknown", "error": "labctl.kafka_status printed no JSON"}
 
