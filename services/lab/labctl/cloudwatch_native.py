@@ -18,7 +18,8 @@ KAFKA_READY_S = 60
 PROCESS_READY_S = 60
 
 
-def start(settings: LabSettings) -> None:
+def start(settings: LabSettings, movers: tuple[str, ...] = cloudwatch_lab.MOVERS) -> None:
+    """Provision, start the broker, then `movers` (the agent and both connectors unless told)."""
     if native.supervisord_pid(settings) is None:
         raise LabError("the native lab is not running: start it with `make up`, then `make cloudwatch-lab`")
     kafka_broker.binary()  # the broker is installed (`make kafka-venv`), else a message saying so
@@ -36,7 +37,7 @@ def start(settings: LabSettings) -> None:
     native.reload_config(settings)
     native.start_program(settings, "kafka", "Kafka broker",
                          lambda: kafka_status.health(settings.kafka_bootstrap) == "up", KAFKA_READY_S)
-    for name in cloudwatch_lab.MOVERS:
+    for name in movers:
         stats = paths[f"{name}_stats"]
         native.start_program(settings, name, name, lambda name=name, stats=stats: (
             native.program_states(settings).get(name) == "RUNNING" and stats.exists()), PROCESS_READY_S)
