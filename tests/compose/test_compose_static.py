@@ -57,6 +57,8 @@ def test_the_cloudwatch_lab_is_behind_its_profile(services):
     assert {name for name, svc in services.items() if svc.get("profiles") == ["cloudwatch"]} == CLOUDWATCH_LAB
     assert compose.CLOUDWATCH_PROFILE == "cloudwatch" and "cloudwatch" in compose.PROFILES
     assert set(compose.CLOUDWATCH_STATS) == CLOUDWATCH_LAB - {"kafka", "cloudwatch-setup"}
+    # the agent's {instance_id} (its log stream, the topic's suffix) derives from this hostname
+    assert services["awslogs-agent"]["hostname"] == compose.AWSLOGS_HOSTNAME
 
 
 def test_kafka_is_apache_kafka_in_kraft_mode_with_its_data_on_a_volume(services, raw, env_file):
@@ -90,6 +92,11 @@ def test_the_cloudwatch_lab_keeps_its_state_on_volumes(services, raw):
     assert mounts["cloudwatch-source"]["/var/lib/kafka-connect"] == "cloudwatch-source-state"
     assert mounts["s3-sink"]["/var/lib/kafka-connect"] == "s3-sink-state"
     assert {"awslogs-state", "cloudwatch-source-state", "s3-sink-state"} <= set(raw["volumes"])
+    from labctl import compose
+
+    for name, stats in compose.CLOUDWATCH_STATS.items():  # where `make status` reads them
+        command = services[name]["command"]
+        assert command[command.index("--stats-file") + 1] == stats, name
     # the workshop's awslogs.conf, unchanged: its paths are the container's
     conf = (REPO / "services/cloudwatch_lab/awslogs.conf").read_text()
     assert "state_file = /var/lib/awslogs/agent-state" in conf and "file = /var/log/httpd/access_log" in conf

@@ -30,6 +30,8 @@ WAIT_TIMEOUT_S = 1200  # a first `up` builds the images
 # Services outside plain `up`: `down` stops them too.
 PROFILES = ("generator", "cloudwatch")
 CLOUDWATCH_PROFILE = "cloudwatch"
+# The awslogs agent's container hostname (docker-compose.yml): its {instance_id} derives from it.
+AWSLOGS_HOSTNAME = "unicorn-shop"
 # The CloudWatch lab's services (profile cloudwatch) and where each keeps its stats file.
 CLOUDWATCH_STATS = {"awslogs-agent": "/var/lib/awslogs/stats.json",
                     "cloudwatch-source": "/var/lib/kafka-connect/stats.json",

@@ -12,7 +12,7 @@ import json
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from labctl import cloudwatch_native, compose, kafka_status, native
+from labctl import cloudwatch_lab, cloudwatch_native, compose, kafka_status, native
 from labctl.settings import LabSettings
 
 
@@ -72,6 +72,10 @@ class Runtime(ABC):
     @abstractmethod
     def kafka_status(self) -> dict:
         """labctl.kafka_status.collect() as seen from where the broker is reachable."""
+
+    def instance_id(self) -> str:
+        """The awslogs agent's {instance_id}: its log stream, and the topic's suffix."""
+        return cloudwatch_lab.instance_id()
 
 
 class NativeRuntime(Runtime):
@@ -154,6 +158,9 @@ class ComposeRuntime(Runtime):
 
     def cloudwatch_stats_json(self, name: str) -> str | None:
         return compose.cloudwatch_stats_json(name)
+
+    def instance_id(self) -> str:
+        return cloudwatch_lab.instance_id(hostname=compose.AWSLOGS_HOSTNAME)
 
     def kafka_status(self) -> dict:
         text = compose.kafka_status_json()

@@ -27,10 +27,11 @@ def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     if rc:
         print("make cloudwatch-lab: not ready (make logs, make status)", file=sys.stderr)
         return rc
+    stream = runtime.instance_id()
     print(f"\nThe CloudWatch lab is running ({runtime.name} runtime):")
-    print(f"  agent        access_log -> CloudWatch Logs group {cloudwatch_lab.LOG_GROUP} "
-          f"(stream: the instance id, {cloudwatch_lab.instance_id()} here)")
-    print(f"  Kafka        {settings.kafka_bootstrap}  (topic {cloudwatch_lab.LOG_GROUP}.<log stream>)")
+    print(f"  agent        access_log -> CloudWatch Logs group {cloudwatch_lab.LOG_GROUP}, stream {stream} "
+          f"(region {cloudwatch_lab.WORKSHOP_REGION})")
+    print(f"  Kafka        {settings.kafka_bootstrap}  (topic {cloudwatch_lab.LOG_GROUP}.{stream})")
     print(f"  S3 sink      s3://{cloudwatch_lab.SINK_BUCKET}/topics/ on {settings.localstack_url}")
     print("Next: `make generate` (traffic), `make status` (what each stage moved), "
           "`make notebooks` (the Spark notebooks over the sink's objects).")
