@@ -148,13 +148,13 @@ anomaly-lab: venv spark-venv ## sibling lab: Glue streaming job + two KDGs + cra
 .PHONY: pull save load
 pull: ## pull and build every image of the compose lab (needs the internet once; the images build the Lambda zip themselves)
 	@if docker compose version >/dev/null 2>&1; then \
-	  docker compose pull --ignore-buildable && docker compose --profile generator build --pull; \
+	  docker compose --profile cloudwatch pull --ignore-buildable && docker compose --profile generator --profile cloudwatch build --pull; \
 	else \
-	  docker-compose pull opensearch && docker-compose --profile generator build --pull; \
+	  docker-compose --profile cloudwatch pull opensearch kafka && docker-compose --profile generator --profile cloudwatch build --pull; \
 	fi
 save: ## save every image of the compose lab to build/images.tar (classroom without internet)
 	mkdir -p build
-	docker save -o build/images.tar $$(docker compose config --images | sort -u)
+	docker save -o build/images.tar $$(docker compose --profile cloudwatch config --images | sort -u)
 load: ## load the images saved by `make save`
 	docker load -i build/images.tar
 
