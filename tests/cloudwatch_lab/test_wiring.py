@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import configparser
 import hashlib
+import json
 import os
 import shlex
 import subprocess
 import sys
+from typing import ClassVar
 
 import pytest
 from labctl import cloudwatch_lab, cloudwatch_status, native, settings, status
@@ -131,3 +133,39 @@ def test_make_cloudwatch_lab_without_a_running_lab_says_to_start_it(tmp_path):
                          env={**os.environ, "LAB_STATE_DIR": str(tmp_path)}, timeout=60, check=False)
     assert run.returncode == 1
     assert run.stderr.strip() == "error: the lab is not running: `make up` first, then `make cloudwatch-lab`"
+
+
+class StartedLab:
+    """A runtime whose CloudWatch processes run, with stats files in the contract's shapes
+    (issue 24: agent, source, sink), one of them unreadable mid-write."""
+
+    name = "native"
+    STATS: ClassVar[dict] = {
+        "awslogs-agent": {"lines_read": 1000, "events_sent": 998, "put_log_events_calls": 3, "retries": 1,
+                          "last_error": None, "updated_at": "2026-12-05T22:00:00Z"},
+        "cloudwatch-source": {"events_read": 998, "records_produced": 990, "topics": {"t": 990},
+                              "last_error": "ThrottlingException", "updated_at": "2026-12-05T22:00:00Z"},
+    }
+
+    def cloudwatch_processes(self):
+        return {"kafka": "running", "awslogs-agent": "running", "cloudwatch-source": "running", "s3-sink": "backoff"}
+
+    def kafka_status(self):
+        return {"health": "up", "bootstrap": "127.0.0.1:9092",
+                "topics": {"t": {"partitions": 1, "records": 990, "offsets": {"0": [0, 990]}}},
+                "groups": {"s3-sink": {"committed": {"t+0": 900}, "lag": 90}}}
+
+    def cloudwatch_stats_json(self, name):
+        return json.dumps(self.STATS[name]) if name in self.STATS else "{\"records_consu"
+
+
+def test_status_shows_what_each_moved_from_the_stats_files():
+    data = cloudwatch_status.collect(StartedLab())
+    assert data["moved"] == {"awslogs-agent": 998, "cloudwatch-source": 990}
+    assert data["stats"]["s3-sink"] == {"last_error": "stats file unreadable"}
+    text = "\n".join(cloudwatch_status.render(data))
+    assert "awslogs-agent moved                998 (lines read 1000, events sent 998, put log events calls 3, retries 1)" in text
+    assert "cloudwatch-source last error       ThrottlingException" in text
+    assert "s3-sink                            backoff" in text
+    assert "topic t                            990 records in 1 partitions" in text
+    assert "group s3-sink                      lag 90 (committed: t+0 900)" in text

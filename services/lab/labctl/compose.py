@@ -197,9 +197,14 @@ def cloudwatch_stats_json(service: str) -> str | None:
 
 
 def kafka_status_json() -> str | None:
-    """labctl.kafka_status run inside the network (where the broker's advertised name resolves)."""
-    return exec_output("cloudwatch-source", "python", "-m", "labctl.kafka_status",
-                       "--bootstrap", f"kafka:{lab.CONTAINER_PORTS['kafka']}", timeout=30)
+    """labctl.kafka_status run inside the network (where the broker's advertised name resolves),
+    in the first of the lab's Python containers of the profile that answers."""
+    for service in CLOUDWATCH_STATS:
+        out = exec_output(service, "python", "-m", "labctl.kafka_status",
+                          "--bootstrap", f"kafka:{lab.CONTAINER_PORTS['kafka']}", timeout=30)
+        if out:
+            return out
+    return None
 
 
 def logs() -> int:

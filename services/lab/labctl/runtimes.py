@@ -166,7 +166,7 @@ class ComposeRuntime(Runtime):
         text = compose.kafka_status_json()
         try:
             return json.loads(text) if text else {
-                "health": "unknown", "error": "asked from the cloudwatch-source container, which did not answer"}
+                "health": "unknown", "error": "asked from the profile's Python containers; none answered"}
         except ValueError:
             return {"health": "unknown", "error": "labctl.kafka_status printed no JSON"}
 
