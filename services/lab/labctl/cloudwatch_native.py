@@ -7,6 +7,8 @@ and have written their stats file (they rewrite it about every second).
 from __future__ import annotations
 
 import logging
+import time
+from pathlib import Path
 
 from labctl import aws_clients, cloudwatch_lab, kafka_broker, kafka_status, native, preflight
 from labctl.errors import LabError, LabStartError
@@ -38,9 +40,18 @@ def start(settings: LabSettings, movers: tuple[str, ...] = cloudwatch_lab.MOVERS
     native.start_program(settings, "kafka", "Kafka broker",
                          lambda: kafka_status.health(settings.kafka_bootstrap) == "up", KAFKA_READY_S)
     for name in movers:
-        stats = paths[f"{name}_stats"]
-        native.start_program(settings, name, name, lambda name=name, stats=stats: (
-            native.program_states(settings).get(name) == "RUNNING" and stats.exists()), PROCESS_READY_S)
+        since = time.time() - 1  # the file's timestamp may be rounded down to the second
+        native.start_program(settings, name, name, lambda name=name, since=since: (
+            native.program_states(settings).get(name) == "RUNNING"
+            and _written_since(paths[f"{name}_stats"], since)), PROCESS_READY_S)
+
+
+def _written_since(path: Path, since: float) -> bool:
+    """The stats file was (re)written after `since`: a file left by an earlier run does not count."""
+    try:
+        return path.stat().st_mtime >= since
+    except OSError:
+        return False
 
 
 def processes(settings: LabSettings) -> dict[str, str]:
