@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -85,9 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         flows.append(LogStreamFlow(s, api, store))
     agent = AwsLogsAgent(flows, store, status_period_s=STATS_PERIOD_S,
                          stats_file=args.stats_file, config_file=str(args.config))
-    signal.signal(signal.SIGTERM, agent.request_stop)
-    signal.signal(signal.SIGINT, agent.request_stop)
-    return agent.run()
+    return agent.run_until_signalled()
 
 
 if __name__ == "__main__":

@@ -3,13 +3,10 @@ flush, status), writing the stats file the lab's `make status` reads
 (CONTRACT24.md) about every second and logging a status line every 30 s."""
 from __future__ import annotations
 
-import logging
 import time
 
 from agent.runner import Agent
-from agent.stats import iso, process_info, status_line, write_stats_file
-
-LOG = logging.getLogger(__name__)
+from agent.stats import iso, process_info
 
 SCHEMA = "clickstream-awslogs-stats/1"
 STATUS_LOG_PERIOD_S = 30.0
@@ -24,11 +21,7 @@ class AwsLogsAgent(Agent):
         snapshots = [flow.snapshot() for flow in self.flows]
         if time.monotonic() >= self._next_status_log or self.state == "stopped":
             self._next_status_log = time.monotonic() + STATUS_LOG_PERIOD_S
-            for snap, flow in zip(snapshots, self.flows):
-                LOG.info("%s", status_line(flow.cfg.id, flow.stats, snap["backlog_bytes"],
-                                           len(snap["files"])))
-                if snap["files_matched"] == 0:
-                    LOG.warning("%s: no file matches %s", flow.cfg.id, flow.cfg.file_pattern)
+            self._log_status(snapshots)
         self._write_stats(snapshots)
 
     def _write_stats(self, snapshots: list[dict] | None = None) -> None:
@@ -54,7 +47,4 @@ class AwsLogsAgent(Agent):
             "log_streams": [{**s, "last_success_at": iso(s["last_success_at"]),
                              "last_error_at": iso(s["last_error_at"])} for s in snapshots],
         }
-        try:
-            write_stats_file(self.stats_file, document)
-        except OSError as exc:
-            LOG.error("cannot write the stats file %s: %s", self.stats_file, exc)
+        self._save_stats(document)

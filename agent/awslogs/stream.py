@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from agent.awslogs.config import EVENT_OVERHEAD, LogSection
+from agent.awslogs.leftovers import LeftoverTailer
 from agent.awslogs.logs_api import LogEvent, LogStreamClient
 from agent.awslogs.timestamps import TimestampParser
 from agent.checkpoints import CheckpointStore
@@ -80,6 +81,9 @@ class LogStreamFlow(Flow):
         self.section = section
         self.api = api
         self.sender = LogsSender(api, cfg, self.stats, lambda: self._deadline, self.wake)
+        t = self.tailer
+        self.tailer = LeftoverTailer(t.pattern, start_at_end=t.start_at_end,
+                                     make_splitter=t.make_splitter, known=t.known)
         self.timestamp = TimestampParser(section.datetime_format, section.utc)
         self.empty_skipped = 0
         self._min_ts = self._max_ts = 0

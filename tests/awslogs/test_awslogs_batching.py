@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from agent.api import ApiError
 from agent.awslogs.config import LogSection
 from agent.awslogs.logs_api import LogEvent, LogStreamClient
 from agent.awslogs.stream import LogStreamFlow
@@ -130,4 +131,23 @@ def test_put_log_events_sorted_by_time_and_group_created():
             "logEvents": [{"timestamp": t, "message": m}
                           for t, m in ((1000, "a"), (2000, "b"), (3000, "c"), (3000, "d"))]})
         LogStreamClient(client, "g", "st").put(events)
+        stub.assert_no_pending_responses()
+
+
+def test_put_errors_become_retries_and_missing_stream_is_recreated():
+    client = boto3.client("logs", region_name="ap-south-1", aws_access_key_id="t",
+                          aws_secret_access_key="t", endpoint_url="http://127.0.0.1:1")
+    api = LogStreamClient(client, "g", "st")
+    api.ready = True                    # created earlier
+    events = [LogEvent(1000, "a", 27)]
+    with Stubber(client) as stub:
+        stub.add_client_error("put_log_events", "ResourceNotFoundException")
+        stub.add_response("create_log_group", {})
+        stub.add_response("create_log_stream", {})
+        stub.add_client_error("put_log_events", "ThrottlingException", http_status_code=400)
+        stub.add_client_error("put_log_events", "DataAlreadyAcceptedException")
+        for code in ("ResourceNotFoundException", "ThrottlingException"):
+            with pytest.raises(ApiError, match=code):
+                api.put(events)
+        api.put(events)                 # already accepted: delivered, no error
         stub.assert_no_pending_responses()
