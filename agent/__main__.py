@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -60,9 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     flows = [Flow(f, clients[f.destination_type], store) for f in cfg.flows]
     agent = Agent(flows, store, status_period_s=cfg.status_period_s,
                   stats_file=args.stats_file, config_file=str(args.config))
-    signal.signal(signal.SIGTERM, agent.request_stop)
-    signal.signal(signal.SIGINT, agent.request_stop)
-    return agent.run()
+    return agent.run_until_signalled()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ delivered by then is read again after a restart (its checkpoint did not move).
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from pathlib import Path
@@ -42,6 +43,12 @@ class Agent:
         for flow in self.flows:
             flow.stopping = True    # lets a reader waiting for queue space give up
         self.stop_requested.set()
+
+    def run_until_signalled(self) -> int:
+        """Run with SIGTERM/SIGINT asking for a clean stop (the command lines' main)."""
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+        return self.run()
 
     def run(self) -> int:
         for flow in self.flows:
@@ -102,12 +109,15 @@ class Agent:
 
     def _report(self) -> None:
         snapshots = [flow.snapshot() for flow in self.flows]
+        self._log_status(snapshots)
+        self._write_stats(snapshots)
+
+    def _log_status(self, snapshots: list[dict]) -> None:
         for snap, flow in zip(snapshots, self.flows):
             LOG.info("%s", status_line(flow.cfg.id, flow.stats, snap["backlog_bytes"],
                                        len(snap["files"])))
             if snap["files_matched"] == 0:
                 LOG.warning("%s: no file matches %s", flow.cfg.id, flow.cfg.file_pattern)
-        self._write_stats(snapshots)
 
     def _write_stats(self, snapshots: list[dict] | None = None) -> None:
         if self.stats_file is None:
@@ -130,6 +140,9 @@ class Agent:
             "flows": [{**s, "last_success_at": iso(s["last_success_at"]),
                        "last_error_at": iso(s["last_error_at"])} for s in snapshots],
         }
+        self._save_stats(document)
+
+    def _save_stats(self, document: dict) -> None:
         try:
             write_stats_file(self.stats_file, document)
         except OSError as exc:

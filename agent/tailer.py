@@ -89,7 +89,7 @@ class Tailer:
     def discover(self) -> None:
         """Glob the pattern and reconcile with the tracked files."""
         seen: dict[tuple[int, int], tuple[str, os.stat_result]] = {}
-        for path in sorted(glob.glob(self.pattern)):
+        for path in self.paths():
             try:
                 st = os.stat(path)
             except OSError:
@@ -124,6 +124,10 @@ class Tailer:
         for key in new:
             self._adopt(key, *seen[key])
         self.first_poll = False
+
+    def paths(self) -> list[str]:
+        """The paths to consider at this poll: what the pattern matches."""
+        return sorted(glob.glob(self.pattern))
 
     def _own_checkpoint(self, key: tuple[int, int]) -> bool:
         return any((c.dev, c.ino) == key for c in self.known)
