@@ -69,7 +69,7 @@ class S3Sink:
 
     def run(self, stop: threading.Event) -> None:
         topics = list(self.cfg.topics) or [f"^({self.cfg.topics_regex})$"]
-        self.consumer.subscribe(topics, on_revoke=self._on_revoke)
+        self.consumer.subscribe(topics, on_assign=self._on_assign, on_revoke=self._on_revoke)
         self.stats.start()
         if self.cfg.rotate_schedule_interval_ms > 0:
             now = wall_ms()
@@ -101,6 +101,14 @@ class S3Sink:
         if key not in self.writers:
             self.writers[key] = PartitionWriter(self.cfg, self.partitioner, topic, partition)
         return self.writers[key]
+
+    def _on_assign(self, consumer, partitions) -> None:
+        try:
+            for tp in consumer.committed(partitions, timeout=10):
+                if tp.offset >= 0:
+                    self.committed[f"{tp.topic}+{tp.partition}"] = tp.offset
+        except KafkaException as e:
+            log.debug("committed offsets of %s: %s", partitions, e)
 
     def _on_revoke(self, _consumer, partitions) -> None:
         for tp in partitions:   # uncommitted open files are read again by the next owner
