@@ -147,3 +147,22 @@ def test_topics_regex_wallclock_schedule(localstack, broker, connectors, bucket)
     produce(broker.bootstrap, topic, records(10))
     wait_for(lambda: sink.stats().get("objects_written") == 1, 60, 0.2, "one object by the schedule")
     assert list(objects(s3, bucket)) == [name(topic, 0)]
+
+
+def test_s3_down_retries_and_loses_nothing(localstack, broker, connectors, bucket, tmp_path):
+    """With S3 unreachable the sink retries, commits nothing and says why; the next run (S3
+    back) writes the same objects from the uncommitted offsets."""
+    from tests.conftest import free_port
+
+    s3 = localstack.client("s3")
+    topic = unique("down.")
+    create_topic(broker.bootstrap, topic)
+    produce(broker.bootstrap, topic, records(1000))
+    cfg = sink_config(topic, bucket, **{"store.kafka.keys": "false"})
+    down = connectors(cfg, broker.bootstrap, f"http://127.0.0.1:{free_port()}", tmp_path / "down").start()
+    wait_for(lambda: down.stats().get("retries", 0) >= 2, 60, 0.2, "retries against a dead S3")
+    assert "PutObject" in down.stats()["last_error"] or "HeadObject" in down.stats()["last_error"]
+    assert down.stats()["committed"] == {} and down.stop() == 0
+    up = connectors(cfg, broker.bootstrap, localstack.url, tmp_path / "up").start()
+    wait_for(lambda: up.stats().get("committed") == {f"{topic}+0": 1000}, 60, 0.2, "committed after S3 is back")
+    assert list(objects(s3, bucket)) == [name(topic, 0)]

@@ -30,11 +30,20 @@ def parse_joda(pattern: str) -> list[tuple[str, str]]:
                 out.append(("lit", "'"))
                 i += 2
                 continue
-            end = pattern.find("'", i + 1)
-            if end < 0:
-                raise ConfigError("path.format", f"{pattern!r}: unclosed quote")
-            out.append(("lit", pattern[i + 1:end]))
-            i = end + 1
+            text, j = [], i + 1              # quoted literal; '' inside it is one quote
+            while True:
+                if j >= len(pattern):
+                    raise ConfigError("path.format", f"{pattern!r}: unclosed quote")
+                if pattern[j] == "'":
+                    if pattern[j + 1:j + 2] == "'":
+                        text.append("'")
+                        j += 2
+                        continue
+                    break
+                text.append(pattern[j])
+                j += 1
+            out.append(("lit", "".join(text)))
+            i = j + 1
         elif c.isalpha():
             j = i
             while j < len(pattern) and pattern[j] == c:
@@ -95,7 +104,8 @@ class Partitioner:
         offset_ms = zone_offset_ms(self.zone, timestamp_ms)
         duration = self.cfg.partition_duration_ms
         floored_local = ((timestamp_ms + offset_ms) // duration) * duration
-        start = datetime.fromtimestamp((floored_local - offset_ms) / 1000, UTC).astimezone(self.zone)
+        # The floored local wall time's fields are the folder (Joda: local -> UTC -> formatted in zone).
+        start = datetime.fromtimestamp(floored_local / 1000, UTC)
         return format_joda(self.tokens, start)
 
 
