@@ -70,6 +70,8 @@ def test_source_refusals_name_the_key(change, key):
     ({"input.data.format": "PROTOBUF"}, "input.data.format"),
     ({"timestamp.extractor": "Header"}, "timestamp.extractor"),
     ({"s3.bucket.name": ""}, "s3.bucket.name"),
+    ({"consumer.override.fetch.max.bytes": "1"}, "consumer.override.fetch.max.bytes"),
+    ({"consumer.override.session.timeout.ms": "x"}, "consumer.override.session.timeout.ms"),
 ])
 def test_sink_refusals_name_the_key(change, key):
     raw = {**lab_config("s3-sink.json"), **change}

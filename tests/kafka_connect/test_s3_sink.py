@@ -23,7 +23,9 @@ def sink_config(topic: str, bucket: str, **overrides) -> dict:
            "s3.region": "us-east-1", "topics.dir": "topics", "path.format": "'year'=YYYY",
            "time.interval": "HOURLY", "flush.size": "1000", "rotate.interval.ms": "10000",
            "rotate.schedule.interval.ms": "-1", "timezone": "UTC", "locale": "en",
-           "store.kafka.keys": "true", "output.keys.format": "JSON", "tasks.max": "1"}
+           "store.kafka.keys": "true", "output.keys.format": "JSON", "tasks.max": "1",
+           # Kafka Connect's per-connector client override: a quicker group join on the test broker
+           "consumer.override.session.timeout.ms": "2000", "consumer.override.heartbeat.interval.ms": "500"}
     cfg.update({k: str(v) for k, v in overrides.items()})
     return cfg
 

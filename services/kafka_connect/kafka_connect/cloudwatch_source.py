@@ -63,6 +63,7 @@ class CloudWatchSource:
             "bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
             "max.in.flight.requests.per.connection": 1,       # keep each stream's order through retries
             "message.timeout.ms": DELIVERY_TIMEOUT_MS, "compression.type": "none",
+            "reconnect.backoff.max.ms": 1000,                # back quickly after a broker restart
             "client.id": f"connector-{cfg.name}", "log_level": 3})
         self.admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 3})
         self.known_topics: set[str] = set()

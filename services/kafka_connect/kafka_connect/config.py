@@ -99,6 +99,7 @@ class SinkConfig:
     null_values: str                  # ignore | fail
     offset_pad: int
     tasks_max: int
+    consumer_overrides: tuple[tuple[str, str], ...] = ()   # consumer.override.<key> (Kafka Connect)
 
 
 def load(path: Path) -> dict[str, str]:
@@ -261,7 +262,21 @@ def sink_config(cfg: dict[str, str]) -> SinkConfig:
         null_values=_choice(cfg, "behavior.on.null.values", "ignore", {"ignore": "ignore", "fail": "fail"}),
         offset_pad=_int(cfg, "filename.offset.zero.pad.width", 10, minimum=0),
         tasks_max=_int(cfg, "tasks.max", 1, minimum=1),
+        consumer_overrides=_consumer_overrides(cfg),
     )
+
+
+CONSUMER_OVERRIDES = ("session.timeout.ms", "heartbeat.interval.ms")
+
+
+def _consumer_overrides(cfg: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for key in sorted(k for k in cfg if k.startswith("consumer.override.")):
+        name = key.removeprefix("consumer.override.")
+        if name not in CONSUMER_OVERRIDES:
+            raise ConfigError(key, f"only {', '.join(CONSUMER_OVERRIDES)} can be overridden here")
+        out.append((name, str(_int(cfg, key, None, minimum=1))))
+    return tuple(out)
 
 
 def _keys_format(cfg: dict[str, str]) -> str:
@@ -298,7 +313,7 @@ def unknown_keys(cfg: dict[str, str], connector: str) -> list[str]:
             "timezone", "locale", "format.class", "input.data.format", "output.data.format",
             "store.kafka.keys", "store.kafka.headers", "keys.format.class", "output.keys.format",
             "behavior.on.null.values", "filename.offset.zero.pad.width"}
-    return sorted(k for k in cfg if k not in known)
+    return sorted(k for k in cfg if k not in known and not k.startswith("consumer.override."))
 
 
 def ignored_keys(cfg: dict[str, str], connector: str) -> dict[str, str]:

@@ -50,7 +50,8 @@ class S3Sink:
             "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000,
             "max.poll.interval.ms": 3_600_000,      # S3 retries may hold a record for long
             "topic.metadata.refresh.interval.ms": 2000,   # new topics matching topics.regex
-            "client.id": f"connector-{cfg.name}", "log_level": 3})
+            "reconnect.backoff.max.ms": 1000,         # back quickly after a broker restart
+            "client.id": f"connector-{cfg.name}", "log_level": 3, **dict(cfg.consumer_overrides)})
         self.writers: dict[tuple[str, int], PartitionWriter] = {}
         self.counts: dict[str, int] = {"records_consumed": 0, "objects_written": 0, "records_written": 0,
                                        "keys_objects_written": 0, "objects_rewritten": 0,
