@@ -24,7 +24,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from kafka_connect.config import SourceConfig
 from kafka_connect.positions import Positions
-from kafka_connect.stats import StatsFile, backoff, sleep_unless
+from kafka_connect.stats import StatsFile, note_retry, sleep_unless
 
 log = logging.getLogger(__name__)
 PAGE_LIMIT = 10_000          # GetLogEvents' maximum
@@ -101,11 +101,8 @@ class CloudWatchSource:
                     self.last_error = ""
                     wait = self.cfg.poll_interval_ms / 1000 - (time.monotonic() - started)
                 except (BotoCoreError, ClientError, KafkaException, DeliveryFailed) as e:
-                    self.last_error = f"{type(e).__name__}: {e}"
-                    self.counts["retries"] += 1
-                    wait = backoff(attempt)
+                    wait = note_retry(self, f"{type(e).__name__}: {e}", attempt)
                     attempt += 1
-                    log.warning("%s; retrying in %.1f s", self.last_error, wait)
                 if sleep_unless(stop, wait):
                     break
         finally:

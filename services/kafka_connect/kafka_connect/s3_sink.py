@@ -22,7 +22,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from kafka_connect.config import SinkConfig
 from kafka_connect.partition_writer import ClosedFile, PartitionWriter, next_schedule_ms, wall_ms
 from kafka_connect.partitioner import Partitioner, zone_offset_ms
-from kafka_connect.stats import StatsFile, backoff, sleep_unless
+from kafka_connect.stats import StatsFile, note_retry, sleep_unless
 
 log = logging.getLogger(__name__)
 
@@ -174,13 +174,9 @@ class S3Sink:
             try:
                 return call()
             except (BotoCoreError, ClientError, KafkaException) as e:
-                if isinstance(e, ClientError) and e.response.get("Error", {}).get("Code") == "NoSuchBucket":
-                    self.last_error = f"{what}: bucket {self.cfg.bucket} does not exist"
-                else:
-                    self.last_error = f"{what}: {e}"
-                self.counts["retries"] += 1
-                wait = backoff(attempt)
+                no_bucket = isinstance(e, ClientError) and e.response.get("Error", {}).get("Code") == "NoSuchBucket"
+                wait = note_retry(self, f"{what}: bucket {self.cfg.bucket} does not exist" if no_bucket
+                                  else f"{what}: {e}", attempt)
                 attempt += 1
-                log.warning("%s; retrying in %.1f s", self.last_error, wait)
                 if sleep_unless(stop, wait):
                     raise Stopped(f"stopped while retrying {what}") from e

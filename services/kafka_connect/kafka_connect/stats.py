@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,5 +59,11 @@ def backoff(attempt: int, base: float = 0.2, cap: float = 5.0) -> float:
     return min(cap, base * (2 ** min(attempt, 10)))
 
 
-def monotonic_ms() -> int:
-    return int(time.monotonic() * 1000)
+def note_retry(connector: Any, message: str, attempt: int) -> float:
+    """Record a failed attempt on the connector (`last_error`, `counts["retries"]`), log it and
+    return how long to wait before the next one."""
+    connector.last_error = message
+    connector.counts["retries"] += 1
+    wait = backoff(attempt)
+    log.warning("%s; retrying in %.1f s", message, wait)
+    return wait
