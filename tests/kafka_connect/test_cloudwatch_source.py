@@ -116,3 +116,13 @@ def test_kill_9_mid_page_no_gap_duplicates_counted(localstack, broker, connector
     seen: set[str] = set()
     firsts = [v for v in values if not (v in seen or seen.add(v))]
     assert firsts == [e["message"] for e in events]
+
+
+def test_logs_unreachable_is_retried_and_said(broker, connectors, tmp_path):
+    from tests.conftest import free_port
+
+    cfg = source_config("cloudwatchLogsEC2")
+    source = connectors(cfg, broker.bootstrap, f"http://127.0.0.1:{free_port()}", tmp_path / "s").start()
+    wait_for(lambda: source.stats().get("retries", 0) >= 2, 30, 0.2, "retries against a dead Logs endpoint")
+    assert "Could not connect" in source.stats()["last_error"]
+    assert source.stop() == 0 and not (source.state_dir / f"{cfg['name']}.offsets.json").exists()
