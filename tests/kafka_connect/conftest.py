@@ -19,6 +19,7 @@ from tests.support.kafka_broker import running_broker
 from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
+CONFIG_DIR = REPO / "services/kafka_connect/config"
 
 
 @pytest.fixture(scope="session")
