@@ -18,7 +18,7 @@ def parse(line: str) -> dict:
     match = COMBINED.match(line)
     assert match, f"not a combined log line: {line!r}"
     ip, when, request, status, size, _referrer, agent = match.groups()
-    return {"ip": ip, "time": dt.datetime.strptime(when, "%d/%b/%Y:%H:%M:%S %z").astimezone(dt.timezone.utc),
+    return {"ip": ip, "time": dt.datetime.strptime(when, "%d/%b/%Y:%H:%M:%S %z").astimezone(dt.UTC),
             "path": request.split(" ")[1] if " " in request else request, "status": int(status),
             "bytes": 0 if size == "-" else int(size), "agent": agent}
 

@@ -28,7 +28,7 @@ def sink_objects(lines: list[str], topic: str = TOPIC, flush_size: int = 1000,
     for start in range(0, len(lines), flush_size):
         chunk = lines[start:start + flush_size]
         stamps = [line_time_ms(line) for line in chunk]
-        year = dt.datetime.fromtimestamp(stamps[0] / 1000, dt.timezone.utc).year
+        year = dt.datetime.fromtimestamp(stamps[0] / 1000, dt.UTC).year
         base = f"topics/{topic}/year={year}/{topic}+{partition}+{start:010d}"
         values = [json.dumps({"message": line, "timestamp": ms}) for line, ms in zip(chunk, stamps)]
         keys = [json.dumps(f"{topic}:{start + i}") for i in range(len(chunk))]

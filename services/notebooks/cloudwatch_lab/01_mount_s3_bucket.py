@@ -15,14 +15,14 @@ dbutils.widgets.text("bucket", "cloudwatch-kafka-lab")
 dbutils.widgets.text("mount_name", "cloudwatch-kafka-lab")
 AWS_BUCKET_NAME = dbutils.widgets.get("bucket")
 MOUNT_NAME = dbutils.widgets.get("mount_name")
-MOUNT_POINT = "/mnt/%s" % MOUNT_NAME
+MOUNT_POINT = f"/mnt/{MOUNT_NAME}"
 
 # COMMAND ----------
 
 # DBTITLE 1,Mount (again, if mounted before)
 if any(mount.mountPoint == MOUNT_POINT for mount in dbutils.fs.mounts()):
     dbutils.fs.unmount(MOUNT_POINT)
-dbutils.fs.mount("s3a://%s" % AWS_BUCKET_NAME, MOUNT_POINT)
+dbutils.fs.mount(f"s3a://{AWS_BUCKET_NAME}", MOUNT_POINT)
 
 # COMMAND ----------
 

@@ -35,13 +35,13 @@ class FileInfo(NamedTuple):
     path: str
     name: str
     size: int
-    modificationTime: int  # noqa: N815 (Databricks' field name)
+    modificationTime: int
 
 
 class MountInfo(NamedTuple):
-    mountPoint: str  # noqa: N815
+    mountPoint: str
     source: str
-    encryptionType: str = ""  # noqa: N815
+    encryptionType: str = ""
 
 
 def parse_s3_source(source: str) -> tuple[str, str]:

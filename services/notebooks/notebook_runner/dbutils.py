@@ -22,13 +22,13 @@ class FsUtils:
     def mounts(self) -> list[MountInfo]:
         return self._dbfs.mounts()
 
-    def refreshMounts(self) -> bool:  # noqa: N802 (Databricks' name)
+    def refreshMounts(self) -> bool:
         return True
 
     def ls(self, path: str) -> list[FileInfo]:
         return self._dbfs.ls(path)
 
-    def head(self, file: str, maxBytes: int = 65536) -> str:  # noqa: N803
+    def head(self, file: str, maxBytes: int = 65536) -> str:
         with self._dbfs.local_path(file).open("rb") as handle:
             return handle.read(maxBytes).decode("utf-8", errors="replace")
 
@@ -74,17 +74,17 @@ class WidgetsUtils:
     def _define(self, name: str, default: str) -> None:
         self._values[name] = self._given.get(name, default)
 
-    def text(self, name: str, defaultValue: str = "", label: str | None = None) -> None:  # noqa: N803
+    def text(self, name: str, defaultValue: str = "", label: str | None = None) -> None:
         self._define(name, defaultValue)
 
-    def dropdown(self, name: str, defaultValue: str, choices: list[str], label: str | None = None) -> None:  # noqa: N803
+    def dropdown(self, name: str, defaultValue: str, choices: list[str], label: str | None = None) -> None:
         self._define(name, defaultValue)
         if self._values[name] not in choices:
             raise ValueError(f"widget {name}: {self._values[name]!r} is not one of {choices}")
 
     combobox = dropdown
 
-    def multiselect(self, name: str, defaultValue: str, choices: list[str], label: str | None = None) -> None:  # noqa: N803
+    def multiselect(self, name: str, defaultValue: str, choices: list[str], label: str | None = None) -> None:
         self._define(name, defaultValue)
 
     def get(self, name: str) -> str:
@@ -94,12 +94,12 @@ class WidgetsUtils:
             return self._given[name]
         raise ValueError(f"InputWidgetNotDefined: No input widget named {name} is defined")
 
-    getArgument = get  # noqa: N815
+    getArgument = get
 
     def remove(self, name: str) -> None:
         self._values.pop(name, None)
 
-    def removeAll(self) -> None:  # noqa: N802
+    def removeAll(self) -> None:
         self._values.clear()
 
 

@@ -73,7 +73,7 @@ class Displays:
         elif kind.startswith("wordcloud."):
             obj.to_file(str(self.out_dir / "wordcloud.png"))
             self._record(image="wordcloud.png")
-        elif kind.startswith("matplotlib.") or kind.startswith("PIL."):
+        elif kind.startswith(("matplotlib.", "PIL.")):
             name = f"{self.current[0]}-cell{self.current[1]}.png"
             (obj.savefig if hasattr(obj, "savefig") else obj.save)(str(self.out_dir / name))
             self._record(image=name)

@@ -44,7 +44,7 @@ def bar_chart(name: str, rows: list[dict], labels: list[str], value: str, tempor
         return " ".join(str(row[c]) for c in labels)
 
     if temporal:
-        picked = sorted(rows, key=lambda r: [str(r[c]) for c in labels])
+        picked = sorted(rows, key=lambda r: [(r[c] is None, r[c]) for c in labels])
     else:
         picked = sorted(rows, key=lambda r: (-(r[value] or 0), label(r)))[:TOP]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(picked) + 2), 4.5))
@@ -83,8 +83,8 @@ def _table(columns: list[str], rows: list[list], limit: int = 20) -> str:
 
 def write_html(out: Path, log: RunLog, gold: list[dict], displays: Displays, notebooks: list[str]) -> Path:
     parts = ["<!doctype html><meta charset=utf-8><title>CloudWatch lab notebooks</title>",
-             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
-             "td,th{border:1px solid #ccc;padding:2px 6px}.failed{color:#b00}</style>",
+             ("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:12px}"
+              "td,th{border:1px solid #ccc;padding:2px 6px}.failed{color:#b00}</style>"),
              "<h1>CloudWatch Logs &rarr; Kafka &rarr; S3 &rarr; Spark: notebooks' report</h1>",
              f"<p>Notebooks: {html.escape(', '.join(notebooks))}</p>"]
     if log.error:
