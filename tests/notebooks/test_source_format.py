@@ -9,10 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "notebooks"))
 
-from notebook_runner import sql_statements  # noqa: E402
-from notebook_runner.dbfs import DBFS, MountError, parse_s3_source  # noqa: E402
-from notebook_runner.execute import without_delta  # noqa: E402
-from notebook_runner.source_format import NotebookFormatError, notebooks_in, parse  # noqa: E402
+from notebook_runner import sql_statements
+from notebook_runner.dbfs import DBFS, MountError, parse_s3_source
+from notebook_runner.execute import without_delta
+from notebook_runner.source_format import NotebookFormatError, notebooks_in, parse
 
 # The shape of notebooks as Databricks exports them (Repos, `databricks workspace export --format
 # SOURCE`): header, `-- MAGIC` lines with a trailing space or none on empty lines, `%md-sandbox`,

@@ -1,8 +1,8 @@
 """The one SparkSession every cell of a run shares: local, loopback only, no UI.
 
-Pinned as REFERENCE.md §7 says: SPARK_LOCAL_IP and the driver's host and bind address are
-127.0.0.1, the driver and block-manager ports are picked free on 127.0.0.1 for the run, the UI
-is off, and PYSPARK_PYTHON is this venv's Python (Spark's Python workers fail to connect back
+Pinned as the Glue jobs engine pins it: SPARK_LOCAL_IP and the driver's host and bind address
+are 127.0.0.1, the driver and block-manager ports are picked free on 127.0.0.1 for the run, the
+UI is off, and PYSPARK_PYTHON is this venv's Python (Spark's Python workers fail to connect back
 otherwise). Session time zone UTC. ANSI SQL mode is off, as on the Databricks Runtime clusters
 the workshop used (an unparseable date gives NULL instead of failing the query).
 """
