@@ -78,6 +78,7 @@ class Runner:
 
     def run_notebook(self, notebook: Notebook, namespace: dict | None = None, depth: int = 0) -> None:
         namespace = self.namespace() if namespace is None else namespace
+        caller = self.displays.current
         for cell in notebook.cells:
             started = time.monotonic()
             name = notebook.path.name
@@ -95,6 +96,7 @@ class Runner:
                                           time.monotonic() - started, status))
             LOG.info("%s cell %d [%s] %s in %.1f s", name, cell.number, cell.language, status,
                      time.monotonic() - started)
+        self.displays.current = caller  # back to the caller's cell after a %run
 
     def _run_cell(self, notebook: Notebook, cell: Cell, namespace: dict, depth: int) -> str:
         if cell.language == "md":

@@ -20,19 +20,27 @@ def _skip_quoted(text: str, i: int) -> int:
     return i
 
 
+def _comment_end(text: str, i: int) -> int | None:
+    """Where the comment starting at i ends, or None when no comment starts there."""
+    if text.startswith("--", i):
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end
+    if text.startswith("/*", i):
+        end = text.find("*/", i + 2)
+        return len(text) if end < 0 else end + 2
+    return None
+
+
 def _code_only(statement: str) -> str:
     """The statement without its comments (to tell an empty one)."""
     out, i = [], 0
     while i < len(statement):
-        if statement.startswith("--", i):
-            end = statement.find("\n", i)
-            i = len(statement) if end < 0 else end
-        elif statement.startswith("/*", i):
-            end = statement.find("*/", i + 2)
-            i = len(statement) if end < 0 else end + 2
-        else:
+        end = _comment_end(statement, i)
+        if end is None:
             out.append(statement[i])
             i += 1
+        else:
+            i = end
     return "".join(out)
 
 
@@ -40,14 +48,11 @@ def split(text: str) -> list[str]:
     statements, start, i = [], 0, 0
     while i < len(text):
         char = text[i]
+        comment_end = _comment_end(text, i)
         if char in "'\"`":
             i = _skip_quoted(text, i)
-        elif text.startswith("--", i):
-            end = text.find("\n", i)
-            i = len(text) if end < 0 else end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = len(text) if end < 0 else end + 2
+        elif comment_end is not None:
+            i = comment_end
         elif char == ";":
             statements.append(text[start:i])
             start = i = i + 1
