@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
+
 from tests.notebooks import independent
 from tests.notebooks.conftest import sink_lines
 from tests.support.data_files import GEOIP_TEST_DB
+
+pytestmark = pytest.mark.localstack
 
 
 def test_run_succeeds_and_assert_cells_pass(notebook_run):

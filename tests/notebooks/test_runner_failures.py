@@ -3,7 +3,11 @@ stderr and in the report; no later cell runs. The same run checks `%run` (the in
 cells run first, `USING delta` in it becomes a Parquet table)."""
 from __future__ import annotations
 
+import pytest
+
 from tests.notebooks.conftest import run_runner, runner_command
+
+pytestmark = pytest.mark.localstack
 
 INCLUDED = """# Databricks notebook source
 # MAGIC %sql

@@ -14,6 +14,8 @@ from notebook_runner.dbfs import DBFS, MountError, parse_s3_source
 from notebook_runner.execute import without_delta
 from notebook_runner.source_format import NotebookFormatError, notebooks_in, parse
 
+pytestmark = pytest.mark.unit
+
 # The shape of notebooks as Databricks exports them (Repos, `databricks workspace export --format
 # SOURCE`): header, `-- MAGIC` lines with a trailing space or none on empty lines, `%md-sandbox`,
 # `%run` with a quoted path, DBTITLE, several statements in one cell, the separators.

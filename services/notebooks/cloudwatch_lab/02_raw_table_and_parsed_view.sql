@@ -53,4 +53,9 @@ FROM (
 
 -- COMMAND ----------
 
+-- DBTITLE 1,Keep the parsed rows in memory: every gold table and test reads them
+CACHE TABLE access_logs
+
+-- COMMAND ----------
+
 SELECT * FROM access_logs LIMIT 10
