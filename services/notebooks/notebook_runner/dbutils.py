@@ -60,7 +60,9 @@ class FsUtils:
         src, dst = self._dbfs.local_path(source), self._dbfs.local_path(destination)
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
-            shutil.copytree(src, dst, dirs_exist_ok=True) if recurse else None
+            if not recurse:
+                raise IsADirectoryError(f"{self._dbfs.dbfs_path(source)} is a directory (recurse=False)")
+            shutil.copytree(src, dst, dirs_exist_ok=True)
         else:
             shutil.copy2(src, dst)
         return True

@@ -87,7 +87,7 @@ class Runner:
                 status = self._run_cell(notebook, cell, namespace, depth)
             except CellError:
                 raise
-            except BaseException as error:  # any failure of a cell stops the run, named
+            except Exception as error:  # any failure of a cell stops the run, named
                 self.log.cells.append(CellRun(name, cell.number, cell.language, cell.title,
                                               time.monotonic() - started, "failed"))
                 LOG.debug("cell failed:\n%s", traceback.format_exc())
