@@ -41,7 +41,7 @@ def country(ip):
 country_udf = F.udf(country, "string")
 COMBINED = r'^(\S+) \S+ \S+ \[([^\]]+)\] "(\S+) (\S+)[^"]*" (\d{3}) (\S+) "([^"]*)" "([^"]*)"?$'
 raw = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*[0-9].json").text(source))
-line = F.get_json_object("value", "$.message")
+line = F.coalesce(F.get_json_object("value", "$.message"), F.get_json_object("value", "$"))
 logs = raw.select(
     F.regexp_extract(line, COMBINED, 1).alias("ip"),
     F.to_timestamp(F.regexp_extract(line, COMBINED, 2), "dd/MMM/yyyy:HH:mm:ss Z").alias("request_time"),

@@ -1,10 +1,11 @@
 """Objects shaped as Confluent's S3 Sink connector writes them for the CloudWatch lab (JsonFormat,
 TimeBasedPartitioner with `path.format` 'year'=YYYY, `flush.size` records per object,
-`store.kafka.keys` true), for the notebooks' tests and benchmark.
+`store.kafka.keys` true with `output.keys.format` BYTES), for the notebooks' tests and benchmark.
 
-Keys: `topics/<topic>/year=YYYY/<topic>+<partition>+<startOffset, 10 digits>.json` (one JSON record
-per line) and the same name with `.keys.json` (the records' Kafka keys). A record is the value the
-notebooks assume (services/notebooks/README.md): `{"message": <access-log line>, "timestamp": <ms>}`.
+Keys: `topics/<topic>/year=YYYY/<topic>+<partition>+<startOffset, 10 digits>.json` (one record value
+per line) and the same name with `.keys.bin` (the records' keys, one per line). As the lab's
+connectors write them (services/kafka_connect/README.md): a value is the log event's message as a
+JSON string; a key is `Struct{logGroupName=<group>,logStreamName=<stream>,timestamp=<event ms>}`.
 """
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ def sink_objects(lines: list[str], topic: str = TOPIC, flush_size: int = 1000,
         stamps = [line_time_ms(line) for line in chunk]
         year = dt.datetime.fromtimestamp(stamps[0] / 1000, dt.UTC).year
         base = f"topics/{topic}/year={year}/{topic}+{partition}+{start:010d}"
-        values = [json.dumps({"message": line, "timestamp": ms}) for line, ms in zip(chunk, stamps)]
-        keys = [json.dumps(f"{topic}:{start + i}") for i in range(len(chunk))]
+        group, stream = topic.split(".", 1)
+        values = [json.dumps(line, separators=(",", ":")) for line in chunk]
+        keys = [f"Struct{{logGroupName={group},logStreamName={stream},timestamp={ms}}}" for ms in stamps]
         objects[base + ".json"] = ("\n".join(values) + "\n").encode()
-        objects[base + ".keys.json"] = ("\n".join(keys) + "\n").encode()
+        objects[base + ".keys.bin"] = ("\n".join(keys) + "\n").encode()
     return objects
 
 
@@ -43,4 +45,4 @@ def put_sink_objects(s3, bucket: str, lines: list[str], **kwargs) -> int:
     objects = sink_objects(lines, **kwargs)
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda item: s3.put_object(Bucket=bucket, Key=item[0], Body=item[1]), objects.items()))
-    return sum(1 for key in objects if not key.endswith(".keys.json"))
+    return sum(1 for key in objects if not key.endswith(".keys.bin"))

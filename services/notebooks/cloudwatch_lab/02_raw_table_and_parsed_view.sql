@@ -3,8 +3,9 @@
 -- MAGIC # 2. The raw table and the parsed view
 -- MAGIC
 -- MAGIC Every object of the sink is text, one JSON record per line. The table reads them all, recursively
--- MAGIC under `topics/<topic>/year=YYYY/`; the `.keys.json` objects (the Kafka keys, `store.kafka.keys`) are
--- MAGIC left out by the file-name filter (value objects end in `<startOffset>.json`).
+-- MAGIC under `topics/<topic>/year=YYYY/`; the objects holding the Kafka keys (`store.kafka.keys`:
+-- MAGIC `.keys.bin` or `.keys.json`, lines like `Struct{logGroupName=...}`) are left out by the file-name
+-- MAGIC filter (value objects end in `<startOffset>.json`).
 
 -- COMMAND ----------
 
@@ -21,11 +22,11 @@ SELECT count(*) AS sink_records FROM cloudwatch_logs_raw
 -- COMMAND ----------
 
 -- DBTITLE 1,The access-log line of a sink record (the one place that knows the record's shape)
--- Each line is the record value of the CloudWatch Logs source connector: a JSON object whose
--- `message` is the log event (the Apache line, unchanged) and `timestamp` its time (epoch ms).
+-- Each line is the CloudWatch Logs source connector's record value as the S3 sink's JsonFormat writes
+-- it: the log event's message (the Apache line, unchanged) as a JSON string, quotes escaped
+-- (services/kafka_connect/README.md). A value that is a JSON object with a `message` field is read too.
 CREATE OR REPLACE VIEW access_log_lines AS
-SELECT get_json_object(value, '$.message') AS line,
-       CAST(get_json_object(value, '$.timestamp') AS BIGINT) AS event_timestamp_ms
+SELECT coalesce(get_json_object(value, '$.message'), get_json_object(value, '$')) AS line
 FROM cloudwatch_logs_raw
 
 -- COMMAND ----------
