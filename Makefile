@@ -145,6 +145,10 @@ cloudwatch-lab: $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: Clo
 anomaly-lab: venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
 	$(PY) -m labctl.anomaly_lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
 
+.PHONY: notebooks
+notebooks: venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab) -> build/cloudwatch-lab/report/
+	$(PY) services/notebooks/run_on_lab.py --out build/cloudwatch-lab/report
+
 .PHONY: pull save load
 pull: ## pull and build every image of the compose lab (needs the internet once; the images build the Lambda zip themselves)
 	@if docker compose version >/dev/null 2>&1; then \

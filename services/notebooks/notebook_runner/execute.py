@@ -1,0 +1,133 @@
+"""Runs notebooks' cells in order in one SparkSession, as a Databricks job on one cluster does.
+
+Each notebook gets a fresh Python namespace holding `spark`, `sc`, `sqlContext`, `dbutils`,
+`display`, `displayHTML`; `%run ./other` runs the other notebook's cells in the caller's
+namespace (as Databricks inlines it). A `%sql` cell's statements run one by one; the result of
+the last one is displayed, as the notebook shows it. `%md` cells are text. A cell that raises
+(an SQL error, a failed `assert`) stops the run with a CellError naming the notebook, the cell
+and Spark's (or Python's) message.
+
+Delta Lake: its Spark runtime is a jar from Maven, which cannot be had offline. THE ONE PLACE
+that stands in for it is `without_delta`: `USING delta` in an SQL statement becomes
+`USING parquet` (same SQL, same columns and rows; no transaction log, time travel or MERGE).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from notebook_runner import sql_statements
+from notebook_runner.dbfs import DBFS
+from notebook_runner.dbutils import DBUtils
+from notebook_runner.display import Displays
+from notebook_runner.source_format import Cell, Notebook, read
+
+LOG = logging.getLogger(__name__)
+_DELTA = re.compile(r"\bUSING\s+DELTA\b", re.IGNORECASE)
+
+
+class CellError(RuntimeError):
+    def __init__(self, notebook: str, cell: Cell, message: str) -> None:
+        self.notebook, self.cell, self.message = notebook, cell, message
+        title = f" ({cell.title})" if cell.title else ""
+        super().__init__(f"{notebook} cell {cell.number}{title} [{cell.language}] failed: {message}")
+
+
+@dataclass
+class CellRun:
+    notebook: str
+    number: int
+    language: str
+    title: str
+    seconds: float
+    status: str  # ok, text, failed
+
+
+@dataclass
+class RunLog:
+    cells: list[CellRun] = field(default_factory=list)
+    error: str = ""
+
+
+def without_delta(statement: str) -> str:
+    return _DELTA.sub("USING parquet", statement)
+
+
+def _spark_message(error: BaseException) -> str:
+    """Spark's own message for its errors (first lines, without the JVM stack); Python's otherwise."""
+    if isinstance(error, AssertionError):
+        return "AssertionError" + (f": {error}" if str(error) else "")
+    text = str(error).strip() or type(error).__name__
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith(("at ", "JVM stacktrace"))]
+    return f"{type(error).__name__}: " + "\n".join(lines[:12])
+
+
+class Runner:
+    def __init__(self, spark, dbfs: DBFS, dbutils: DBUtils, displays: Displays) -> None:
+        self.spark, self.dbfs, self.dbutils, self.displays = spark, dbfs, dbutils, displays
+        self.log = RunLog()
+
+    def namespace(self) -> dict:
+        return {"__name__": "__main__", "spark": self.spark, "sc": self.spark.sparkContext,
+                "sqlContext": self.spark, "dbutils": self.dbutils, "display": self.displays.display,
+                "displayHTML": self.displays.display_html}
+
+    def run_notebook(self, notebook: Notebook, namespace: dict | None = None, depth: int = 0) -> None:
+        namespace = self.namespace() if namespace is None else namespace
+        caller = self.displays.current
+        for cell in notebook.cells:
+            started = time.monotonic()
+            name = notebook.path.name
+            self.displays.current = (notebook.path.stem, cell.number)
+            try:
+                status = self._run_cell(notebook, cell, namespace, depth)
+            except CellError:
+                raise
+            except Exception as error:  # any failure of a cell stops the run, named
+                self.log.cells.append(CellRun(name, cell.number, cell.language, cell.title,
+                                              time.monotonic() - started, "failed"))
+                LOG.debug("cell failed:\n%s", traceback.format_exc())
+                raise CellError(name, cell, _spark_message(error)) from error
+            self.log.cells.append(CellRun(name, cell.number, cell.language, cell.title,
+                                          time.monotonic() - started, status))
+            LOG.info("%s cell %d [%s] %s in %.1f s", name, cell.number, cell.language, status,
+                     time.monotonic() - started)
+        self.displays.current = caller  # back to the caller's cell after a %run
+
+    def _run_cell(self, notebook: Notebook, cell: Cell, namespace: dict, depth: int) -> str:
+        if cell.language == "md":
+            return "text"
+        if cell.language == "python":
+            code = compile(self.dbfs.localize(cell.source), f"{notebook.path.name} cell {cell.number}", "exec")
+            exec(code, namespace)  # noqa: S102 (running the notebook's own code is the point)
+            return "ok"
+        if cell.language == "sql":
+            result = None
+            for statement in sql_statements.split(cell.source):
+                result = self.spark.sql(without_delta(self.dbfs.localize(statement)))
+            if result is not None and result.columns:
+                self.displays.display(result)
+            return "ok"
+        if cell.language == "run":
+            if depth > 8:
+                raise RecursionError("%run nested more than 8 deep")
+            self.run_notebook(read(_run_target(notebook.path, cell.source)), namespace, depth + 1)
+            return "ok"
+        raise NotImplementedError(f"%{cell.language} cells are not supported by the lab's runner "
+                                  "(Python, SQL, %md and %run are)")
+
+
+def _run_target(caller: Path, argument: str) -> Path:
+    """`%run ./other` or `%run "../includes/x"`: the file beside the caller (.py, .sql)."""
+    target = argument.split()[0].strip("\"'") if argument.strip() else ""
+    if not target:
+        raise ValueError("%run needs a notebook path")
+    base = (caller.parent / target).resolve()
+    for candidate in (base, base.with_suffix(".py"), base.with_suffix(".sql")):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"%run {target}: no notebook {base}(.py|.sql)")
