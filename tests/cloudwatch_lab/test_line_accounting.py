@@ -1,5 +1,6 @@
 """Every access-log line through the CloudWatch lab, accounted for at each stage: CloudWatch Logs
-events, Kafka records, S3 sink objects, and rows of the notebooks' Spark table.
+events, Kafka records, S3 sink objects, and rows of the notebooks' Spark tables (`make notebooks`
+on the same lab, last: its gold tables count every sink record once).
 
 The lab as a user runs it: `make up` (native), `make cloudwatch-lab` (labctl.cloudwatch_native.start:
 Kafka on LocalStack's S3, the awslogs agent, the CloudWatch Logs source and the S3 sink, all four
@@ -52,7 +53,7 @@ def lab(tmp_path_factory):
     try:
         native.up(s)
         cloudwatch_native.start(s)
-        yield s
+        yield s, env
     finally:
         native.down(s)
 
@@ -148,7 +149,7 @@ def _in_sink(s: settings.LabSettings, lines: list[str]):
 
 
 def test_every_line_is_in_cloudwatch_kafka_and_s3_exactly_once(lab):
-    s = lab
+    s, _ = lab
     _generate(s, 1500, 300)
     marker = _close_open_objects(s, "clean")
     burst = [line for line in access_lines(s) if marker not in line]
@@ -169,13 +170,15 @@ def test_every_line_is_in_cloudwatch_kafka_and_s3_exactly_once(lab):
 
 
 def test_kafka_and_the_sink_killed_mid_burst_lose_nothing(lab):
-    s = lab
+    s, _ = lab
     before = len(access_lines(s))
     rpc = native.supervisor_rpc(s)
+    killed: dict[str, int] = {}
 
     def kill(program: str, after: float) -> None:
         time.sleep(after)
-        os.kill(rpc.supervisor.getProcessInfo(program)["pid"], signal.SIGKILL)
+        killed[program] = native.supervisor_rpc(s).supervisor.getProcessInfo(program)["pid"]
+        os.kill(killed[program], signal.SIGKILL)
 
     killers = [threading.Thread(target=kill, args=("kafka", 2.0)), threading.Thread(target=kill, args=("s3-sink", 5.0))]
     for killer in killers:
@@ -185,6 +188,9 @@ def test_kafka_and_the_sink_killed_mid_burst_lose_nothing(lab):
         killer.join()
     wait_for(lambda: all(native.program_states(s).get(p) == "RUNNING" for p in cloudwatch_lab.PROGRAMS),
              60, 1, "supervisord restarted Kafka and the sink")
+    assert set(killed) == {"kafka", "s3-sink"}
+    for program, pid in killed.items():  # each was killed and runs again as a new process
+        assert rpc.supervisor.getProcessInfo(program)["pid"] not in (0, pid), program
     marker = _close_open_objects(s, "faults")
     burst = [line for line in access_lines(s)[before:] if marker not in line]
     assert len(burst) == 2500
@@ -197,3 +203,20 @@ def test_kafka_and_the_sink_killed_mid_burst_lose_nothing(lab):
         assert not missing, f"{stage}: {sum(missing.values())} lines lost after the kills"
         report.append(f"{stage} duplicates {sum(extra.values())}")
     _note("kill -9 of Kafka at 2 s and of the S3 sink at 5 s into 2,500 lines: " + ", ".join(report))
+
+
+def test_the_notebooks_spark_tables_hold_every_sink_record(lab, tmp_path):
+    """`make notebooks` (services/notebooks/run_on_lab.py) over the sink's bucket: the per-hour and
+    per-browser gold tables each count every record of the sink's objects once, and the notebooks'
+    own assert cells pass (the run fails otherwise)."""
+    s, env = lab
+    lines = sink_lines(s)[0]
+    out = tmp_path / "report"
+    run = subprocess.run([sys.executable, "services/notebooks/run_on_lab.py", "--out", str(out)], cwd=REPO,
+                         env={**os.environ, **env}, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    gold = {table: json.loads((out / "gold" / f"{table}.json").read_text())
+            for table in ("gold_requests_per_day_hour", "gold_requests_per_browser")}
+    assert sum(row["requests"] for row in gold["gold_requests_per_day_hour"]) == len(lines)
+    assert sum(row["requests"] for row in gold["gold_requests_per_browser"]) == len(lines)
+    assert (out / "report.html").is_file() and (out / "wordcloud.png").is_file()
