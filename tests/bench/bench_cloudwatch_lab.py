@@ -26,6 +26,7 @@ import psutil
 from confluent_kafka import Producer
 from labctl import cloudwatch_lab, cloudwatch_native, native
 
+from tests.bench.run_all import render_table
 from tests.conftest import free_port
 from tests.support.native_lab import NativeLab, generated_lines
 from tests.support.waiting import wait_for
@@ -124,9 +125,7 @@ def run(quick: bool = False) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args(argv)
-    for figure in run(quick=args.quick):
-        print(f"{figure['metric']:<46} {figure['value']:>12,.2f} {figure['unit']:<8} {figure['notes']}")
+    print(render_table(run(quick=ap.parse_args(argv).quick)))
     return 0
 
 

@@ -29,9 +29,9 @@ import boto3
 import pytest
 import requests
 from confluent_kafka import Consumer, TopicPartition
-from labctl import cloudwatch_lab, cloudwatch_native, native, runtimes, settings
+from labctl import cloudwatch_lab, cloudwatch_native, native, settings
 
-from tests.conftest import free_port
+from tests.cloudwatch_lab.conftest import running_native_lab
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch,
@@ -44,18 +44,9 @@ NOTES = REPO / "build" / "cloudwatch-lab" / "accounting-notes.txt"
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A native lab with the CloudWatch lab started on it (all four programs)."""
-    env = {"LAB_STATE_DIR": str(tmp_path_factory.mktemp("cloudwatch-accounting") / "lab"),
-           "LAB_BIND_ADDRESS": "127.0.0.1", "LAB_BUFFER_INTERVAL": "1",
-           **{key: str(free_port()) for key in ("LAB_APACHE_PORT", "LAB_LOCALSTACK_PORT", "LAB_OPENSEARCH_PORT",
-                                                "LAB_DASHBOARDS_PORT", "LAB_KAFKA_PORT")}}
-    s = settings.load(env)
-    runtimes.record(s, runtimes.NativeRuntime(s))
-    try:
-        native.up(s)
+    with running_native_lab(tmp_path_factory, "cloudwatch-accounting") as (s, env):
         cloudwatch_native.start(s)
         yield s, env
-    finally:
-        native.down(s)
 
 
 def _aws(s: settings.LabSettings, service: str, region: str = "us-east-1"):

@@ -22,10 +22,10 @@ import psutil
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
-from labctl import cloudwatch_lab, cloudwatch_native, native, runtimes, settings
+from labctl import cloudwatch_lab, cloudwatch_native, native, settings
 from labctl.errors import LabStartError
 
-from tests.conftest import free_port
+from tests.cloudwatch_lab.conftest import running_native_lab
 from tests.labctl.test_loopback_only import answers, non_loopback_addresses
 
 pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch]
@@ -38,17 +38,8 @@ BATCHES = (120, 250, 30)   # records per producer flush: several batches per par
 @pytest.fixture(scope="module")
 def native_lab(tmp_path_factory):
     """The native lab after `make up`: the CloudWatch lab's programs rendered, not started."""
-    env = {"LAB_STATE_DIR": str(tmp_path_factory.mktemp("cloudwatch-lab") / "lab"),
-           "LAB_BIND_ADDRESS": "127.0.0.1", "LAB_BUFFER_INTERVAL": "1",
-           **{key: str(free_port()) for key in ("LAB_APACHE_PORT", "LAB_LOCALSTACK_PORT", "LAB_OPENSEARCH_PORT",
-                                                "LAB_DASHBOARDS_PORT", "LAB_KAFKA_PORT")}}
-    s = settings.load(env)
-    runtimes.record(s, runtimes.NativeRuntime(s))
-    try:
-        native.up(s)
-        yield s, env
-    finally:
-        native.down(s)
+    with running_native_lab(tmp_path_factory, "cloudwatch-lab") as lab:
+        yield lab
 
 
 def make_status(env: dict[str, str]) -> subprocess.CompletedProcess:
