@@ -25,7 +25,7 @@ def logs_client(localstack):
                         aws_access_key_id="test", aws_secret_access_key="test")
 
 
-def wait_events(logs, stream: str, count: int, agent: AwsLogsProcess, timeout: float = 60) -> list:
+def wait_events(logs, stream: str, count: int, agent: AwsLogsProcess, timeout: float = 180) -> list:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -81,12 +81,12 @@ def test_rotation_sigkill_restart_every_line_once_plus_counted_duplicates(
     awslogs_agents.append(agent.start())
 
     writer.write(3000)                      # file 1: lines 0..2999
-    agent.wait_stats(lambda s: s["events_sent"] >= 1000, what="first events")
+    agent.wait_stats(lambda s: s["events_sent"] >= 1000, timeout=180, what="first events")
     writer.rotate("rename")                 # access_log -> access_log.1, new access_log
     writer.write(3000)                      # file 2: lines 3000..
-    agent.wait_stats(lambda s: s["events_sent"] >= 3500, what="events after the rotation")
+    agent.wait_stats(lambda s: s["events_sent"] >= 3500, timeout=180, what="events after the rotation")
     writer.write(20_000)
-    agent.wait_stats(lambda s: s["lines_read"] >= 10_000, what="reading the big write")
+    agent.wait_stats(lambda s: s["lines_read"] >= 10_000, timeout=180, what="reading the big write")
     agent.kill()                            # SIGKILL while batches are in flight
     writer.write(1000)                      # file 2 ends at line 26999, partly undelivered,
     writer.rotate("rename")                 # and is rotated away while the agent is down

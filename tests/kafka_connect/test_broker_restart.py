@@ -36,7 +36,7 @@ def test_broker_kill_9_and_restart_loses_nothing(localstack, connectors, tmp_pat
                                                              "rotate.schedule.interval.ms": 1000}),
                           broker.bootstrap, localstack.url).start()
         events = put(logs, group, "i-1", [f"line {i}" for i in range(1500)], t0)
-        wait_for(lambda: sink.stats().get("records_written", 0) >= 500, 60, 0.1, "the sink writing")
+        wait_for(lambda: sink.stats().get("records_written", 0) >= 500, 180, 0.1, "the sink writing")
         broker.kill()
         events += put(logs, group, "i-1", [f"line {i}" for i in range(1500, 3000)], t0 + 1500)
         time.sleep(2)          # both connectors meet a dead broker (and retry)
@@ -50,7 +50,7 @@ def test_broker_kill_9_and_restart_loses_nothing(localstack, connectors, tmp_pat
                      if not k.endswith(".keys.json") for line in body.decode().splitlines()]
             return lines if set(lines) >= wanted else None
 
-        lines = wait_for(all_lines, 90, 1, "every event in the sink's objects")
+        lines = wait_for(all_lines, 240, 1, "every event in the sink's objects")
     duplicates = len(lines) - len(set(lines))
     print(f"broker kill -9: {len(lines)} lines, {duplicates} duplicates; source {source.stats()}; "
           f"sink {sink.stats()}")
