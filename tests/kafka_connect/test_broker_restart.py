@@ -50,7 +50,15 @@ def test_broker_kill_9_and_restart_loses_nothing(localstack, connectors, tmp_pat
                      if not k.endswith(".keys.json") for line in body.decode().splitlines()]
             return lines if set(lines) >= wanted else None
 
-        lines = wait_for(all_lines, 240, 1, "every event in the sink's objects")
+        try:
+            lines = wait_for(all_lines, 240, 1, "every event in the sink's objects")
+        except AssertionError as error:  # say where the events stopped
+            have = {json.loads(line) for k, body in objects(s3, sink_bucket).items()
+                    if not k.endswith(".keys.json") for line in body.decode().splitlines()}
+            raise AssertionError(f"{error}: {len(wanted - have)} of {len(wanted)} events missing; "
+                                 f"source {source.stats()}; sink {sink.stats()}\nsource log: {source.log()}"
+                                 f"\nsink log: {sink.log()}\nbroker log: {broker.log_file.read_text()[-3000:]}"
+                                 ) from None
     duplicates = len(lines) - len(set(lines))
     print(f"broker kill -9: {len(lines)} lines, {duplicates} duplicates; source {source.stats()}; "
           f"sink {sink.stats()}")
