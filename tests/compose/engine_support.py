@@ -115,7 +115,8 @@ def describe(env: dict[str, str]) -> str:
         return (f"compose e2e with {cli} on {os.environ.get('DOCKER_HOST', 'the default engine')}: "
                 f"images FROM {env['LAB_DEBIAN_IMAGE']} (debootstrap); STAND-INS (no registry here): "
                 "OpenSearch -> the OpenSearch-API server osmem-server, Dashboards -> omitted "
-                "(placeholder container, saved objects not loaded)")
+                "(placeholder container, saved objects not loaded); Apache Kafka (profile cloudwatch) -> "
+                "the Kafka-protocol broker Tansu 0.6.0")
     return f"compose e2e with {cli}: the real pinned images of docker-compose.yml"
 
 
