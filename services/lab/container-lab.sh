@@ -73,10 +73,13 @@ case "${1:-}" in
     echo "lab stopped, its volumes removed"
     ;;
   cloudwatch-lab)  # services/cloudwatch_lab/README.md; its one-shot cloudwatch-setup provisions
+    # the profile's services by name (labctl.compose.CLOUDWATCH_SERVICES): a plain `up` would
+    # also start the lab's exited one-shot `setup` again
+    cloudwatch=(kafka cloudwatch-setup awslogs-agent cloudwatch-source s3-sink)
     if [ "${compose[*]}" = "docker compose" ]; then
-      "${compose[@]}" --profile cloudwatch up -d --wait
+      "${compose[@]}" --profile cloudwatch up -d --wait "${cloudwatch[@]}"
     else
-      "${compose[@]}" --profile cloudwatch up -d
+      "${compose[@]}" --profile cloudwatch up -d "${cloudwatch[@]}"
       labctl wait
     fi
     echo "The CloudWatch lab is running. Next: make generate, make status, make notebooks."

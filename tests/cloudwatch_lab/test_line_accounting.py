@@ -15,23 +15,22 @@ later, by one marker request whose line closes the burst's last object and is it
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
-import boto3
 import pytest
 import requests
-from confluent_kafka import Consumer, TopicPartition
 from labctl import cloudwatch_lab, cloudwatch_native, native, settings
 
 from tests.cloudwatch_lab.conftest import running_native_lab
+from tests.support import cloudwatch_accounting as ca
+from tests.support import kafka_records
+from tests.support.cloudwatch_accounting import missing_and_extra
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch,
@@ -47,11 +46,6 @@ def lab(tmp_path_factory):
     with running_native_lab(tmp_path_factory, "cloudwatch-accounting") as (s, env):
         cloudwatch_native.start(s)
         yield s, env
-
-
-def _aws(s: settings.LabSettings, service: str, region: str = "us-east-1"):
-    return boto3.client(service, endpoint_url=s.localstack_url, region_name=region,
-                        aws_access_key_id="test", aws_secret_access_key="test")
 
 
 def _generate(s: settings.LabSettings, count: int, rate: int) -> None:
@@ -73,57 +67,15 @@ def access_lines(s: settings.LabSettings) -> list[str]:
 
 
 def cloudwatch_messages(s: settings.LabSettings) -> list[str]:
-    logs = _aws(s, "logs", cloudwatch_lab.WORKSHOP_REGION)
-    messages = []
-    for stream in logs.describe_log_streams(logGroupName=cloudwatch_lab.LOG_GROUP)["logStreams"]:
-        kwargs = {"logGroupName": cloudwatch_lab.LOG_GROUP, "logStreamName": stream["logStreamName"],
-                  "startFromHead": True}
-        while True:
-            page = logs.get_log_events(**kwargs)
-            messages += [e["message"] for e in page["events"]]
-            if not page["events"] or page["nextForwardToken"] == kwargs.get("nextToken"):
-                break
-            kwargs["nextToken"] = page["nextForwardToken"]
-    return messages
+    return ca.cloudwatch_messages(s.localstack_url)
 
 
 def kafka_values(s: settings.LabSettings) -> list[str]:
-    """Every record of the lab's topic, read from offset 0 until nothing more comes (Tansu's high
-    watermark can be wrong, so the end is 'nothing more for 3 s', not the end offset)."""
-    topic = f"{cloudwatch_lab.LOG_GROUP}.{cloudwatch_lab.instance_id()}"
-    consumer = Consumer({"bootstrap.servers": s.kafka_bootstrap, "group.id": f"accounting-{time.time()}",
-                         "enable.auto.commit": False})
-    consumer.assign([TopicPartition(topic, 0, 0)])
-    values, quiet_since = [], time.monotonic()
-    try:
-        while time.monotonic() - quiet_since < 3:
-            message = consumer.poll(0.5)
-            if message is None or message.error():
-                continue
-            values.append(json.loads(message.value()))
-            quiet_since = time.monotonic()
-    finally:
-        consumer.close()
-    return values
+    return kafka_records.topic_values(s.kafka_bootstrap, f"{cloudwatch_lab.LOG_GROUP}.{cloudwatch_lab.instance_id()}")
 
 
 def sink_lines(s: settings.LabSettings) -> tuple[list[str], list[str]]:
-    """The values in the sink's objects, and the object names (keys objects left out)."""
-    s3 = _aws(s, "s3")
-    lines, names = [], []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=cloudwatch_lab.SINK_BUCKET, Prefix="topics/"):
-        for obj in page.get("Contents", []):
-            if not obj["Key"].endswith(".json") or obj["Key"].endswith(".keys.json"):
-                continue
-            names.append(obj["Key"])
-            body = s3.get_object(Bucket=cloudwatch_lab.SINK_BUCKET, Key=obj["Key"])["Body"].read().decode()
-            lines += [json.loads(line) for line in body.splitlines() if line]
-    return lines, names
-
-
-def missing_and_extra(written: list[str], seen: list[str]) -> tuple[Counter, Counter]:
-    want, got = Counter(written), Counter(seen)
-    return want - got, got - want
+    return ca.sink_lines(s.localstack_url)
 
 
 def _note(text: str) -> None:

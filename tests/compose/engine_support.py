@@ -70,6 +70,7 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
         "LAB_LOCALSTACK_PORT": str(ports["localstack"]),
         "LAB_OPENSEARCH_PORT": str(ports["opensearch"]),
         "LAB_DASHBOARDS_PORT": str(ports["dashboards"]),
+        "LAB_KAFKA_PORT": str(ports["kafka"]),
         "LAB_BUFFER_INTERVAL": "5",
         # Images tagged per checkout: two checkouts testing at once on one engine
         # (its image store is shared) never run each other's code.
@@ -80,6 +81,10 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
         env["LAB_DEBIAN_IMAGE"] = BASE_IMAGE
         env["COMPOSE_FILE"] = os.pathsep.join(["docker-compose.yml", str(STANDINS.relative_to(cc.REPO))])
     return env
+
+
+# Every profile of the project (labctl.compose.PROFILES): built up front, logged, removed.
+ALL_PROFILES = tuple(arg for profile in compose.PROFILES for arg in ("--profile", profile))
 
 
 def note(text: str) -> str:
@@ -110,7 +115,8 @@ def describe(env: dict[str, str]) -> str:
         return (f"compose e2e with {cli} on {os.environ.get('DOCKER_HOST', 'the default engine')}: "
                 f"images FROM {env['LAB_DEBIAN_IMAGE']} (debootstrap); STAND-INS (no registry here): "
                 "OpenSearch -> the OpenSearch-API server osmem-server, Dashboards -> omitted "
-                "(placeholder container, saved objects not loaded)")
+                "(placeholder container, saved objects not loaded); Apache Kafka (profile cloudwatch) -> "
+                "the Kafka-protocol broker Tansu 0.6.0")
     return f"compose e2e with {cli}: the real pinned images of docker-compose.yml"
 
 
@@ -124,23 +130,23 @@ def _compose(env: dict[str, str], *args: str, timeout: float = 600) -> subproces
 def build_images(env: dict[str, str]) -> float:
     """Build (or confirm from the engine's cache) every image the project builds; seconds taken."""
     started = time.monotonic()
-    run = _compose(env, "--profile", "generator", "build", timeout=UP_TIMEOUT_S)
+    run = _compose(env, *ALL_PROFILES, "build", timeout=UP_TIMEOUT_S)
     assert run.returncode == 0, f"build failed:\n{run.stdout[-6000:]}\n{run.stderr[-4000:]}"
     return time.monotonic() - started
 
 
 def service_logs(env: dict[str, str]) -> str:
-    run = _compose(env, "logs", "--no-color", "--tail", "80", timeout=120)
+    run = _compose(env, *ALL_PROFILES, "logs", "--no-color", "--tail", "80", timeout=120)
     return run.stdout[-15000:] + run.stderr[-2000:]
 
 
 def save_logs(env: dict[str, str]) -> None:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    (LOG_DIR / "services.log").write_text(_compose(env, "logs", "--no-color", timeout=120).stdout)
+    (LOG_DIR / "services.log").write_text(_compose(env, *ALL_PROFILES, "logs", "--no-color", timeout=120).stdout)
 
 
 def remove_volumes(env: dict[str, str]) -> None:
-    _compose(env, "--profile", "generator", "down", "-v", "--remove-orphans", timeout=300)
+    _compose(env, *ALL_PROFILES, "down", "-v", "--remove-orphans", timeout=300)
 
 
 @contextlib.contextmanager

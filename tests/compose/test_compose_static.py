@@ -57,6 +57,10 @@ def test_the_cloudwatch_lab_is_behind_its_profile(services):
     assert {name for name, svc in services.items() if svc.get("profiles") == ["cloudwatch"]} == CLOUDWATCH_LAB
     assert compose.CLOUDWATCH_PROFILE == "cloudwatch" and "cloudwatch" in compose.PROFILES
     assert set(compose.CLOUDWATCH_STATS) == CLOUDWATCH_LAB - {"kafka", "cloudwatch-setup"}
+    # both ways of starting it name exactly the profile's services (a plain `up` would start `setup` again)
+    assert set(compose.CLOUDWATCH_SERVICES) == CLOUDWATCH_LAB
+    script = (cc.REPO / "services" / "lab" / "container-lab.sh").read_text()
+    assert set(script.split("cloudwatch=(", 1)[1].split(")", 1)[0].split()) == CLOUDWATCH_LAB
     # the agent's {instance_id} (its log stream, the topic's suffix) derives from this hostname
     assert services["awslogs-agent"]["hostname"] == compose.AWSLOGS_HOSTNAME
 

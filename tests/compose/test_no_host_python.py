@@ -56,7 +56,7 @@ def _make(env, *args, timeout=900) -> subprocess.CompletedProcess:
 
 
 def test_make_up_generate_status_down_without_python(tmp_path):
-    ports = {name: free_port() for name in ("apache", "localstack", "opensearch", "dashboards")}
+    ports = {name: free_port() for name in ("apache", "localstack", "opensearch", "dashboards", "kafka")}
     env = es.compose_environment(PROJECT, ports, tmp_path / "state")
     env.pop("LAB_RUNTIME")
     env["PATH"] = python_free_path(tmp_path / "bin")

@@ -36,6 +36,7 @@ AWSLOGS_HOSTNAME = "unicorn-shop"
 CLOUDWATCH_STATS = {"awslogs-agent": "/var/lib/awslogs/stats.json",
                     "cloudwatch-source": "/var/lib/kafka-connect/stats.json",
                     "s3-sink": "/var/lib/kafka-connect/stats.json"}
+CLOUDWATCH_SERVICES = ("kafka", "cloudwatch-setup", *CLOUDWATCH_STATS)
 
 
 class ComposeError(LabError, RuntimeError):
@@ -173,11 +174,13 @@ def remove_with_volumes() -> int:
     return _compose(*_all_profiles(), "down", "--volumes", "--remove-orphans")
 
 
-def up_profile(profile: str) -> int:
-    """Start a profile's services beside the running lab and wait until they are ready."""
+def up_profile(profile: str, services: tuple[str, ...]) -> int:
+    """Start a profile's services (and what they depend on) beside the running lab and wait until
+    they are ready. Named, not the whole project: `up` would also start the lab's exited one-shot
+    `setup` again (provisioning the lab a second time)."""
     if is_v2():
-        return _compose("--profile", profile, "up", "-d", "--wait")
-    rc = _compose("--profile", profile, "up", "-d")
+        return _compose("--profile", profile, "up", "-d", "--wait", *services)
+    rc = _compose("--profile", profile, "up", "-d", *services)
     return rc or wait_ready()
 
 
@@ -188,8 +191,8 @@ def cloudwatch_processes() -> dict[str, str]:
     except engine.EngineError as error:
         LOG.warning("%s", error)
         return {}
-    names = ("kafka", "cloudwatch-setup", *CLOUDWATCH_STATS)
-    return {service_of(attrs): container_health(attrs) for attrs in found if service_of(attrs) in names}
+    return {service_of(attrs): container_health(attrs) for attrs in found
+            if service_of(attrs) in CLOUDWATCH_SERVICES}
 
 
 def cloudwatch_stats_json(service: str) -> str | None:

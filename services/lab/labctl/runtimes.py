@@ -151,7 +151,7 @@ class ComposeRuntime(Runtime):
     def start_cloudwatch_lab(self) -> int:
         # the profile's one-shot `cloudwatch-setup` provisions (make cloudwatch-lab without Compose
         # would too, but it must also hold for `docker compose --profile cloudwatch up`)
-        return compose.up_profile(compose.CLOUDWATCH_PROFILE)
+        return compose.up_profile(compose.CLOUDWATCH_PROFILE, compose.CLOUDWATCH_SERVICES)
 
     def cloudwatch_processes(self) -> dict[str, str]:
         return compose.cloudwatch_processes()
