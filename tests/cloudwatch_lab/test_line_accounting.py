@@ -15,6 +15,7 @@ later, by one marker request whose line closes the burst's last object and is it
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
