@@ -4,9 +4,11 @@ objects; duplicates only as the source counts them."""
 from __future__ import annotations
 
 import json
+import signal
 import time
 
 import pytest
+from confluent_kafka import Producer
 
 from tests.conftest import free_port
 from tests.kafka_connect.conftest import unique
@@ -64,3 +66,53 @@ def test_broker_kill_9_and_restart_loses_nothing(localstack, connectors, tmp_pat
           f"sink {sink.stats()}")
     assert set(lines) == wanted
     assert duplicates <= source.stats().get("records_replayed", 0) + sink.stats().get("records_rewritten", 0)
+
+
+def test_sink_forgotten_by_a_restarted_broker_commits_after_rejoining(localstack, connectors, tmp_path):
+    """The sink is paused (SIGSTOP) with an open file while the broker is killed and restarted,
+    so the restarted broker's group no longer knows it. Resumed, its wall-clock rotation writes
+    the file and commits at once: Kafka answers UNKNOWN_MEMBER_ID. The sink must not retry that
+    commit in a loop (only polling rejoins the group): it keeps the offset pending, rejoins and
+    commits, and every record ends in an object; later records too."""
+    s3 = localstack.client("s3")
+    storage_bucket, sink_bucket = unique("kafka-"), unique("lake-")
+    s3.create_bucket(Bucket=storage_bucket)
+    s3.create_bucket(Bucket=sink_bucket)
+    topic = unique("topic-")
+    with running_broker(tmp_path, free_port(), storage=f"s3://{storage_bucket}/",
+                        s3_endpoint=localstack.url) as broker:
+        producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
+
+        def produce(first: int, count: int) -> None:
+            for i in range(first, first + count):
+                producer.produce(topic, json.dumps(f"record {i}").encode())
+            assert producer.flush(30) == 0
+
+        produce(0, 300)
+        sink = connectors(sink_config(topic, sink_bucket, **{"flush.size": 100_000,
+                                                             "rotate.schedule.interval.ms": 4000}),
+                          broker.bootstrap, localstack.url).start()
+        wait_for(lambda: sink.stats().get("records_consumed", 0) >= 300, 120, 0.1, "the sink reading")
+        sink.proc.send_signal(signal.SIGSTOP)
+        try:
+            broker.kill()
+            broker.start()
+            time.sleep(5)   # past the sink's next scheduled rotation
+        finally:
+            sink.proc.send_signal(signal.SIGCONT)
+        produce(300, 200)
+
+        def written() -> set | None:
+            lines = {json.loads(line) for k, body in objects(s3, sink_bucket).items()
+                     if not k.endswith(".keys.json") for line in body.decode().splitlines()}
+            return lines if len(lines) >= 500 else None
+
+        try:
+            lines = wait_for(written, 120, 1, "all 500 records in the sink's objects")
+        except AssertionError as error:
+            raise AssertionError(f"{error}; sink {sink.stats()}\nsink log: {sink.log()}") from None
+        assert lines == {f"record {i}" for i in range(500)}
+        # the broker made the topic (4 partitions by default): every partition's offset committed
+        wait_for(lambda: sum(offset for name, offset in sink.stats().get("committed", {}).items()
+                             if name.startswith(f"{topic}+")) == 500, 60, 0.5,
+                 "the sink's offsets committed after the rejoin")

@@ -3,7 +3,11 @@
 A consumer in group `connect-<name>` (as Kafka Connect names a sink's group) reads the topics
 (`topics` or `topics.regex`), hands each record to its partition's writer (partition_writer.py)
 and writes every closed file to S3: the value object, then the keys object, then commits the
-offset after the file. Kafka, S3 or a bad commit are retried with backoff; nothing is skipped.
+offset after the file. Kafka and S3 are retried with backoff; nothing is skipped.
+A failed offset commit is kept pending and tried again between polls, never in a loop of its
+own: after a broker restart the group has forgotten this member (UNKNOWN_MEMBER_ID) and only
+polling rejoins it. Commits are cumulative, so the next one covers every earlier file; a
+partition revoked meanwhile is read again from its last committed offset by its next owner.
 A file whose object already exists (a restart after a crash between PutObject and the commit)
 is written again under the same name and counted in `objects_rewritten`.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,6 +62,9 @@ class S3Sink:
                                        "keys_objects_written": 0, "objects_rewritten": 0,
                                        "records_rewritten": 0, "retries": 0}
         self.committed: dict[str, int] = {}
+        self.pending: dict[tuple[str, int], int] = {}  # written, offset not yet committed
+        self._commit_attempt = 0
+        self._next_commit_at = 0.0
         self.last_error = ""
         self.stats = StatsFile(stats_path, self.snapshot)
         zone = ZoneInfo(cfg.timezone)
@@ -90,8 +98,10 @@ class S3Sink:
                     for closed in writer.add(msg.offset(), ts if ts_type else None, msg.key(), msg.value()):
                         self._write(closed, writer, stop)
                 self._time_rotations(stop)
+                self._commit_pending()
         finally:
             try:
+                self._commit_pending(force=True)
                 self.consumer.close()
             except (KafkaException, RuntimeError):
                 pass
@@ -112,8 +122,29 @@ class S3Sink:
             log.debug("committed offsets of %s: %s", partitions, e)
 
     def _on_revoke(self, _consumer, partitions) -> None:
-        for tp in partitions:   # uncommitted open files are read again by the next owner
+        self._commit_pending(force=True)   # last chance for what this member wrote
+        for tp in partitions:   # uncommitted files are read again (and rewritten) by the next owner
             self.writers.pop((tp.topic, tp.partition), None)
+            self.pending.pop((tp.topic, tp.partition), None)
+
+    def _commit_pending(self, force: bool = False) -> None:
+        """Commit the offsets after the files written so far; on failure keep them pending and
+        try again after a backoff, between polls."""
+        if not self.pending or (not force and time.monotonic() < self._next_commit_at):
+            return
+        offsets = [TopicPartition(topic, partition, offset) for (topic, partition), offset in self.pending.items()]
+        try:
+            self.consumer.commit(offsets=offsets, asynchronous=False)
+        except (KafkaException, RuntimeError) as e:
+            wait = note_retry(self, f"Kafka commit: {e}", self._commit_attempt)
+            self._commit_attempt += 1
+            self._next_commit_at = time.monotonic() + wait
+            return
+        for (topic, partition), offset in self.pending.items():
+            self.committed[f"{topic}+{partition}"] = offset
+        self.pending.clear()
+        self._commit_attempt = 0
+        self.last_error = ""
 
     def _kafka_error(self, err: KafkaError) -> None:
         if err.code() == KafkaError._PARTITION_EOF:
@@ -154,10 +185,8 @@ class S3Sink:
                      self.cfg.bucket, key)
         else:
             log.info("wrote s3://%s/%s (%d records)", self.cfg.bucket, key, f.records)
-        tp = TopicPartition(f.topic, f.partition, f.next_offset)
-        self._retry(stop, "Kafka commit", lambda: self.consumer.commit(offsets=[tp], asynchronous=False))
-        self.committed[f"{f.topic}+{f.partition}"] = f.next_offset
-        self.last_error = ""
+        self.pending[(f.topic, f.partition)] = f.next_offset
+        self._commit_pending()
 
     def _exists(self, key: str) -> bool:
         try:
