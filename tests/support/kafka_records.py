@@ -1,6 +1,6 @@
 """Every record value of one Kafka topic partition, read from offset 0 until nothing more comes.
 
-Tansu's reported high watermark can be wrong (REFERENCE.md §7), so the end is "nothing more for
+Tansu's reported high watermark can be wrong (services/kafka/README.md), so the end is "nothing more for
 `quiet_s`", not the end offset. Imports only the standard library and confluent-kafka: the compose
 suite runs this module's source inside the lab's network (`python -c`, in a container of the lab's
 Python image), where the broker's advertised name `kafka` resolves.
