@@ -110,16 +110,11 @@ def baseline_produce(nl: NativeLab, lines: list[bytes]) -> dict:
 def run(quick: bool = False) -> list[dict]:
     count = 10_000 if quick else 100_000
     lines = generated_lines(count, seed=2424)
-    with tempfile.TemporaryDirectory(prefix="bench-cloudwatch-") as tmp:
-        nl = NativeLab.start(Path(tmp) / "lab", extra_env={"LAB_KAFKA_PORT": str(free_port())})
-        try:
-            native.supervisor_rpc(nl.settings).supervisor.stopProcess("agent")
-            cloudwatch_native.start(nl.settings)
-            figures = pipeline(nl, lines)
-            figures += [baseline_put_log_events(nl, lines), baseline_produce(nl, lines)]
-        finally:
-            nl.stop()
-    return figures
+    with tempfile.TemporaryDirectory(prefix="bench-cloudwatch-") as tmp, \
+            NativeLab.running(Path(tmp) / "lab", extra_env={"LAB_KAFKA_PORT": str(free_port())}) as nl:
+        native.supervisor_rpc(nl.settings).supervisor.stopProcess("agent")
+        cloudwatch_native.start(nl.settings)
+        return pipeline(nl, lines) + [baseline_put_log_events(nl, lines), baseline_produce(nl, lines)]
 
 
 def main(argv: list[str] | None = None) -> int:

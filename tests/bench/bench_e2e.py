@@ -106,14 +106,8 @@ def freshness(nl: NativeLab, requests_count: int, rate: float = 5.0) -> list[dic
 
 
 def run(quick: bool = False) -> list[dict]:
-    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
-        nl = NativeLab.start(Path(tmp) / "lab")
-        try:
-            figures = freshness(nl, 20 if quick else 100)
-            figures += throughput(nl, 5_000 if quick else 50_000)
-        finally:
-            nl.stop()
-    return figures
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp, NativeLab.running(Path(tmp) / "lab") as nl:
+        return freshness(nl, 20 if quick else 100) + throughput(nl, 5_000 if quick else 50_000)
 
 
 def main(argv: list[str] | None = None) -> int:

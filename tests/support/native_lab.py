@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +93,16 @@ class NativeLab:
         if geoip:
             cls._predict_with_geoip(s)
         return cls(s)
+
+    @classmethod
+    @contextmanager
+    def running(cls, state_dir: Path, **options) -> Iterator[NativeLab]:
+        """`start` (same options), then `stop` however the block ends."""
+        nl = cls.start(state_dir, **options)
+        try:
+            yield nl
+        finally:
+            nl.stop()
 
     @staticmethod
     def _predict_with_geoip(s: LabSettings) -> None:
