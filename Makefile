@@ -189,6 +189,10 @@ localstack-firehose-tests: venv localstack-venv ## LocalStack's recorded Firehos
 soak: venv system-packages localstack-venv lambda ## 1,000 lines/s for 10 minutes on the native lab
 	$(PY) -m tests.bench.soak
 
+.PHONY: compat
+compat: venv localstack-venv ## the newest boto3 from PyPI (scratch venv) against the lab: prints its version and every failing operation
+	$(PY) -m tests.compat.newest
+
 .PHONY: lint
 lint: venv ## ruff over the whole repository
 	$(PY) -m ruff check .

@@ -12,7 +12,9 @@ name in the message.
 `Service.for_provider` takes a `dispatch_table_factory`: the plugins pass
 `unsupported_operations(code)`, which builds the provider's usual table
 (`create_dispatch_table`) and adds, for every other operation of the service's botocore
-model, a handler that raises the error. Nothing of LocalStack is patched.
+model, a handler that raises the error. Nothing of LocalStack is patched. The operations of a
+newer model the extension ships for the service (`lab_localstack.protocols`) count too, so an
+operation only newer SDKs know answers the same 400.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from localstack.aws.skeleton import DispatchTable, ServiceRequestDispatcher, cre
 from localstack.aws.spec import load_service
 
 from lab_localstack.aws_api import client_error
+from lab_localstack.protocols.newer_models import extra_operation_names
 
 LOG = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ def dispatch_table(provider: object, code: str) -> DispatchTable:
     """The provider's handlers, and `code` (HTTP 400) for every other operation."""
     table = create_dispatch_table(provider)
     service = provider.service
-    for operation in load_service(service).operation_names:
+    for operation in [*load_service(service).operation_names, *extra_operation_names(service)]:
         dispatcher = table.get(operation)
         if dispatcher is None or _defined_by_stub(provider, dispatcher.fn.__name__):
             table[operation] = ServiceRequestDispatcher(Unsupported(service, operation, code), operation,
