@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.localstack, pytest.mark.slow]
 # The Athena operations tests/athena uses (and the lab implements), each of which the client run
 # must have called successfully: a run that silently skipped some would not pass.
 ATHENA_OPERATIONS = {
-    "StartQueryExecution", "GetQueryExecution", "GetQueryResults", "StopQueryExecution",
+    "StartQueryExecution", "GetQueryExecution", "GetQueryResults", "GetQueryResults (paginator)",
+    "GetQueryResults (DATA_MANIFEST)", "StopQueryExecution",
     "BatchGetQueryExecution", "ListQueryExecutions (paged)", "CreateWorkGroup", "GetWorkGroup",
     "UpdateWorkGroup", "ListWorkGroups", "DeleteWorkGroup", "CreateNamedQuery", "GetNamedQuery",
     "ListNamedQueries", "BatchGetNamedQuery", "DeleteNamedQuery", "ListDataCatalogs",

@@ -2,7 +2,8 @@
 (tests/athena), with the answers AWS's API reference gives them.
 
 Query executions (start with a client request token, poll, results paged by NextToken and by
-the SDK's paginator, stop, batch get, list), work groups, named queries, the data catalog
+the SDK's paginator, a CTAS's data manifest through GetQueryResults' query string, stop, batch
+get, list), work groups, named queries, the data catalog
 browsed through Athena, tags on a work group ARN (an ARN with `/` goes into the URL path in
 `rest-json`), errors (an unknown id, an operation the lab does not implement), and the
 operations only newer SDKs have.
@@ -91,6 +92,19 @@ def query_executions(rec: Record, athena, s3, glue) -> None:
             QueryExecutionId=query_id, PaginationConfig={"PageSize": 7})
         for row in page["ResultSet"]["Rows"]])
     expect(len(paginated) == len(ROWS) + 1, f"paginator rows: {len(paginated)}")
+
+    ctas = _succeeded(rec, athena, "CREATE TABLE people_by_half WITH (format = 'TEXTFILE', "
+                                   f"external_location = 's3://{lake['bucket']}/ctas/', partitioned_by = ARRAY['half']) "
+                                   "AS SELECT id, name, id > 12 AS half FROM people", lake)
+    bucket, key = ctas["Statistics"]["DataManifestLocation"][len("s3://"):].split("/", 1)
+    written = rec.call("s3", "GetObject", lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    rec.call("athena", "GetQueryResults (DATA_MANIFEST)", lambda: athena.get_query_results(
+        QueryExecutionId=ctas["QueryExecutionId"], QueryResultType="DATA_MANIFEST"),
+        lambda r: [row["Data"][0]["VarCharValue"] for row in r["ResultSet"]["Rows"]]
+        == written.decode().splitlines() and len(r["ResultSet"]["Rows"]) == 2,
+        "the manifest's two files (one per partition)")
+    rec.fails_with("athena", "GetQueryResults (DATA_MANIFEST of a SELECT)", lambda: athena.get_query_results(
+        QueryExecutionId=query_id, QueryResultType="DATA_MANIFEST"), "InvalidRequestException", "DATA_MANIFEST")
 
     failed = _run(rec, athena, "SELECT * FROM no_such_table", lake)
     expect(failed["Status"]["State"] == "FAILED"
