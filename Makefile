@@ -125,6 +125,14 @@ kdg: venv ## Kinesis Data Generator: TEMPLATE=file STREAM=name [RATE=100 DURATIO
 logs: $(LAB_TOOLS) ## follow the logs of the lab's services
 	$(LABCTL) logs
 
+.PHONY: env shell
+env: venv ## print export lines for the AWS CLI against the lab: eval "$(make -s env)"
+	@$(PY) -m labctl env
+shell: venv ## a shell whose aws/awslocal talk to the lab (PATH, region, test keys, endpoint); exit to leave
+	@eval "$$($(PY) -m labctl env)"; \
+	echo "lab shell: aws and awslocal ($$(aws --version 2>&1 | cut -d' ' -f1)) talk to $$AWS_ENDPOINT_URL; exit to leave"; \
+	exec "$${SHELL:-/bin/bash}" -i
+
 .PHONY: report
 report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
 	$(PY) -m kibana_dashboards report --url $${OPENSEARCH_URL:-http://127.0.0.1:9200} --out build/report
