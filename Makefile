@@ -201,6 +201,16 @@ soak: venv system-packages localstack-venv lambda ## 1,000 lines/s for 10 minute
 lint: venv ## ruff over the whole repository
 	$(PY) -m ruff check .
 
+# `make help`: the everyday targets first, then the sibling labs and tools, then the rest
+# (installation, tests, images) in the order they appear above.
+HELP_EVERYDAY := up generate status down logs shell env
+HELP_LABS := report athena lake-lab cloudwatch-lab anomaly-lab notebooks kdg lambda geoip doctor reset
 .PHONY: help
 help:
-	@grep -hE '^[a-zA-Z_ -]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_ -]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' \
+	  -v everyday="$(HELP_EVERYDAY)" -v labs="$(HELP_LABS)" \
+	  'function show(t) { if (t in desc && !(t in shown)) { printf "  make %-18s %s\n", t, desc[t]; shown[t] = 1 } } \
+	   { desc[$$1] = $$2; order[n++] = $$1 } \
+	   END { print "Every day:"; k = split(everyday, a, " "); for (i = 1; i <= k; i++) show(a[i]); \
+	         print "\nSibling labs and tools:"; k = split(labs, a, " "); for (i = 1; i <= k; i++) show(a[i]); \
+	         print "\nInstallation, tests and images:"; for (i = 0; i < n; i++) show(order[i]) }'
