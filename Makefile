@@ -125,6 +125,12 @@ kdg: venv ## Kinesis Data Generator: TEMPLATE=file STREAM=name [RATE=100 DURATIO
 logs: $(LAB_TOOLS) ## follow the logs of the lab's services
 	$(LABCTL) logs
 
+# Targets that need the lab but are not labctl commands ask labctl first (services/lab/labctl/
+# lab_running.py), before installing anything: `the lab is not running: make up`, exit 1.
+.PHONY: lab-running
+lab-running: $(LAB_TOOLS)
+	@$(LABCTL) running
+
 .PHONY: env shell
 env: venv ## print export lines for the AWS CLI against the lab: eval "$(make -s env)"
 	@$(PY) -m labctl env
@@ -134,7 +140,7 @@ shell: venv ## a shell whose aws/awslocal talk to the lab (PATH, region, test ke
 	exec "$${SHELL:-/bin/bash}" -i
 
 .PHONY: report
-report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
+report: lab-running venv ## render the dashboard panels to build/report/ (HTML + PNG)
 	$(PY) -m kibana_dashboards report --url $${OPENSEARCH_URL:-http://127.0.0.1:9200} --out build/report
 
 .PHONY: athena
@@ -146,15 +152,15 @@ lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack wi
 	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: cloudwatch-lab
-cloudwatch-lab: $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
+cloudwatch-lab: lab-running $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
 	$(LABCTL) cloudwatch-lab
 
 .PHONY: anomaly-lab
-anomaly-lab: venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
+anomaly-lab: lab-running venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
 	$(PY) -m labctl.anomaly_lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: notebooks
-notebooks: venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab) -> build/cloudwatch-lab/report/
+notebooks: lab-running venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab) -> build/cloudwatch-lab/report/
 	$(PY) services/notebooks/run_on_lab.py --out build/cloudwatch-lab/report
 
 .PHONY: pull save load
