@@ -85,7 +85,7 @@ LABCTL := $(if $(HOST_PYTHON),$(PY) -m labctl,bash services/lab/container-lab.sh
 LAB_TOOLS := $(if $(HOST_PYTHON),venv)
 
 .PHONY: doctor
-doctor: ## check this host for the compose lab (engine, Compose, ports, memory, vm.max_map_count) and say what to fix
+doctor: ## which runtimes this host can run (compose: engine, Compose; native: Python, venvs, Apache, Java, assets; ports and their holders) and what to fix
 	@bash services/lab/doctor.sh
 
 .PHONY: lambda
