@@ -111,6 +111,9 @@ def test_es_api_sees_the_same_domains(domains_localstack, osmem):
     assert {"DomainName": domain, "EngineType": "Elasticsearch"} in es.list_domain_names()["DomainNames"]
     assert domain not in [d["DomainName"] for d in
                           opensearch.list_domain_names(EngineType="OpenSearch")["DomainNames"]]
+    config = es.describe_elasticsearch_domain_config(DomainName=domain)["DomainConfig"]
+    assert config["ElasticsearchVersion"]["Options"] == "6.3"
+    assert config["ElasticsearchClusterConfig"]["Options"]["InstanceType"].endswith(".elasticsearch")
     default = name("es-default")
     assert es.create_elasticsearch_domain(DomainName=default)["DomainStatus"]["ElasticsearchVersion"] == "1.5"
     assert es.delete_elasticsearch_domain(DomainName=domain)["DomainStatus"]["Deleted"] is True
