@@ -85,7 +85,7 @@ LABCTL := $(if $(HOST_PYTHON),$(PY) -m labctl,bash services/lab/container-lab.sh
 LAB_TOOLS := $(if $(HOST_PYTHON),venv)
 
 .PHONY: doctor
-doctor: ## check this host for the compose lab (engine, Compose, ports, memory, vm.max_map_count) and say what to fix
+doctor: ## which runtimes this host can run (compose: engine, Compose; native: Python, venvs, Apache, Java, assets; ports and their holders) and what to fix
 	@bash services/lab/doctor.sh
 
 .PHONY: lambda
@@ -125,8 +125,22 @@ kdg: venv ## Kinesis Data Generator: TEMPLATE=file STREAM=name [RATE=100 DURATIO
 logs: $(LAB_TOOLS) ## follow the logs of the lab's services
 	$(LABCTL) logs
 
+# Targets that need the lab but are not labctl commands ask labctl first (services/lab/labctl/
+# lab_running.py), before installing anything: `the lab is not running: make up`, exit 1.
+.PHONY: lab-running
+lab-running: $(LAB_TOOLS)
+	@$(LABCTL) running
+
+.PHONY: env shell
+env: venv ## print export lines for the AWS CLI against the lab: eval "$(make -s env)"
+	@$(PY) -m labctl env
+shell: venv ## a shell whose aws/awslocal talk to the lab (PATH, region, test keys, endpoint); exit to leave
+	@eval "$$($(PY) -m labctl env)"; \
+	echo "lab shell: aws and awslocal ($$(aws --version 2>&1 | cut -d' ' -f1)) talk to $$AWS_ENDPOINT_URL; exit to leave"; \
+	exec "$${SHELL:-/bin/bash}" -i
+
 .PHONY: report
-report: venv ## render the dashboard panels to build/report/ (HTML + PNG)
+report: lab-running venv ## render the dashboard panels to build/report/ (HTML + PNG)
 	$(PY) -m kibana_dashboards report --url $${OPENSEARCH_URL:-http://127.0.0.1:9200} --out build/report
 
 .PHONY: athena
@@ -138,15 +152,15 @@ lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack wi
 	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: cloudwatch-lab
-cloudwatch-lab: $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
+cloudwatch-lab: lab-running $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
 	$(LABCTL) cloudwatch-lab
 
 .PHONY: anomaly-lab
-anomaly-lab: venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
+anomaly-lab: lab-running venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
 	$(PY) -m labctl.anomaly_lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: notebooks
-notebooks: venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab) -> build/cloudwatch-lab/report/
+notebooks: lab-running venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab) -> build/cloudwatch-lab/report/
 	$(PY) services/notebooks/run_on_lab.py --out build/cloudwatch-lab/report
 
 .PHONY: pull save load
@@ -197,6 +211,16 @@ compat: venv localstack-venv ## the newest boto3 from PyPI (scratch venv) agains
 lint: venv ## ruff over the whole repository
 	$(PY) -m ruff check .
 
+# `make help`: the everyday targets first, then the sibling labs and tools, then the rest
+# (installation, tests, images) in the order they appear above.
+HELP_EVERYDAY := up generate status down logs shell env
+HELP_LABS := report athena lake-lab cloudwatch-lab anomaly-lab notebooks kdg lambda geoip doctor reset
 .PHONY: help
 help:
-	@grep -hE '^[a-zA-Z_ -]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_ -]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' \
+	  -v everyday="$(HELP_EVERYDAY)" -v labs="$(HELP_LABS)" \
+	  'function show(t) { if (t in desc && !(t in shown)) { printf "  make %-18s %s\n", t, desc[t]; shown[t] = 1 } } \
+	   { desc[$$1] = $$2; order[n++] = $$1 } \
+	   END { print "Every day:"; k = split(everyday, a, " "); for (i = 1; i <= k; i++) show(a[i]); \
+	         print "\nSibling labs and tools:"; k = split(labs, a, " "); for (i = 1; i <= k; i++) show(a[i]); \
+	         print "\nInstallation, tests and images:"; for (i = 0; i < n; i++) show(order[i]) }'

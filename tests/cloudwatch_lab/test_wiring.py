@@ -132,7 +132,7 @@ def test_make_cloudwatch_lab_without_a_running_lab_says_to_start_it(tmp_path):
     run = subprocess.run([sys.executable, "-m", "labctl", "cloudwatch-lab"], capture_output=True, text=True,
                          env={**os.environ, "LAB_STATE_DIR": str(tmp_path)}, timeout=60, check=False)
     assert run.returncode == 1
-    assert run.stderr.strip() == "error: the lab is not running: `make up` first, then `make cloudwatch-lab`"
+    assert run.stderr.strip() == "error: the lab is not running: make up"
 
 
 class StartedLab:

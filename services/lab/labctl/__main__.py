@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--duration", type=float)
     generate.add_argument("--count", type=int)
     commands.add_parser("logs", help="follow the services' logs")
+    commands.add_parser("running", help="exit 0 when the lab runs, else say `the lab is not running: make up`")
+    commands.add_parser("env", help="export lines for the AWS CLI against the lab (eval \"$(make -s env)\")")
     athena = commands.add_parser("athena", help="crawl the backup and run the example Athena queries")
     athena.add_argument("--query", help="run only this named query")
     athena.add_argument("--no-crawl", action="store_true", help="do not start the crawler first")

@@ -25,7 +25,7 @@ from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
-SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,glue,athena,cloudformation,kinesisanalytics"
+SERVICES = "s3,kinesis,lambda,firehose,iam,sts,logs,glue,athena,cloudformation,kinesisanalytics,opensearch,es"
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class NativeLocalStackConfig:
     bind_address: str = "127.0.0.1"
     firehose_provider: str = "lab"  # "default" selects LocalStack's own Firehose (for comparisons)
     lambda_executor: str = "host"   # "docker" keeps LocalStack's own executor
+    opensearch_url: str | None = None   # the lab's OpenSearch: every domain's endpoint (LAB_OPENSEARCH_URL)
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -93,6 +94,12 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     # kinesis-mock's state file under the volume, rewritten every second (kinesis/persistence.py)
     env["PROVIDER_OVERRIDE_S3"] = "lab"
     env["PROVIDER_OVERRIDE_LAMBDA"] = "lab"   # functions saved and restored (lab_localstack/lambda_/)
+    # CreateDomain answered with the lab's own OpenSearch as the endpoint (lab_localstack/opensearch/);
+    # LocalStack's own opensearch/es providers would download an OpenSearch per domain
+    env["PROVIDER_OVERRIDE_OPENSEARCH"] = "lab"
+    env["PROVIDER_OVERRIDE_ES"] = "lab"
+    if cfg.opensearch_url:
+        env["LAB_OPENSEARCH_URL"] = cfg.opensearch_url
     env.setdefault("KINESIS_MOCK_PERSIST_INTERVAL", "1s")
     env.update(cfg.extra_env)
     return env

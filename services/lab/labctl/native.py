@@ -146,7 +146,7 @@ def render_supervisord_conf(settings: LabSettings) -> str:
     paths = _paths(settings)
     ls_cfg = localstack_native.NativeLocalStackConfig(
         venv=settings.localstack_venv, state_dir=paths["localstack"], port=settings.localstack_port,
-        bind_address=settings.bind_address,
+        bind_address=settings.bind_address, opensearch_url=settings.opensearch_url,
     )
     apache_cfg = apache_host.ApacheHostConfig(
         port=settings.apache_port, state_dir=paths["apache"], listen=settings.bind_address,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from labctl import aws_clients, data_lake
+from labctl import aws_clients, data_lake, lab_running
 from labctl import settings as lab
 
 
@@ -15,6 +15,7 @@ def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
         print(f"error: no query named {args.query!r} in {lab.EXAMPLE_QUERIES} "
               f"(known: {', '.join(queries)})", file=sys.stderr)
         return 2
+    lab_running.require(settings)
     clients = aws_clients.connect(settings.localstack_url)
     if not args.no_crawl:
         crawler = data_lake.crawl(clients("glue"))

@@ -7,9 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from labctl import aws_clients, cloudwatch_lab, runtimes
+from labctl import aws_clients, cloudwatch_lab, lab_running
 from labctl import settings as lab
-from labctl.errors import LabError
 
 
 def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
@@ -20,9 +19,7 @@ def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
         print(f"buckets {cloudwatch_lab.KAFKA_STORAGE_BUCKET}, {cloudwatch_lab.SINK_BUCKET}: "
               + (f"created {', '.join(made)}" if made else "already there"))
         return 0
-    runtime = runtimes.running(settings)
-    if runtime is None:
-        raise LabError("the lab is not running: `make up` first, then `make cloudwatch-lab`")
+    runtime = lab_running.require(settings)
     rc = runtime.start_cloudwatch_lab()
     if rc:
         print("make cloudwatch-lab: not ready (make logs, make status)", file=sys.stderr)

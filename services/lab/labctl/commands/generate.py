@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from labctl import runtimes
+from labctl import lab_running
 from labctl import settings as lab
 
 
@@ -16,5 +16,4 @@ def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     for opt, value in (("rate", rate), ("duration", duration), ("count", args.count)):
         if value is not None:
             extra += [f"--{opt}", str(value)]
-    runtime = runtimes.running(settings) or runtimes.NativeRuntime(settings)
-    return runtime.generate(extra)
+    return lab_running.require(settings).generate(extra)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from labctl import aws_clients, lake_lab
+from labctl import aws_clients, lab_running, lake_lab
 from labctl import settings as lab
 
 
 def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
+    if not args.endpoint:   # an explicit --endpoint is any LocalStack, not necessarily the lab's
+        lab_running.require(settings)
     endpoint = args.endpoint or settings.localstack_url
     aws_clients.connect(endpoint)
     made = lake_lab.deploy(endpoint, args.bucket)

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from labctl import runtimes
+from labctl import lab_running
 from labctl import settings as lab
 
 
 def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
-    runtime = runtimes.running(settings) or runtimes.NativeRuntime(settings)
-    return runtime.follow_logs()
+    return lab_running.require(settings, probe=False).follow_logs()

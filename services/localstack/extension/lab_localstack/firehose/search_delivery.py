@@ -8,8 +8,9 @@ failing are returned so the caller writes them to `AmazonOpenSearchService-faile
 same on every retry and after a restart), so a retry never duplicates a document.
 
 The endpoint is ClusterEndpoint. A stream configured with only a DomainARN is
-resolved through LAB_OPENSEARCH_ENDPOINTS='{"<domain-name>": "http://host:port"}'
-or, failing that, LAB_OPENSEARCH_ENDPOINT='http://host:port' (LocalStack's env).
+resolved through LAB_OPENSEARCH_ENDPOINTS='{"<domain-name>": "http://host:port"}',
+then a domain made through the lab's `opensearch`/`es` API (lab_localstack/opensearch/:
+the lab's OpenSearch), then LAB_OPENSEARCH_ENDPOINT='http://host:port' (LocalStack's env).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from lab_localstack.firehose.error_records import DeliveryFailure
 from lab_localstack.firehose.journal import JournalRecord
 from lab_localstack.firehose.s3_writer import DeliveryStopped
 from lab_localstack.firehose.stream_settings import SearchTarget
+from lab_localstack.opensearch.models import search_url_for_arn
 
 LOG = logging.getLogger(__name__)
 
@@ -51,7 +53,8 @@ def resolve_endpoint(target: SearchTarget) -> str | None:
         return target.cluster_endpoint.rstrip("/")
     domain = (target.domain_arn or "").rsplit("/", 1)[-1]
     env = environment.current()
-    return env.opensearch_endpoints.get(domain) or env.opensearch_endpoint
+    return (env.opensearch_endpoints.get(domain) or search_url_for_arn(target.domain_arn or "")
+            or env.opensearch_endpoint)
 
 
 _ENDPOINT_ACCEPTS_TYPES: dict[str, bool] = {}
@@ -151,7 +154,8 @@ class SearchDelivery:
         prefix = self.target.error_code_prefix
         endpoint = resolve_endpoint(self.target)
         if endpoint is None:
-            message = f"no endpoint for {self.target.domain_arn}: set LAB_OPENSEARCH_ENDPOINTS"
+            message = (f"no endpoint for {self.target.domain_arn}: no such domain in the lab "
+                       "(CreateDomain) and no LAB_OPENSEARCH_ENDPOINTS")
             return {p: (f"{prefix}.ResourceNotFound", message) for p in chunk}
         send_type = bool(self.target.type_name) and accepts_types(self._session, endpoint)
         body = bytearray()
