@@ -15,6 +15,8 @@ PACKAGES = {
     "labctl": ROOT / "services/lab/labctl",
 }
 
+pytestmark = pytest.mark.unit
+
 
 def module_names(package: str, folder: Path) -> dict[str, Path]:
     names = {}
