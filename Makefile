@@ -119,7 +119,7 @@ generate: $(LAB_TOOLS) ## traffic through the shop (default 10 req/s for 300 s; 
 
 .PHONY: kdg
 kdg: venv ## Kinesis Data Generator: TEMPLATE=file STREAM=name [RATE=100 DURATION=60 COUNT= SEED=]; alone: its web page on 127.0.0.1 (KDG_PORT)
-	$(PY) -m generator.kdg $(if $(TEMPLATE),$(foreach t,$(TEMPLATE),--template $(t))) $(if $(STREAM),--stream $(STREAM)) $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(COUNT),--count $(COUNT)) $(if $(SEED),--seed $(SEED)) $(if $(KDG_PORT),--port $(KDG_PORT))
+	$(PY) -m labctl kdg $(if $(TEMPLATE),$(foreach t,$(TEMPLATE),--template $(t))) $(if $(STREAM),--stream $(STREAM)) $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(COUNT),--count $(COUNT)) $(if $(SEED),--seed $(SEED)) $(if $(KDG_PORT),--port $(KDG_PORT))
 
 .PHONY: logs
 logs: $(LAB_TOOLS) ## follow the logs of the lab's services

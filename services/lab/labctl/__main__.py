@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "(Kafka, the awslogs agent, two connectors) beside the running lab")
     cloudwatch.add_argument("--provision-only", action="store_true", help="only create its buckets")
     cloudwatch.add_argument("--localstack-url", help="with --provision-only: LocalStack's URL")
+    commands.add_parser("kdg", add_help=False, help="the Kinesis Data Generator on the lab's "
+                        "LocalStack (its arguments go to python -m generator.kdg)")
     localstack = commands.add_parser("localstack", help="native LocalStack alone (make native-localstack)")
     localstack.add_argument("action", choices=("start", "stop"))
     return parser
@@ -60,7 +62,12 @@ def command_module(name: str) -> ModuleType:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "kdg":
+        args.kdg_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     try:
