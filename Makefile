@@ -143,7 +143,7 @@ cloudwatch-lab: $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: Clo
 
 .PHONY: anomaly-lab
 anomaly-lab: venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
-	$(PY) -m labctl.anomaly_lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
+	$(PY) -m labctl anomaly-lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: notebooks
 notebooks: venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab) -> build/cloudwatch-lab/report/

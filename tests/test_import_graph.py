@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tools.import_graph import PACKAGES, cycles, import_graph, package_graph, report
+from tests.tools.import_graph import (
+    PACKAGES,
+    cycles,
+    import_graph,
+    longest_chain,
+    package_graph,
+    report,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -59,3 +66,9 @@ def test_a_package_loop_is_found(tmp_path):
     assert cycles(package_graph(packages)) == [["ctl", "gen"]]
     text, clean = report(packages)
     assert not clean and "loops: ctl <-> gen" in text
+
+
+def test_labctl_is_at_most_eight_levels_deep():
+    graph = import_graph("labctl", PACKAGES["labctl"])
+    deepest = longest_chain(graph)
+    assert len(deepest) <= 8, " -> ".join(deepest)

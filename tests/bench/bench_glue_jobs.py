@@ -188,7 +188,7 @@ def _batch(ls: LocalStackInstance, docs: list[str], work: Path) -> dict:
 
 
 def _streaming(ls: LocalStackInstance, n: int, work: Path) -> dict:
-    from labctl import anomaly_lab
+    from labctl.labs.anomaly import lab as anomaly_lab
 
     from generator.kdg.sender import Generator, Target, make_clients
     from generator.kdg.template import compile_template

@@ -1,5 +1,5 @@
 """`make cloudwatch-lab`'s Kafka on the native lab, for real: after `make up` (labctl.native.up),
-labctl.cloudwatch_native.start provisions the buckets, renders awslogs.conf, has supervisord
+labctl.labs.cloudwatch.native_side.start provisions the buckets, renders awslogs.conf, has supervisord
 apply the configuration and starts the `kafka` program (Tansu on LAB_BIND_ADDRESS:LAB_KAFKA_PORT,
 topics in LocalStack's S3), waiting on a Kafka Metadata request. `make status --format json`
 then shows its topics (records counted, not read off Tansu's high watermark), a consumer group's
@@ -22,8 +22,10 @@ import psutil
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
-from labctl import cloudwatch_lab, cloudwatch_native, native, settings
+from labctl import native, settings
 from labctl.errors import LabStartError
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
+from labctl.labs.cloudwatch import native_side as cloudwatch_native
 
 from tests.cloudwatch_lab.conftest import running_native_lab
 from tests.labctl.test_loopback_only import answers, non_loopback_addresses

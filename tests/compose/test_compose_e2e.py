@@ -36,8 +36,10 @@ import time
 
 import pytest
 import requests
-from labctl import cloudwatch_lab, compose, engine
+from labctl import compose, engine
 from labctl import settings as lab
+from labctl.labs.cloudwatch import compose_side
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
 
 from tests.compose import compose_checks as cc
 from tests.compose import engine_support as es
@@ -189,7 +191,7 @@ MARKER = "/marker-compose-e2e"
 
 def _topic(env: dict[str, str]) -> str:
     """`${log-group}.${log-stream}`: the stream is the agent container's {instance_id}."""
-    return f"{cloudwatch_lab.LOG_GROUP}.{cloudwatch_lab.instance_id(env, hostname=compose.AWSLOGS_HOSTNAME)}"
+    return f"{cloudwatch_lab.LOG_GROUP}.{cloudwatch_lab.instance_id(env, hostname=compose_side.AWSLOGS_HOSTNAME)}"
 
 
 def _kafka_values(env: dict[str, str], topic: str) -> list[str]:

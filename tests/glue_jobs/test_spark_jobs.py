@@ -17,7 +17,7 @@ import uuid
 import psutil
 import pyarrow.parquet as pq
 import pytest
-from labctl import anomaly_lab
+from labctl.labs.anomaly import lab as anomaly_lab
 
 from tests.glue_jobs.conftest import REPO_ROOT
 from tests.support.waiting import wait_for

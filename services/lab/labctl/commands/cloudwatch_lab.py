@@ -7,9 +7,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from labctl import aws_clients, cloudwatch_lab, runtimes
+from labctl import aws_clients, labs, runtimes
 from labctl import settings as lab
 from labctl.errors import LabError
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
 
 
 def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
@@ -23,11 +24,12 @@ def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     runtime = runtimes.running(settings)
     if runtime is None:
         raise LabError("the lab is not running: `make up` first, then `make cloudwatch-lab`")
-    rc = runtime.start_cloudwatch_lab()
+    hook = labs.hook("cloudwatch-lab", runtime.name, settings)
+    rc = hook.start()
     if rc:
         print("make cloudwatch-lab: not ready (make logs, make status)", file=sys.stderr)
         return rc
-    stream = runtime.instance_id()
+    stream = hook.instance_id()
     print(f"\nThe CloudWatch lab is running ({runtime.name} runtime):")
     print(f"  agent        access_log -> CloudWatch Logs group {cloudwatch_lab.LOG_GROUP}, stream {stream} "
           f"(region {cloudwatch_lab.WORKSHOP_REGION})")
