@@ -12,6 +12,8 @@ import pytest
 from tests.support.data_files import DATA_DIR
 from tests.support.markers import check_markers
 
+pytest_plugins = ["tests.support.processes"]   # servers a run starts end with it
+
 REPO = Path(__file__).resolve().parent.parent
 LOCALSTACK_VENV = Path(os.environ.get("LAB_LOCALSTACK_VENV", REPO / ".venv-localstack"))
 
