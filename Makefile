@@ -119,7 +119,7 @@ generate: $(LAB_TOOLS) ## traffic through the shop (default 10 req/s for 300 s; 
 
 .PHONY: kdg
 kdg: venv ## Kinesis Data Generator: TEMPLATE=file STREAM=name [RATE=100 DURATION=60 COUNT= SEED=]; alone: its web page on 127.0.0.1 (KDG_PORT)
-	$(PY) -m generator.kdg $(if $(TEMPLATE),$(foreach t,$(TEMPLATE),--template $(t))) $(if $(STREAM),--stream $(STREAM)) $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(COUNT),--count $(COUNT)) $(if $(SEED),--seed $(SEED)) $(if $(KDG_PORT),--port $(KDG_PORT))
+	$(PY) -m labctl kdg $(if $(TEMPLATE),$(foreach t,$(TEMPLATE),--template $(t))) $(if $(STREAM),--stream $(STREAM)) $(if $(RATE),--rate $(RATE)) $(if $(DURATION),--duration $(DURATION)) $(if $(COUNT),--count $(COUNT)) $(if $(SEED),--seed $(SEED)) $(if $(KDG_PORT),--port $(KDG_PORT))
 
 .PHONY: logs
 logs: $(LAB_TOOLS) ## follow the logs of the lab's services
@@ -157,7 +157,7 @@ cloudwatch-lab: lab-running $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibl
 
 .PHONY: anomaly-lab
 anomaly-lab: lab-running venv spark-venv ## sibling lab: Glue streaming job + two KDGs + crawler + Athena finds the abnormal client (needs a running lab; DURATION=60)
-	$(PY) -m labctl.anomaly_lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
+	$(PY) -m labctl anomaly-lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: notebooks
 notebooks: lab-running venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab) -> build/cloudwatch-lab/report/

@@ -10,6 +10,9 @@ import boto3
 import pytest
 
 from tests.support.data_files import DATA_DIR
+from tests.support.markers import check_markers
+
+pytest_plugins = ["tests.support.processes"]   # servers a run starts end with it
 
 REPO = Path(__file__).resolve().parent.parent
 LOCALSTACK_VENV = Path(os.environ.get("LAB_LOCALSTACK_VENV", REPO / ".venv-localstack"))
@@ -27,6 +30,7 @@ def free_port() -> int:
 
 
 def pytest_collection_modifyitems(config, items):
+    check_markers(items)
     if not any(item.get_closest_marker("docker") for item in items):
         return
     from labctl.compose import engine_answers

@@ -23,6 +23,8 @@ from botocore.exceptions import ClientError
 
 ACCOUNT = "000000000000"
 
+pytestmark = pytest.mark.localstack
+
 
 def raw_client(localstack, service: str):
     """A client that sends what it is given (no client-side range checks)."""

@@ -1,94 +1,36 @@
-"""The import graphs of the lab's LocalStack extension (lab_localstack) and of labctl have no
-cycles, read statically (ast) from every import statement, function-level ones included: no
-module imports another that imports it back, directly or round a longer loop. And Glue, whose
-Data Catalog Athena reads, imports nothing of Athena's."""
-from __future__ import annotations
+"""The lab's import graphs have no loops (tests/tools/import_graph.py reads them statically from
+every import statement, function-level ones included): no top-level package imports a package
+that imports it back, no module of a package a module that imports it back, directly or round
+a longer loop. Glue, whose Data Catalog Athena reads, imports nothing of Athena's.
 
-import ast
-from pathlib import Path
+`python -m tests.tools.import_graph` prints the package graph and labctl's depth; so does
+`test_the_package_graph_has_no_loop` (seen with `-s`)."""
+from __future__ import annotations
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = {
-    "lab_localstack": ROOT / "services/localstack/extension/lab_localstack",
-    "labctl": ROOT / "services/lab/labctl",
-}
+from tests.tools.import_graph import (
+    PACKAGES,
+    cycles,
+    import_graph,
+    longest_chain,
+    package_graph,
+    report,
+)
 
-
-def module_names(package: str, folder: Path) -> dict[str, Path]:
-    names = {}
-    for path in folder.rglob("*.py"):
-        parts = list(path.relative_to(folder).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts.pop()
-        names[".".join([package, *parts])] = path
-    return names
-
-
-def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
-    """The package's modules that `name` imports (a `from X import y` that names a submodule counts as it)."""
-    is_package = path.name == "__init__.py"
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        targets = []
-        if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = name.split(".")[: len(name.split(".")) - node.level + (1 if is_package else 0)]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            targets = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in known else module
-                       for alias in node.names]
-        for target in targets:
-            while target and target not in known:      # `import a.b.c` where c is an attribute
-                target = target.rpartition(".")[0]
-            if target and target != name:
-                found.add(target)
-    return found
-
-
-def import_graph(package: str, folder: Path) -> dict[str, set[str]]:
-    known = module_names(package, folder)
-    return {name: imports_of(name, path, known) for name, path in known.items()}
-
-
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components of more than one module (Tarjan's algorithm)."""
-    index, low, on_stack, stack, found = {}, {}, set(), [], []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for succ in sorted(graph.get(node, ())):
-            if succ not in index:
-                visit(succ)
-                low[node] = min(low[node], low[succ])
-            elif succ in on_stack:
-                low[node] = min(low[node], index[succ])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
+pytestmark = pytest.mark.unit
 
 
 @pytest.mark.parametrize("package", sorted(PACKAGES))
 def test_no_import_cycles(package):
     assert cycles(import_graph(package, PACKAGES[package])) == []
+
+
+def test_the_package_graph_has_no_loop():
+    text, clean = report()
+    print(text)
+    assert cycles(package_graph(PACKAGES)) == [], text
+    assert clean, text
 
 
 def test_glue_does_not_import_athena():
@@ -106,3 +48,27 @@ def test_a_cycle_is_found(tmp_path):
     (tmp_path / "b.py").write_text("def f():\n    from pkg.c import g\n")
     (tmp_path / "c.py").write_text("from . import a\n")
     assert cycles(import_graph("pkg", tmp_path)) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
+def test_a_package_loop_is_found(tmp_path):
+    """Two packages that import each other (as generator and labctl did, through a
+    function-level import) are a loop in the package graph, and the report fails."""
+    for package, source in {"gen": "def endpoint():\n    from ctl.settings import load\n",
+                            "ctl": "from gen.kdg import endpoint\n",
+                            "base": ""}.items():
+        folder = tmp_path / package
+        folder.mkdir()
+        (folder / "__init__.py").write_text("")
+        (folder / ("kdg.py" if package == "gen" else "settings.py")).write_text(source)
+    (tmp_path / "ctl" / "settings.py").write_text("import base\nfrom gen.kdg import endpoint\n")
+    packages = {name: tmp_path / name for name in ("gen", "ctl", "base")}
+    assert package_graph(packages) == {"gen": {"ctl"}, "ctl": {"base", "gen"}, "base": set()}
+    assert cycles(package_graph(packages)) == [["ctl", "gen"]]
+    text, clean = report(packages)
+    assert not clean and "loops: ctl <-> gen" in text
+
+
+def test_labctl_is_at_most_eight_levels_deep():
+    graph = import_graph("labctl", PACKAGES["labctl"])
+    deepest = longest_chain(graph)
+    assert len(deepest) <= 8, " -> ".join(deepest)

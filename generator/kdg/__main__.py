@@ -24,13 +24,13 @@ from generator.kdg.template import Template, TemplateError, compile_template
 
 log = logging.getLogger("generator.kdg")
 DEFAULT_PORT = 8901
+DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 
 
 def default_endpoint() -> str:
-    """The lab's LocalStack, from the same LAB_* settings as labctl."""
-    from labctl.settings import load
-
-    return load().localstack_url
+    """The lab's LocalStack at its default address; `make kdg` (`labctl kdg`) passes the
+    configured one (LAB_LOCALSTACK_PORT, LAB_BIND_ADDRESS) in as --endpoint-url."""
+    return DEFAULT_ENDPOINT
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "(the dates aside); template i uses seed+i")
     parser.add_argument("--render", type=int, metavar="N",
                         help="print N records of each template and exit (nothing is sent)")
-    parser.add_argument("--endpoint-url", help="LocalStack URL (default: the lab's, from "
-                                               "LAB_LOCALSTACK_PORT/LAB_BIND_ADDRESS)")
+    parser.add_argument("--endpoint-url", help=f"LocalStack URL (default {DEFAULT_ENDPOINT}; `make kdg` "
+                                               "passes the lab's, from LAB_LOCALSTACK_PORT/LAB_BIND_ADDRESS)")
     parser.add_argument("--max-retries", type=int, default=3, metavar="N",
                         help="times a refused record is sent again (default 3)")
     parser.add_argument("--no-newline", action="store_true",

@@ -7,6 +7,8 @@ import pytest
 
 from tests.agent.conftest import run_agent_cli
 
+pytestmark = pytest.mark.unit
+
 WORKSHOP = {"cloudwatch.emitMetrics": True, "firehose.endpoint": "http://127.0.0.1:4566",
             "flows": [{"filePattern": "/var/log/httpd/access_log*",
                        "deliveryStream": "webserver_stream", "partitionKeyOption": "RANDOM",

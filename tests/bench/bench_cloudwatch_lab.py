@@ -24,7 +24,9 @@ from pathlib import Path
 import boto3
 import psutil
 from confluent_kafka import Producer
-from labctl import cloudwatch_lab, cloudwatch_native, native
+from labctl import native
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
+from labctl.labs.cloudwatch import native_side as cloudwatch_native
 
 from tests.bench.run_all import render_table
 from tests.conftest import free_port

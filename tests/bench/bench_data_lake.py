@@ -27,6 +27,7 @@ from labctl import data_lake
 
 from etl.access_log import parse_line
 from etl.document import render_document
+from tests.bench.figures import figure as bench_figure
 from tests.conftest import LOCALSTACK_VENV, LocalStackInstance
 from tests.support.data_files import ELASTIC_LOG
 
@@ -74,8 +75,7 @@ def write_objects(s3, bucket: str, count: int, local_dir: Path) -> list[Path]:
 
 
 def figure(metric: str, seconds: float, notes: str = NOTE) -> dict:
-    return {"component": "data_lake", "metric": metric, "value": round(seconds, 3), "unit": "s",
-            "target": None, "notes": notes}
+    return bench_figure("data_lake", metric, seconds, "s", None, notes, digits=3)
 
 
 def run(quick: bool = False) -> list[dict]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import requests
 
+from tests.bench.figures import figure as bench_figure
 from tests.conftest import LocalStackInstance, free_port
 from tests.support.firehose_calls import (
     LAMBDA_ROLE,
@@ -150,8 +151,7 @@ def opensearch_run(instance: LocalStackInstance, fn: str, osmem_url: str, count:
 
 
 def figure(metric: str, value: float, target: str = "", notes: str = NOTE) -> dict:
-    return {"component": "firehose", "metric": metric, "value": round(value, 1), "unit": "records/s",
-            "target": target, "notes": notes}
+    return bench_figure("firehose", metric, value, "records/s", target, notes, digits=1)
 
 
 def measure(provider: str, tmp: Path, osmem: OsmemProcess, s3_count: int, os_count: int,

@@ -26,6 +26,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from tests.bench.bench_firehose import wait_settled
+from tests.bench.figures import figure as bench_figure
 from tests.conftest import LocalStackInstance
 from tests.support.firehose_calls import LAMBDA_ROLE, processors, s3_destination
 
@@ -96,8 +97,7 @@ def one_run(instance: LocalStackInstance, label: str, records: list[bytes], **ex
 
 
 def figure(metric: str, value: float, notes: str = NOTE) -> dict:
-    return {"component": "firehose", "metric": metric, "value": round(value, 1), "unit": "records/s",
-            "target": "", "notes": notes}
+    return bench_figure("firehose", metric, value, "records/s", "", notes, digits=1)
 
 
 def run(quick: bool = False) -> list[dict]:

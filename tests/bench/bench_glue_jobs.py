@@ -32,6 +32,7 @@ from pathlib import Path
 import psutil
 import pyarrow.parquet as pq
 
+from tests.bench.figures import figure as bench_figure
 from tests.conftest import LOCALSTACK_VENV, LocalStackInstance
 
 REPO = Path(__file__).resolve().parents[2]
@@ -188,7 +189,7 @@ def _batch(ls: LocalStackInstance, docs: list[str], work: Path) -> dict:
 
 
 def _streaming(ls: LocalStackInstance, n: int, work: Path) -> dict:
-    from labctl import anomaly_lab
+    from labctl.labs.anomaly import lab as anomaly_lab
 
     from generator.kdg.sender import Generator, Target, make_clients
     from generator.kdg.template import compile_template
@@ -226,8 +227,7 @@ def run(quick: bool = False) -> list[dict]:
     figures: list[dict] = []
 
     def figure(metric: str, value: float, unit: str, notes: str = NOTE) -> None:
-        figures.append({"component": "glue_jobs", "metric": metric, "value": round(value, 2), "unit": unit,
-                        "target": None, "notes": notes})
+        figures.append(bench_figure("glue_jobs", metric, value, unit, None, notes, digits=2))
 
     base = Path(tempfile.mkdtemp(prefix="bench-glue-"))
     ls = LocalStackInstance(base / "volume", base / "localstack.log")

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import psutil
 
+from tests.bench.figures import figure as bench_figure
 from tests.conftest import LocalStackInstance
 from tests.kinesisanalytics.conftest import ISSUE_SQL, json_input, stream_output
 from tests.kinesisanalytics.engine_units import started_engine
@@ -198,18 +199,16 @@ def run(quick: bool = False) -> list[dict]:
     figures = []
 
     def figure(metric: str, value: float, unit: str, target=None) -> None:
-        figures.append({"component": "kinesisanalytics", "metric": metric, "value": value, "unit": unit,
-                        "target": target, "notes": f"{count:,} records; {NOTE}"})
+        figures.append(bench_figure("kinesisanalytics", metric, value, unit, target, f"{count:,} records; {NOTE}"))
 
     for engine in ("duckdb", "flink"):
         rate, cpu, rss = _engine_only(engine, engine_count)
-        figures.append({"component": "kinesisanalytics", "metric": f"{engine}_engine_only_records_per_s",
-                        "value": rate, "unit": "records/s", "target": None,
-                        "notes": f"{engine_count:,} records, the issue's 10 s windows, engine alone"})
-        figures.append({"component": "kinesisanalytics", "metric": f"{engine}_engine_only_cpu", "value": cpu,
-                        "unit": "cores", "target": None, "notes": "this process and its children"})
-        figures.append({"component": "kinesisanalytics", "metric": f"{engine}_engine_only_peak_rss", "value": rss,
-                        "unit": "MB", "target": None, "notes": "this process and its children"})
+        figures.append(bench_figure("kinesisanalytics", f"{engine}_engine_only_records_per_s", rate, "records/s",
+                                    notes=f"{engine_count:,} records, the issue's 10 s windows, engine alone"))
+        figures.append(bench_figure("kinesisanalytics", f"{engine}_engine_only_cpu", cpu, "cores",
+                                    notes="this process and its children"))
+        figures.append(bench_figure("kinesisanalytics", f"{engine}_engine_only_peak_rss", rss, "MB",
+                                    notes="this process and its children"))
     with tempfile.TemporaryDirectory(prefix="bench-kda-") as tmp:
         instance = LocalStackInstance(Path(tmp) / "volume", Path(tmp) / "localstack.log")
         instance.start()

@@ -26,6 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tests.bench.figures import figure as bench_figure
 from tests.conftest import LocalStackInstance
 from tests.lambda_executor import functions
 
@@ -90,14 +91,7 @@ def run(quick: bool = False) -> list[dict]:
             instance.stop()
 
     def figure(metric, value, unit, target, notes):
-        return {
-            "component": "lambda_executor",
-            "metric": metric,
-            "value": value,
-            "unit": unit,
-            "target": target,
-            "notes": notes,
-        }
+        return bench_figure("lambda_executor", metric, value, unit, target, notes)
 
     return [
         figure(

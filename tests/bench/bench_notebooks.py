@@ -23,6 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
+from tests.bench.figures import figure as bench_figure
 from tests.conftest import LocalStackInstance
 from tests.notebooks.conftest import NOTEBOOKS, SPARK_PYTHON, run_runner, runner_command
 from tests.support.data_files import ELASTIC_LOG, GEOIP_TEST_DB
@@ -41,8 +42,7 @@ def run(quick: bool = False) -> list[dict]:
     figures: list[dict] = []
 
     def figure(metric: str, value: float, unit: str, notes: str = NOTE) -> None:
-        figures.append({"component": "notebooks", "metric": metric, "value": round(value, 2), "unit": unit,
-                        "target": None, "notes": notes})
+        figures.append(bench_figure("notebooks", metric, value, unit, None, notes, digits=2))
 
     base = Path(tempfile.mkdtemp(prefix="bench-notebooks-"))
     ls = LocalStackInstance(base / "volume", base / "localstack.log")

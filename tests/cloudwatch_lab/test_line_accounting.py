@@ -2,7 +2,7 @@
 events, Kafka records, S3 sink objects, and rows of the notebooks' Spark tables (`make notebooks`
 on the same lab, last: its gold tables count every sink record once).
 
-The lab as a user runs it: `make up` (native), `make cloudwatch-lab` (labctl.cloudwatch_native.start:
+The lab as a user runs it: `make up` (native), `make cloudwatch-lab` (labctl.labs.cloudwatch.native_side.start:
 Kafka on LocalStack's S3, the awslogs agent, the CloudWatch Logs source and the S3 sink, all four
 supervised), traffic through Apache from the generator. Lines are matched as multisets: a line
 written once must appear once in a clean run; under faults (Kafka and the sink killed with SIGKILL
@@ -26,7 +26,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from labctl import cloudwatch_lab, cloudwatch_native, native, settings
+from labctl import native, settings
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
+from labctl.labs.cloudwatch import native_side as cloudwatch_native
 
 from tests.cloudwatch_lab.conftest import running_native_lab
 from tests.support import cloudwatch_accounting as ca

@@ -13,7 +13,9 @@ import sys
 from typing import ClassVar
 
 import pytest
-from labctl import cloudwatch_lab, cloudwatch_status, native, settings, status
+from labctl import native, settings, status
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
+from labctl.labs.cloudwatch import status as cloudwatch_status
 
 pytestmark = pytest.mark.unit
 
@@ -26,6 +28,7 @@ def lab_settings(tmp_path, **env) -> settings.LabSettings:
 def rendered_programs(s: settings.LabSettings) -> dict[str, dict[str, str]]:
     parser = configparser.RawConfigParser()
     parser.read_string(native.render_supervisord_conf(s))
+    parser.read_string(native.render_programs(s, cloudwatch_lab.programs(s)))   # what start adds
     return {section.split(":", 1)[1]: dict(parser[section]) for section in parser.sections()
             if section.startswith("program:")}
 
@@ -43,8 +46,12 @@ def test_the_four_programs_wait_for_make_cloudwatch_lab(tmp_path):
     assert set(cloudwatch_lab.PROGRAMS) <= set(programs)
     for name in cloudwatch_lab.PROGRAMS:
         assert programs[name]["autostart"] == "false", name
-    # the main lab's own programs are unchanged
+    # the main lab's own programs are unchanged, and supervisord reads the sibling labs' programs
     assert programs["opensearch"]["autostart"] == "true"
+    main = configparser.RawConfigParser()
+    main.read_string(native.render_supervisord_conf(lab_settings(tmp_path)))
+    assert main["include"]["files"] == str(tmp_path / "lab" / "programs.d" / "*.conf")
+    assert not set(cloudwatch_lab.PROGRAMS) & {s.split(":", 1)[-1] for s in main.sections()}
 
 
 def test_commands_are_the_contracts(tmp_path):
@@ -115,7 +122,7 @@ class StoppedLab:
 
     name = "native"
 
-    def cloudwatch_processes(self):
+    def processes(self):
         return {name: "stopped" for name in cloudwatch_lab.PROGRAMS}
 
 
@@ -124,7 +131,7 @@ def test_status_says_not_started_before_make_cloudwatch_lab(runtime):
     data = cloudwatch_status.collect(runtime)
     assert data == {"state": "not started"}
     assert cloudwatch_status.render(data)[-1].strip() == "not started"
-    lab_status = status.LabStatus(runtime="native", cloudwatch_lab=data)
+    lab_status = status.LabStatus(runtime="native", labs={"cloudwatch_lab": data})
     assert '"cloudwatch_lab": {\n    "state": "not started"' in status.render_json(lab_status)
 
 
@@ -147,7 +154,7 @@ class StartedLab:
                               "last_error": "ThrottlingException", "updated_at": "2026-12-05T22:00:00Z"},
     }
 
-    def cloudwatch_processes(self):
+    def processes(self):
         return {"kafka": "running", "awslogs-agent": "running", "cloudwatch-source": "running", "s3-sink": "backoff"}
 
     def kafka_status(self):
@@ -155,7 +162,7 @@ class StartedLab:
                 "topics": {"t": {"partitions": 1, "records": 990, "offsets": {"0": [0, 990]}}},
                 "groups": {"s3-sink": {"committed": {"t+0": 900}, "lag": 90}}}
 
-    def cloudwatch_stats_json(self, name):
+    def stats_json(self, name):
         return json.dumps(self.STATS[name]) if name in self.STATS else "{\"records_consu"
 
 

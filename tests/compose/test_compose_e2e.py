@@ -32,12 +32,15 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
 import requests
-from labctl import cloudwatch_lab, compose, engine
+from labctl import compose, engine
 from labctl import settings as lab
+from labctl.labs.cloudwatch import compose_side
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
 
 from tests.compose import compose_checks as cc
 from tests.compose import engine_support as es
@@ -171,12 +174,25 @@ def test_the_image_builds_the_same_lambda_zip_as_make_lambda(compose_lab):
 
 def test_make_logs_follows_the_services(compose_lab):
     env = compose_lab["env"]
+    # Stopped once the logs show what is awaited, not after a fixed time: on a loaded machine
+    # 8 s passed before labctl printed anything, and the SIGTERM then reached make while it
+    # waited for labctl (`make[1]: *** wait: No child processes`) instead of the logs.
+    lines: list[str] = []
+
     with subprocess.Popen(["make", "--no-print-directory", "logs"], cwd=cc.REPO, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           start_new_session=True) as proc:
-        time.sleep(8)
-        os.killpg(proc.pid, signal.SIGTERM)  # make, labctl and compose: `logs -f` runs until stopped
-        out, _ = proc.communicate(timeout=30)
+        reader = threading.Thread(target=lines.extend, args=(proc.stdout,), daemon=True)  # line by line
+        reader.start()
+        try:
+            wait_for(lambda: any("setup: done" in line for line in lines) or proc.poll() is not None,
+                     timeout=300, what="`make logs` to show the setup service's output")
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)  # make, labctl and compose: `logs -f` runs until stopped
+            proc.wait(timeout=30)
+            reader.join(timeout=30)
+    out = "".join(lines)
     assert "setup: done" in out, out[-2000:]
 
 
@@ -189,7 +205,7 @@ MARKER = "/marker-compose-e2e"
 
 def _topic(env: dict[str, str]) -> str:
     """`${log-group}.${log-stream}`: the stream is the agent container's {instance_id}."""
-    return f"{cloudwatch_lab.LOG_GROUP}.{cloudwatch_lab.instance_id(env, hostname=compose.AWSLOGS_HOSTNAME)}"
+    return f"{cloudwatch_lab.LOG_GROUP}.{cloudwatch_lab.instance_id(env, hostname=compose_side.AWSLOGS_HOSTNAME)}"
 
 
 def _kafka_values(env: dict[str, str], topic: str) -> list[str]:

@@ -51,18 +51,19 @@ def test_generator_is_behind_its_profile(services):
 
 
 def test_the_cloudwatch_lab_is_behind_its_profile(services):
-    """`make up` starts none of it; `make cloudwatch-lab` starts the profile (labctl.compose)."""
+    """`make up` starts none of it; `make cloudwatch-lab` starts the profile (its compose_side)."""
     from labctl import compose
+    from labctl.labs.cloudwatch import compose_side
 
     assert {name for name, svc in services.items() if svc.get("profiles") == ["cloudwatch"]} == CLOUDWATCH_LAB
-    assert compose.CLOUDWATCH_PROFILE == "cloudwatch" and "cloudwatch" in compose.PROFILES
-    assert set(compose.CLOUDWATCH_STATS) == CLOUDWATCH_LAB - {"kafka", "cloudwatch-setup"}
+    assert compose_side.CLOUDWATCH_PROFILE == "cloudwatch" and "cloudwatch" in compose.PROFILES
+    assert set(compose_side.CLOUDWATCH_STATS) == CLOUDWATCH_LAB - {"kafka", "cloudwatch-setup"}
     # both ways of starting it name exactly the profile's services (a plain `up` would start `setup` again)
-    assert set(compose.CLOUDWATCH_SERVICES) == CLOUDWATCH_LAB
+    assert set(compose_side.CLOUDWATCH_SERVICES) == CLOUDWATCH_LAB
     script = (cc.REPO / "services" / "lab" / "container-lab.sh").read_text()
     assert set(script.split("cloudwatch=(", 1)[1].split(")", 1)[0].split()) == CLOUDWATCH_LAB
     # the agent's {instance_id} (its log stream, the topic's suffix) derives from this hostname
-    assert services["awslogs-agent"]["hostname"] == compose.AWSLOGS_HOSTNAME
+    assert services["awslogs-agent"]["hostname"] == compose_side.AWSLOGS_HOSTNAME
 
 
 def test_kafka_is_apache_kafka_in_kraft_mode_with_its_data_on_a_volume(services, raw, env_file):
@@ -96,9 +97,9 @@ def test_the_cloudwatch_lab_keeps_its_state_on_volumes(services, raw):
     assert mounts["cloudwatch-source"]["/var/lib/kafka-connect"] == "cloudwatch-source-state"
     assert mounts["s3-sink"]["/var/lib/kafka-connect"] == "s3-sink-state"
     assert {"awslogs-state", "cloudwatch-source-state", "s3-sink-state"} <= set(raw["volumes"])
-    from labctl import compose
+    from labctl.labs.cloudwatch import compose_side
 
-    for name, stats in compose.CLOUDWATCH_STATS.items():  # where `make status` reads them
+    for name, stats in compose_side.CLOUDWATCH_STATS.items():  # where `make status` reads them
         command = services[name]["command"]
         assert command[command.index("--stats-file") + 1] == stats, name
     # the workshop's awslogs.conf, unchanged: its paths are the container's

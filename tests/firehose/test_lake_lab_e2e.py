@@ -1,4 +1,4 @@
-"""The sibling lab end to end, deployed as an attendee would: `labctl.lake_lab` creates the
+"""The sibling lab end to end, deployed as an attendee would: `labctl.labs.lake.lab` creates the
 CloudFormation stack (bucket, roles, an inline-code Lambda, the Glue database, tables and
 crawler, the lab's Firehose converting to Parquet); tab-separated Apache lines go into Kinesis; the Lambda makes JSON, Firehose
 writes Parquet with the Glue table's schema; a Glue crawler catalogs the Parquet; Athena's
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
 import pytest
-from labctl import lake_lab
+from labctl.labs.lake import lab as lake_lab
 
 from tests.athena.conftest import rows as result_rows
 from tests.athena.conftest import run

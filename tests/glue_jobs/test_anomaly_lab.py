@@ -1,4 +1,4 @@
-"""The anomaly-detection lab end to end on the native lab (labctl.anomaly_lab, what `make
+"""The anomaly-detection lab end to end on the native lab (labctl.labs.anomaly.lab, what `make
 anomaly-lab` runs, shortened): Glue streaming job, two KDGs, crawler, the workshop's Athena
 query. The abnormal client ranks first with exactly as many transactions as its KDG sent."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 import uuid
 
 import pytest
-from labctl import anomaly_lab
+from labctl.labs.anomaly import lab as anomaly_lab
 
 pytestmark = [pytest.mark.localstack, pytest.mark.slow]
 

@@ -17,7 +17,7 @@ import uuid
 import psutil
 import pyarrow.parquet as pq
 import pytest
-from labctl import anomaly_lab
+from labctl.labs.anomaly import lab as anomaly_lab
 
 from tests.glue_jobs.conftest import REPO_ROOT
 from tests.support.waiting import wait_for
@@ -115,8 +115,16 @@ def listening_addresses(run_id: str) -> set[str]:
     found = set()
     for process in psutil.process_iter(["cmdline"]):
         if any(run_id in part for part in process.info["cmdline"] or []):
-            for member in [process, *process.children(recursive=True)]:
-                found |= {c.laddr.ip for c in member.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+            try:
+                members = [process, *process.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            for member in members:
+                try:   # a worker may exit while it is read: what it listened on is gone with it
+                    found |= {c.laddr.ip for c in member.net_connections(kind="inet")
+                              if c.status == psutil.CONN_LISTEN}
+                except psutil.NoSuchProcess:
+                    continue
     return found
 
 

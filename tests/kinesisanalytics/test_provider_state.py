@@ -14,6 +14,8 @@ from tests.kinesisanalytics.conftest import ISSUE_SQL, ROLE, json_input, make_st
 OTHER_ACCOUNT = "111111111111"     # LocalStack takes a 12-digit access key id as the account
 OTHER_REGION = "eu-west-1"
 
+pytestmark = pytest.mark.localstack
+
 
 def test_an_update_the_running_application_cannot_run_changes_nothing(localstack):
     kda = localstack.client("kinesisanalytics")

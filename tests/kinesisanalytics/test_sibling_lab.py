@@ -20,12 +20,14 @@ ISSUE_FIELDS = {"request_time", "client_ip", "client_hostname", "server_ip", "re
                 "size", "userAgent", "referer"}
 
 
+@pytest.mark.unit
 def test_the_setting_names_a_bad_value():
     with pytest.raises(settings.SettingsError, match="LAB_ACCESS_LOG_FORMAT"):
         settings.load({"LAB_ACCESS_LOG_FORMAT": "xml"})
     assert settings.load({"LAB_ACCESS_LOG_FORMAT": "kinesis"}).access_log_format == "kinesis"
 
 
+@pytest.mark.unit
 def test_the_agent_flow_feeds_web_access_log_in_the_json_format(tmp_path):
     json_lab = settings.load({"LAB_ACCESS_LOG_FORMAT": "kinesis", "LAB_STATE_DIR": str(tmp_path)})
     workshop = settings.load({"LAB_STATE_DIR": str(tmp_path)})

@@ -10,7 +10,7 @@ import json
 from collections import Counter
 
 import boto3
-from labctl import cloudwatch_lab
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
 
 
 def aws_client(localstack_url: str, service: str, region: str = "us-east-1"):

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from labctl import kafka_broker
+from labctl.labs.cloudwatch import kafka_broker
 
 
 class RunningBroker:

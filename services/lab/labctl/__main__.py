@@ -46,10 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
     lake = commands.add_parser("lake-lab", help="deploy the Parquet sibling lab's stack into the running lab")
     lake.add_argument("--endpoint", help="LocalStack's URL (default: the lab's)")
     lake.add_argument("--bucket", default="clickstream-lake")
+    anomaly = commands.add_parser("anomaly-lab", help="run the anomaly sibling lab (Glue streaming job, "
+                                  "two KDGs, crawler, Athena) in the running lab")
+    anomaly.add_argument("--endpoint", help="LocalStack's URL (default: the lab's)")
+    anomaly.add_argument("--bucket", default="ticket-transactions-lab")
+    anomaly.add_argument("--duration", type=float, default=60, help="seconds the KDGs send (default 60)")
+    anomaly.add_argument("--rate", type=float, default=100, help="normal records per second (default 100)")
+    anomaly.add_argument("--keep-running", action="store_true", help="leave the streaming job running")
     cloudwatch = commands.add_parser("cloudwatch-lab", help="start the CloudWatch Logs -> Kafka -> S3 lab "
                                      "(Kafka, the awslogs agent, two connectors) beside the running lab")
     cloudwatch.add_argument("--provision-only", action="store_true", help="only create its buckets")
     cloudwatch.add_argument("--localstack-url", help="with --provision-only: LocalStack's URL")
+    commands.add_parser("kdg", add_help=False, help="the Kinesis Data Generator on the lab's "
+                        "LocalStack (its arguments go to python -m generator.kdg)")
     localstack = commands.add_parser("localstack", help="native LocalStack alone (make native-localstack)")
     localstack.add_argument("action", choices=("start", "stop"))
     return parser
@@ -62,7 +71,12 @@ def command_module(name: str) -> ModuleType:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "kdg":
+        args.kdg_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     try:

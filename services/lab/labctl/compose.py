@@ -29,15 +29,6 @@ ONE_SHOT_LABEL = "org.clickstream-lab.one-shot"
 WAIT_TIMEOUT_S = 1200  # a first `up` builds the images
 # Services outside plain `up`: `down` stops them too.
 PROFILES = ("generator", "cloudwatch")
-CLOUDWATCH_PROFILE = "cloudwatch"
-# The awslogs agent's container hostname (docker-compose.yml): its {instance_id} derives from it.
-AWSLOGS_HOSTNAME = "unicorn-shop"
-# The CloudWatch lab's services (profile cloudwatch) and where each keeps its stats file.
-CLOUDWATCH_STATS = {"awslogs-agent": "/var/lib/awslogs/stats.json",
-                    "cloudwatch-source": "/var/lib/kafka-connect/stats.json",
-                    "s3-sink": "/var/lib/kafka-connect/stats.json"}
-CLOUDWATCH_SERVICES = ("kafka", "cloudwatch-setup", *CLOUDWATCH_STATS)
-
 
 class ComposeError(LabError, RuntimeError):
     """Compose or the engine is missing or failed; the message says what to do."""
@@ -182,32 +173,6 @@ def up_profile(profile: str, services: tuple[str, ...]) -> int:
         return _compose("--profile", profile, "up", "-d", "--wait", *services)
     rc = _compose("--profile", profile, "up", "-d", *services)
     return rc or wait_ready()
-
-
-def cloudwatch_processes() -> dict[str, str]:
-    """The CloudWatch lab's services and their state (healthy, exited 1, ...); {} when not started."""
-    try:
-        found = containers(include_stopped=True)
-    except engine.EngineError as error:
-        LOG.warning("%s", error)
-        return {}
-    return {service_of(attrs): container_health(attrs) for attrs in found
-            if service_of(attrs) in CLOUDWATCH_SERVICES}
-
-
-def cloudwatch_stats_json(service: str) -> str | None:
-    return exec_output(service, "cat", CLOUDWATCH_STATS[service])
-
-
-def kafka_status_json() -> str | None:
-    """labctl.kafka_status run inside the network (where the broker's advertised name resolves),
-    in the first of the lab's Python containers of the profile that answers."""
-    for service in CLOUDWATCH_STATS:
-        out = exec_output(service, "python", "-m", "labctl.kafka_status",
-                          "--bootstrap", f"kafka:{lab.CONTAINER_PORTS['kafka']}", timeout=30)
-        if out:
-            return out
-    return None
 
 
 def logs() -> int:

@@ -2,11 +2,10 @@
 
 Processes: the OpenSearch-API server (osmem-server), native LocalStack with the
 lab's extension, a host Apache serving the unicorn shop, and the agent tailing
-Apache's access log; and, not started by `up`, the CloudWatch lab's Kafka broker,
-CloudWatch Logs agent and two connectors (labctl.cloudwatch_lab; `make cloudwatch-lab`
-starts them, labctl.cloudwatch_native). Everything (configs, logs, state) lives under the state
-directory (.lab/ by default); `down` stops exactly the supervisord started
-here, which takes its process groups with it.
+Apache's access log; and, not started by `up`, the programs a sibling lab adds when it
+starts (`add_programs`: programs.d/<lab>.conf, e.g. labctl.labs.cloudwatch.native_side).
+Everything (configs, logs, state) lives under the state directory (.lab/ by default);
+`down` stops exactly the supervisord started here, which takes its process groups with it.
 """
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from labctl import cloudwatch_lab, index_rebuild, localstack_native
+from labctl import index_rebuild, localstack_native
 from labctl import settings as lab
 from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
@@ -41,6 +40,7 @@ def _paths(settings: LabSettings) -> dict[str, Path]:
     return {
         "root": root,
         "conf": root / "supervisord.conf",
+        "programs.d": root / "programs.d",
         "sock": root / "supervisor.sock",
         "pid": root / "supervisord.pid",
         "logs": root / "logs",
@@ -170,8 +170,8 @@ def render_supervisord_conf(settings: LabSettings) -> str:
                  lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                                  "AWS_DEFAULT_REGION": lab.REGION}, False, paths["logs"]),
         index_rebuild.supervisor_program(_rebuild_target(settings), paths["logs"]),
-        # autostart=false: `make cloudwatch-lab` starts them (services/lab/README.md says why)
-        *(_program(p.name, p.argv, p.cwd, p.env, False, paths["logs"]) for p in cloudwatch_lab.programs(settings)),
+        # the sibling labs' programs, added when one starts (add_programs)
+        "[include]", f"files={paths['programs.d'] / '*.conf'}", "",
     ]
     return "\n".join(blocks)
 
@@ -235,6 +235,35 @@ def reload_config(settings: LabSettings) -> None:
     _paths(settings)["conf"].write_text(render_supervisord_conf(settings))
     _supervisorctl(settings, "reread", check=False)
     _supervisorctl(settings, "update", check=False)
+
+
+def add_programs(settings: LabSettings, lab_name: str, programs: list) -> None:
+    """A sibling lab's programs (name, argv, cwd, env; autostart=false: the lab starts them,
+    services/lab/README.md says why) in programs.d/<lab_name>.conf, applied to the running
+    supervisord."""
+    folder = _paths(settings)["programs.d"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{lab_name}.conf").write_text(render_programs(settings, programs))
+    reload_config(settings)
+
+
+def render_programs(settings: LabSettings, programs: list) -> str:
+    """[program:...] blocks (autostart=false) for a sibling lab's programs."""
+    return "\n".join(_program(p.name, p.argv, p.cwd, p.env, False, _paths(settings)["logs"]) for p in programs)
+
+
+def sibling_programs(settings: LabSettings) -> list[str]:
+    """The sibling labs' programs added so far, in the order they were declared."""
+    names = []
+    for conf in sorted(_paths(settings)["programs.d"].glob("*.conf")):
+        names += [line[len("[program:"):-1] for line in conf.read_text().splitlines()
+                  if line.startswith("[program:")]
+    return names
+
+
+def stop_programs(settings: LabSettings, *programs: str) -> None:
+    """Stop supervisord's `programs`, one after the other."""
+    _supervisorctl(settings, "stop", *programs, check=False)
 
 
 def start_program(settings: LabSettings, program: str, what: str, check, timeout: float) -> None:
@@ -330,8 +359,8 @@ def down(settings: LabSettings, timeout: float = 60.0) -> bool:
     children = proc.children(recursive=True)
     # No new records, then one more write of kinesis-mock's state (it rewrites it every
     # second and writes nothing when stopped): what was put is kept (issue 21)
-    # (the CloudWatch lab's agent and connectors too, while Kafka and LocalStack still answer)
-    _supervisorctl(settings, "stop", "agent", *cloudwatch_lab.MOVERS, check=False)
+    # (the sibling labs' programs too, last declared first, while LocalStack still answers)
+    _supervisorctl(settings, "stop", "agent", *reversed(sibling_programs(settings)), check=False)
     time.sleep(KINESIS_STATE_WRITE_S)
     _supervisorctl(settings, "shutdown", check=False)
     try:

@@ -4,15 +4,15 @@ and native (this host's processes under supervisord).
 `make up` chooses one (`choose`) and records it in the state directory; the other
 commands act on the recorded one (`running`). Everything that differs between the two
 ways of running the same topology lives behind `Runtime`, so commands and status never
-test a runtime's name.
+test a runtime's name. A sibling lab's own runtime differences live in its hook
+(labctl.labs), not here: `Runtime` holds only what every lab needs.
 """
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from labctl import cloudwatch_lab, cloudwatch_native, compose, kafka_status, native
+from labctl import compose, native
 from labctl.settings import LabSettings
 
 
@@ -56,27 +56,6 @@ class Runtime(ABC):
         """Services beyond the common ones whose health status shows."""
         return {}
 
-    # The CloudWatch Logs -> Kafka -> S3 lab (make cloudwatch-lab), not started by `up`.
-    @abstractmethod
-    def start_cloudwatch_lab(self) -> int:
-        """Provision the CloudWatch lab and start its processes; 0 once they are ready."""
-
-    @abstractmethod
-    def cloudwatch_processes(self) -> dict[str, str]:
-        """Its processes that were started, with their state; {} when it was not started."""
-
-    @abstractmethod
-    def cloudwatch_stats_json(self, name: str) -> str | None:
-        """The stats file of the agent or a connector (labctl.cloudwatch_lab.MOVERS)."""
-
-    @abstractmethod
-    def kafka_status(self) -> dict:
-        """labctl.kafka_status.collect() as seen from where the broker is reachable."""
-
-    def instance_id(self) -> str:
-        """The awslogs agent's {instance_id}: its log stream, and the topic's suffix."""
-        return cloudwatch_lab.instance_id()
-
 
 class NativeRuntime(Runtime):
     name = "native"
@@ -103,19 +82,6 @@ class NativeRuntime(Runtime):
     def agent_stats_json(self) -> str | None:
         path = native.agent_stats_file(self.settings)
         return path.read_text() if path.exists() else None
-
-    def start_cloudwatch_lab(self) -> int:
-        cloudwatch_native.start(self.settings)
-        return 0
-
-    def cloudwatch_processes(self) -> dict[str, str]:
-        return cloudwatch_native.processes(self.settings)
-
-    def cloudwatch_stats_json(self, name: str) -> str | None:
-        return cloudwatch_native.stats_json(self.settings, name)
-
-    def kafka_status(self) -> dict:
-        return kafka_status.collect(self.settings.kafka_bootstrap)
 
 
 class ComposeRuntime(Runtime):
@@ -147,28 +113,6 @@ class ComposeRuntime(Runtime):
 
     def extra_health_urls(self) -> dict[str, str]:
         return {"dashboards": self.settings.dashboards_url + "/api/status"}
-
-    def start_cloudwatch_lab(self) -> int:
-        # the profile's one-shot `cloudwatch-setup` provisions (make cloudwatch-lab without Compose
-        # would too, but it must also hold for `docker compose --profile cloudwatch up`)
-        return compose.up_profile(compose.CLOUDWATCH_PROFILE, compose.CLOUDWATCH_SERVICES)
-
-    def cloudwatch_processes(self) -> dict[str, str]:
-        return compose.cloudwatch_processes()
-
-    def cloudwatch_stats_json(self, name: str) -> str | None:
-        return compose.cloudwatch_stats_json(name)
-
-    def instance_id(self) -> str:
-        return cloudwatch_lab.instance_id(hostname=compose.AWSLOGS_HOSTNAME)
-
-    def kafka_status(self) -> dict:
-        text = compose.kafka_status_json()
-        try:
-            return json.loads(text) if text else {
-                "health": "unknown", "error": "asked from the profile's Python containers; none answered"}
-        except ValueError:
-            return {"health": "unknown", "error": "labctl.kafka_status printed no JSON"}
 
 
 RUNTIMES: dict[str, type[Runtime]] = {"native": NativeRuntime, "compose": ComposeRuntime}

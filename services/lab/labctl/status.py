@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -17,11 +18,12 @@ from typing import TYPE_CHECKING
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
-from labctl import aws_clients, cloudwatch_status, data_lake, durability_status
+from labctl import aws_clients, data_lake, durability_status
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
 if TYPE_CHECKING:
+    from labctl.labs.hook import LabHook
     from labctl.runtimes import Runtime
 
 LOG = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ class LabStatus:
     s3_objects: dict[str, int] = field(default_factory=dict)
     data_lake: dict = field(default_factory=dict)              # crawler, tables, Athena queries by state
     kept_state: dict = field(default_factory=dict)             # state dir disk use, index rebuild
-    cloudwatch_lab: dict = field(default_factory=dict)         # Kafka, the agent and connectors (cloudwatch_status)
+    labs: dict[str, dict] = field(default_factory=dict)        # each sibling lab's section (its hook)
 
     @property
     def accounted(self) -> int | None:
@@ -121,8 +123,9 @@ def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
     return objects, records
 
 
-def collect(settings: LabSettings, runtime: Runtime | None) -> LabStatus:
-    """Health and counts of the lab that `runtime` runs (None: not started)."""
+def collect(settings: LabSettings, runtime: Runtime | None, hooks: Sequence[LabHook] = ()) -> LabStatus:
+    """Health and counts of the lab that `runtime` runs (None: not started), with the sections
+    of the sibling labs whose `hooks` are given (labctl.labs)."""
     lab_status = LabStatus(runtime=runtime.name if runtime else "not started")
     lab_status.services = {
         "apache": _tcp_health(*settings.apache_address),
@@ -145,7 +148,7 @@ def collect(settings: LabSettings, runtime: Runtime | None) -> LabStatus:
         lab_status.firehose = {item["name"]: item.get("counters", {}) for item in streams.get("streams", [])}
     lab_status.index_documents = index_documents(settings.opensearch_url)
     lab_status.kept_state = durability_status.collect(settings)
-    lab_status.cloudwatch_lab = cloudwatch_status.collect(runtime)
+    lab_status.labs = {hook.status_key: hook.status() for hook in hooks}
     if lab_status.services["localstack"] == "up":
         lab_status.s3_objects, lab_status.s3_records = s3_counts(settings.localstack_url)
         lab_status.data_lake = _data_lake(settings.localstack_url)
@@ -170,7 +173,7 @@ def agent_stats_age(agent: dict) -> float | None:
     return max(0.0, (datetime.now(UTC) - written).total_seconds())
 
 
-def render_text(lab_status: LabStatus) -> str:
+def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = ()) -> str:
     lines = [f"Clickstream Lab status ({lab_status.runtime} runtime)", "", "Services:"]
     lines += [f"  {name:<12} {state}" for name, state in lab_status.services.items()]
     lines += ["", "Pipeline:"]
@@ -193,7 +196,8 @@ def render_text(lab_status: LabStatus) -> str:
         lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {lab_status.s3_objects.get(name, 0)} objects")
     lines += _render_data_lake(lab_status.data_lake)
     lines += durability_status.render(lab_status.kept_state)
-    lines += cloudwatch_status.render(lab_status.cloudwatch_lab)
+    for hook in hooks:
+        lines += hook.render(lab_status.labs.get(hook.status_key, {}))
     if lab_status.log_lines is not None and lab_status.accounted is not None:
         verdict = "all accounted for" if lab_status.accounted == lab_status.log_lines else "in flight or missing"
         lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({verdict})"]
@@ -218,5 +222,6 @@ def _render_data_lake(lake: dict) -> list[str]:
 
 def render_json(lab_status: LabStatus) -> str:
     data = asdict(lab_status)
+    data.update(data.pop("labs"))   # each sibling lab's section under its own key
     data["accounted"] = lab_status.accounted
     return json.dumps(data, indent=2, sort_keys=True)

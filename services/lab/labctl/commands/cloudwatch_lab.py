@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from labctl import aws_clients, cloudwatch_lab, lab_running
+from labctl import aws_clients, lab_running, labs
 from labctl import settings as lab
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
 
 
 def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
@@ -20,11 +21,12 @@ def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
               + (f"created {', '.join(made)}" if made else "already there"))
         return 0
     runtime = lab_running.require(settings)
-    rc = runtime.start_cloudwatch_lab()
+    hook = labs.hook("cloudwatch-lab", runtime.name, settings)
+    rc = hook.start()
     if rc:
         print("make cloudwatch-lab: not ready (make logs, make status)", file=sys.stderr)
         return rc
-    stream = runtime.instance_id()
+    stream = hook.instance_id()
     print(f"\nThe CloudWatch lab is running ({runtime.name} runtime):")
     print(f"  agent        access_log -> CloudWatch Logs group {cloudwatch_lab.LOG_GROUP}, stream {stream} "
           f"(region {cloudwatch_lab.WORKSHOP_REGION})")

@@ -1,11 +1,12 @@
 """`make lake-lab`: deploy the Parquet sibling lab's CloudFormation stack into the running lab
-(labctl.lake_lab) and say what it made."""
+(labctl.labs.lake.lab) and say what it made."""
 from __future__ import annotations
 
 import argparse
 
-from labctl import aws_clients, lab_running, lake_lab
+from labctl import aws_clients, lab_running
 from labctl import settings as lab
+from labctl.labs.lake import lab as lake_lab
 
 
 def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:

@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from pathlib import Path
 
 from botocore.exceptions import ClientError
-from localstack import config
 from localstack.aws.api import RequestContext, handler
 from localstack.aws.connect import connect_to
 from localstack.services.plugins import ServiceLifecycleHook
@@ -25,6 +23,7 @@ from lab_localstack.athena.s3_objects import ObjectCache, split_uri
 from lab_localstack.athena.tags import TagsApi
 from lab_localstack.athena.workgroups import WorkGroupsApi
 from lab_localstack.aws_api import ATHENA, batch_get, find, with_next_token
+from lab_localstack.state_files import state_dir
 
 LOG = logging.getLogger(__name__)
 
@@ -33,17 +32,13 @@ def _time(epoch: float | None) -> dt.datetime | None:
     return None if epoch is None else dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
 
 
-def state_dir() -> Path:
-    return Path(config.VOLUME_DIR or "/tmp") / "lab-athena"
-
-
 class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHook):
     service = "athena"
     version = "2017-05-18"
 
     def __init__(self) -> None:
-        self._cache = ObjectCache(state_dir() / "s3-cache")
-        self._history = ExecutionLog(state_dir() / "executions.jsonl")
+        self._cache = ObjectCache(state_dir("athena") / "s3-cache")
+        self._history = ExecutionLog(state_dir("athena") / "executions.jsonl")
         self._runner = Runner(self._clients, self._history)
         for execution in self._history.load(QueryExecution):
             region = store_of(execution.account, execution.region)
@@ -53,7 +48,7 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
 
     def _clients(self, account: str, region: str) -> Clients:
         factory = connect_to(aws_access_key_id=account, region_name=region)
-        return Clients(glue=factory.glue, s3=factory.s3, cache=self._cache, work_root=state_dir() / "work")
+        return Clients(glue=factory.glue, s3=factory.s3, cache=self._cache, work_root=state_dir("athena") / "work")
 
     def glue_for(self, context: RequestContext):
         return self._clients(context.account_id, context.region).glue

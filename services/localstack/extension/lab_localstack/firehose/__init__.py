@@ -26,6 +26,7 @@ Where things are (read in this order):
   status_api.py      GET /_lab/firehose/streams[/<name>] counters
   record_consumers.py  accepted records offered to in-process consumers (Kinesis Analytics inputs)
   counters.py        what the counters mean
+  clock.py           now_ms(), the one clock of arrival and processing times
 
 Choices where AWS leaves room (or the lab simplifies):
 - Buffering follows the destination's hints (SizeInMBs / IntervalInSeconds, 0 =

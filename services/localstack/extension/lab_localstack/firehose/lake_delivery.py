@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass, field
 
 from lab_localstack.firehose import environment, error_records, s3_keys
+from lab_localstack.firehose.clock import now_ms
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.error_records import ProcessingFailure
 from lab_localstack.firehose.format_conversion import (
@@ -30,7 +31,6 @@ from lab_localstack.firehose.format_conversion import (
 from lab_localstack.firehose.glue_schema import GlueSchemas, SchemaUnavailable
 from lab_localstack.firehose.glue_types import ConversionError
 from lab_localstack.firehose.journal import JournalRecord
-from lab_localstack.firehose.lambda_processor import now_ms
 from lab_localstack.firehose.partitioning import (
     ACTIVE_PARTITIONS_EXCEEDED,
     ACTIVE_PARTITIONS_FOLDER,

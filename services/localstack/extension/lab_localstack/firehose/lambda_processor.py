@@ -30,6 +30,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from localstack.aws.connect import connect_to
 
 from lab_localstack.firehose import environment
+from lab_localstack.firehose.clock import now_ms
 from lab_localstack.firehose.error_records import ProcessingFailure
 from lab_localstack.firehose.journal import JournalRecord
 from lab_localstack.firehose.stream_settings import LambdaProcessor
@@ -73,10 +74,6 @@ class InvocationFailed(Exception):
         self.code = code
         self.detail = detail
         self.retriable = retriable
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def split_for_invocations(records: list[JournalRecord], max_bytes: int) -> list[list[JournalRecord]]:

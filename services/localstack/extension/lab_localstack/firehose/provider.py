@@ -18,11 +18,9 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-import time
 import uuid
 from pathlib import Path
 
-from localstack import config
 from localstack.aws.api import RequestContext
 from localstack.aws.api.firehose import (
     ConcurrentModificationException,
@@ -50,11 +48,13 @@ from localstack.utils.aws.arns import firehose_stream_arn
 
 from lab_localstack.aws_api import FIREHOSE
 from lab_localstack.firehose import descriptions, environment, validation
+from lab_localstack.firehose.clock import now_ms
 from lab_localstack.firehose.counters import StreamCounters
 from lab_localstack.firehose.delivery_stream import DeliveryStream
 from lab_localstack.firehose.journal import Journal, NewRecord, StreamKey
 from lab_localstack.firehose.models import all_streams, store_of
 from lab_localstack.firehose.status_api import FirehoseStatusRoutes
+from lab_localstack.state_files import state_dir
 
 LOG = logging.getLogger(__name__)
 
@@ -62,11 +62,7 @@ SLOW_DOWN = "Slow down."
 
 
 def journal_path() -> Path:
-    return Path(config.VOLUME_DIR) / "lab-firehose" / "firehose.db"
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+    return state_dir("firehose") / "firehose.db"
 
 
 class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
@@ -236,7 +232,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         if stream.over_capacity():
             stream.count_rejected(1)
             raise ServiceUnavailableException(SLOW_DOWN)
-        new = NewRecord(record_id=uuid.uuid4().hex, arrival_ms=_now_ms(), data=record["Data"])
+        new = NewRecord(record_id=uuid.uuid4().hex, arrival_ms=now_ms(), data=record["Data"])
         stream.accept([new])
         return PutRecordOutput(RecordId=new.record_id, Encrypted=False)
 
@@ -248,7 +244,7 @@ class LabFirehoseProvider(FirehoseApi, ServiceLifecycleHook):
         # A stream whose buffer is full (delivery stuck) takes what fits and refuses the
         # rest record by record: AWS's partial failure, to be retried by the producer.
         fitting = stream.room_for([len(r["Data"]) for r in records])
-        arrival = _now_ms()
+        arrival = now_ms()
         new = [NewRecord(record_id=uuid.uuid4().hex, arrival_ms=arrival, data=r["Data"])
                for r in records[:fitting]]
         stream.accept(new)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import requests
 
 from lab_localstack.firehose import environment, index_rotation
+from lab_localstack.firehose.clock import now_ms
 from lab_localstack.firehose.error_records import DeliveryFailure
 from lab_localstack.firehose.journal import JournalRecord
 from lab_localstack.firehose.s3_writer import DeliveryStopped
@@ -89,10 +90,6 @@ def documents_for(target: SearchTarget, records: list[JournalRecord], bodies: li
     ]
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 class SearchDelivery:
     """Bulk-indexes one stream's documents with AWS's retry behaviour."""
 
@@ -146,7 +143,7 @@ class SearchDelivery:
         return failed
 
     def _failure(self, document: Document, code: str, message: str, attempts: int) -> DeliveryFailure:
-        return DeliveryFailure(code, message, attempts, _now_ms(), document.document_id or "",
+        return DeliveryFailure(code, message, attempts, now_ms(), document.document_id or "",
                                document.index, self.target.type_name)
 
     def _bulk(self, chunk: list[int], documents: list[Document], lines: dict[int, bytes]) -> dict[int, tuple[str, str]]:

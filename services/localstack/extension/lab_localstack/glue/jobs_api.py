@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from lab_localstack.aws_api import GLUE
 from lab_localstack.glue import shapes, validation
 from lab_localstack.glue.job_runs import JobRunExecution, RunContext
 from lab_localstack.glue.job_store import ACTIVE_STATES, JobStore
+from lab_localstack.state_files import state_dir
 
 COMMANDS = ("glueetl", "gluestreaming", "pythonshell", "glueray")
 MAX_TIMEOUT_MINUTES = 10080   # "less than 7 days or 10080 minutes" (Glue API reference, Job)
@@ -271,5 +271,4 @@ def _lab_endpoint() -> str:
 
 
 def _state_dir() -> Path:
-    root = Path(config.VOLUME_DIR) if config.VOLUME_DIR else Path(tempfile.gettempdir())
-    return root / "lab-glue" / "jobs"
+    return state_dir("glue") / "jobs"

@@ -1,11 +1,13 @@
-"""The Glue provider's stores on disk: one JSON file each, written whole then renamed (a crash
-never leaves half a file), read back at start (an unreadable one is logged, not fatal)."""
+"""The Glue provider's stores on disk: one JSON file each, written whole, fsync'd and renamed
+(lab_localstack.state_files: a crash never leaves half a file), read back at start (an
+unreadable one is logged, not fatal)."""
 from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
+
+from lab_localstack.state_files import write_atomic
 
 LOG = logging.getLogger(__name__)
 
@@ -13,10 +15,7 @@ LOG = logging.getLogger(__name__)
 def save(path: Path | None, data: dict) -> None:
     if path is None:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data))
 
 
 def load(path: Path | None, what: str) -> dict | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from localstack import config
 from localstack.services.plugins import ServiceLifecycleHook
 
 from lab_localstack.glue.catalog import CatalogStore
@@ -19,12 +18,13 @@ from lab_localstack.glue.jobs_api import JobsApi
 from lab_localstack.glue.partition_indexes_api import PartitionIndexesApi
 from lab_localstack.glue.partitions_api import PartitionsApi
 from lab_localstack.glue.tags_api import TagsApi
+from lab_localstack.state_files import state_dir
 
 LOG = logging.getLogger(__name__)
 
 
-def catalog_path() -> Path | None:
-    return Path(config.VOLUME_DIR) / "lab-glue" / "catalog.json" if config.VOLUME_DIR else None
+def catalog_path() -> Path:
+    return state_dir("glue") / "catalog.json"
 
 
 class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, CrawlersApi, TagsApi, JobsApi,
@@ -34,7 +34,7 @@ class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, CrawlersAp
 
     def __init__(self) -> None:
         self.store = CatalogStore(catalog_path())
-        self.jobs = JobStore(catalog_path().with_name("jobs.json") if catalog_path() else None)
+        self.jobs = JobStore(catalog_path().with_name("jobs.json"))
         self._runs = {}
         for cat in self.store.all_catalogs():   # a crawl does not survive a restart
             for crawler in cat.crawlers.values():

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from datetime import datetime
@@ -42,6 +41,7 @@ from lab_localstack.kinesisanalytics.models import (
     store_of,
 )
 from lab_localstack.kinesisanalytics.provider import LabKinesisAnalyticsProvider
+from lab_localstack.state_files import state_dir, write_atomic
 
 LOG = logging.getLogger(__name__)
 SAVE_EVERY_S = 5.0
@@ -51,8 +51,8 @@ RUNNING_STATES = (RUNNING, STARTING, UPDATING)
 DATES = ("created", "updated")
 
 
-def state_file() -> Path | None:
-    return Path(config.VOLUME_DIR) / "lab-kinesisanalytics" / "applications.json" if config.VOLUME_DIR else None
+def state_file() -> Path:
+    return state_dir("kinesisanalytics") / "applications.json"
 
 
 def to_record(app: Application) -> dict:
@@ -80,13 +80,10 @@ class PersistentKinesisAnalyticsProvider(LabKinesisAnalyticsProvider):
         self._to_start: list[Application] = []
         self._restore()
         self._stop = threading.Event()
-        if self._path is not None:
-            threading.Thread(target=self._save_periodically, name="kda-save", daemon=True).start()
+        threading.Thread(target=self._save_periodically, name="kda-save", daemon=True).start()
 
     # --- save -------------------------------------------------------------------------
     def save(self) -> None:
-        if self._path is None:
-            return
         with self._save_lock:
             with self._lock:
                 data = {"applications": [], "checkpoints": []}
@@ -100,13 +97,7 @@ class PersistentKinesisAnalyticsProvider(LabKinesisAnalyticsProvider):
             text = json.dumps(data, indent=1, sort_keys=True)
             if text == self._last_saved:
                 return
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._path.with_suffix(".tmp")
-            with open(tmp, "w") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self._path)
+            write_atomic(self._path, text)
             self._last_saved = text
 
     def _save_periodically(self) -> None:
@@ -123,7 +114,7 @@ class PersistentKinesisAnalyticsProvider(LabKinesisAnalyticsProvider):
 
     # --- restore ------------------------------------------------------------------------
     def _restore(self) -> None:
-        if self._path is None or not self._path.exists():
+        if not self._path.exists():
             return
         data = json.loads(self._path.read_text())
         applications = data.get("applications", [])
@@ -180,7 +171,7 @@ def load_at_start() -> None:
     from localstack.utils.bootstrap import is_api_enabled
 
     if (config.SERVICE_PROVIDER_CONFIG.get_provider("kinesisanalytics") != "lab"
-            or not is_api_enabled("kinesisanalytics") or state_file() is None or not state_file().exists()):
+            or not is_api_enabled("kinesisanalytics") or not state_file().exists()):
         return
     service = SERVICE_PLUGINS.require("kinesisanalytics")
     provider = service.lifecycle_hook

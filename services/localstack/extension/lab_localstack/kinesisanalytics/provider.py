@@ -17,6 +17,8 @@ import dataclasses
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from botocore.exceptions import BotoCoreError, ClientError
 from localstack.aws.api import RequestContext, handler
@@ -112,6 +114,19 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             raise _misconfigured(str(refused)) from None
 
     # --- applications --------------------------------------------------------------------
+    @contextmanager
+    def _updating(self, context: RequestContext, request: dict, restart: bool = False) -> Iterator[Application]:
+        """Every update's frame: under the lock, the named application at the version the caller
+        read (ConcurrentModificationException otherwise); when the change went through, the next
+        version, and with `restart` a running application restarted on it."""
+        with self._lock:
+            app = self._get(context, request["ApplicationName"])
+            self._check_version(app, request["CurrentApplicationVersionId"])
+            yield app
+            app.bump()
+            if restart and app.status == RUNNING:
+                self._restart(app)
+
     @handler("CreateApplication", expand=False)
     def create_application(self, context: RequestContext, request: dict) -> dict:
         name = request["ApplicationName"]
@@ -174,9 +189,7 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
 
     @handler("UpdateApplication", expand=False)
     def update_application(self, context: RequestContext, request: dict) -> dict:
-        with self._lock:
-            app = self._get(context, request["ApplicationName"])
-            self._check_version(app, request["CurrentApplicationVersionId"])
+        with self._updating(context, request, restart=True) as app:
             self._check_not_busy(app)
             update = request.get("ApplicationUpdate") or {}
             code = update.get("ApplicationCodeUpdate", app.code)
@@ -188,28 +201,20 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             if app.status == RUNNING:
                 self._check_launchable(dataclasses.replace(app, code=code, inputs=inputs, outputs=outputs))
             app.code, app.inputs, app.outputs = code, inputs, outputs
-            app.bump()
-            if app.status == RUNNING:
-                self._restart(app)
         return {}
 
     @handler("AddApplicationInput", expand=False)
     def add_application_input(self, context: RequestContext, request: dict) -> dict:
-        with self._lock:
-            app = self._get(context, request["ApplicationName"])
-            self._check_version(app, request["CurrentApplicationVersionId"])
+        with self._updating(context, request) as app:
             if app.inputs:
                 raise invalid("An application can have only one streaming input")
             validation.check_input(request["Input"])
             app.inputs.append(input_description(app.new_id(), request["Input"]))
-            app.bump()
         return {}
 
     @handler("AddApplicationOutput", expand=False)
     def add_application_output(self, context: RequestContext, request: dict) -> dict:
-        with self._lock:
-            app = self._get(context, request["ApplicationName"])
-            self._check_version(app, request["CurrentApplicationVersionId"])
+        with self._updating(context, request, restart=True) as app:
             if len(app.outputs) >= validation.MAX_OUTPUTS:
                 raise KDA.error("LimitExceededException",
                                 f"An application can have at most {validation.MAX_OUTPUTS} outputs")
@@ -217,33 +222,24 @@ class LabKinesisAnalyticsProvider(ServiceLifecycleHook):
             if app.status == RUNNING:
                 self._check_launchable(app)
             app.outputs.append(output_description(app.new_id(), request["Output"]))
-            app.bump()
-            if app.status == RUNNING:
-                self._restart(app)
         return {}
 
     @handler("DeleteApplicationOutput", expand=False)
     def delete_application_output(self, context: RequestContext, request: dict) -> dict:
-        with self._lock:
-            app = self._get(context, request["ApplicationName"])
-            self._check_version(app, request["CurrentApplicationVersionId"])
+        with self._updating(context, request) as app:
             if not any(o["OutputId"] == request["OutputId"] for o in app.outputs):
                 raise KDA.error("ResourceNotFoundException", f"Output {request['OutputId']} not found")
             app.outputs = [o for o in app.outputs if o["OutputId"] != request["OutputId"]]
-            app.bump()
         return {}
 
     @handler("AddApplicationInputProcessingConfiguration", expand=False)
     def add_input_processing(self, context: RequestContext, request: dict) -> dict:
-        with self._lock:
-            app = self._get(context, request["ApplicationName"])
-            self._check_version(app, request["CurrentApplicationVersionId"])
+        with self._updating(context, request) as app:
             described = next((i for i in app.inputs if i["InputId"] == request["InputId"]), None)
             if described is None:
                 raise KDA.error("ResourceNotFoundException", f"Input {request['InputId']} not found")
             processor = request["InputProcessingConfiguration"]["InputLambdaProcessor"]
             described["InputProcessingConfigurationDescription"] = {"InputLambdaProcessorDescription": dict(processor)}
-            app.bump()
         return {}
 
     # --- running ---------------------------------------------------------------------------

@@ -18,17 +18,16 @@ LocalStack's internal S3 bucket, which the lab's S3 keeps on disk (lab_localstac
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 
-from localstack import config
 from localstack.aws.skeleton import DispatchTable, create_dispatch_table
 from localstack.services.lambda_.invocation.models import lambda_stores
 from localstack.services.lambda_.provider import LambdaProvider
 from localstack.state import pickle as state_pickle
 
 from lab_localstack.after_change import after_changes
+from lab_localstack.state_files import state_dir, write_atomic
 
 LOG = logging.getLogger(__name__)
 READ_ONLY = ("Get", "List", "Invoke")
@@ -45,8 +44,8 @@ state_pickle.register(LOCK_TYPE)(_fresh_lock)
 state_pickle.register(RLOCK_TYPE)(_fresh_lock)
 
 
-def state_file() -> Path | None:
-    return Path(config.VOLUME_DIR) / "lab-lambda" / "stores.pickle" if config.VOLUME_DIR else None
+def state_file() -> Path:
+    return state_dir("lambda") / "stores.pickle"
 
 
 class LabLambdaProvider(LambdaProvider):
@@ -57,7 +56,7 @@ class LabLambdaProvider(LambdaProvider):
     def on_after_init(self):
         super().on_after_init()
         path = state_file()
-        if path is None or not path.exists():
+        if not path.exists():
             return
         loaded = state_pickle.loads(path.read_bytes())
         for account_id, bundle in loaded.items():
@@ -67,18 +66,8 @@ class LabLambdaProvider(LambdaProvider):
         self.on_after_state_load()
 
     def save(self) -> None:
-        path = state_file()
-        if path is None:
-            return
         with self._save_lock:
-            data = state_pickle.dumps(lambda_stores)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
+            write_atomic(state_file(), state_pickle.dumps(lambda_stores))
 
 
 def dispatch_table(provider: LabLambdaProvider) -> DispatchTable:

@@ -42,7 +42,7 @@ from localstack.services.s3.storage.core import (
 )
 from localstack.services.s3.utils import ObjectRange, get_s3_checksum
 
-from lab_localstack.s3.journal import fsync_dir
+from lab_localstack.state_files import fsync_dir
 
 DATA_ATTRIBUTE = "lab_data"   # the S3Object attribute naming its data file
 

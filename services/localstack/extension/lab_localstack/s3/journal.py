@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from lab_localstack.state_files import fsync_dir
+
 LOG = logging.getLogger(__name__)
 HEADER = struct.Struct("<II")     # payload length, CRC-32 of the payload
 
@@ -24,14 +26,6 @@ HEADER = struct.Struct("<II")     # payload length, CRC-32 of the payload
 def _frame(record: Any) -> bytes:
     payload = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
     return HEADER.pack(len(payload), zlib.crc32(payload)) + payload
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Journal:

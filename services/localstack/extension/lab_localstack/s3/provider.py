@@ -8,15 +8,14 @@ journal record is on disk before the response is returned (persistence.py).
 from __future__ import annotations
 
 import logging
-import tempfile
 from pathlib import Path
 
-from localstack import config
 from localstack.aws.skeleton import DispatchTable, create_dispatch_table
 from localstack.services.s3.provider import S3Provider
 
 from lab_localstack.after_change import after_changes
 from lab_localstack.s3.persistence import S3Persistence
+from lab_localstack.state_files import state_dir
 
 LOG = logging.getLogger(__name__)
 
@@ -27,16 +26,9 @@ NOT_JOURNALED = {"UploadPart", "UploadPartCopy", "CreateMultipartUpload", "Abort
                  "WriteGetObjectResponse"}
 
 
-def state_dir() -> Path:
-    """LOCALSTACK_VOLUME_DIR/lab-s3 (a temporary directory when LocalStack has no volume)."""
-    if config.VOLUME_DIR:
-        return Path(config.VOLUME_DIR) / "lab-s3"
-    return Path(tempfile.mkdtemp(prefix="lab-s3-"))
-
-
 class LabS3Provider(S3Provider):
     def __init__(self, root: Path | None = None) -> None:
-        self.persistence = S3Persistence(root or state_dir())
+        self.persistence = S3Persistence(root or state_dir("s3"))
         super().__init__(storage_backend=self.persistence.store)
         self.persistence.restore()
 

@@ -5,7 +5,7 @@ the CloudWatch Logs agent (`python -m agent.awslogs`) and the two connectors
 (`python -m kafka_connect`), with the command lines of issue 24's contract. This module holds
 what both runtimes share and nothing that starts a process: the names, the native state
 layout, the agent's awslogs.conf rendered for this host, the processes as supervisord
-programs (labctl.native renders them) and the provisioning `make cloudwatch-lab` does
+programs (labctl.native renders them when native_side starts the lab) and the provisioning `make cloudwatch-lab` does
 (the buckets; the agent creates its log group and stream itself, as the real one does).
 """
 from __future__ import annotations
@@ -15,13 +15,14 @@ import os
 import re
 import socket
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from botocore.exceptions import ClientError
 
-from labctl import aws_clients, kafka_broker
+from labctl import aws_clients
 from labctl import settings as lab
+from labctl.labs.cloudwatch import kafka_broker
+from labctl.labs.hook import Program
 from labctl.settings import LabSettings
 
 LOG_GROUP = "cloudwatchLogsEC2"
@@ -36,16 +37,6 @@ CONNECTOR_CONFIGS = {
 # Started in this order by `make cloudwatch-lab`; the broker first (the others need it).
 PROGRAMS = ("kafka", "awslogs-agent", "cloudwatch-source", "s3-sink")
 MOVERS = ("awslogs-agent", "cloudwatch-source", "s3-sink")  # the processes with a stats file
-
-
-@dataclass(frozen=True)
-class Program:
-    """One supervised process: what labctl.native renders as a [program:...] block."""
-
-    name: str
-    argv: list[str]
-    cwd: Path
-    env: dict[str, str]
 
 
 def instance_id(env: dict[str, str] | None = None, hostname: str | None = None) -> str:

@@ -1,5 +1,6 @@
-"""`make cloudwatch-lab` on the native runtime: provision, then start the four supervisord
-programs of labctl.cloudwatch_lab (rendered with autostart=false) and wait until each is ready.
+"""`make cloudwatch-lab` on the native runtime: provision, then add the four supervisord programs
+of labctl.labs.cloudwatch.lab (autostart=false) to the running supervisord, start them and wait
+until each is ready.
 
 Ready means: the broker answers a Kafka Metadata request; the agent and the connectors run
 and have written their stats file (they rewrite it about every second).
@@ -10,8 +11,11 @@ import logging
 import time
 from pathlib import Path
 
-from labctl import aws_clients, cloudwatch_lab, kafka_broker, kafka_status, native, preflight
+from labctl import aws_clients, native, preflight
 from labctl.errors import LabError, LabStartError
+from labctl.labs.cloudwatch import kafka_broker, kafka_status
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
+from labctl.labs.cloudwatch.status import CloudWatchLab
 from labctl.settings import LabSettings
 
 LOG = logging.getLogger(__name__)
@@ -36,7 +40,7 @@ def start(settings: LabSettings, movers: tuple[str, ...] = cloudwatch_lab.MOVERS
     aws_clients.connect(settings.localstack_url)
     made = cloudwatch_lab.provision(settings.localstack_url)
     LOG.info("buckets: %s", ", ".join(made) if made else "already there")
-    native.reload_config(settings)
+    native.add_programs(settings, "cloudwatch-lab", cloudwatch_lab.programs(settings))
     native.start_program(settings, "kafka", "Kafka broker",
                          lambda: kafka_status.health(settings.kafka_bootstrap) == "up", KAFKA_READY_S)
     for name in movers:
@@ -44,6 +48,12 @@ def start(settings: LabSettings, movers: tuple[str, ...] = cloudwatch_lab.MOVERS
         native.start_program(settings, name, name, lambda name=name, since=since: (
             native.program_states(settings).get(name) == "RUNNING"
             and _written_since(paths[f"{name}_stats"], since)), PROCESS_READY_S)
+
+
+def stop(settings: LabSettings) -> None:
+    """Stop the agent and the connectors, then the broker (while LocalStack still answers)."""
+    if native.supervisord_pid(settings) is not None:
+        native.stop_programs(settings, *reversed(cloudwatch_lab.PROGRAMS))
 
 
 def _written_since(path: Path, since: float) -> bool:
@@ -63,3 +73,23 @@ def processes(settings: LabSettings) -> dict[str, str]:
 def stats_json(settings: LabSettings, name: str) -> str | None:
     path = cloudwatch_lab.native_paths(settings)[f"{name}_stats"]
     return path.read_text() if path.exists() else None
+
+
+class NativeCloudWatchLab(CloudWatchLab):
+    """The lab's hook on the native runtime: supervisord's programs and the stats files on disk."""
+
+    def start(self) -> int:
+        start(self.settings)
+        return 0
+
+    def stop(self) -> None:
+        stop(self.settings)
+
+    def processes(self) -> dict[str, str]:
+        return processes(self.settings)
+
+    def stats_json(self, name: str) -> str | None:
+        return stats_json(self.settings, name)
+
+    def kafka_status(self) -> dict:
+        return kafka_status.collect(self.settings.kafka_bootstrap)

@@ -11,23 +11,21 @@ lab's LocalStack, the workshop's steps in order:
     schedule) over the output;
  5. the workshop's Athena query (services/anomaly_lab/anomaly_query.sql), printed.
 Exit status 0 when the abnormal client ranks first with as many transactions as its KDG sent.
-Run: python -m labctl.anomaly_lab [--endpoint URL] [--duration 60] [--bucket NAME] [--keep-running]
+Run: make anomaly-lab (labctl anomaly-lab [--endpoint URL] [--duration 60] [--bucket NAME] [--keep-running])
 """
 from __future__ import annotations
 
-import argparse
-import io
 import logging
 import time
 from dataclasses import dataclass
 
 import boto3
-import pyarrow.parquet as pq
 
 from generator.kdg.sender import Generator, Target, make_clients
 from generator.kdg.template import compile_template
 from labctl import settings as lab
-from labctl.data_lake import DataLake, crawl, render_table, run_query
+from labctl.data_lake import DataLake, crawl, run_query
+from labctl.labs.anomaly.parquet_rows import num_rows
 
 LOG = logging.getLogger(__name__)
 HERE = lab.REPO_ROOT / "services" / "anomaly_lab"
@@ -152,7 +150,7 @@ def parquet_records(url: str, bucket: str) -> int:
         for obj in page.get("Contents", []):
             if obj["Key"].endswith(".parquet"):
                 body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-                total += pq.read_metadata(io.BytesIO(body)).num_rows
+                total += num_rows(body)
     return total
 
 
@@ -191,24 +189,3 @@ def run(url: str, bucket: str, duration: float, rate: float, keep_running: bool)
         _wait(lambda: glue.get_job_run(JobName=JOB, RunId=run_id)["JobRun"]["JobRunState"] == "STOPPED", 180,
               "the job run to stop")
     return Outcome(normal, abnormal, query(url, bucket))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", default=lab.load().localstack_url)
-    parser.add_argument("--bucket", default="ticket-transactions-lab")
-    parser.add_argument("--duration", type=float, default=60, help="seconds the KDGs send (default 60)")
-    parser.add_argument("--rate", type=float, default=100, help="normal records per second (default 100)")
-    parser.add_argument("--keep-running", action="store_true", help="leave the streaming job running")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    outcome = run(args.endpoint, args.bucket, args.duration, args.rate, args.keep_running)
-    print(render_table(outcome.rows[:11]))
-    verdict = "ranks first" if outcome.abnormal_first else "does NOT rank first"
-    print(f"\n{ABNORMAL_IP} {verdict}: its KDG sent {outcome.abnormal_sent} records "
-          f"(the normal KDG {outcome.normal_sent}).")
-    return 0 if outcome.abnormal_first else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

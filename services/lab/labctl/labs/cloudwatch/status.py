@@ -1,19 +1,16 @@
 """What `make status` says about the CloudWatch Logs -> Kafka -> S3 lab (make cloudwatch-lab).
 
 "not started" until `make cloudwatch-lab`; then each process's state, Kafka (health, topics
-with partitions and records, consumer groups with committed offsets and lag: labctl.kafka_status)
+with partitions and records, consumer groups with committed offsets and lag: labctl.labs.cloudwatch.kafka_status)
 and what the agent and each connector moved, from their stats files (issue 24's contract):
 the agent's `events_sent`, the source's `records_produced`, the sink's `records_written`.
 """
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
-from labctl import cloudwatch_lab
-
-if TYPE_CHECKING:
-    from labctl.runtimes import Runtime
+from labctl.labs.cloudwatch import lab as cloudwatch_lab
+from labctl.labs.hook import LabHook
 
 NOT_STARTED = {"state": "not started"}
 # What each one "moved": the count that the next stage receives.
@@ -25,16 +22,16 @@ SHOWN_KEYS = {
 }
 
 
-def collect(runtime: Runtime | None) -> dict:
-    if runtime is None:
+def collect(sources: CloudWatchLab | None) -> dict:
+    if sources is None:
         return dict(NOT_STARTED)
-    processes = runtime.cloudwatch_processes()
+    processes = sources.processes()
     if not processes or all(state in ("stopped", "exited 0") for state in processes.values()):
         return dict(NOT_STARTED)
-    data: dict = {"state": "started", "processes": processes, "kafka": runtime.kafka_status(),
+    data: dict = {"state": "started", "processes": processes, "kafka": sources.kafka_status(),
                   "stats": {}, "moved": {}}
     for name in cloudwatch_lab.MOVERS:
-        text = runtime.cloudwatch_stats_json(name)
+        text = sources.stats_json(name)
         if text is None:
             continue
         try:
@@ -68,3 +65,32 @@ def render(data: dict) -> list[str]:
         if stats.get("last_error"):
             lines.append(f"  {name + ' last error':<34} {stats['last_error']}")
     return lines
+
+
+class CloudWatchLab(LabHook):
+    """The lab's hook (labctl.labs.hook), what both runtimes share; native_side and compose_side
+    say where its processes, stats files and Kafka's status come from."""
+
+    status_key = "cloudwatch_lab"
+
+    def processes(self) -> dict[str, str]:
+        """Its processes that were started, with their state; {} when it was not started."""
+        raise NotImplementedError
+
+    def stats_json(self, name: str) -> str | None:
+        """The stats file of the agent or a connector (labctl.labs.cloudwatch.lab.MOVERS)."""
+        raise NotImplementedError
+
+    def kafka_status(self) -> dict:
+        """labctl.labs.cloudwatch.kafka_status.collect() as seen from where the broker is reachable."""
+        raise NotImplementedError
+
+    def instance_id(self) -> str:
+        """The awslogs agent's {instance_id}: its log stream, and the topic's suffix."""
+        return cloudwatch_lab.instance_id()
+
+    def status(self) -> dict:
+        return collect(self)
+
+    def render(self, data: dict) -> list[str]:
+        return render(data)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from labctl.errors import LabError
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[5]
 KAFKA_VENV = Path(os.environ.get("LAB_KAFKA_VENV", REPO_ROOT / ".venv-kafka"))
 EXPECTED_VERSION = "tansu 0.6.0"
 STORAGE_BUCKET = "lab-kafka"  # LocalStack bucket that holds the broker's topics

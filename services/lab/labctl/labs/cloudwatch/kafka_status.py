@@ -9,7 +9,7 @@ reads one batch per partition whatever the topic's size, and on Apache Kafka (wh
 is right) it reads one record. records = end - log start offset (the lab's producers are not
 transactional, so offsets are consecutive).
 
-`python -m labctl.kafka_status --bootstrap HOST:PORT` prints the same as JSON: the compose
+`python -m labctl.labs.cloudwatch.kafka_status --bootstrap HOST:PORT` prints the same as JSON: the compose
 runtime runs it inside the lab's network (labctl.compose), where the broker's advertised
 address resolves.
 """
@@ -37,7 +37,7 @@ PROBE_GROUP = "labctl-status"  # assign() only: it never joins, commits or shows
 
 def _quiet(config: dict) -> dict:
     # librdkafka logs every refused connection to stderr; status reports "down" instead.
-    return {**config, "logger": logging.getLogger("labctl.kafka_status.librdkafka"), "log_level": 0}
+    return {**config, "logger": logging.getLogger("labctl.labs.cloudwatch.kafka_status.librdkafka"), "log_level": 0}
 
 
 def _admin(bootstrap: str) -> AdminClient:
@@ -131,7 +131,7 @@ def collect(bootstrap: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m labctl.kafka_status", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m labctl.labs.cloudwatch.kafka_status", description=__doc__)
     parser.add_argument("--bootstrap", required=True)
     print(json.dumps(collect(parser.parse_args(argv).bootstrap), sort_keys=True))
     return 0
