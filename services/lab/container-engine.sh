@@ -127,6 +127,14 @@ stop() {
   rm -f "$dir/podman.sock"
 }
 
+# Unmount whatever is mounted at or below a folder, deepest first.
+unmount_below() {
+  local root mount
+  root=$(realpath "$1")
+  awk -v root="$root" '$2 == root || index($2, root "/") == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r mount; do umount -l "$mount" 2>/dev/null || log "could not unmount $mount"; done
+}
+
 # The lab's Debian base: debootstrap's minbase from this machine's Debian mirror,
 # imported under NAME. Only where no registry can be reached; with internet the
 # Dockerfiles' pinned `debian:` image is pulled instead.
@@ -145,6 +153,9 @@ base_image() {
   debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$mirror" >"$root.log" 2>&1 \
     || { log "debootstrap failed:"; tail -20 "$root.log" >&2; exit 1; }
   rm -f "$root.log"
+  # debootstrap can leave the target's /proc (and /sys) mounted (seen on the December 2026
+  # machines): tar would then read the host's /proc, and rm -rf would walk into it.
+  unmount_below "$root"
   # This machine's own certificate authorities (a TLS-inspecting proxy's, for
   # one): build steps reach PyPI and npm through the same network as the host.
   if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
@@ -153,7 +164,7 @@ base_image() {
   fi
   # The image's apt sources are debootstrap's: the same mirror.
   rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
-  tar -C "$root" -c . | podman import --change 'CMD ["bash"]' - "$name" >/dev/null
+  tar -C "$root" --exclude='./proc/*' --exclude='./sys/*' -c . | podman import --change 'CMD ["bash"]' - "$name" >/dev/null
   rm -rf "$root"
   log "base image $name imported"
 }
