@@ -73,6 +73,13 @@ $(DBT_VENV)/.installed: tests/athena/dbt/requirements.txt
 dbt-venv: $(DBT_VENV)/.installed ## venv with dbt-core + dbt-athena-community for the dbt client test (.venv-dbt)
 
 .PHONY: native-localstack
+# The lab's JVM engines from Maven Central (services/jvm/<component>/pom.xml + sha256.lock), into
+# the lab's cache ($$LAB_CACHE_DIR or ~/.cache/clickstream-lab; `make reset` keeps it).
+.PHONY: opensearch
+opensearch: ## fetch OpenSearch 2.19.4 from Maven Central (checksum-verified, ~54 MB once) and assemble it
+	$(PYTHON) services/jvm/fetch.py opensearch
+	$(PYTHON) services/lab/labctl/opensearch_native.py
+
 native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:4566 in the background
 	$(PY) -m labctl localstack start
 
@@ -97,7 +104,7 @@ geoip: venv ## install the GeoIP city database into the state dir (DB-IP Lite fr
 	$(PY) -m labctl geoip
 
 .PHONY: up
-up: $(LAB_TOOLS) $(if $(HOST_PYTHON),lambda) ## start the lab (compose when a Docker engine answers, native otherwise)
+up: $(LAB_TOOLS) $(if $(HOST_PYTHON),lambda opensearch) ## start the lab (compose when a Docker engine answers, native otherwise)
 	$(LABCTL) up
 
 .PHONY: down
@@ -171,14 +178,14 @@ TEST_WORKERS ?= 3
 PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: test
-test: venv system-packages localstack-venv flink-venv spark-venv kafka-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
+test: venv system-packages localstack-venv flink-venv spark-venv kafka-venv lambda opensearch ## run the whole test suite (installs what it needs, starts a container engine)
 	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
 	eval "$$engine"; export DOCKER_HOST; \
 	rc=0; $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
-bench: venv system-packages localstack-venv flink-venv spark-venv kafka-venv lambda ## run every benchmark, print a table, write build/bench.json
+bench: venv system-packages localstack-venv flink-venv spark-venv kafka-venv lambda opensearch ## run every benchmark, print a table, write build/bench.json
 	$(PY) -m tests.bench.run_all --out build/bench.json
 
 .PHONY: localstack-firehose-tests
@@ -186,7 +193,7 @@ localstack-firehose-tests: venv localstack-venv ## LocalStack's recorded Firehos
 	$(PY) -m tests.localstack_recorded.run
 
 .PHONY: soak
-soak: venv system-packages localstack-venv lambda ## 1,000 lines/s for 10 minutes on the native lab
+soak: venv system-packages localstack-venv lambda opensearch ## 1,000 lines/s for 10 minutes on the native lab
 	$(PY) -m tests.bench.soak
 
 .PHONY: lint

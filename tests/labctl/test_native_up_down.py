@@ -3,6 +3,7 @@ provisioning ran, and `down` leaves no process of the lab running."""
 
 import psutil
 import pytest
+import requests
 from labctl import native, runtimes, settings, status
 
 from tests.conftest import free_port
@@ -32,8 +33,10 @@ def test_up_status_down(tmp_path):
         native.up(s)
         states = native.program_states(s)
         assert {p: states.get(p) for p in native.PROGRAMS} == {p: "RUNNING" for p in native.PROGRAMS}
-        # the one-shot index rebuild (nothing in S3 yet) ran at once and ended (issue 21)
-        assert states.get("index-rebuild") in ("STARTING", "RUNNING", "EXITED")
+        # the real OpenSearch, on loopback, its index in the state dir
+        root = requests.get(s.opensearch_url, timeout=5).json()
+        assert root["version"]["distribution"] == "opensearch" and root["version"]["number"] == "2.19.4"
+        assert (s.state_dir / "opensearch" / "data" / "nodes").is_dir()
         assert native.provision_hook_state(s) == "SUCCESSFUL"
         st = status.collect(s, runtimes.NativeRuntime(s))
         assert st.services == {"apache": "up", "localstack": "up", "opensearch": "up", "agent": "running"}

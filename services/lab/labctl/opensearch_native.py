@@ -225,6 +225,18 @@ def environment(node: NodeConfig) -> dict[str, str]:
     return env
 
 
+def ready(url: str) -> bool:
+    """OpenSearch answers and its cluster is at least yellow (the kept shards recovered)."""
+    import requests
+
+    try:
+        answer = requests.get(f"{url}/_cluster/health", params={"wait_for_status": "yellow", "timeout": "1s"},
+                              timeout=5)
+        return answer.ok and answer.json().get("status") in ("yellow", "green")
+    except (requests.RequestException, ValueError):
+        return False
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="opensearch: %(message)s")
     try:
