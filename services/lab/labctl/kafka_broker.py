@@ -101,6 +101,9 @@ def server_properties(cfg: BrokerConfig) -> str:
         "share.coordinator.state.topic.replication.factor=1",
         "share.coordinator.state.topic.min.isr=1",
         "group.initial.rebalance.delay.ms=0",
+        # the connectors' configs may set session.timeout.ms down to 1 s (Kafka Connect's
+        # consumer.override.*) to rejoin quickly after a restart; Kafka's floor is 6 s
+        "group.min.session.timeout.ms=1000",
         "",
     ])
 

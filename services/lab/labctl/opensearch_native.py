@@ -151,7 +151,7 @@ class NodeConfig:
     home: Path          # the assembled installation (read only)
     node_dir: Path      # config/, data/, logs/, tmp/ of this node
     http_port: int
-    transport_port: int
+    transport_port: int | str   # a port, or a range such as 9300-9400 (OpenSearch takes the first free)
     host: str = "127.0.0.1"
     heap: str = DEFAULT_HEAP
 

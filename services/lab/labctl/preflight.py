@@ -33,7 +33,9 @@ def lab_ports(settings: LabSettings) -> dict[str, int]:
     return {"Apache (LAB_APACHE_PORT)": settings.apache_port,
             "LocalStack (LAB_LOCALSTACK_PORT)": settings.localstack_port,
             "OpenSearch (LAB_OPENSEARCH_PORT)": settings.opensearch_port,
-            "OpenSearch transport (LAB_OPENSEARCH_TRANSPORT_PORT)": settings.opensearch_transport_port}
+            # a range (the default) is OpenSearch's to search; a single port must be free
+            **({"OpenSearch transport (LAB_OPENSEARCH_TRANSPORT_PORT)": int(settings.opensearch_transport_port)}
+               if settings.opensearch_transport_port.isdigit() else {})}
 
 
 def port_is_free(address: str, port: int) -> bool:
