@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make doctor`: can this host run the compose lab? Checks the Docker engine,
 # Compose, the lab's ports, the engine's memory and, on Linux, vm.max_map_count
-# for OpenSearch, and says what to fix. Shell only: it must work on a host with
+# for OpenSearch, and says what to fix; then, as advice, Java and the fetched Maven
+# artefacts of the native runtime's OpenSearch and Kafka. Shell only: it must work on a host with
 # no Python and no engine. Exit 1 when something must be fixed (FAIL lines),
 # 0 otherwise (WARN lines are advice).
 set -uo pipefail
@@ -92,6 +93,29 @@ if [ "$(uname -s)" = Linux ] && [ -r /proc/sys/vm/max_map_count ]; then
   else
     ok "vm.max_map_count is $maps"
   fi
+fi
+
+# 6. The native runtime's engines (advice only: the compose lab does not need them): Java
+# 17-21 (OpenSearch 2.19 runs on 11-21, Kafka 4.1 needs 17+) and the fetched Maven artefacts.
+if command -v java >/dev/null 2>&1; then
+  java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
+  if [ -n "$java_major" ] && [ "$java_major" -ge 17 ] && [ "$java_major" -le 21 ]; then
+    ok "Java $java_major for the native OpenSearch and Kafka"
+  else
+    warn "Java ${java_major:-?} found; the native OpenSearch and Kafka need Java 17-21" \
+         "(\`sudo apt-get install openjdk-17-jre-headless\`)"
+  fi
+else
+  warn "no Java: the native runtime's OpenSearch and Kafka need Java 17-21 (\`sudo apt-get install openjdk-17-jre-headless\`)"
+fi
+if command -v python3 >/dev/null 2>&1; then
+  for component in opensearch kafka; do
+    if python3 "$repo/services/jvm/fetch.py" --print-dir "$component" >/dev/null 2>&1; then
+      ok "$component fetched from Maven Central and verified against services/jvm/$component/sha256.lock"
+    else
+      warn "$component not fetched yet for the native runtime: \`make $component\` (needs Maven and Maven Central once)"
+    fi
+  done
 fi
 
 if [ "$failed" = 1 ]; then
