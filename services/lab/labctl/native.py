@@ -305,7 +305,7 @@ def up(settings: LabSettings) -> None:
         _supervisorctl(settings, "reread", check=False)
         _supervisorctl(settings, "update", check=False)
         _supervisorctl(settings, "start", "opensearch", "localstack", "apache", check=False)
-    _wait(settings, "opensearch", "OpenSearch", lambda: opensearch_native.ready(settings.opensearch_url), 180)
+    _wait(settings, "opensearch", "OpenSearch", lambda: opensearch_native.ready(settings.opensearch_url), 300)
     _wait(settings, "localstack", "LocalStack", lambda: localstack_native.is_ready(settings.localstack_url), 180)
     apache_cfg = apache_host.ApacheHostConfig(port=settings.apache_port, state_dir=_paths(settings)["apache"],
                                               listen=settings.bind_address)

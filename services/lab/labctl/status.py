@@ -48,7 +48,7 @@ class LabStatus:
     s3_records: dict[str, int] = field(default_factory=dict)    # prefix name -> records (lines)
     s3_objects: dict[str, int] = field(default_factory=dict)
     data_lake: dict = field(default_factory=dict)              # crawler, tables, Athena queries by state
-    kept_state: dict = field(default_factory=dict)             # state dir disk use, index rebuild
+    kept_state: dict = field(default_factory=dict)             # state dir disk use, part by part
     cloudwatch_lab: dict = field(default_factory=dict)         # Kafka, the agent and connectors (cloudwatch_status)
 
     @property
