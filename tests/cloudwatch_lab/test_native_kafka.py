@@ -107,8 +107,9 @@ def test_kafka_starts_and_status_counts_its_records(native_lab):
 
     # the broker's only listening socket is on 127.0.0.1, and only there does it answer
     kafka_pid = native.supervisor_rpc(s).supervisor.getProcessInfo("kafka")["pid"]
-    listening = {(c.laddr.ip, c.laddr.port) for c in psutil.Process(kafka_pid).net_connections(kind="tcp")
-                 if c.status == psutil.CONN_LISTEN}
+    # a JVM reports IPv4 sockets in their IPv6-mapped form (::ffff:127.0.0.1)
+    listening = {(c.laddr.ip.removeprefix("::ffff:"), c.laddr.port)
+                 for c in psutil.Process(kafka_pid).net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN}
     assert listening == {("127.0.0.1", s.kafka_port), ("127.0.0.1", s.kafka_controller_port)}
     addresses = non_loopback_addresses()
     assert addresses and not [a for a in addresses if answers(a, s.kafka_port)]
