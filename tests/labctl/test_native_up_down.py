@@ -49,6 +49,7 @@ def test_up_status_down(tmp_path):
     assert native.down(s) is False  # nothing left to stop
 
 
+@pytest.mark.timeout(1500)   # two starts of the whole lab: JVMs start slowly on a loaded 2-core machine
 def test_the_index_is_kept_across_down_and_up_without_a_rebuild(tmp_path):
     """OpenSearch keeps its index in the state dir: what it acknowledged before `make down` is
     counted again after `make up`, with no S3 replay; it listens on 127.0.0.1 only."""
