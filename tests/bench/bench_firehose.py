@@ -8,7 +8,7 @@ PutRecordBatch (500 per call) from two client threads.
 
 Figures:
   lab_put_to_s3_via_lambda        Direct PUT -> Lambda (pass-through) -> S3         target >= 5,000/s
-  lab_put_to_opensearch_via_lambda  Direct PUT -> Lambda -> OpenSearch-API server (osmem bulk)
+  lab_put_to_opensearch_via_lambda  Direct PUT -> Lambda -> real OpenSearch (bulk)
   lab_put_accept_rate             records/s acknowledged by PutRecordBatch (journaled)
   localstack_put_to_s3_via_lambda   the same S3 run on LocalStack's own Firehose provider
   localstack_put_to_opensearch_via_lambda  the same OpenSearch run on LocalStack's own provider
@@ -39,7 +39,7 @@ from tests.support.firehose_calls import (
     processing,
     s3_destination,
 )
-from tests.support.opensearch_server import OsmemProcess
+from tests.support.opensearch_server import OpenSearchProcess
 
 NOTE = "wall clock, 2 client threads, shared 2-core machine"
 LINE = (b'162.250.88.82 - - [03/Nov/2018:04:29:26 +0000] "POST home/ HTTP/1.1" 200 20494 '
@@ -127,14 +127,14 @@ def s3_run(instance: LocalStackInstance, fn: str, count: int, lab: bool) -> tupl
     return count / elapsed, count / put_seconds
 
 
-def opensearch_run(instance: LocalStackInstance, fn: str, osmem_url: str, count: int, lab: bool) -> float:
+def opensearch_run(instance: LocalStackInstance, fn: str, opensearch_url: str, count: int, lab: bool) -> float:
     stamp = int(time.time() * 1000)
     bucket, name, index = f"bench-os-{stamp}", f"bench-os-{stamp}", f"bench-{stamp}"
     instance.client("s3").create_bucket(Bucket=bucket)
     instance.client("firehose").create_delivery_stream(
         DeliveryStreamName=name,
         AmazonopensearchserviceDestinationConfiguration={
-            "RoleARN": LAMBDA_ROLE, "ClusterEndpoint": osmem_url, "IndexName": index,
+            "RoleARN": LAMBDA_ROLE, "ClusterEndpoint": opensearch_url, "IndexName": index,
             "IndexRotationPeriod": "NoRotation", "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 1},
             "RetryOptions": {"DurationInSeconds": 60}, "S3BackupMode": "FailedDocumentsOnly",
             "S3Configuration": s3_destination(bucket), "ProcessingConfiguration": processing(fn, retries=3),
@@ -144,7 +144,7 @@ def opensearch_run(instance: LocalStackInstance, fn: str, osmem_url: str, count:
     if lab:
         wait_settled(instance, name, count)
     elapsed = time.perf_counter() - start
-    indexed = search_count(osmem_url, index)
+    indexed = search_count(opensearch_url, index)
     if indexed != count:
         raise RuntimeError(f"{indexed} of {count} documents indexed")
     return count / elapsed
@@ -154,7 +154,7 @@ def figure(metric: str, value: float, target: str = "", notes: str = NOTE) -> di
     return bench_figure("firehose", metric, value, "records/s", target, notes, digits=1)
 
 
-def measure(provider: str, tmp: Path, osmem: OsmemProcess, s3_count: int, os_count: int,
+def measure(provider: str, tmp: Path, opensearch: OpenSearchProcess, s3_count: int, os_count: int,
             gateway: str = "hypercorn") -> list[dict]:
     lab = provider == "lab"
     label = ("lab" if lab else "localstack") + ("" if gateway == "hypercorn" else f"_{gateway}_gateway")
@@ -175,8 +175,8 @@ def measure(provider: str, tmp: Path, osmem: OsmemProcess, s3_count: int, os_cou
                                   f"failed: {error}"[:300]))
         try:
             figures.append(figure(f"{label}_put_to_opensearch_via_lambda",
-                                  opensearch_run(instance, fn, osmem.url, os_count, lab), "",
-                                  NOTE + "; bound by osmem-server's bulk indexing"))
+                                  opensearch_run(instance, fn, opensearch.url, os_count, lab), "",
+                                  NOTE))
         except Exception as error:  # noqa: BLE001 - reported as a failed figure
             figures.append(figure(f"{label}_put_to_opensearch_via_lambda", 0, "", f"failed: {error}"[:300]))
     finally:
@@ -188,15 +188,15 @@ def run(quick: bool = False) -> list[dict]:
     s3_count = 10_000 if quick else 50_000
     os_count = 2_000 if quick else 10_000
     with tempfile.TemporaryDirectory(prefix="bench-firehose-") as tmp:
-        osmem = OsmemProcess(free_port(), Path(tmp) / "osmem.log")
-        osmem.start()
+        opensearch = OpenSearchProcess(free_port(), Path(tmp) / "opensearch")
+        opensearch.start()
         try:
-            figures = measure("lab", Path(tmp), osmem, s3_count, os_count)
-            figures += measure("lab", Path(tmp), osmem, s3_count, os_count, gateway="twisted")
+            figures = measure("lab", Path(tmp), opensearch, s3_count, os_count)
+            figures += measure("lab", Path(tmp), opensearch, s3_count, os_count, gateway="twisted")
             # LocalStack's own provider is synchronous and slow per record: fewer records.
-            figures += measure("default", Path(tmp), osmem, s3_count // 5, os_count // 10)
+            figures += measure("default", Path(tmp), opensearch, s3_count // 5, os_count // 10)
         finally:
-            osmem.stop()
+            opensearch.stop()
     return figures
 
 

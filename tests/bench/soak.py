@@ -41,7 +41,7 @@ PROGRAMS = ("opensearch", "localstack", "apache", "agent")
 STORES = ("opensearch", "localstack")
 BACKLOG_SLOPE_SHARE = 0.02
 PROCESS_SLOPE_MB_PER_MIN = 1.0
-STORE_BYTES_PER_LINE = 64 * 1024   # osmem holds ~17-20 KB per document (measured)
+STORE_BYTES_PER_LINE = 64 * 1024   # headroom per line for the index and S3 on disk
 
 
 @dataclass

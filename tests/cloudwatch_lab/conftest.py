@@ -9,7 +9,7 @@ from labctl import native, runtimes, settings
 from tests.conftest import free_port
 
 PORT_KEYS = ("LAB_APACHE_PORT", "LAB_LOCALSTACK_PORT", "LAB_OPENSEARCH_PORT", "LAB_DASHBOARDS_PORT",
-             "LAB_KAFKA_PORT")
+             "LAB_KAFKA_PORT", "LAB_KAFKA_CONTROLLER_PORT")
 
 
 @contextmanager

@@ -1,9 +1,10 @@
 """`make cloudwatch-lab`'s Kafka on the native lab, for real: after `make up` (labctl.native.up),
-labctl.labs.cloudwatch.native_side.start provisions the buckets, renders awslogs.conf, has supervisord
-apply the configuration and starts the `kafka` program (Tansu on LAB_BIND_ADDRESS:LAB_KAFKA_PORT,
-topics in LocalStack's S3), waiting on a Kafka Metadata request. `make status --format json`
-then shows its topics (records counted, not read off Tansu's high watermark), a consumer group's
-committed offsets and lag; only 127.0.0.1 answers; `make down` stops the broker too.
+labctl.labs.cloudwatch.native_side.start provisions the sink's bucket, renders awslogs.conf, has supervisord
+apply the configuration and starts the `kafka` program (Apache Kafka 4.1.1, KRaft, on
+LAB_BIND_ADDRESS:LAB_KAFKA_PORT with its controller on LAB_KAFKA_CONTROLLER_PORT, log dirs in the
+state dir), waiting on a Kafka Metadata request. `make status --format json` then shows its
+topics (Kafka's own log start offsets and high watermarks, equal to what was produced), a consumer
+group's committed offsets and lag; only 127.0.0.1 answers; `make down` stops the broker too.
 
 The broker only: the agent and the two connectors are helpers A and C's programs (their suites
 test them; the lead's end-to-end test runs all four through `make cloudwatch-lab`)."""
@@ -83,7 +84,8 @@ def test_kafka_starts_and_status_counts_its_records(native_lab):
     assert native.program_states(s)["kafka"] == "RUNNING"
     s3 = boto3.client("s3", endpoint_url=s.localstack_url, region_name="us-east-1",
                       aws_access_key_id="test", aws_secret_access_key="test")
-    assert {"lab-kafka", "cloudwatch-kafka-lab"} <= {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert "cloudwatch-kafka-lab" in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert (cloudwatch_lab.native_paths(s)["root"] / "kafka" / "data" / "meta.properties").is_file()
     conf = configparser.RawConfigParser()
     conf.read(cloudwatch_lab.native_paths(s)["awslogs_conf"])
     assert conf["application_logs"]["file"] == str(s.state_dir / "apache" / "logs" / "access_log")
@@ -108,9 +110,10 @@ def test_kafka_starts_and_status_counts_its_records(native_lab):
 
     # the broker's only listening socket is on 127.0.0.1, and only there does it answer
     kafka_pid = native.supervisor_rpc(s).supervisor.getProcessInfo("kafka")["pid"]
-    listening = {(c.laddr.ip, c.laddr.port) for c in psutil.Process(kafka_pid).net_connections(kind="tcp")
-                 if c.status == psutil.CONN_LISTEN}
-    assert listening == {("127.0.0.1", s.kafka_port)}
+    # a JVM reports IPv4 sockets in their IPv6-mapped form (::ffff:127.0.0.1)
+    listening = {(c.laddr.ip.removeprefix("::ffff:"), c.laddr.port)
+                 for c in psutil.Process(kafka_pid).net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN}
+    assert listening == {("127.0.0.1", s.kafka_port), ("127.0.0.1", s.kafka_controller_port)}
     addresses = non_loopback_addresses()
     assert addresses and not [a for a in addresses if answers(a, s.kafka_port)]
 

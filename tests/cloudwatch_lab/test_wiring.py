@@ -74,13 +74,17 @@ def test_commands_are_the_contracts(tmp_path):
 
 
 @pytest.mark.parametrize("bind, advertised", [("127.0.0.1", "127.0.0.1"), ("0.0.0.0", "127.0.0.1")])
-def test_kafka_binds_to_the_bind_address_and_keeps_topics_in_localstack_s3(tmp_path, bind, advertised):
-    kafka = rendered_programs(lab_settings(tmp_path, LAB_BIND_ADDRESS=bind))["kafka"]
-    args = argv(kafka)
-    assert option(args, "--listener-url") == f"tcp://{bind}:19093"
-    assert option(args, "--advertised-listener-url") == f"tcp://{advertised}:19093"
-    assert option(args, "--storage-engine") == "s3://lab-kafka/"
-    assert 'AWS_ENDPOINT="http://127.0.0.1:14566"' in kafka["environment"]
+def test_kafka_binds_to_the_bind_address_and_keeps_topics_in_the_state_dir(tmp_path, bind, advertised):
+    s = lab_settings(tmp_path, LAB_BIND_ADDRESS=bind, LAB_KAFKA_CONTROLLER_PORT="19094")
+    kafka = rendered_programs(s)["kafka"]
+    node = s.state_dir / "cloudwatch" / "kafka"
+    assert argv(kafka)[1:] == ["-m", "labctl.labs.cloudwatch.kafka_broker", str(node)]
+    properties = dict(line.split("=", 1) for line in (node / "server.properties").read_text().splitlines()
+                      if line and not line.startswith("#"))
+    assert properties["process.roles"] == "broker,controller"
+    assert properties["listeners"] == f"PLAINTEXT://{bind}:19093,CONTROLLER://{bind}:19094"
+    assert properties["advertised.listeners"] == f"PLAINTEXT://{advertised}:19093"
+    assert properties["log.dirs"] == str(node / "data")
 
 
 def test_awslogs_conf_gets_the_labs_two_paths_and_keeps_the_rest(tmp_path):

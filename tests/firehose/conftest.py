@@ -5,18 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import free_port
 from tests.support.firehose_calls import LAKE_ACTIVE_PARTITIONS
-from tests.support.opensearch_server import OsmemProcess
-
-
-@pytest.fixture(scope="session")
-def osmem(tmp_path_factory) -> OsmemProcess:
-    """One OpenSearch-API server (osmem-server) for the session."""
-    server = OsmemProcess(free_port(), tmp_path_factory.mktemp("osmem") / "osmem.log")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")

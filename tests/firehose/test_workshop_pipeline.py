@@ -35,7 +35,7 @@ def etl_zip(tmp_path_factory) -> bytes:
     return output.read_bytes()
 
 
-def test_workshop_stream_with_real_etl(localstack, osmem, test_data, etl_zip):
+def test_workshop_stream_with_real_etl(localstack, opensearch_server, test_data, etl_zip):
     lambda_client, firehose = localstack.client("lambda"), localstack.client("firehose")
     function = unique("apache_ETL")
     fn = lambda_client.create_function(FunctionName=function, Runtime="python3.13", Role=LAMBDA_ROLE,
@@ -46,7 +46,7 @@ def test_workshop_stream_with_real_etl(localstack, osmem, test_data, etl_zip):
     firehose.create_delivery_stream(
         DeliveryStreamName=name, DeliveryStreamType="DirectPut",
         AmazonopensearchserviceDestinationConfiguration={
-            "RoleARN": LAMBDA_ROLE, "ClusterEndpoint": osmem.url, "IndexName": index,
+            "RoleARN": LAMBDA_ROLE, "ClusterEndpoint": opensearch_server.url, "IndexName": index,
             "TypeName": "clickstream", "IndexRotationPeriod": "NoRotation",
             "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 1},
             "RetryOptions": {"DurationInSeconds": 10}, "S3BackupMode": "AllDocuments",
@@ -58,13 +58,13 @@ def test_workshop_stream_with_real_etl(localstack, osmem, test_data, etl_zip):
     lines = log[:LINES] + [b"this is not an access log line\n", b"\n"]
     put_lines(firehose, name, lines)
     c = wait_for(lambda: settled(localstack, name, len(lines)), timeout=120, what="the pipeline")
-    in_index = indexed(osmem, index)
+    in_index = indexed(opensearch_server, index)
     processing_failed = json_lines(objects(localstack, bucket, "processing-failed/"))
     not_indexed = json_lines(objects(localstack, bucket, "apache_AmazonOpenSearchService-failed/"))
     assert in_index + len(processing_failed) + len(not_indexed) + c["dropped"] == len(lines)
     assert in_index == c["delivered"] >= LINES * 0.95, "the real log lines are indexed"
     assert not not_indexed
-    hit = osmem.client().search(index=index, body={"query": {"match_all": {}}, "size": 1})["hits"]["hits"][0]
+    hit = opensearch_server.client().search(index=index, body={"query": {"match_all": {}}, "size": 1})["hits"]["hits"][0]
     document = hit["_source"]
     assert {"host", "request", "response", "bytes", "@timestamp"} <= set(document)
     assert isinstance(document["response"], int)

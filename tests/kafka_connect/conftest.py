@@ -1,4 +1,4 @@
-"""Fixtures for the connectors' tests: one real broker (Tansu) for the folder, the connectors
+"""Fixtures for the connectors' tests: one real broker (Apache Kafka) for the folder, the connectors
 run as the lab runs them (`python -m kafka_connect ...` subprocesses), and readers that count
 records instead of trusting the broker's high watermark."""
 from __future__ import annotations

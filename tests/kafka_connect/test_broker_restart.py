@@ -1,5 +1,5 @@
-"""Both connectors running while the broker (topics in LocalStack's S3, as the lab keeps them)
-is killed with SIGKILL and started again: every CloudWatch Logs event ends up in the sink's
+"""Both connectors running while the broker (Apache Kafka, its log dirs on disk as the lab keeps
+them) is killed with SIGKILL and started again: every CloudWatch Logs event ends up in the sink's
 objects; duplicates only as the source counts them."""
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ pytestmark = pytest.mark.localstack
 
 def test_broker_kill_9_and_restart_loses_nothing(localstack, connectors, tmp_path):
     s3 = localstack.client("s3")
-    storage_bucket, sink_bucket = unique("kafka-"), unique("lake-")
-    s3.create_bucket(Bucket=storage_bucket)
+    sink_bucket = unique("lake-")
     s3.create_bucket(Bucket=sink_bucket)
     logs = logs_client(localstack)
     group = unique("cloudwatchLogsEC2")
@@ -31,8 +30,7 @@ def test_broker_kill_9_and_restart_loses_nothing(localstack, connectors, tmp_pat
     logs.create_log_stream(logGroupName=group, logStreamName="i-1")
     topic = f"{group}.i-1"
     t0 = int(time.time() * 1000) - 600_000
-    with running_broker(tmp_path, free_port(), storage=f"s3://{storage_bucket}/",
-                        s3_endpoint=localstack.url) as broker:
+    with running_broker(tmp_path, free_port()) as broker:
         source = connectors(source_config(group), broker.bootstrap, localstack.url).start()
         sink = connectors(sink_config(topic, sink_bucket, **{"flush.size": 500,
                                                              "rotate.schedule.interval.ms": 1000}),
@@ -75,12 +73,10 @@ def test_sink_forgotten_by_a_restarted_broker_commits_after_rejoining(localstack
     commit in a loop (only polling rejoins the group): it keeps the offset pending, rejoins and
     commits, and every record ends in an object; later records too."""
     s3 = localstack.client("s3")
-    storage_bucket, sink_bucket = unique("kafka-"), unique("lake-")
-    s3.create_bucket(Bucket=storage_bucket)
+    sink_bucket = unique("lake-")
     s3.create_bucket(Bucket=sink_bucket)
     topic = unique("topic-")
-    with running_broker(tmp_path, free_port(), storage=f"s3://{storage_bucket}/",
-                        s3_endpoint=localstack.url) as broker:
+    with running_broker(tmp_path, free_port()) as broker:
         producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
 
         def produce(first: int, count: int) -> None:

@@ -82,22 +82,25 @@ def test_flush_by_count_then_rotation_by_record_time(localstack, broker, connect
 
 def test_rotation_interval_uses_record_time_and_year_folders(localstack, broker, connectors, bucket):
     """rotate.interval.ms 10000: a record 10 s (or more) after the file's first closes it first;
-    a record in another year closes it too (another path.format folder)."""
+    a record in another year closes it too (another path.format folder). The years are past ones:
+    Kafka 4 refuses records more than an hour ahead of its clock
+    (log.message.timestamp.after.max.ms)."""
     s3 = localstack.client("s3")
     topic = unique("rot.")
     create_topic(broker.bootstrap, topic)
-    new_year = int(datetime(2027, 1, 1, tzinfo=UTC).timestamp() * 1000)
-    stamps = [T0, T0 + 3000, T0 + 9999,            # file 0: three records within 10 s
-              T0 + 10_000, T0 + 12_000,             # file 3: starts at base + 10 s
-              new_year - 1000, new_year,            # file 5 (2026, new base), file 6 (year=2027)
+    t0 = int(datetime(2025, 3, 1, 12, 0, tzinfo=UTC).timestamp() * 1000)
+    new_year = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp() * 1000)
+    stamps = [t0, t0 + 3000, t0 + 9999,            # file 0: three records within 10 s
+              t0 + 10_000, t0 + 12_000,             # file 3: starts at base + 10 s
+              new_year - 1000, new_year,            # file 5 (2025, new base), file 6 (year=2026)
               new_year + 60_000]                    # closes file 6; stays open
     produce(broker.bootstrap, topic, [(None, json.dumps(i).encode(), ts) for i, ts in enumerate(stamps)])
     sink = connectors(sink_config(topic, bucket, **{"store.kafka.keys": "false"}),
                       broker.bootstrap, localstack.url).start()
     wait_for(lambda: sink.stats().get("objects_written") == 4, 60, 0.2, "four objects")
     got = objects(s3, bucket)
-    assert got == {name(topic, 0): b"0\n1\n2\n", name(topic, 3): b"3\n4\n", name(topic, 5): b"5\n",
-                   name(topic, 6, year=2027): b"6\n"}
+    assert got == {name(topic, 0, year=2025): b"0\n1\n2\n", name(topic, 3, year=2025): b"3\n4\n",
+                   name(topic, 5, year=2025): b"5\n", name(topic, 6): b"6\n"}
 
 
 def test_kill_9_and_restart_no_gap_same_names(localstack, broker, connectors, bucket, tmp_path):

@@ -1,5 +1,5 @@
 """Fixtures for the dashboards tests: JSON Schema validation of saved objects,
-an osmem-server (OpenSearch API) on a free port, the real ETL's documents for
+the session's real OpenSearch node (tests/conftest.py), the real ETL's documents for
 the real Apache log, and headless Chromium."""
 
 from __future__ import annotations
@@ -55,22 +55,12 @@ def workshop_export() -> Any:
     return json.loads(WORKSHOP_EXPORT.read_text())
 
 
-@pytest.fixture(scope="session")
-def osmem_base():
-    """One osmem-server for the session (free 127.0.0.1 port); tests use clones of it."""
-    from osmem_server import OsmemServer
-
-    server = OsmemServer.start(japanese=False, addr="127.0.0.1:0")
-    yield server
-    server.close()
-
-
 @pytest.fixture
-def empty_opensearch(osmem_base) -> Iterator[str]:
-    """An empty OpenSearch-API server URL, private to one test."""
-    clone = osmem_base.clone()
-    yield clone.url
-    clone.close()
+def empty_opensearch(opensearch_server) -> Iterator[str]:
+    """The session's real OpenSearch node, emptied for this test (no index, no template)."""
+    opensearch_server.wipe()
+    opensearch_server.filled = False
+    yield opensearch_server.url
 
 
 # Shop traffic in the workshop's log format (cookie field included): visitors walking
@@ -132,19 +122,21 @@ def etl_docs() -> list[dict[str, Any]]:
     return docs
 
 
-@pytest.fixture(scope="session")
-def filled_opensearch(osmem_base, etl_docs) -> Iterator[str]:
-    """A server holding the index template and the ETL's documents in index `apache`."""
+@pytest.fixture
+def filled_opensearch(opensearch_server, etl_docs) -> Iterator[str]:
+    """The session's node holding the index template and the ETL's documents in index `apache`
+    (filled once, again only after a test emptied it; the tests using it only read)."""
     from kibana_dashboards.template import put_template
 
-    clone = osmem_base.clone()
-    client = OpenSearch(hosts=[clone.url], timeout=120)
-    put_template(client)
-    _ok, errors = helpers.bulk(client, ({"_index": "apache", "_source": d} for d in etl_docs),
-                              chunk_size=2000, refresh=True, raise_on_error=False)
-    assert not errors, errors[:3]
-    yield clone.url
-    clone.close()
+    if not getattr(opensearch_server, "filled", False):
+        opensearch_server.wipe()
+        client = OpenSearch(hosts=[opensearch_server.url], timeout=120)
+        put_template(client)
+        _ok, errors = helpers.bulk(client, ({"_index": "apache", "_source": d} for d in etl_docs),
+                                  chunk_size=2000, refresh=True, raise_on_error=False)
+        assert not errors, errors[:3]
+        opensearch_server.filled = True
+    yield opensearch_server.url
 
 
 @pytest.fixture(scope="session")

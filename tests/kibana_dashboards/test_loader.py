@@ -1,4 +1,4 @@
-"""`load`: template into OpenSearch (osmem-server) and saved objects through the
+"""`load`: template into OpenSearch (real OpenSearch) and saved objects through the
 Saved Objects import API.
 
 No OpenSearch Dashboards can run here, so the import side is checked against

@@ -1,5 +1,5 @@
 """`report`: the panels from OpenSearch aggregations, rendered to HTML + PNG, checked
-in headless Chromium against osmem-server filled by the real ETL's output."""
+in headless Chromium against real OpenSearch filled by the real ETL's output."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ provisioning ran, and `down` leaves no process of the lab running."""
 
 import psutil
 import pytest
+import requests
 from labctl import native, runtimes, settings, status
 
 from tests.conftest import free_port
@@ -32,8 +33,10 @@ def test_up_status_down(tmp_path):
         native.up(s)
         states = native.program_states(s)
         assert {p: states.get(p) for p in native.PROGRAMS} == {p: "RUNNING" for p in native.PROGRAMS}
-        # the one-shot index rebuild (nothing in S3 yet) ran at once and ended (issue 21)
-        assert states.get("index-rebuild") in ("STARTING", "RUNNING", "EXITED")
+        # the real OpenSearch, on loopback, its index in the state dir
+        root = requests.get(s.opensearch_url, timeout=5).json()
+        assert root["version"]["distribution"] == "opensearch" and root["version"]["number"] == "2.19.4"
+        assert (s.state_dir / "opensearch" / "data" / "nodes").is_dir()
         assert native.provision_hook_state(s) == "SUCCESSFUL"
         st = status.collect(s, runtimes.NativeRuntime(s))
         assert st.services == {"apache": "up", "localstack": "up", "opensearch": "up", "agent": "running"}
@@ -44,3 +47,32 @@ def test_up_status_down(tmp_path):
         assert native.down(s) is True
     wait_for(lambda: not lab_processes(s.state_dir), 30, what="no process of the lab left")
     assert native.down(s) is False  # nothing left to stop
+
+
+@pytest.mark.timeout(1500)   # two starts of the whole lab: JVMs start slowly on a loaded 2-core machine
+def test_the_index_is_kept_across_down_and_up_without_a_rebuild(tmp_path):
+    """OpenSearch keeps its index in the state dir: what it acknowledged before `make down` is
+    counted again after `make up`, with no S3 replay; it listens on 127.0.0.1 only."""
+    from opensearchpy import OpenSearch, helpers
+
+    s = settings.load({"LAB_STATE_DIR": str(tmp_path / "lab"), "LAB_APACHE_PORT": str(free_port()),
+                       "LAB_LOCALSTACK_PORT": str(free_port()), "LAB_OPENSEARCH_PORT": str(free_port()),
+                       "LAB_DASHBOARDS_PORT": str(free_port()), "LAB_BUFFER_INTERVAL": "1"})
+    docs = [{"request": f"/products/{i}", "response": 200 + i % 3, "@timestamp": "2026-12-06T10:00:00"}
+            for i in range(2000)]
+    try:
+        native.up(s)
+        client = OpenSearch(hosts=[s.opensearch_url], timeout=60)
+        written, errors = helpers.bulk(client, ({"_index": "apache", "_source": d} for d in docs), refresh=True)
+        assert (written, errors) == (len(docs), [])
+        pid = native.supervisor_rpc(s).supervisor.getProcessInfo("opensearch")["pid"]
+        listening = {c.laddr.ip for p in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+                     for c in p.net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN}
+        assert listening and listening <= {"127.0.0.1", "::ffff:127.0.0.1"}, listening  # HTTP and transport
+        native.down(s)
+        native.up(s)
+        assert status.index_documents(s.opensearch_url) == len(docs)
+        hits = client.search(index="apache", body={"query": {"term": {"request.keyword": "/products/1999"}}})
+        assert hits["hits"]["total"]["value"] == 1
+    finally:
+        native.down(s)

@@ -24,6 +24,11 @@ def test_defaults_are_the_workshop_and_loopback():
     ({"LAB_RETRY_DURATION": "-1"}, "LAB_RETRY_DURATION"),
     ({"LAB_GEOIP_DATABASE": "/nowhere/GeoLite2-City.mmdb"}, "LAB_GEOIP_DATABASE"),
     ({"LAB_GEOIP_DATABASE": __file__}, "LAB_GEOIP_DATABASE"),  # a file, but not a MaxMind DB
+    ({"OPENSEARCH_HEAP": "lots"}, "OPENSEARCH_HEAP"),
+    ({"OPENSEARCH_HEAP": "64m"}, "OPENSEARCH_HEAP"),
+    ({"LAB_OPENSEARCH_TRANSPORT_PORT": "9400-9300"}, "LAB_OPENSEARCH_TRANSPORT_PORT"),
+    ({"LAB_OPENSEARCH_TRANSPORT_PORT": "0"}, "LAB_OPENSEARCH_TRANSPORT_PORT"),
+    ({"LAB_KAFKA_CONTROLLER_PORT": "x"}, "LAB_KAFKA_CONTROLLER_PORT"),
 ])
 def test_bad_values_name_the_variable(env, key):
     with pytest.raises(settings.SettingsError, match=key):
@@ -54,7 +59,11 @@ def test_supervisord_conf_binds_every_service_to_loopback(tmp_path):
     conf = native.render_supervisord_conf(s)
     for program in native.PROGRAMS:
         assert f"[program:{program}]" in conf
-    assert "-addr 127.0.0.1:19200" in conf
+    node = (tmp_path / "opensearch" / "config" / "opensearch.yml").read_text().splitlines()
+    assert {"network.host: 127.0.0.1", "http.port: 19200", "transport.port: 9300-9400",
+            f"path.data: {tmp_path / 'opensearch' / 'data'}"} <= set(node)
+    assert (tmp_path / "opensearch" / "config" / "jvm.options.d" / "heap.options").read_text() == \
+        "-Xms512m\n-Xmx512m\n"
     assert 'GATEWAY_LISTEN="127.0.0.1:14566"' in conf
     assert (tmp_path / "apache" / "httpd-lab.conf").read_text().count("18080") >= 1
     assert "0.0.0.0" not in conf

@@ -183,8 +183,8 @@ def lambda_handler(event, context):
 """
 
 
-def indexed(osmem, index: str) -> int:
-    client = osmem.client()
+def indexed(server, index: str) -> int:
+    client = server.client()
     if not client.indices.exists(index=index):
         return 0
     client.indices.refresh(index=index)

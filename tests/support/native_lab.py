@@ -79,6 +79,7 @@ class NativeLab:
             "LAB_RETRY_DURATION": str(retry_duration), "LAB_BIND_ADDRESS": "127.0.0.1",
             "LAB_APACHE_PORT": str(free_port()), "LAB_LOCALSTACK_PORT": str(free_port()),
             "LAB_OPENSEARCH_PORT": str(free_port()), "LAB_DASHBOARDS_PORT": str(free_port()),
+            "LAB_KAFKA_PORT": str(free_port()), "LAB_KAFKA_CONTROLLER_PORT": str(free_port()),
             "LAB_LOCALSTACK_VENV": os.environ.get("LAB_LOCALSTACK_VENV", str(REPO / ".venv-localstack")),
             "LAB_GEOIP_DATABASE": "" if geoip else "off",
             **(extra_env or {}),

@@ -23,9 +23,6 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import free_port
-from tests.support.opensearch_server import OsmemProcess
-
 pytestmark = [pytest.mark.localstack, pytest.mark.opensearch, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 CONFIG = Path(__file__).parent / "lake"
@@ -101,11 +98,9 @@ class Terraform:
 
 
 @pytest.fixture(scope="module")
-def osmem(tmp_path_factory):
-    server = OsmemProcess(free_port(), tmp_path_factory.mktemp("osmem") / "osmem.log")
-    server.start()
-    yield server
-    server.stop()
+def opensearch_node(opensearch_server):
+    """The session's real OpenSearch node (the stack's delivery stream points at it)."""
+    return opensearch_server
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +112,7 @@ def etl_zip(tmp_path_factory) -> Path:
 
 
 @pytest.fixture()
-def terraform(tmp_path, localstack, osmem, etl_zip) -> Terraform:
+def terraform(tmp_path, localstack, opensearch_node, etl_zip) -> Terraform:
     binary, mirror = terraform_binary(), provider_mirror()
     cli_config = tmp_path / "terraform.rc"
     cli_config.write_text(f"""provider_installation {{
@@ -134,7 +129,7 @@ def terraform(tmp_path, localstack, osmem, etl_zip) -> Terraform:
     shutil.copytree(CONFIG, work, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "*.tfvars*"))
     name = f"tf{uuid.uuid4().hex[:8]}"
     tf = Terraform(binary, work, cli_config, {"endpoint": localstack.url, "name": name,
-                                              "lambda_zip": str(etl_zip), "opensearch_endpoint": osmem.url})
+                                              "lambda_zip": str(etl_zip), "opensearch_endpoint": opensearch_node.url})
     tf.run("init", "-input=false")
     return tf
 
@@ -171,7 +166,7 @@ def tags_of(localstack, r: dict[str, str]) -> dict[str, dict]:
     }
 
 
-def check_lake(localstack, r: dict[str, str], named_query_id: str, osmem_url: str) -> None:
+def check_lake(localstack, r: dict[str, str], named_query_id: str, opensearch_url: str) -> None:
     """What was applied, read back through boto3."""
     c = localstack.client
     glue, athena, firehose = c("glue"), c("athena"), c("firehose")
@@ -200,7 +195,7 @@ def check_lake(localstack, r: dict[str, str], named_query_id: str, osmem_url: st
     assert "ParquetSerDe" in conversion["OutputFormatConfiguration"]["Serializer"]
     search = firehose.describe_delivery_stream(DeliveryStreamName=r["search"])["DeliveryStreamDescription"]
     destination = search["Destinations"][0]["AmazonopensearchserviceDestinationDescription"]
-    assert destination["ClusterEndpoint"] == osmem_url and destination["IndexName"] == "apache"
+    assert destination["ClusterEndpoint"] == opensearch_url and destination["IndexName"] == "apache"
     processor = destination["ProcessingConfiguration"]["Processors"][0]
     assert processor["Type"] == "Lambda"
     assert processor["Parameters"][0]["ParameterValue"] == arn("lambda", f"function:{r['function']}") + ":$LATEST"
@@ -214,11 +209,11 @@ def gone(call, *codes: str) -> bool:
     return False
 
 
-def test_lake_apply_plan_retag_destroy(terraform, localstack, osmem):
+def test_lake_apply_plan_retag_destroy(terraform, localstack, opensearch_node):
     r = resources(terraform.name)
     terraform.apply()
     out = terraform.outputs()
-    check_lake(localstack, r, out["named_query_id"], osmem.url)
+    check_lake(localstack, r, out["named_query_id"], opensearch_node.url)
     assert tags_of(localstack, r) == {key: TAGS for key in r}
 
     code, plan = terraform.plan_exit_code()

@@ -1,12 +1,11 @@
 """What `make status` says about the lab's kept state: the disk use of the state directory
-(where S3, Kinesis, Firehose's journal, the Glue catalog and Athena's history live
-natively) and, natively, the index rebuild from the S3 backup (index_rebuild.py)."""
+(where S3, Kinesis, Firehose's journal, the Glue catalog, Athena's history and, natively,
+OpenSearch's index live)."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from labctl import index_rebuild
 from labctl.settings import LabSettings
 
 # the parts of the state directory shown one by one (the rest is summed under "other")
@@ -14,7 +13,7 @@ PARTS = {
     "S3": "localstack/lab-s3", "Kinesis": "localstack/lab-kinesis", "Firehose": "localstack/lab-firehose",
     "Glue": "localstack/lab-glue", "Athena": "localstack/lab-athena",
     "Kinesis Analytics": "localstack/lab-kinesisanalytics", "Lambda": "localstack/lab-lambda",
-    "access logs": "apache/logs", "GeoIP": "geoip",
+    "access logs": "apache/logs", "GeoIP": "geoip", "OpenSearch": "opensearch/data",
 }
 
 
@@ -35,10 +34,6 @@ def collect(s: LabSettings) -> dict:
     for label, relative in PARTS.items():
         if (s.state_dir / relative).exists():
             data["parts"][label] = disk_use(s.state_dir / relative)
-    rebuild = index_rebuild.read_state(s.state_dir)
-    if rebuild is not None:
-        data["index_rebuild"] = {"state": rebuild.state, "summary": rebuild.summary(),
-                                 "documents": rebuild.documents}
     return data
 
 
@@ -57,7 +52,4 @@ def render(data: dict) -> list[str]:
     parts = ", ".join(f"{label} {human(n)}" for label, n in data.get("parts", {}).items())
     lines.append(f"  {'state dir ' + data['state_dir']:<34} {human(data['disk_bytes'])}"
                  + (f" ({parts})" if parts else ""))
-    rebuild = data.get("index_rebuild")
-    if rebuild:
-        lines.append(f"  {'index':<34} {rebuild['summary']}")
     return lines

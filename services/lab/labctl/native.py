@@ -1,6 +1,7 @@
 """Native runtime: the lab's processes on this host, supervised by supervisord.
 
-Processes: the OpenSearch-API server (osmem-server), native LocalStack with the
+Processes: OpenSearch (the real one, assembled from Maven Central by labctl.opensearch_native,
+its index on disk in the state dir), native LocalStack with the
 lab's extension, a host Apache serving the unicorn shop, and the agent tailing
 Apache's access log; and, not started by `up`, the programs a sibling lab adds when it
 starts (`add_programs`: programs.d/<lab>.conf, e.g. labctl.labs.cloudwatch.native_side).
@@ -22,7 +23,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from labctl import index_rebuild, localstack_native
+from labctl import localstack_native, opensearch_native
 from labctl import settings as lab
 from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
@@ -47,7 +48,16 @@ def _paths(settings: LabSettings) -> dict[str, Path]:
         "localstack": root / "localstack",
         "apache": root / "apache",
         "agent": root / "agent",
+        "opensearch": root / "opensearch",
     }
+
+
+def opensearch_node(settings: LabSettings, home: Path | None = None) -> opensearch_native.NodeConfig:
+    """The lab's OpenSearch node: its config, index and logs under <state dir>/opensearch."""
+    return opensearch_native.NodeConfig(
+        home=home or opensearch_native.install(), node_dir=_paths(settings)["opensearch"],
+        http_port=settings.opensearch_port, transport_port=settings.opensearch_transport_port,
+        host=settings.bind_address, heap=settings.opensearch_heap)
 
 
 def agent_config(settings: LabSettings) -> dict:
@@ -139,8 +149,6 @@ def _program(name: str, argv: list[str], cwd: Path, env: dict[str, str], autosta
 
 def render_supervisord_conf(settings: LabSettings) -> str:
     """The whole supervisord configuration for the native lab."""
-    from osmem_server import resolve_binary
-
     from labctl import apache_host
 
     paths = _paths(settings)
@@ -161,23 +169,26 @@ def render_supervisord_conf(settings: LabSettings) -> str:
         "[rpcinterface:supervisor]",
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", "",
         "[supervisorctl]", f"serverurl=unix://{paths['sock']}", "",
-        _program("opensearch", [resolve_binary(), "-addr", f"{settings.bind_address}:{settings.opensearch_port}",
-                                "-no-stdin-watch", "-no-ja"], paths["root"], {}, True, paths["logs"]),
+        _opensearch_program(settings, paths["logs"]),
         _program("localstack", localstack_native.command(ls_cfg), paths["localstack"], ls_env, True, paths["logs"]),
         _program("apache", apache_argv, paths["apache"], {}, True, paths["logs"]),
         _program("agent", [sys.executable, "-m", "agent", "--config", str(paths["agent"] / "agent.json"),
                            "--stats-file", str(paths["agent"] / "stats.json")],
                  lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                                  "AWS_DEFAULT_REGION": lab.REGION}, False, paths["logs"]),
-        index_rebuild.supervisor_program(_rebuild_target(settings), paths["logs"]),
         # the sibling labs' programs, added when one starts (add_programs)
         "[include]", f"files={paths['programs.d'] / '*.conf'}", "",
     ]
     return "\n".join(blocks)
 
 
-def _rebuild_target(settings: LabSettings) -> index_rebuild.Target:
-    return index_rebuild.Target(settings.state_dir, settings.localstack_url, settings.opensearch_url)
+def _opensearch_program(settings: LabSettings, logs: Path) -> str:
+    node = opensearch_node(settings)
+    opensearch_native.write_node_config(node)
+    block = _program("opensearch", opensearch_native.command(node), node.node_dir,
+                     opensearch_native.environment(node), True, logs)
+    # the JVM flushes its translog and closes its shards on SIGTERM: give it time to
+    return block.replace("stopwaitsecs=20", "stopwaitsecs=60")
 
 
 def _supervisorctl(settings: LabSettings, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -272,16 +283,9 @@ def start_program(settings: LabSettings, program: str, what: str, check, timeout
     _wait(settings, program, what, check, timeout)
 
 
-def _http_ok(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code < 500
-    except requests.RequestException:
-        return False
-
-
 def ensure_installed(settings: LabSettings) -> None:
     """Install what the native runtime needs and is missing (first run only):
-    the system packages (Apache) and LocalStack's Python 3.13 venv."""
+    the system packages (Apache), LocalStack's Python 3.13 venv and OpenSearch from Maven Central."""
     from labctl import apache_host
 
     try:
@@ -295,6 +299,10 @@ def ensure_installed(settings: LabSettings) -> None:
         subprocess.run(["bash", str(lab.REPO_ROOT / "services/localstack/native/install.sh"),
                         str(settings.localstack_venv)], check=True)
         marker.touch()
+    try:
+        opensearch_native.install(fetch_if_missing=True)
+    except opensearch_native.OpenSearchInstallError as error:
+        raise LabStartError(str(error)) from error
 
 
 def up(settings: LabSettings) -> None:
@@ -326,7 +334,7 @@ def up(settings: LabSettings) -> None:
         _supervisorctl(settings, "reread", check=False)
         _supervisorctl(settings, "update", check=False)
         _supervisorctl(settings, "start", "opensearch", "localstack", "apache", check=False)
-    _wait(settings, "opensearch", "OpenSearch-API server", lambda: _http_ok(settings.opensearch_url), 60)
+    _wait(settings, "opensearch", "OpenSearch", lambda: opensearch_native.ready(settings.opensearch_url), 300)
     _wait(settings, "localstack", "LocalStack", lambda: localstack_native.is_ready(settings.localstack_url), 180)
     apache_cfg = apache_host.ApacheHostConfig(port=settings.apache_port, state_dir=_paths(settings)["apache"],
                                               listen=settings.bind_address)
@@ -343,9 +351,6 @@ def up(settings: LabSettings) -> None:
         lambda_zip=settings.lambda_zip, buffer_interval=settings.buffer_interval, buffer_size_mb=settings.buffer_size_mb,
         retry_duration=settings.retry_duration, geoip_files=geoip.provision_files(settings),
     ))
-    # osmem-server keeps no index on disk: a new server process gets it back from S3 (issue 21)
-    if index_rebuild.start_if_needed(settings.state_dir, supervisor_rpc(settings)):
-        LOG.info("rebuilding the index from the S3 backup (make status shows the progress)")
     _supervisorctl(settings, "start", "agent", check=False)
     _wait(settings, "agent", "agent", lambda: program_states(settings).get("agent") == "RUNNING", 30)
 

@@ -32,7 +32,10 @@ def lab_ports(settings: LabSettings) -> dict[str, int]:
     """The ports the native lab listens on, by service."""
     return {"Apache (LAB_APACHE_PORT)": settings.apache_port,
             "LocalStack (LAB_LOCALSTACK_PORT)": settings.localstack_port,
-            "OpenSearch-API server (LAB_OPENSEARCH_PORT)": settings.opensearch_port}
+            "OpenSearch (LAB_OPENSEARCH_PORT)": settings.opensearch_port,
+            # a range (the default) is OpenSearch's to search; a single port must be free
+            **({"OpenSearch transport (LAB_OPENSEARCH_TRANSPORT_PORT)": int(settings.opensearch_transport_port)}
+               if settings.opensearch_transport_port.isdigit() else {})}
 
 
 def port_is_free(address: str, port: int) -> bool:

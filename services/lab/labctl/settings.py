@@ -95,6 +95,11 @@ class LabSettings:
     in_compose_network: bool = False
     access_log_format: str = "clickstream"  # clickstream (the workshop's line) | kinesis (JSON, sibling lab)
     kafka_port: int = 9092                  # the CloudWatch lab's Kafka broker (make cloudwatch-lab)
+    kafka_controller_port: int = 9093       # the broker's KRaft controller listener (loopback)
+    # OpenSearch's node-to-node port or range (native, loopback only); OpenSearch's own default
+    # range lets several labs (the tests' in parallel) share a machine
+    opensearch_transport_port: str = "9300-9400"
+    opensearch_heap: str = "512m"           # OPENSEARCH_HEAP: the JVM heap of the native OpenSearch
 
     def _url(self, service: str, host_port: int) -> str:
         if self.in_compose_network:
@@ -160,6 +165,25 @@ def _geoip_database(env: dict[str, str]) -> tuple[Path | None, bool]:
     return path, True
 
 
+def _port_or_range(env: dict[str, str], key: str, default: str) -> str:
+    """A port (9300) or a range OpenSearch picks the first free port of (9300-9400)."""
+    raw = env.get(key, default).strip()
+    low, _, high = raw.partition("-")
+    bounds = [_port({key: part}, key, 0) for part in ((low, high) if high else (low,))]
+    if len(bounds) == 2 and bounds[0] > bounds[1]:
+        raise SettingsError(f"{key}={raw!r}: the range must go upwards")
+    return raw
+
+
+def _heap(env: dict[str, str]) -> str:
+    """OPENSEARCH_HEAP as the JVM takes it (-Xmx): a number with m or g, e.g. 512m, 2g."""
+    raw = env.get("OPENSEARCH_HEAP", "512m").strip().lower()
+    number, unit = raw[:-1], raw[-1:]
+    if unit not in ("m", "g") or not number.isdigit() or (int(number) < 256 if unit == "m" else int(number) < 1):
+        raise SettingsError(f"OPENSEARCH_HEAP={raw!r} must be a size such as 512m or 2g (at least 256m)")
+    return raw
+
+
 def load(env: dict[str, str] | None = None) -> LabSettings:
     """Build and validate the settings from the environment."""
     env = dict(os.environ if env is None else env)
@@ -192,4 +216,7 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         in_compose_network=env.get("LAB_IN_COMPOSE_NETWORK", "0") == "1",
         access_log_format=log_format,
         kafka_port=_port(env, "LAB_KAFKA_PORT", 9092),
+        kafka_controller_port=_port(env, "LAB_KAFKA_CONTROLLER_PORT", 9093),
+        opensearch_transport_port=_port_or_range(env, "LAB_OPENSEARCH_TRANSPORT_PORT", "9300-9400"),
+        opensearch_heap=_heap(env),
     )

@@ -50,7 +50,7 @@ class LabStatus:
     s3_records: dict[str, int] = field(default_factory=dict)    # prefix name -> records (lines)
     s3_objects: dict[str, int] = field(default_factory=dict)
     data_lake: dict = field(default_factory=dict)              # crawler, tables, Athena queries by state
-    kept_state: dict = field(default_factory=dict)             # state dir disk use, index rebuild
+    kept_state: dict = field(default_factory=dict)             # state dir disk use, part by part
     labs: dict[str, dict] = field(default_factory=dict)        # each sibling lab's section (its hook)
 
     @property

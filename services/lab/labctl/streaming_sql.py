@@ -100,8 +100,7 @@ def _ensure_delivery_streams(fh, firehose_role: str, opensearch_url: str, buffer
             DeliveryStreamName=lab.ANALYTICS_INDEX_STREAM, DeliveryStreamType="DirectPut",
             AmazonopensearchserviceDestinationConfiguration={
                 "RoleARN": firehose_role, "ClusterEndpoint": opensearch_url, "IndexName": lab.ANALYTICS_INDEX,
-                # every document also in S3 (its own prefix): the native index is rebuilt from it
-                # after a restart (labctl/index_rebuild.py)
+                # every document also in S3 (its own prefix), as the workshop's stream keeps them
                 "IndexRotationPeriod": "NoRotation", "BufferingHints": hints, "S3BackupMode": "AllDocuments",
                 "S3Configuration": {"RoleARN": firehose_role, "BucketARN": bucket,
                                     "Prefix": f"{lab.ANALYTICS_INDEX}-index/", "BufferingHints": hints}})

@@ -17,7 +17,7 @@ def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
         url = args.localstack_url or settings.localstack_url
         aws_clients.connect(url)
         made = cloudwatch_lab.provision(url)
-        print(f"buckets {cloudwatch_lab.KAFKA_STORAGE_BUCKET}, {cloudwatch_lab.SINK_BUCKET}: "
+        print(f"bucket {cloudwatch_lab.SINK_BUCKET}: "
               + (f"created {', '.join(made)}" if made else "already there"))
         return 0
     runtime = lab_running.require(settings)

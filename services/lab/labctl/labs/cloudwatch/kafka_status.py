@@ -1,13 +1,9 @@
 """Kafka as `make status` shows it: the broker's health, topics with their records, consumer
 groups with their committed offsets and lag. Through confluent-kafka, the lab's one client.
 
-Records are counted, not taken from the high watermark: Tansu reports the start offset of a
-partition's last batch + 1 as its high watermark (measured: readers that stop there stop
-early). The cheap right answer: read each partition from (reported high watermark - 1), the start of its last batch, to the
-end of the log; librdkafka's end-of-partition event then carries the true end offset. That
-reads one batch per partition whatever the topic's size, and on Apache Kafka (whose watermark
-is right) it reads one record. records = end - log start offset (the lab's producers are not
-transactional, so offsets are consecutive).
+Records per partition are Kafka's own offsets: high watermark - log start offset (the lab's
+producers are not transactional, so offsets are consecutive); a group's lag is the high watermark
+minus its committed offset, as kafka-consumer-groups.sh computes it.
 
 `python -m labctl.labs.cloudwatch.kafka_status --bootstrap HOST:PORT` prints the same as JSON: the compose
 runtime runs it inside the lab's network (labctl.compose), where the broker's advertised
@@ -18,21 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import time
 
-from confluent_kafka import (
-    Consumer,
-    ConsumerGroupTopicPartitions,
-    KafkaError,
-    KafkaException,
-    TopicPartition,
-)
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 LOG = logging.getLogger(__name__)
 
 TIMEOUT_S = 5.0
-PROBE_GROUP = "labctl-status"  # assign() only: it never joins, commits or shows as a group
+PROBE_GROUP = "labctl-status"  # watermark queries only: it never joins, commits or shows as a group
 
 
 def _quiet(config: dict) -> dict:
@@ -55,33 +44,13 @@ def health(bootstrap: str, timeout: float = 3.0) -> str:
 
 def end_offsets(bootstrap: str, partitions: list[tuple[str, int]],
                 timeout: float = TIMEOUT_S) -> dict[tuple[str, int], tuple[int, int]]:
-    """(topic, partition) -> (log start offset, true end offset)."""
+    """(topic, partition) -> (log start offset, high watermark), as the broker reports them."""
     consumer = Consumer(_quiet({"bootstrap.servers": bootstrap, "group.id": PROBE_GROUP,
-                                "enable.auto.commit": False, "enable.partition.eof": True}))
+                                "enable.auto.commit": False}))
     try:
-        ranges, start_at = {}, []
-        for topic, partition in partitions:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=timeout)
-            ranges[(topic, partition)] = (low, high)
-            if high > low:
-                start_at.append(TopicPartition(topic, partition, max(low, high - 1)))
-        ends = {key: high for key, (_low, high) in ranges.items()}
-        pending = {(tp.topic, tp.partition) for tp in start_at}
-        if start_at:
-            consumer.assign(start_at)
-        deadline = time.monotonic() + timeout
-        while pending and time.monotonic() < deadline:
-            for message in consumer.consume(10000, 0.2):
-                key = (message.topic(), message.partition())
-                error = message.error()
-                if error is None:
-                    ends[key] = max(ends[key], message.offset() + 1)
-                elif error.code() == KafkaError._PARTITION_EOF:
-                    ends[key] = max(ends[key], message.offset())
-                    pending.discard(key)
-        if pending:
-            LOG.warning("no end of partition within %.0fs for %s: counts may be short", timeout, sorted(pending))
-        return {key: (low, ends[key]) for key, (low, _high) in ranges.items()}
+        return {(topic, partition): tuple(consumer.get_watermark_offsets(TopicPartition(topic, partition),
+                                                                         timeout=timeout))
+                for topic, partition in partitions}
     finally:
         consumer.close()
 

@@ -28,7 +28,6 @@ from labctl.settings import LabSettings
 LOG_GROUP = "cloudwatchLogsEC2"
 WORKSHOP_REGION = "ap-south-1"
 SINK_BUCKET = "cloudwatch-kafka-lab"
-KAFKA_STORAGE_BUCKET = kafka_broker.STORAGE_BUCKET
 AWSLOGS_TEMPLATE = lab.REPO_ROOT / "services" / "cloudwatch_lab" / "awslogs.conf"
 CONNECTOR_CONFIGS = {
     "cloudwatch-source": lab.REPO_ROOT / "services" / "kafka_connect" / "config" / "cloudwatch-logs-source.json",
@@ -91,9 +90,10 @@ def write_awslogs_conf(settings: LabSettings) -> Path:
 
 
 def broker_config(settings: LabSettings) -> kafka_broker.BrokerConfig:
-    """The native broker: on LAB_BIND_ADDRESS and LAB_KAFKA_PORT, topics kept in LocalStack's S3."""
+    """The native broker (Apache Kafka): on LAB_BIND_ADDRESS, LAB_KAFKA_PORT and
+    LAB_KAFKA_CONTROLLER_PORT, its log dirs under the state dir."""
     return kafka_broker.BrokerConfig(settings.bind_address, settings.kafka_port,
-                                     kafka_broker.s3_storage(KAFKA_STORAGE_BUCKET), settings.localstack_url,
+                                     native_paths(settings)["root"] / "kafka", settings.kafka_controller_port,
                                      advertised_host=settings.host)
 
 
@@ -101,11 +101,7 @@ def programs(settings: LabSettings) -> list[Program]:
     """The four processes of the lab, native (supervisord starts them on `make cloudwatch-lab`)."""
     paths = native_paths(settings)
     cfg = broker_config(settings)
-    try:
-        broker_argv = kafka_broker.command(cfg)
-    except kafka_broker.KafkaBrokerError:
-        # No .venv-kafka yet: `make cloudwatch-lab` installs it; the main lab must still render.
-        broker_argv = kafka_broker.command(cfg, kafka_broker.KAFKA_VENV / "bin" / "tansu-not-installed")
+    kafka_broker.write_config(cfg)
     aws_env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
     bootstrap = cfg.bootstrap  # what the broker advertises: settings.kafka_bootstrap
     agent = [sys.executable, "-m", "agent.awslogs", "--config", str(paths["awslogs_conf"]),
@@ -117,16 +113,15 @@ def programs(settings: LabSettings) -> list[Program]:
                 lab.REPO_ROOT, aws_env)
         for name in ("cloudwatch-source", "s3-sink")
     ]
-    return [Program("kafka", broker_argv, paths["root"], kafka_broker.environment(cfg)),
+    return [Program("kafka", kafka_broker.command(cfg), cfg.node_dir, kafka_broker.environment(cfg)),
             Program("awslogs-agent", agent, lab.REPO_ROOT, aws_env), *connectors]
 
 
 def provision(localstack_url: str) -> list[str]:
-    """The buckets: Kafka's storage (before the broker starts) and the S3 sink's. Idempotent;
-    the names of the buckets it created."""
+    """The S3 sink's bucket. Idempotent; the names of the buckets it created."""
     s3 = aws_clients.client("s3", localstack_url)
     made = []
-    for bucket in (KAFKA_STORAGE_BUCKET, SINK_BUCKET):
+    for bucket in (SINK_BUCKET,):
         try:
             s3.head_bucket(Bucket=bucket)
             continue

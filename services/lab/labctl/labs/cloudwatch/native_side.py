@@ -20,7 +20,7 @@ from labctl.settings import LabSettings
 
 LOG = logging.getLogger(__name__)
 
-KAFKA_READY_S = 60
+KAFKA_READY_S = 240   # the first start formats the storage; a JVM starts slowly on 2 busy cores
 PROCESS_READY_S = 60
 
 
@@ -28,11 +28,13 @@ def start(settings: LabSettings, movers: tuple[str, ...] = cloudwatch_lab.MOVERS
     """Provision, start the broker, then `movers` (the agent and both connectors unless told)."""
     if native.supervisord_pid(settings) is None:
         raise LabError("the native lab is not running: start it with `make up`, then `make cloudwatch-lab`")
-    kafka_broker.binary()  # the broker is installed (`make kafka-venv`), else a message saying so
+    kafka_broker.libs_dir()  # the broker is fetched (`make kafka`), else a message saying so
     states = native.program_states(settings)
-    if states.get("kafka") != "RUNNING" and not preflight.port_is_free(settings.bind_address, settings.kafka_port):
-        raise LabStartError(str(preflight.PortInUse("Kafka (LAB_KAFKA_PORT)", settings.bind_address,
-                                                    settings.kafka_port, preflight.port_holder(settings.kafka_port))))
+    for what, port in (("Kafka (LAB_KAFKA_PORT)", settings.kafka_port),
+                       ("Kafka's controller (LAB_KAFKA_CONTROLLER_PORT)", settings.kafka_controller_port)):
+        if states.get("kafka") != "RUNNING" and not preflight.port_is_free(settings.bind_address, port):
+            raise LabStartError(str(preflight.PortInUse(what, settings.bind_address, port,
+                                                        preflight.port_holder(port))))
     paths = cloudwatch_lab.native_paths(settings)
     for key in ("cloudwatch-source_state", "s3-sink_state"):
         paths[key].mkdir(parents=True, exist_ok=True)
