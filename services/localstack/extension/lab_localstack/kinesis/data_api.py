@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from localstack.aws.api import RequestContext, handler
 
-from lab_localstack.kinesis import errors, iterators, records
+from lab_localstack.kinesis import errors, iterators, json_responses, records
 from lab_localstack.kinesis.models import store_of
 
 
@@ -18,7 +18,11 @@ class DataApi:
     @handler("PutRecords", expand=False)
     def put_records(self, context: RequestContext, request: dict) -> dict:
         stream = self._find(context, request, active=True)
-        return records.put_records(stream, request.get("Records") or [])
+        result = records.put_records(stream, request.get("Records") or [])
+        if json_responses.wants_json(context):
+            return json_responses.response(context, json_responses.put_records(result),
+                                           {"FailedRecordCount": result["FailedRecordCount"], "Records": []})
+        return result
 
     @handler("GetShardIterator", expand=False)
     def get_shard_iterator(self, context: RequestContext, request: dict) -> dict:
@@ -33,7 +37,11 @@ class DataApi:
         stream = store_of(it.account, it.region).streams.get(it.stream)
         if stream is None or int(stream.created * 1000) != it.created_ms:
             raise errors.stream_not_found(it.stream, it.account)
-        return records.get_records(stream, it, request.get("Limit"))
+        as_json = json_responses.wants_json(context)
+        result = records.get_records(stream, it, request.get("Limit"), as_json)
+        if isinstance(result, bytes):
+            return json_responses.response(context, result, {"Records": [], "MillisBehindLatest": 0})
+        return result
 
     @handler("SubscribeToShard", expand=False)
     def subscribe_to_shard(self, context: RequestContext, request: dict) -> dict:

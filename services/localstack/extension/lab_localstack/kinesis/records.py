@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator as GeneratorType
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from lab_localstack.kinesis import errors, iterators, keys, throttle
+from lab_localstack.kinesis import errors, iterators, json_responses, keys, throttle
 from lab_localstack.kinesis.shard import Shard
 from lab_localstack.kinesis.stream import Consumer, Stream
 
@@ -24,6 +25,8 @@ MAX_GET_RECORDS = 10_000
 MAX_GET_BYTES = 10 * 1024 * 1024
 SUBSCRIPTION_SECONDS = 300                # AWS ends a SubscribeToShard after 5 minutes
 EVENT_INTERVAL = 5.0                      # an event at least this often, records or not
+# a call's shards are appended side by side: their fsyncs overlap (ext4 commits them together)
+_appenders = ThreadPoolExecutor(8, thread_name_prefix="lab-kinesis-append")
 ITERATOR_TYPES = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
 
 
@@ -85,9 +88,14 @@ def put_records(stream: Stream, entries: list[dict]) -> dict:
         batch[2].append((key, data))
     if total > MAX_PUT_BYTES:
         raise errors.invalid(f"Records size exceeds {MAX_PUT_BYTES // (1024 * 1024)} MB limit")
-    for shard, positions, pairs in batches.values():
+    groups = list(batches.values())
+    if len(groups) == 1:
+        appended = [groups[0][0].append(groups[0][2])]
+    else:
+        appended = list(_appenders.map(lambda group: group[0].append(group[2]), groups))
+    for (shard, positions, _), sequences in zip(groups, appended):
         shard_id = shard.id
-        for i, sequence in zip(positions, shard.append(pairs)):
+        for i, sequence in zip(positions, sequences):
             results[i] = {"SequenceNumber": sequence, "ShardId": shard_id}
     failed = sum(1 for r in results if "ErrorCode" in r)
     out = {"FailedRecordCount": failed, "Records": results}
@@ -148,21 +156,25 @@ def _with_encryption(stream: Stream, records: list[dict]) -> list[dict]:
     return [{**r, "EncryptionType": stream.encryption} for r in records]
 
 
-def get_records(stream: Stream, it: iterators.Iterator, limit: int | None) -> dict:
+def get_records(stream: Stream, it: iterators.Iterator, limit: int | None, as_json: bool = False) -> dict | bytes:
+    """The answer; as JSON bytes (json_responses.py) when asked and the stream is not encrypted."""
     if limit is not None and not 1 <= limit <= MAX_GET_RECORDS:
         raise errors.validation(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value "
                                 f"between 1 and {MAX_GET_RECORDS}")
     shard = find_shard(stream, it.shard)
     if not throttle.allow_read(stream.arn, shard.id):
         raise errors.ProvisionedThroughputExceededException(throttle.message(shard.id, stream.name, stream.account))
-    records, position, at_end, behind = shard.read(it.position, limit or MAX_GET_RECORDS, MAX_GET_BYTES)
-    out = {"Records": _with_encryption(stream, records), "MillisBehindLatest": behind}
+    as_json = as_json and stream.encryption == "NONE"
+    records, position, at_end, behind = shard.read(it.position, limit or MAX_GET_RECORDS, MAX_GET_BYTES, as_json)
+    out = {"MillisBehindLatest": behind}
     if at_end and not shard.is_open:
         out["ChildShards"] = stream.children_of(shard)
     else:
         out["NextShardIterator"] = iterators.encode(stream.account, stream.region, stream.name, stream.created,
                                                     shard.id, position)
-    return out
+    if as_json:
+        return json_responses.get_records(records, out)
+    return {"Records": _with_encryption(stream, records), **out}
 
 
 def subscription(stream: Stream, consumer: Consumer, shard: Shard, position: int,

@@ -7,7 +7,9 @@ and only then makes the records visible to readers: what a reader sees survives 
 """
 from __future__ import annotations
 
+import base64
 import bisect
+import json
 import threading
 import time
 from datetime import UTC, datetime
@@ -35,6 +37,7 @@ class Shard:
         self.times: list[float] = []
         self.cumulative: list[int] = [0]      # bytes of the records before each position
         self.records: list[dict] = []
+        self.fragments: list[bytes] = []      # each record as GetRecords' JSON (json_responses.py)
         self.last_counter = starting_counter - 1
 
     # --- metadata --------------------------------------------------------------------------
@@ -83,16 +86,22 @@ class Shard:
         if not entries:
             return
         total = self.cumulative[-1]
-        sizes, records = [], []
-        stamp, stamped = None, None
+        sizes, records, fragments = [], [], []
+        stamp, stamped, epoch = None, None, ""
+        base = keys.shard_base(self.index)
         for counter, arrival, key, data in entries:
             total += len(data) + len(key)
             sizes.append(total)
             if arrival != stamped:
-                stamp, stamped = datetime.fromtimestamp(arrival, UTC), arrival
-            records.append({"SequenceNumber": self.sequence(counter), "ApproximateArrivalTimestamp": stamp,
+                stamp, stamped, epoch = datetime.fromtimestamp(arrival, UTC), arrival, repr(round(arrival, 3))
+            sequence = str(base + counter)
+            records.append({"SequenceNumber": sequence, "ApproximateArrivalTimestamp": stamp,
                             "Data": data, "PartitionKey": key})
+            fragments.append(b'{"SequenceNumber":"%s","ApproximateArrivalTimestamp":%s,"Data":"%s",'
+                             b'"PartitionKey":%s}' % (sequence.encode(), epoch.encode(), base64.b64encode(data),
+                                                      json.dumps(key).encode()))
         with self.index_lock:
+            self.fragments.extend(fragments)
             self.records.extend(records)
             self.times.extend(e[1] for e in entries)
             self.cumulative.extend(sizes)
@@ -128,9 +137,10 @@ class Shard:
             i = bisect.bisect_left(self.times, when)
             return self.counters[i] if i < len(self.counters) else self.latest_position()
 
-    def read(self, position: int, limit: int, max_bytes: int) -> tuple[list[dict], int, bool, int]:
+    def read(self, position: int, limit: int, max_bytes: int,
+             fragments: bool = False) -> tuple[list, int, bool, int]:
         """(records from `position` on, the next position, whether the shard's end was reached,
-        milliseconds behind the newest record)."""
+        milliseconds behind the newest record); the records as JSON fragments if asked."""
         with self.index_lock:
             counters = self.counters
             start = bisect.bisect_left(counters, position)
@@ -139,7 +149,7 @@ class Shard:
             if end > start:
                 fits = bisect.bisect_right(self.cumulative, self.cumulative[start] + max_bytes, start, end + 1) - 1
                 end = max(start + 1, fits)
-            records = self.records[start:end]
+            records = (self.fragments if fragments else self.records)[start:end]
             next_position = counters[end - 1] + 1 if end > start else position
             at_end = end >= count
             behind = 0 if at_end else max(0, int((time.time() - self.times[end]) * 1000))
@@ -155,5 +165,6 @@ class Shard:
                 cut = bisect.bisect_left(self.times, horizon)
                 if cut:
                     del self.counters[:cut], self.times[:cut], self.cumulative[:cut], self.records[:cut]
+                    del self.fragments[:cut]
             self.log.trim(horizon)
             return cut
