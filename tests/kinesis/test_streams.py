@@ -6,6 +6,7 @@ retention, encryption and AWS's errors."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -59,9 +60,9 @@ def _all_records(kinesis, name: str, shard_id: str) -> list[dict]:
 def test_partition_keys_route_by_md5_to_hash_ranges(kinesis):
     name = _new_stream(kinesis, 3)
     shards = kinesis.describe_stream(StreamName=name)["StreamDescription"]["Shards"]
-    assert [int(s["HashKeyRange"]["StartingHashKey"]) for s in shards][0] == 0
+    assert int(shards[0]["HashKeyRange"]["StartingHashKey"]) == 0
     assert int(shards[-1]["HashKeyRange"]["EndingHashKey"]) == 2 ** 128 - 1
-    for left, right in zip(shards, shards[1:]):
+    for left, right in itertools.pairwise(shards):
         assert int(left["HashKeyRange"]["EndingHashKey"]) + 1 == int(right["HashKeyRange"]["StartingHashKey"])
     keys = [f"user-{i}" for i in range(60)]
     answer = kinesis.put_records(StreamName=name, Records=[{"Data": k.encode(), "PartitionKey": k} for k in keys])

@@ -64,6 +64,23 @@ def extract_tests(source: Path, target: Path, service: str = "firehose") -> None
     (target / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")  # rootdir marker
 
 
+# LocalStack's tests/aws/conftest.py pins GATEWAY_LISTEN to port 4566, and helpers that post raw
+# requests (the Kinesis tests' CBOR client) build their URL from it: this plugin, written next
+# to the extracted tests, points it at the instance under test (run last, after that conftest).
+PORT_PLUGIN = '''"""GATEWAY_LISTEN of LocalStack's test config = the external instance under test."""
+import os
+
+import pytest
+from localstack import config
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config_):
+    port = int(os.environ["LAB_GATEWAY_PORT"])
+    config.GATEWAY_LISTEN = config.UniqueHostAndPortList([config.HostAndPort(host="127.0.0.1", port=port)])
+'''
+
+
 def install_test_tools() -> None:
     python = LOCALSTACK_VENV / "bin" / "python"
     lock = HERE.parents[1] / "services" / "localstack" / "requirements-runtime-4.14.0.txt"
@@ -85,10 +102,11 @@ def run_suite(tests_root: Path, provider: str, work: Path, service: str = "fireh
     # honours TEST_AWS_ENDPOINT_URL.
     env.update(TEST_SKIP_LOCALSTACK_START="1", LOCALSTACK_HOST=host, TEST_AWS_ENDPOINT_URL=instance.url,
                TEST_AWS_REGION_NAME="us-east-1", AWS_DEFAULT_REGION="us-east-1",
-               PYTHONPATH=str(tests_root))
+               PYTHONPATH=str(tests_root), LAB_GATEWAY_PORT=str(instance.cfg.port))
+    (tests_root / "lab_gateway_port.py").write_text(PORT_PLUGIN)
     try:
         subprocess.run([str(LOCALSTACK_VENV / "bin" / "python"), "-m", "pytest", SUITES[service][1], "-q",
-                        "-p", "no:cacheprovider", f"--junitxml={report}", "-o", "junit_family=xunit2",
+                        "-p", "lab_gateway_port", "-p", "no:cacheprovider", f"--junitxml={report}", "-o", "junit_family=xunit2",
                         f"--timeout={TEST_TIMEOUT_S}"],
                        cwd=tests_root, env=env, check=False, timeout=1800)
     finally:
