@@ -71,13 +71,14 @@ PORT_PLUGIN = '''"""GATEWAY_LISTEN of LocalStack's test config = the external in
 import os
 
 import pytest
-from localstack import config
+from localstack import config as ls_config
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_configure(config_):
+def pytest_configure(config):
     port = int(os.environ["LAB_GATEWAY_PORT"])
-    config.GATEWAY_LISTEN = config.UniqueHostAndPortList([config.HostAndPort(host="127.0.0.1", port=port)])
+    ls_config.GATEWAY_LISTEN = ls_config.UniqueHostAndPortList(
+        [ls_config.HostAndPort(host="127.0.0.1", port=port)])
 '''
 
 

@@ -2,12 +2,20 @@
 and 1,000 records/s per shard, reads of 5 GetRecords calls/s per shard (Kinesis Data Streams
 developer guide, "Quotas and limits"). Counted in one-second windows; a put over the limit is
 refused per record (PutRecords) or as a whole (PutRecord), a read as a whole, with
-ProvisionedThroughputExceededException."""
+ProvisionedThroughputExceededException.
+
+LocalStack's fault injection KINESIS_ERROR_PROBABILITY (0.0-1.0, default 0) is honoured as
+LocalStack's own provider does: a put is refused with that probability (here each record of
+a PutRecords call on its own, the partial failure AWS answers under load).
+"""
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import defaultdict
+
+from localstack import config
 
 from lab_localstack.kinesis import settings
 
@@ -29,6 +37,8 @@ def _window(kind: str, stream_arn: str, shard: str) -> list[float]:
 
 def allow_write(stream_arn: str, shard: str, size: int) -> bool:
     """Count one record of `size` bytes against the shard's write limits; False if over."""
+    if config.KINESIS_ERROR_PROBABILITY and random.random() < config.KINESIS_ERROR_PROBABILITY:
+        return False
     if not settings.throttling():
         return True
     with _lock:
