@@ -33,7 +33,6 @@ LOG = logging.getLogger(__name__)
 
 PROGRAMS = ("opensearch", "localstack", "apache", "agent")
 LOG_TAIL_LINES = 20
-KINESIS_STATE_WRITE_S = 1.5   # 1.5 x KINESIS_MOCK_PERSIST_INTERVAL (localstack_native.py: 1s)
 
 
 def _paths(settings: LabSettings) -> dict[str, Path]:
@@ -328,11 +327,9 @@ def down(settings: LabSettings, timeout: float = 60.0) -> bool:
         return False
     proc = psutil.Process(pid)
     children = proc.children(recursive=True)
-    # No new records, then one more write of kinesis-mock's state (it rewrites it every
-    # second and writes nothing when stopped): what was put is kept (issue 21)
+    # No new records first (the lab's Kinesis has written every record it acknowledged, issue 34)
     # (the CloudWatch lab's agent and connectors too, while Kafka and LocalStack still answer)
     _supervisorctl(settings, "stop", "agent", *cloudwatch_lab.MOVERS, check=False)
-    time.sleep(KINESIS_STATE_WRITE_S)
     _supervisorctl(settings, "shutdown", check=False)
     try:
         proc.wait(timeout=timeout)

@@ -92,8 +92,10 @@ class Shard:
         for counter, arrival, key, data in entries:
             total += len(data) + len(key)
             sizes.append(total)
-            if arrival != stamped:
-                stamp, stamped, epoch = datetime.fromtimestamp(arrival, UTC), arrival, repr(round(arrival, 3))
+            if arrival != stamped:     # AWS's arrival times are whole milliseconds, in JSON and CBOR alike
+                ms = round(arrival * 1000)
+                stamp = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
+                stamped, epoch = arrival, f"{ms // 1000}.{ms % 1000:03d}"
             sequence = str(base + counter)
             records.append({"SequenceNumber": sequence, "ApproximateArrivalTimestamp": stamp,
                             "Data": data, "PartitionKey": key})
@@ -117,7 +119,7 @@ class Shard:
     def append(self, batch: list[tuple[str, bytes]]) -> list[str]:
         """Store (partition key, data) pairs; their sequence numbers, once on disk."""
         with self.lock:
-            now = time.time()
+            now = int(time.time() * 1000) / 1000
             if self.times and now < self.times[-1]:
                 now = self.times[-1]          # the wall clock stepped back: arrival order holds
             counter = max(self.last_counter + 1, keys.clock_counter())
