@@ -16,7 +16,6 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 import xmlrpc.client
 from pathlib import Path
 
