@@ -226,3 +226,20 @@ def test_on_demand_stream_and_iterator_expiry_message(kinesis):
     code, _ = _error(kinesis.get_records, ShardIterator="not-an-iterator")
     assert code == "InvalidArgumentException"
     assert datetime.now(UTC) - summary["StreamCreationTimestamp"] < timedelta(minutes=5)
+
+
+def test_throttling_is_a_setting_off_by_default(kinesis, localstack_factory):
+    """AWS's 1 MiB/s of writes per shard: one PutRecords of 2 MB to one shard is half refused
+    with LAB_KINESIS_THROTTLING=1, record by record, and wholly accepted by default."""
+    records = [{"Data": bytes([i % 256]) * 4000, "PartitionKey": f"k{i}"} for i in range(500)]
+    name = _new_stream(kinesis, 1)
+    assert kinesis.put_records(StreamName=name, Records=records)["FailedRecordCount"] == 0
+    throttled = localstack_factory(extra_env={"LAB_KINESIS_THROTTLING": "1"}).client("kinesis")
+    name = _new_stream(throttled, 1)
+    answer = throttled.put_records(StreamName=name, Records=records)
+    failed = [r for r in answer["Records"] if "ErrorCode" in r]
+    assert 0 < answer["FailedRecordCount"] == len(failed) < len(records)
+    assert {r["ErrorCode"] for r in failed} == {"ProvisionedThroughputExceededException"}
+    assert "Rate exceeded for shard shardId-000000000000" in failed[0]["ErrorMessage"]
+    stored = _all_records(throttled, name, "shardId-000000000000")
+    assert len(stored) == len(records) - len(failed)

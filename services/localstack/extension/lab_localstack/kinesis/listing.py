@@ -13,7 +13,7 @@ import base64
 import binascii
 
 from lab_localstack.kinesis import errors
-from lab_localstack.kinesis.records import _epoch
+from lab_localstack.kinesis.records import epoch_seconds
 from lab_localstack.kinesis.shard import Shard
 from lab_localstack.kinesis.stream import Stream
 
@@ -73,7 +73,7 @@ def _filtered(stream: Stream, shard_filter: dict | None) -> list[Shard]:
         return [s for s in shards if not ({s.parent, s.adjacent_parent} & known)]
     if shard_filter.get("Timestamp") is None:
         raise errors.invalid(f"Must specify Timestamp in ShardFilter when the ShardFilter type is {kind}")
-    when = _epoch(shard_filter["Timestamp"])
+    when = epoch_seconds(shard_filter["Timestamp"])
     open_at = [s for s in shards if s.created <= when and (s.closed_at is None or s.closed_at > when)]
     if kind == "AT_TIMESTAMP":
         return open_at or [s for s in shards if s.is_open]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from collections.abc import Iterator as GeneratorType
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -104,7 +105,7 @@ def put_records(stream: Stream, entries: list[dict]) -> dict:
     return out
 
 
-def _epoch(value: object) -> float:
+def epoch_seconds(value: object) -> float:
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     return float(value)
@@ -123,7 +124,7 @@ def start_position(shard: Shard, kind: str, sequence: str | None, timestamp: obj
         if timestamp is None:
             raise errors.invalid("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "
                                  "Current request has no timestamp parameter.")
-        return shard.position_at_time(_epoch(timestamp))
+        return shard.position_at_time(epoch_seconds(timestamp))
     if not sequence:
         raise errors.invalid(f"Must specify StartingSequenceNumber for iterator of type {kind}.")
     parsed = keys.parse_sequence(sequence)
@@ -178,7 +179,7 @@ def get_records(stream: Stream, it: iterators.Iterator, limit: int | None, as_js
 
 
 def subscription(stream: Stream, consumer: Consumer, shard: Shard, position: int,
-                 alive: callable) -> GeneratorType[dict]:
+                 alive: Callable[[], bool]) -> GeneratorType[dict]:
     """SubscribeToShard's events: records as they arrive (at least one event every
     EVENT_INTERVAL seconds), for SUBSCRIPTION_SECONDS, or until the shard's end (an event with
     its ChildShards) or the stream's or consumer's deletion (`alive()` False)."""
