@@ -201,6 +201,10 @@ bench: venv system-packages localstack-venv flink-venv spark-venv lambda opensea
 localstack-firehose-tests: venv localstack-venv ## LocalStack's recorded Firehose tests on the lab's provider and on LocalStack's (LOCALSTACK_SRC=<LocalStack git repo>)
 	$(PY) -m tests.localstack_recorded.run
 
+.PHONY: localstack-kinesis-tests
+localstack-kinesis-tests: venv localstack-venv ## LocalStack's recorded Kinesis tests on the lab's provider and on LocalStack's (kinesis-mock) (LOCALSTACK_SRC=<LocalStack git repo>)
+	$(PY) -m tests.localstack_recorded.run --service kinesis
+
 .PHONY: soak
 soak: venv system-packages localstack-venv lambda opensearch ## 1,000 lines/s for 10 minutes on the native lab
 	$(PY) -m tests.bench.soak

@@ -1,4 +1,4 @@
-"""An operation the lab's Glue, Athena, Kinesis Analytics or Firehose does not implement
+"""An operation the lab's Glue, Athena, Kinesis Analytics, Firehose or Kinesis does not implement
 answers a client error (HTTP 400, the service's own error code) naming the operation,
 which SDKs do not retry, instead of LocalStack's `501 InternalFailure: no handler for
 operation` (lab_localstack/unsupported.py)."""
@@ -23,6 +23,7 @@ CALLS = [
      "AddApplicationCloudWatchLoggingOption", "UnsupportedOperationException"),
     ("firehose", "start_delivery_stream_encryption", {"DeliveryStreamName": "s"}, "StartDeliveryStreamEncryption",
      "InvalidArgumentException"),
+    ("kinesis", "describe_account_settings", {}, "DescribeAccountSettings", "InvalidArgumentException"),
 ]
 
 

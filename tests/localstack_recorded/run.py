@@ -1,5 +1,5 @@
-"""Run LocalStack's own Firehose tests (v4.14.0, snapshots recorded against real AWS) against
-an external native LocalStack: once with the lab's Firehose provider, once with LocalStack's
+"""Run LocalStack's own Firehose or Kinesis tests (v4.14.0, snapshots recorded against real AWS)
+against an external native LocalStack: once with the lab's provider, once with LocalStack's
 own, and print the counts side by side.
 
 LocalStack's test code is not copied into this repository (the lab commits no other
@@ -9,7 +9,7 @@ The PyPI artefacts of localstack-core 4.14.0 do not carry the tests. LocalStack'
 plugins ship in localstack-core; the few test tools they need are pinned in
 requirements.txt beside this file and installed into LocalStack's own venv.
 
-Usage: LOCALSTACK_SRC=/path/to/localstack(.git) python -m tests.localstack_recorded.run
+Usage: LOCALSTACK_SRC=/path/to/localstack(.git) python -m tests.localstack_recorded.run [--service kinesis]
 """
 from __future__ import annotations
 
@@ -28,9 +28,16 @@ from tests.conftest import LOCALSTACK_VENV, LocalStackInstance
 
 HERE = Path(__file__).resolve().parent
 TAG = "v4.14.0"
-PATHS = ["tests/__init__.py", "tests/conftest.py", "tests/aws/__init__.py", "tests/aws/conftest.py",
-         "tests/aws/services/__init__.py", "tests/aws/services/firehose"]
-TEST_PATH = "tests/aws/services/firehose"
+COMMON_PATHS = ["tests/__init__.py", "tests/conftest.py", "tests/aws/__init__.py", "tests/aws/conftest.py",
+                "tests/aws/services/__init__.py"]
+# per service: the extra source paths its tests import, and the folder of tests to run
+SUITES = {
+    "firehose": (["tests/aws/services/firehose"], "tests/aws/services/firehose"),
+    # test_kinesis.py imports THIS_FOLDER from the Lambda tests (for a Java function)
+    "kinesis": (["tests/aws/services/kinesis", "tests/aws/services/lambda_/__init__.py",
+                 "tests/aws/services/lambda_/test_lambda.py", "tests/aws/services/lambda_/utils.py"],
+                "tests/aws/services/kinesis"),
+}
 # LocalStack's own provider reads a Kinesis source through KCL, which it downloads (with Java
 # and DynamoDB Local) at first use: offline that hangs, so each test has a time limit.
 TEST_TIMEOUT_S = 120
@@ -46,14 +53,33 @@ class SuiteResult:
         return sum(1 for o in self.outcomes.values() if o == outcome)
 
 
-def extract_tests(source: Path, target: Path) -> None:
+def extract_tests(source: Path, target: Path, service: str = "firehose") -> None:
     """The tests of TAG from a git directory or clone, via `git archive` (no checkout needed)."""
     git_dir = source / ".git" if (source / ".git").exists() else source
-    archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", "--format=tar", TAG, *PATHS],
+    paths = COMMON_PATHS + SUITES[service][0]
+    archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", "--format=tar", TAG, *paths],
                              check=True, capture_output=True).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(target, filter="data")
     (target / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")  # rootdir marker
+
+
+# LocalStack's tests/aws/conftest.py pins GATEWAY_LISTEN to port 4566, and helpers that post raw
+# requests (the Kinesis tests' CBOR client) build their URL from it: this plugin, written next
+# to the extracted tests, points it at the instance under test (run last, after that conftest).
+PORT_PLUGIN = '''"""GATEWAY_LISTEN of LocalStack's test config = the external instance under test."""
+import os
+
+import pytest
+from localstack import config as ls_config
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    port = int(os.environ["LAB_GATEWAY_PORT"])
+    ls_config.GATEWAY_LISTEN = ls_config.UniqueHostAndPortList(
+        [ls_config.HostAndPort(host="127.0.0.1", port=port)])
+'''
 
 
 def install_test_tools() -> None:
@@ -63,9 +89,12 @@ def install_test_tools() -> None:
                     "-c", str(lock), "-r", str(HERE / "requirements.txt")], check=True)
 
 
-def run_suite(tests_root: Path, provider: str, work: Path) -> SuiteResult:
-    instance = LocalStackInstance(work / provider / "volume", work / f"{provider}.log",
-                                  firehose_provider=provider)
+def run_suite(tests_root: Path, provider: str, work: Path, service: str = "firehose") -> SuiteResult:
+    if service == "firehose":
+        overrides = {"firehose_provider": provider}
+    else:   # the lab's settings, with LocalStack's own provider of the service for "default"
+        overrides = {"extra_env": {f"PROVIDER_OVERRIDE_{service.upper()}": provider}}
+    instance = LocalStackInstance(work / provider / "volume", work / f"{provider}.log", **overrides)
     instance.start()
     report = work / f"{provider}.xml"
     host = instance.url.removeprefix("http://")
@@ -74,10 +103,11 @@ def run_suite(tests_root: Path, provider: str, work: Path) -> SuiteResult:
     # honours TEST_AWS_ENDPOINT_URL.
     env.update(TEST_SKIP_LOCALSTACK_START="1", LOCALSTACK_HOST=host, TEST_AWS_ENDPOINT_URL=instance.url,
                TEST_AWS_REGION_NAME="us-east-1", AWS_DEFAULT_REGION="us-east-1",
-               PYTHONPATH=str(tests_root))
+               PYTHONPATH=str(tests_root), LAB_GATEWAY_PORT=str(instance.cfg.port))
+    (tests_root / "lab_gateway_port.py").write_text(PORT_PLUGIN)
     try:
-        subprocess.run([str(LOCALSTACK_VENV / "bin" / "python"), "-m", "pytest", TEST_PATH, "-q",
-                        "-p", "no:cacheprovider", f"--junitxml={report}", "-o", "junit_family=xunit2",
+        subprocess.run([str(LOCALSTACK_VENV / "bin" / "python"), "-m", "pytest", SUITES[service][1], "-q",
+                        "-p", "lab_gateway_port", "-p", "no:cacheprovider", f"--junitxml={report}", "-o", "junit_family=xunit2",
                         f"--timeout={TEST_TIMEOUT_S}"],
                        cwd=tests_root, env=env, check=False, timeout=1800)
     finally:
@@ -103,8 +133,8 @@ def parse_junit(report: Path, provider: str) -> SuiteResult:
     return result
 
 
-def render(results: list[SuiteResult]) -> str:
-    lines = [f"LocalStack {TAG} recorded Firehose tests ({TEST_PATH})", ""]
+def render(results: list[SuiteResult], service: str = "firehose") -> str:
+    lines = [f"LocalStack {TAG} recorded {service} tests ({SUITES[service][1]})", ""]
     header = f"{'':<14}" + "".join(f"{r.provider + ' provider':>22}" for r in results)
     lines.append(header)
     for outcome in ("passed", "failed", "error", "skipped"):
@@ -124,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", default=os.environ.get("LOCALSTACK_SRC"),
                         help="LocalStack source repository (git dir or clone); default $LOCALSTACK_SRC")
+    parser.add_argument("--service", choices=sorted(SUITES), default="firehose")
     args = parser.parse_args(argv)
     if not args.source:
         print("set LOCALSTACK_SRC to a LocalStack source repository (git directory or clone) "
@@ -133,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="localstack-recorded-") as tmp:
         work = Path(tmp)
         tests_root = work / "localstack"
-        extract_tests(Path(args.source), tests_root)
-        results = [run_suite(tests_root, provider, work) for provider in ("lab", "default")]
-    print(render(results))
+        extract_tests(Path(args.source), tests_root, args.service)
+        results = [run_suite(tests_root, provider, work, args.service) for provider in ("lab", "default")]
+    print(render(results, args.service))
     return 0
 
 

@@ -71,8 +71,9 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
         FILESYSTEM_ROOT=str(fs_root),
         LAMBDA_RUNTIME_EXECUTOR=cfg.lambda_executor,
         PYTHONUNBUFFERED="1",
-        # kinesis-mock (Node.js, serves Kinesis) has no listen-address setting: a preload
-        # makes its "all interfaces" listen use the lab's bind address.
+        # kinesis-mock (Node.js; LocalStack's own Kinesis, only when PROVIDER_OVERRIDE_KINESIS=default
+        # is asked for a comparison) has no listen-address setting: a preload makes its
+        # "all interfaces" listen use the lab's bind address.
         LAB_BIND_ADDRESS=cfg.bind_address,
         NODE_OPTIONS=_node_options(),
     )
@@ -89,9 +90,9 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     env["CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES"] = "0"
     # LocalStack's CloudFormation plus AWS's rollback of a failed create (ROLLBACK_COMPLETE)
     env["PROVIDER_OVERRIDE_CLOUDFORMATION"] = "lab"
-    env["PROVIDER_OVERRIDE_KINESIS"] = "lab"   # LocalStack's Kinesis, keeping CreateStream's Tags
-    # Durability (issue 21): S3 objects and metadata on disk (lab_localstack/s3/), and
-    # kinesis-mock's state file under the volume, rewritten every second (kinesis/persistence.py)
+    # the lab's own Kinesis, in LocalStack's process, records fsync'd per shard (lab_localstack/kinesis/)
+    env["PROVIDER_OVERRIDE_KINESIS"] = "lab"
+    # Durability (issue 21): S3 objects and metadata on disk (lab_localstack/s3/)
     env["PROVIDER_OVERRIDE_S3"] = "lab"
     env["PROVIDER_OVERRIDE_LAMBDA"] = "lab"   # functions saved and restored (lab_localstack/lambda_/)
     # CreateDomain answered with the lab's own OpenSearch as the endpoint (lab_localstack/opensearch/);
@@ -100,7 +101,6 @@ def environment(cfg: NativeLocalStackConfig) -> dict[str, str]:
     env["PROVIDER_OVERRIDE_ES"] = "lab"
     if cfg.opensearch_url:
         env["LAB_OPENSEARCH_URL"] = cfg.opensearch_url
-    env.setdefault("KINESIS_MOCK_PERSIST_INTERVAL", "1s")
     env.update(cfg.extra_env)
     return env
 

@@ -16,7 +16,6 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 import xmlrpc.client
 from pathlib import Path
 
@@ -33,7 +32,6 @@ LOG = logging.getLogger(__name__)
 
 PROGRAMS = ("opensearch", "localstack", "apache", "agent")
 LOG_TAIL_LINES = 20
-KINESIS_STATE_WRITE_S = 1.5   # 1.5 x KINESIS_MOCK_PERSIST_INTERVAL (localstack_native.py: 1s)
 
 
 def _paths(settings: LabSettings) -> dict[str, Path]:
@@ -362,11 +360,9 @@ def down(settings: LabSettings, timeout: float = 60.0) -> bool:
         return False
     proc = psutil.Process(pid)
     children = proc.children(recursive=True)
-    # No new records, then one more write of kinesis-mock's state (it rewrites it every
-    # second and writes nothing when stopped): what was put is kept (issue 21)
+    # No new records first (the lab's Kinesis has written every record it acknowledged, issue 34)
     # (the sibling labs' programs too, last declared first, while LocalStack still answers)
     _supervisorctl(settings, "stop", "agent", *reversed(sibling_programs(settings)), check=False)
-    time.sleep(KINESIS_STATE_WRITE_S)
     _supervisorctl(settings, "shutdown", check=False)
     try:
         proc.wait(timeout=timeout)

@@ -1,15 +1,13 @@
-"""Entry point: LocalStack's Kinesis (kinesis-mock behind LocalStack's provider) as provider
-`kinesis:lab`, the same dispatch LocalStack's own `kinesis` plugin builds, with the lab's
-CreateStream (PROVIDER_OVERRIDE_KINESIS=lab)."""
+"""Entry point: the lab's own Kinesis Data Streams as provider `kinesis:lab`
+(PROVIDER_OVERRIDE_KINESIS=lab), served in LocalStack's process. Operations the lab does not
+implement answer InvalidArgumentException (400), not 501."""
 from localstack.services.plugins import Service, aws_provider
 
 
 @aws_provider(api="kinesis", name="lab")
 def kinesis_lab() -> Service:
-    from localstack.aws.forwarder import HttpFallbackDispatcher
-
     from lab_localstack.kinesis.provider import LabKinesisProvider
+    from lab_localstack.unsupported import unsupported_operations
 
-    provider = LabKinesisProvider()
-    return Service.for_provider(
-        provider, dispatch_table_factory=lambda p: HttpFallbackDispatcher(p, p.get_forward_url))
+    return Service.for_provider(LabKinesisProvider(),
+                                dispatch_table_factory=unsupported_operations("InvalidArgumentException"))
