@@ -138,6 +138,28 @@ def test_partitions(glue, db):
                       PartitionInput={"Values": ["2026"]})[0] == "InvalidInputException"
 
 
+def test_partition_segments_split_the_listing(glue, db):
+    """GetPartitions' Segment (Trino's Glue metastore lists 5 segments in parallel): the
+    segments are disjoint and together are the whole listing, with Expression too."""
+    glue.create_table(DatabaseName=db, TableInput=table_input("logs"))
+    values = [[str(y), f"{m:02d}"] for y in (2025, 2026) for m in range(1, 13)]
+    glue.batch_create_partition(DatabaseName=db, TableName="logs",
+                                PartitionInputList=[partition(v) for v in values])
+
+    def listing(total: int, **kwargs) -> list[list[list[str]]]:
+        return [[p["Values"] for page in glue.get_paginator("get_partitions").paginate(
+            DatabaseName=db, TableName="logs", Segment={"SegmentNumber": n, "TotalSegments": total}, **kwargs)
+            for p in page["Partitions"]] for n in range(total)]
+
+    segments = listing(5)
+    assert sorted(v for seg in segments for v in seg) == sorted(values)
+    assert all(seg for seg in segments)
+    filtered = listing(3, Expression="year = '2026'")
+    assert sorted(v for seg in filtered for v in seg) == sorted(v for v in values if v[0] == "2026")
+    assert error_code(glue.get_partitions, DatabaseName=db, TableName="logs",
+                      Segment={"SegmentNumber": 5, "TotalSegments": 5})[0] == "InvalidInputException"
+
+
 def test_catalog_survives_restart(localstack, db):
     localstack.client("glue").create_table(DatabaseName=db, TableInput=table_input("kept"))
     localstack.restart()
