@@ -57,16 +57,28 @@ def _athena_type(trino_type: str) -> str:
     return base
 
 
+def _fields(trino_type: str) -> list[tuple[str, str]]:
+    """The (name, type) fields of `row(x integer, y row(a varchar))`."""
+    inner, depth, start, out = trino_type[trino_type.index("(") + 1:-1], 0, 0, []
+    for i, ch in enumerate(inner + ","):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            name, _, typ = inner[start:i].strip().partition(" ")
+            out.append((name.strip('"'), typ.strip()))
+            start = i + 1
+    return out
+
+
 def _value(value, trino_type: str):
-    """A value as Trino's CLI (and Athena's result file) prints it."""
+    """A value as Trino's CLI (and Athena's result file) prints it. Values come as Trino sends
+    them (the client's legacy_primitive_types): temporal and decimal values already as text."""
     if value is None:
         return None
-    if trino_type.startswith("row(") and isinstance(value, tuple):
-        names = getattr(value, "_names", None) or [f"field{i}" for i in range(len(value))]
-        return "{" + ", ".join(f"{n}={'null' if v is None else results.format_value(v)}"
-                               for n, v in zip(names, value)) + "}"
-    if trino_type.startswith(("timestamp", "time")) and hasattr(value, "isoformat"):
-        return results.format_value(value.replace(tzinfo=None) if "with time zone" not in trino_type else value)
+    if trino_type.startswith("row(") and isinstance(value, (list, tuple)):
+        fields = _fields(trino_type)
+        return "{" + ", ".join(f"{name}={'null' if v is None else _value(v, typ)}"
+                               for (name, typ), v in zip(fields, value)) + "}"
     if trino_type == "real" and isinstance(value, float):
         return repr(float(f"{value:.7g}")) if abs(value) < 1e7 else results.java_double(value)
     return results.format_value(value)
@@ -120,7 +132,7 @@ def run(sql: str, database: str, cancel: Cancellable | None = None) -> results.R
     parts = urlsplit(trino_url())
     conn = trino.dbapi.connect(host=parts.hostname, port=parts.port or 8080, http_scheme=parts.scheme or "http",
                                user="lab", catalog=CATALOG, schema=database, source="lab-athena",
-                               timezone="UTC", request_timeout=300)
+                               timezone="UTC", request_timeout=300, legacy_primitive_types=True)
     try:
         cursor = conn.cursor()
         if cancel is not None:
