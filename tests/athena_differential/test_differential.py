@@ -151,3 +151,51 @@ def check(name: str, on_duckdb: dict, on_trino: dict) -> None:
         record_outcome(name, known)
         assert on_duckdb != on_trino, f"{name} is listed in differences.py but both engines now agree: " \
                                       "remove it from the list"
+
+
+WRITES = [
+    ("ctas", "CREATE TABLE {t}_ctas WITH (format = 'PARQUET', partitioned_by = ARRAY['status']) AS "
+             "SELECT host, path, bytes, cast(response AS varchar) AS status FROM apache_logs WHERE host IS NOT NULL"),
+    ("ctas_json", "CREATE TABLE {t}_json WITH (format = 'JSON') AS SELECT id, name, price FROM typed"),
+    ("insert", "INSERT INTO {t}_ctas SELECT 'x', '/inserted', 1, '999'"),
+    ("view", "CREATE VIEW {t}_view AS SELECT status, count(*) AS n, sum(bytes) AS b FROM {t}_ctas GROUP BY status"),
+]
+READS = [
+    ("ctas_rows", "SELECT host, path, bytes, status FROM {t}_ctas"),
+    ("ctas_partition", "SELECT count(*) FROM {t}_ctas WHERE status = '200'"),
+    ("ctas_json_rows", "SELECT * FROM {t}_json"),
+    ("view_rows", "SELECT * FROM {t}_view"),
+]
+
+
+@pytest.fixture(scope="module")
+def written(tables):
+    """CTAS, INSERT INTO and CREATE VIEW run on each engine (tables d_* and t_*)."""
+    out = {}
+    for prefix, group in (("d", "on_duckdb"), ("t", "on_trino")):
+        for name, sql in WRITES:
+            execution = run(tables, sql.format(t=prefix), group)
+            out[(name, prefix)] = execution
+    return out
+
+
+@pytest.mark.parametrize("name", [n for n, _ in WRITES])
+def test_writes_succeed_on_both_engines(tables, written, name):
+    """Each engine's write succeeds and reports its data files alike (a data manifest for CTAS and INSERT)."""
+    on_duckdb, on_trino = written[(name, "d")], written[(name, "t")]
+    outcome = {e: (x["Status"]["State"], x["Status"].get("StateChangeReason"), x.get("SubstatementType"))
+               for e, x in (("duckdb", on_duckdb), ("trino", on_trino))}
+    assert outcome["duckdb"][0] == "SUCCEEDED" and outcome["trino"][0] == "SUCCEEDED", outcome
+    assert outcome["duckdb"][2] == outcome["trino"][2]
+    manifests = [bool(x["Statistics"].get("DataManifestLocation")) for x in (on_duckdb, on_trino)]
+    check(f"write_{name}", {"manifest": manifests[0]}, {"manifest": manifests[1]})
+
+
+@pytest.mark.parametrize("reader", ["on_duckdb", "on_trino"])
+@pytest.mark.parametrize("name", [n for n, _ in READS])
+def test_what_each_engine_wrote_reads_alike(tables, written, name, reader):
+    """What the DuckDB engine wrote and what Trino wrote read the same, through either engine."""
+    sql = dict(READS)[name]
+    ours = comparable(answer(tables, sql.format(t="d"), reader), False)
+    theirs = comparable(answer(tables, sql.format(t="t"), reader), False)
+    check(f"read_{name}_{reader}", ours, theirs)

@@ -160,6 +160,35 @@ def test_partition_segments_split_the_listing(glue, db):
                       Segment={"SegmentNumber": 5, "TotalSegments": 5})[0] == "InvalidInputException"
 
 
+def test_column_statistics(glue, db):
+    """Column statistics of a table and a partition (Trino's Hive connector writes and deletes
+    them on every CREATE TABLE / CTAS commit): stored as given, missing columns as Errors."""
+    glue.create_table(DatabaseName=db, TableInput=table_input("logs"))
+    glue.create_partition(DatabaseName=db, TableName="logs", PartitionInput=partition(["2026", "01"]))
+    stats = {"ColumnName": "response", "ColumnType": "int", "AnalyzedTime": 1_790_000_000,
+             "StatisticsData": {"Type": "LONG", "LongColumnStatisticsData": {
+                 "MinimumValue": 200, "MaximumValue": 504, "NumberOfNulls": 3, "NumberOfDistinctValues": 7}}}
+    assert glue.update_column_statistics_for_table(DatabaseName=db, TableName="logs",
+                                                   ColumnStatisticsList=[stats])["Errors"] == []
+    got = glue.get_column_statistics_for_table(DatabaseName=db, TableName="logs", ColumnNames=["response", "host"])
+    assert [s["StatisticsData"]["LongColumnStatisticsData"]["MaximumValue"] for s in got["ColumnStatisticsList"]] == [504]
+    assert [(e["ColumnName"], e["Error"]["ErrorCode"]) for e in got["Errors"]] == [("host", "EntityNotFoundException")]
+    glue.update_column_statistics_for_partition(DatabaseName=db, TableName="logs", PartitionValues=["2026", "01"],
+                                                ColumnStatisticsList=[stats])
+    assert len(glue.get_column_statistics_for_partition(
+        DatabaseName=db, TableName="logs", PartitionValues=["2026", "01"],
+        ColumnNames=["response"])["ColumnStatisticsList"]) == 1
+    glue.delete_column_statistics_for_table(DatabaseName=db, TableName="logs", ColumnName="response")
+    glue.delete_column_statistics_for_table(DatabaseName=db, TableName="logs", ColumnName="response")  # no error
+    assert glue.get_column_statistics_for_table(DatabaseName=db, TableName="logs",
+                                                ColumnNames=["response"])["ColumnStatisticsList"] == []
+    assert error_code(glue.get_column_statistics_for_partition, DatabaseName=db, TableName="logs",
+                      PartitionValues=["1999", "01"], ColumnNames=["response"])[0] == "EntityNotFoundException"
+    assert error_code(glue.delete_column_statistics_for_table, DatabaseName=db, TableName="nope",
+                      ColumnName="response")[0] == "EntityNotFoundException"
+    assert glue.get_user_defined_functions(DatabaseName=db, Pattern="*")["UserDefinedFunctions"] == []
+
+
 def test_catalog_survives_restart(localstack, db):
     localstack.client("glue").create_table(DatabaseName=db, TableInput=table_input("kept"))
     localstack.restart()
