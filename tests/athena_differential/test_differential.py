@@ -154,8 +154,8 @@ def check(name: str, on_duckdb: dict, on_trino: dict) -> None:
 
 
 WRITES = [
-    ("ctas", "CREATE TABLE {t}_ctas WITH (format = 'PARQUET', partitioned_by = ARRAY['status']) AS "
-             "SELECT host, path, bytes, cast(response AS varchar) AS status FROM apache_logs WHERE host IS NOT NULL"),
+    ("ctas", ("CREATE TABLE {t}_ctas WITH (format = 'PARQUET', partitioned_by = ARRAY['status']) AS SELECT host, "
+              "path, bytes, cast(response AS varchar) AS status FROM apache_logs WHERE host IS NOT NULL")),
     ("ctas_json", "CREATE TABLE {t}_json WITH (format = 'JSON') AS SELECT id, name, price FROM typed"),
     ("insert", "INSERT INTO {t}_ctas SELECT 'x', '/inserted', 1, '999'"),
     ("view", "CREATE VIEW {t}_view AS SELECT status, count(*) AS n, sum(bytes) AS b FROM {t}_ctas GROUP BY status"),

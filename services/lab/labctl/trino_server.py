@@ -71,10 +71,11 @@ def find_java(jvm_root: Path = Path("/usr/lib/jvm")) -> Path:
 
 def _fetched_dir() -> Path:
     fetch = REPO_ROOT / "services" / "jvm" / "fetch.py"
-    done = subprocess.run([sys.executable, str(fetch), "trino"], text=True)
+    done = subprocess.run([sys.executable, str(fetch), "trino"], text=True, check=False)
     if done.returncode:
         raise TrinoError("Trino's artefacts could not be fetched (see above)")
-    out = subprocess.run([sys.executable, str(fetch), "--print-dir", "trino"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, str(fetch), "--print-dir", "trino"], capture_output=True, text=True,
+                         check=False)
     if out.returncode:
         raise TrinoError(out.stderr.strip())
     return Path(out.stdout.strip())

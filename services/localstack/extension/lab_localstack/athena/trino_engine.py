@@ -104,7 +104,7 @@ class Cancellable:
             if self._cursor is not None:
                 try:
                     self._cursor.cancel()
-                except Exception as exc:  # the query may have ended meanwhile
+                except Exception as exc:  # noqa: BLE001 - best effort: the query may have ended meanwhile
                     LOG.debug("Trino cancel: %s", exc)
 
 
