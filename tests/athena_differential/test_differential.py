@@ -199,3 +199,45 @@ def test_what_each_engine_wrote_reads_alike(tables, written, name, reader):
     ours = comparable(answer(tables, sql.format(t="d"), reader), False)
     theirs = comparable(answer(tables, sql.format(t="t"), reader), False)
     check(f"read_{name}_{reader}", ours, theirs)
+
+
+CLIENT_QUERY = "SELECT path, count(*) AS hits, max(bytes) AS biggest FROM apache_logs GROUP BY path"
+
+
+def _wrangler(lab, work_group: str, ctas_approach: bool) -> list[dict]:
+    import awswrangler as wr
+    import boto3
+
+    saved = (wr.config.athena_endpoint_url, wr.config.s3_endpoint_url, wr.config.glue_endpoint_url)
+    wr.config.athena_endpoint_url = wr.config.s3_endpoint_url = wr.config.glue_endpoint_url = lab.localstack.url
+    try:
+        session = boto3.Session(region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+        frame = wr.athena.read_sql_query(CLIENT_QUERY, database=lab.database, workgroup=work_group,
+                                         ctas_approach=ctas_approach, boto3_session=session, s3_output=lab.output)
+    finally:
+        wr.config.athena_endpoint_url, wr.config.s3_endpoint_url, wr.config.glue_endpoint_url = saved
+    return sorted(frame.astype(object).where(frame.notna(), None).to_dict("records"), key=lambda r: str(r["path"]))
+
+
+def _pyathena(lab, work_group: str) -> tuple[list, list]:
+    from pyathena import connect
+
+    conn = connect(endpoint_url=lab.localstack.url, region_name="us-east-1", aws_access_key_id="test",
+                   aws_secret_access_key="test", work_group=work_group, schema_name=lab.database,
+                   s3_staging_dir=lab.output)
+    cursor = conn.cursor()
+    cursor.execute(CLIENT_QUERY)
+    return [d[:2] for d in cursor.description], sorted(cursor.fetchall(), key=str)
+
+
+@pytest.mark.parametrize("client", ["awswrangler", "awswrangler_ctas", "pyathena"])
+def test_clients_read_alike_from_both_engines(tables, client):
+    """awswrangler (result CSV, and its CTAS approach: Parquet through the data manifest) and
+    PyAthena's cursor read the same answer from a DuckDB and a Trino work group."""
+    if client == "pyathena":
+        ours, theirs = _pyathena(tables, "on_duckdb"), _pyathena(tables, "on_trino")
+    else:
+        ctas = client.endswith("_ctas")
+        ours, theirs = _wrangler(tables, "on_duckdb", ctas), _wrangler(tables, "on_trino", ctas)
+    assert theirs and theirs[1 if client == "pyathena" else 0]
+    check(f"client_{client}", {"answer": ours}, {"answer": theirs})
