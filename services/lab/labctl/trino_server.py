@@ -214,18 +214,44 @@ def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
         proc.wait(timeout=10)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = argv if argv is not None else sys.argv[1:]
-    logging.basicConfig(level=logging.INFO, format="trino: %(message)s")
-    if args != ["install"]:
-        print("usage: python -m labctl.trino_server install", file=sys.stderr)
-        return 2
+def serve(port: int, aws_endpoint: str, base_dir: Path) -> int:
+    """Runs a coordinator in the foreground until Ctrl-C (`make trino-up`)."""
+    cfg = TrinoConfig(base_dir=base_dir, port=port, aws_endpoint=aws_endpoint)
+    proc = start(cfg, base_dir / "trino.log")
     try:
-        install()
+        ready = wait_ready(cfg.url, proc, timeout=600)
+        LOG.info("Trino %s answers at %s after %.0f s (log: %s); start LocalStack with LAB_TRINO_URL=%s and tag "
+                 "a work group lab:engine=trino. Ctrl-C stops it.", VERSION, cfg.url, ready, base_dir / "trino.log",
+                 cfg.url)
+        proc.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(proc)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("install", help="fetch (verified) and unpack Trino into the lab's cache")
+    run = sub.add_parser("run", help="run a loopback coordinator in the foreground")
+    run.add_argument("--port", type=int, default=int(os.environ.get("LAB_TRINO_PORT", "8089")))
+    run.add_argument("--aws-endpoint", default=f"http://127.0.0.1:{os.environ.get('LAB_LOCALSTACK_PORT', '4566')}",
+                     help="LocalStack's URL (Glue and S3)")
+    run.add_argument("--dir", type=Path, default=Path(os.environ.get("LAB_STATE_DIR", ".lab")) / "trino")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="trino: %(message)s")
+    try:
+        if args.command == "install":
+            install()
+            return 0
+        return serve(args.port, args.aws_endpoint, args.dir.resolve())
     except LabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":
