@@ -241,3 +241,30 @@ def test_clients_read_alike_from_both_engines(tables, client):
         ours, theirs = _wrangler(tables, "on_duckdb", ctas), _wrangler(tables, "on_trino", ctas)
     assert theirs and theirs[1 if client == "pyathena" else 0]
     check(f"client_{client}", {"answer": ours}, {"answer": theirs})
+
+
+def test_stop_query_execution_cancels_the_trino_query(differential_lab):
+    """StopQueryExecution on a Trino work group ends the execution CANCELLED and Trino's query too."""
+    import requests
+
+    lab = differential_lab
+    athena = lab.client("athena")
+    sql = "SELECT count(*) FROM UNNEST(sequence(1, 20000)) a(x) CROSS JOIN UNNEST(sequence(1, 20000)) b(y)"
+    query_id = athena.start_query_execution(QueryString=sql, WorkGroup="on_trino",
+                                            QueryExecutionContext={"Database": lab.database})["QueryExecutionId"]
+
+    def trino_running() -> dict | None:
+        queries = requests.get(f"{lab.trino_url}/v1/query", headers={"X-Trino-User": "lab"}, timeout=10).json()
+        return next((q for q in queries if "sequence(1, 20000)" in q.get("query", "")
+                     and q["state"] in ("QUEUED", "PLANNING", "STARTING", "RUNNING")), None)
+
+    running = wait_for(trino_running, timeout=120, interval=0.5, what="the query running on Trino")
+    athena.stop_query_execution(QueryExecutionId=query_id)
+    assert athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"] == "CANCELLED"
+
+    def trino_ended() -> str | None:
+        state = requests.get(f"{lab.trino_url}/v1/query/{running['queryId']}", headers={"X-Trino-User": "lab"},
+                             timeout=10).json()["state"]
+        return state if state in ("FAILED", "FINISHED") else None
+
+    assert wait_for(trino_ended, timeout=60, interval=0.5, what="Trino's query to end") == "FAILED"
