@@ -11,6 +11,10 @@ Figures (seconds, wall clock):
   athena_<query>_cold             the first query: S3 objects copied to the engine's cache
   athena_<query>                  each example query, StartQueryExecution -> SUCCEEDED
   duckdb_direct_<query>           the same query on DuckDB alone (baseline)
+  athena_<query>_vs_direct        the lab's DuckDB engine over DuckDB alone (ratio; target <= 1.5)
+  trino_ready                     Trino 476 started -> answering (when `make trino` installed it)
+  trino_rss_ready / trino_rss     its resident memory when ready / after the queries (MB)
+  trino_<query>[_cold]            each example query on a work group tagged lab:engine=trino
 
 Run: python -m tests.bench.bench_data_lake [--quick]
 """
@@ -28,7 +32,7 @@ from labctl import data_lake
 from etl.access_log import parse_line
 from etl.document import render_document
 from tests.bench.figures import figure as bench_figure
-from tests.conftest import LOCALSTACK_VENV, LocalStackInstance
+from tests.conftest import LOCALSTACK_VENV, LocalStackInstance, free_port
 from tests.support.data_files import ELASTIC_LOG
 
 NOTE = "wall clock, shared 2-core machine"
@@ -83,7 +87,9 @@ def run(quick: bool = False) -> list[dict]:
     figures = []
     with tempfile.TemporaryDirectory(prefix="bench-data-lake-") as tmp:
         tmp = Path(tmp)
-        instance = LocalStackInstance(tmp / "volume", tmp / "localstack.log")
+        trino_port = free_port()
+        instance = LocalStackInstance(tmp / "volume", tmp / "localstack.log",
+                                      extra_env={"LAB_TRINO_URL": f"http://127.0.0.1:{trino_port}"})
         instance.start()
         try:
             lake = data_lake.DataLake(database="clickstream", crawler="apache_backup_crawler",
@@ -115,18 +121,61 @@ def run(quick: bool = False) -> list[dict]:
             spec.write_text(json.dumps(queries))
             out = subprocess.run([str(LOCALSTACK_VENV / "bin" / "python"), str(Path(__file__).with_name(
                 "duckdb_direct.py")), str(spec), *map(str, files)], check=True, capture_output=True, text=True)
-            for name, seconds in json.loads(out.stdout).items():
+            direct = json.loads(out.stdout)
+            for name, seconds in direct.items():
                 figures.append(figure(f"duckdb_direct_{name}", seconds, "DuckDB alone on local copies (baseline)"))
+            ours = {f["metric"].removeprefix("athena_"): f["value"] for f in figures
+                    if f["metric"].startswith("athena_") and not f["metric"].endswith("_cold")}
+            for name, seconds in direct.items():
+                figures.append({**figure(f"athena_{name}_vs_direct", ours[name] / seconds,
+                                         "the lab's DuckDB engine / DuckDB alone, same run"),
+                                "unit": "times", "target": 1.5})   # lower is better, as for seconds
+            figures += trino_figures(tmp, instance, trino_port, lake, queries)
         finally:
             instance.stop()
     return figures
+
+
+def trino_figures(tmp: Path, instance: LocalStackInstance, port: int, lake: data_lake.DataLake,
+                  queries: dict[str, str]) -> list[dict]:
+    """The same queries on Trino 476 (a work group tagged lab:engine=trino), with Trino's start-up
+    time and memory; nothing when Trino is not installed (`make trino`)."""
+    import psutil
+    from labctl import trino_server
+
+    if not (trino_server.install_dir() / ".installed").is_file():
+        print("trino: not installed (make trino): no Trino figures")
+        return []
+    cfg = trino_server.TrinoConfig(base_dir=tmp / "trino", port=port, aws_endpoint=instance.url)
+    started = time.perf_counter()
+    proc = trino_server.start(cfg, tmp / "trino.log")
+    out = []
+    try:
+        trino_server.wait_ready(cfg.url, proc, timeout=600)
+        out.append(figure("trino_ready", time.perf_counter() - started, "process start -> /v1/info not starting"))
+        rss = psutil.Process(proc.pid).memory_info().rss / 2**20
+        out.append({**figure("trino_rss_ready", rss, "resident memory when ready, -Xmx1G"), "unit": "MB"})
+        athena = instance.client("athena")
+        athena.create_work_group(Name="trino", Tags=[{"Key": "lab:engine", "Value": "trino"}],
+                                 Configuration={"ResultConfiguration": {"OutputLocation": lake.output}})
+        for i, (name, sql) in enumerate(queries.items()):
+            for suffix in (("_cold", "") if i == 0 else ("",)):
+                started = time.perf_counter()
+                execution, rows = data_lake.run_query(athena, sql, lake, timeout=1800, work_group="trino")
+                out.append(figure(f"trino_{name}{suffix}", time.perf_counter() - started,
+                                  f"{execution['Status']['State']}, {max(len(rows) - 1, 0)} rows"))
+        rss = psutil.Process(proc.pid).memory_info().rss / 2**20
+        out.append({**figure("trino_rss", rss, "resident memory after the queries"), "unit": "MB"})
+    finally:
+        trino_server.stop(proc)
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true")
     for fig in run(quick=ap.parse_args().quick):
-        print(f"{fig['metric']:<40} {fig['value']:>9.3f} s  {fig['notes']}")
+        print(f"{fig['metric']:<40} {fig['value']:>9.3f} {fig['unit']:<2} {fig['notes']}")
 
 
 if __name__ == "__main__":

@@ -138,6 +138,57 @@ def test_partitions(glue, db):
                       PartitionInput={"Values": ["2026"]})[0] == "InvalidInputException"
 
 
+def test_partition_segments_split_the_listing(glue, db):
+    """GetPartitions' Segment (Trino's Glue metastore lists 5 segments in parallel): the
+    segments are disjoint and together are the whole listing, with Expression too."""
+    glue.create_table(DatabaseName=db, TableInput=table_input("logs"))
+    values = [[str(y), f"{m:02d}"] for y in (2025, 2026) for m in range(1, 13)]
+    glue.batch_create_partition(DatabaseName=db, TableName="logs",
+                                PartitionInputList=[partition(v) for v in values])
+
+    def listing(total: int, **kwargs) -> list[list[list[str]]]:
+        return [[p["Values"] for page in glue.get_paginator("get_partitions").paginate(
+            DatabaseName=db, TableName="logs", Segment={"SegmentNumber": n, "TotalSegments": total}, **kwargs)
+            for p in page["Partitions"]] for n in range(total)]
+
+    segments = listing(5)
+    assert sorted(v for seg in segments for v in seg) == sorted(values)
+    assert all(seg for seg in segments)
+    filtered = listing(3, Expression="year = '2026'")
+    assert sorted(v for seg in filtered for v in seg) == sorted(v for v in values if v[0] == "2026")
+    assert error_code(glue.get_partitions, DatabaseName=db, TableName="logs",
+                      Segment={"SegmentNumber": 5, "TotalSegments": 5})[0] == "InvalidInputException"
+
+
+def test_column_statistics(glue, db):
+    """Column statistics of a table and a partition (Trino's Hive connector writes and deletes
+    them on every CREATE TABLE / CTAS commit): stored as given, missing columns as Errors."""
+    glue.create_table(DatabaseName=db, TableInput=table_input("logs"))
+    glue.create_partition(DatabaseName=db, TableName="logs", PartitionInput=partition(["2026", "01"]))
+    stats = {"ColumnName": "response", "ColumnType": "int", "AnalyzedTime": 1_790_000_000,
+             "StatisticsData": {"Type": "LONG", "LongColumnStatisticsData": {
+                 "MinimumValue": 200, "MaximumValue": 504, "NumberOfNulls": 3, "NumberOfDistinctValues": 7}}}
+    assert glue.update_column_statistics_for_table(DatabaseName=db, TableName="logs",
+                                                   ColumnStatisticsList=[stats])["Errors"] == []
+    got = glue.get_column_statistics_for_table(DatabaseName=db, TableName="logs", ColumnNames=["response", "host"])
+    assert [s["StatisticsData"]["LongColumnStatisticsData"]["MaximumValue"] for s in got["ColumnStatisticsList"]] == [504]
+    assert [(e["ColumnName"], e["Error"]["ErrorCode"]) for e in got["Errors"]] == [("host", "EntityNotFoundException")]
+    glue.update_column_statistics_for_partition(DatabaseName=db, TableName="logs", PartitionValues=["2026", "01"],
+                                                ColumnStatisticsList=[stats])
+    assert len(glue.get_column_statistics_for_partition(
+        DatabaseName=db, TableName="logs", PartitionValues=["2026", "01"],
+        ColumnNames=["response"])["ColumnStatisticsList"]) == 1
+    glue.delete_column_statistics_for_table(DatabaseName=db, TableName="logs", ColumnName="response")
+    glue.delete_column_statistics_for_table(DatabaseName=db, TableName="logs", ColumnName="response")  # no error
+    assert glue.get_column_statistics_for_table(DatabaseName=db, TableName="logs",
+                                                ColumnNames=["response"])["ColumnStatisticsList"] == []
+    assert error_code(glue.get_column_statistics_for_partition, DatabaseName=db, TableName="logs",
+                      PartitionValues=["1999", "01"], ColumnNames=["response"])[0] == "EntityNotFoundException"
+    assert error_code(glue.delete_column_statistics_for_table, DatabaseName=db, TableName="nope",
+                      ColumnName="response")[0] == "EntityNotFoundException"
+    assert glue.get_user_defined_functions(DatabaseName=db, Pattern="*")["UserDefinedFunctions"] == []
+
+
 def test_catalog_survives_restart(localstack, db):
     localstack.client("glue").create_table(DatabaseName=db, TableInput=table_input("kept"))
     localstack.restart()

@@ -79,11 +79,13 @@ def example_queries(path: Path = lab.EXAMPLE_QUERIES) -> dict[str, str]:
     return queries
 
 
-def run_query(athena, sql: str, lake: DataLake = DataLake(), timeout: float = 600) -> tuple[dict, list[list]]:
+def run_query(athena, sql: str, lake: DataLake = DataLake(), timeout: float = 600,
+              work_group: str | None = None) -> tuple[dict, list[list]]:
     """(QueryExecution, rows with the header first) of one query, as a boto3 user runs it."""
     query_id = athena.start_query_execution(
         QueryString=sql, QueryExecutionContext={"Database": lake.database},
-        ResultConfiguration={"OutputLocation": lake.output})["QueryExecutionId"]
+        ResultConfiguration={"OutputLocation": lake.output},
+        **({"WorkGroup": work_group} if work_group else {}))["QueryExecutionId"]
 
     def finished_execution() -> dict | None:
         execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]

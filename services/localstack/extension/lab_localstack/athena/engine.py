@@ -287,6 +287,9 @@ def typed(tree: exp.Expression, schema: dict) -> exp.Expression:
         LOG.info("query not qualified (%s); types inferred where columns are qualified", exc)
     for node in list(tree.find_all(exp.ApproxDistinct)):   # exact: within approx_distinct's error bound
         node.replace(exp.Count(this=exp.Distinct(expressions=[node.this])))
+    for node in list(tree.find_all(exp.RegexpExtract)):  # Trino: NULL when the pattern does not match
+        guard = exp.RegexpLike(this=node.this.copy(), expression=node.expression.copy())
+        node.replace(exp.Case(ifs=[exp.If(this=guard, true=node.copy())]))
     return annotate_types(tree, schema=mapping, dialect="athena")
 
 

@@ -1,6 +1,7 @@
 """Query executions and their state machine: QUEUED -> RUNNING -> SUCCEEDED | FAILED |
 CANCELLED, run by a small pool of worker threads; each run gets its own DuckDB
-connection (interrupted by StopQueryExecution) and writes `<id>.csv` and
+connection (interrupted by StopQueryExecution), or on a Trino work group its statement goes to
+Trino (trino_engine.py: SELECT, CTAS, INSERT, views; cancelled by StopQueryExecution), and writes `<id>.csv` and
 `<id>.csv.metadata` to the OutputLocation, as Athena does (and `<id>-manifest.csv`, the
 data manifest, for a statement that wrote data files)."""
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 from botocore.exceptions import ClientError
 
-from lab_localstack.athena import engine, errors, results, s3_objects, statements
+from lab_localstack.athena import engine, errors, results, s3_objects, statements, trino_engine
 from lab_localstack.athena.engine import Clients
 from lab_localstack.athena.history import ExecutionLog
 
@@ -49,6 +50,8 @@ class QueryExecution:
     connection: duckdb.DuckDBPyConnection | None = None
     manifest_location: str | None = None             # `<id>-manifest.csv` of a statement that wrote data
     restored: dict = field(default_factory=dict)     # set when loaded from the history after a restart
+    engine: str = "duckdb"                           # the work group's engine (trino_engine.engine_for)
+    trino: trino_engine.Cancellable | None = None    # the running Trino statement, on a Trino work group
 
     @property
     def result_key(self) -> str:
@@ -76,6 +79,8 @@ class Runner:
                 return
             if execution.connection is not None:
                 execution.connection.interrupt()
+            if execution.trino is not None:
+                execution.trino.cancel()
             self._finish(execution, "CANCELLED", None)   # the worker sees it and stops
 
     def _finish(self, execution: QueryExecution, state: str, failure: errors.QueryFailed | None) -> None:
@@ -129,6 +134,8 @@ class Runner:
 
     def _run(self, execution: QueryExecution, clients: Clients, work_dir: Path) -> results.ResultSet:
         t0 = time.time()
+        if execution.engine != "duckdb":
+            return self._run_on_trino(execution, clients, work_dir)
         stmt = statements.classify(execution.query)
         execution.statement_type, execution.substatement_type = stmt.statement_type, stmt.substatement_type
         execution.planning_ms = int((time.time() - t0) * 1000)
@@ -137,6 +144,31 @@ class Runner:
                                         execution.output_location, work_dir)
         except duckdb.InterruptException as exc:
             raise errors.QueryCancelled() from exc
+        self._write_results(clients, execution, result)
+        return result
+
+    def _run_on_trino(self, execution: QueryExecution, clients: Clients, work_dir: Path) -> results.ResultSet:
+        """Trino runs what Athena runs on Trino; the Hive DDL stays the lab's, as in Athena. A
+        statement the lab's parser does not read is Trino's to judge (its own syntax errors)."""
+        trino_engine.check_engine(execution.engine)
+        try:
+            stmt = statements.classify(execution.query)
+            sql, kind, tree = stmt.sql, stmt.substatement_type, stmt.tree
+            execution.statement_type = stmt.statement_type
+        except errors.QueryFailed:
+            sql, kind, tree = execution.query, "SELECT", None
+            execution.statement_type = "DML"
+        execution.substatement_type = kind
+        if kind in trino_engine.ON_TRINO:
+            execution.trino = trino_engine.Cancellable()
+            result = trino_engine.execute(sql, kind, tree, clients, execution.database, execution.id,
+                                          execution.output_location, execution.trino)
+        else:
+            try:
+                result = statements.execute(stmt, execution.connection, clients, execution.database, execution.id,
+                                            execution.output_location, work_dir)
+            except duckdb.InterruptException as exc:
+                raise errors.QueryCancelled() from exc
         self._write_results(clients, execution, result)
         return result
 

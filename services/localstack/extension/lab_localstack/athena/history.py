@@ -13,7 +13,7 @@ from pathlib import Path
 from lab_localstack.athena import results
 
 LOG = logging.getLogger(__name__)
-_SKIP = {"result", "connection", "restored"}
+_SKIP = {"result", "connection", "restored", "trino"}
 
 
 class ExecutionLog:

@@ -20,7 +20,8 @@ from lab_localstack.athena.history import ExecutionLog, result_from_files
 from lab_localstack.athena.metadata_api import MetadataApi
 from lab_localstack.athena.models import store_of
 from lab_localstack.athena.s3_objects import ObjectCache, split_uri
-from lab_localstack.athena.tags import TagsApi
+from lab_localstack.athena.tags import TagsApi, work_group_key
+from lab_localstack.athena.trino_engine import engine_for
 from lab_localstack.athena.workgroups import WorkGroupsApi
 from lab_localstack.aws_api import ATHENA, batch_get, find, with_next_token
 from lab_localstack.state_files import state_dir
@@ -79,7 +80,8 @@ class LabAthenaProvider(WorkGroupsApi, MetadataApi, TagsApi, ServiceLifecycleHoo
         execution = QueryExecution(
             id=str(uuid.uuid4()), query=sql, account=context.account_id, region=context.region,
             work_group=wg["Name"], database=(ctx.get("Database") or "default").lower(),
-            catalog=ctx.get("Catalog") or "AwsDataCatalog", output_location=output, client_request_token=token)
+            catalog=ctx.get("Catalog") or "AwsDataCatalog", output_location=output, client_request_token=token,
+            engine=engine_for(region.tags.get(work_group_key(wg["Name"]))))
         region.executions[execution.id] = execution
         if token:
             region.tokens[token] = execution.id

@@ -18,7 +18,8 @@ from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttr
 from lab_localstack.aws_api import find
 from lab_localstack.glue import validation
 
-PERSISTED = ("databases", "tables", "partitions", "crawlers", "table_versions", "tags", "partition_indexes")
+PERSISTED = ("databases", "tables", "partitions", "crawlers", "table_versions", "tags", "partition_indexes",
+             "column_statistics")
 
 
 class GlueStore(BaseStore):
@@ -31,6 +32,7 @@ class GlueStore(BaseStore):
     table_versions: dict[str, list[dict]] = LocalAttribute(default=dict)       # "db.table" -> every version
     tags: dict[str, dict[str, str]] = LocalAttribute(default=dict)             # "database/db", "crawler/c" -> tags
     partition_indexes: dict[str, list[dict]] = LocalAttribute(default=dict)    # "db.table" -> PartitionIndexDescriptors
+    column_statistics: dict[str, dict[str, dict]] = LocalAttribute(default=dict)  # "db.table[/values]" -> col -> stats
     crawl_stops: dict[str, threading.Event] = LocalAttribute(default=dict)     # crawler -> its run's stop flag
 
     def database(self, name: str | None) -> dict:
@@ -56,6 +58,9 @@ class GlueStore(BaseStore):
         self.partitions.pop(table_key(db, table), None)
         self.table_versions.pop(table_key(db, table), None)
         self.partition_indexes.pop(table_key(db, table), None)
+        for key in [k for k in self.column_statistics if k == table_key(db, table)
+                    or k.startswith(table_key(db, table) + "/")]:
+            del self.column_statistics[key]
 
     def persisted(self) -> dict:
         return {name: getattr(self, name) for name in PERSISTED}

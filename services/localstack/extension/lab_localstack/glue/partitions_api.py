@@ -14,6 +14,19 @@ def _error_entry(values: list[str], exc: CommonServiceException) -> dict:
     return {"PartitionValues": values, "ErrorDetail": {"ErrorCode": exc.code, "ErrorMessage": exc.message}}
 
 
+def _segment(parts: list[dict], segment: dict) -> list[dict]:
+    """The partitions of one of `TotalSegments` disjoint segments (Glue's parallel listing;
+    Trino's Glue metastore asks for 5 at once): a stable split by the partition values, so
+    the segments of one listing cover every partition exactly once."""
+    total, number = segment.get("TotalSegments"), segment.get("SegmentNumber")
+    if not isinstance(total, int) or not 1 <= total <= 10:
+        raise GLUE.invalid("Segment.TotalSegments must be between 1 and 10.")
+    if not isinstance(number, int) or not 0 <= number < total:
+        raise GLUE.invalid(f"Segment.SegmentNumber must be between 0 and {total - 1}.")
+    ordered = sorted(parts, key=lambda p: values_key(p["Values"]))
+    return [p for i, p in enumerate(ordered) if i % total == number]
+
+
 class PartitionsApi(CatalogAccess):
     """Partitions of a table."""
 
@@ -68,6 +81,8 @@ class PartitionsApi(CatalogAccess):
             parts = list(self.catalog(context).table_partitions(table["DatabaseName"], table["Name"]).values())
         if request.get("Expression"):
             parts = partition_filter.matching(request["Expression"], table["PartitionKeys"], parts)
+        if request.get("Segment"):
+            parts = _segment(parts, request["Segment"])
         return GLUE.paged("GetPartitions", "Partitions", parts, request, 1000, shapes.to_response)
 
     @handler("BatchGetPartition", expand=False)

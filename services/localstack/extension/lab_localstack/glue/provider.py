@@ -1,5 +1,5 @@
 """The lab's Glue provider: the Data Catalog (catalog_api.py, partitions_api.py),
-crawlers (crawlers_api.py) and tags (tags_api.py) over the stores of models.py, persisted by
+column statistics (column_statistics_api.py), crawlers (crawlers_api.py) and tags (tags_api.py) over the stores of models.py, persisted by
 catalog.py.
 LocalStack 4.14 ships no Glue API stubs, so the operations are declared with LocalStack's `@handler` decorator against
 botocore's Glue service model, which LocalStack's parser and serializer use."""
@@ -12,6 +12,7 @@ from localstack.services.plugins import ServiceLifecycleHook
 
 from lab_localstack.glue.catalog import CatalogStore
 from lab_localstack.glue.catalog_api import CatalogApi
+from lab_localstack.glue.column_statistics_api import ColumnStatisticsApi
 from lab_localstack.glue.crawlers_api import CrawlersApi
 from lab_localstack.glue.job_store import JobStore
 from lab_localstack.glue.jobs_api import JobsApi
@@ -27,8 +28,8 @@ def catalog_path() -> Path:
     return state_dir("glue") / "catalog.json"
 
 
-class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, CrawlersApi, TagsApi, JobsApi,
-                      ServiceLifecycleHook):
+class LabGlueProvider(CatalogApi, PartitionsApi, PartitionIndexesApi, ColumnStatisticsApi, CrawlersApi, TagsApi,
+                      JobsApi, ServiceLifecycleHook):
     service = "glue"
     version = "2017-03-31"
 

@@ -24,7 +24,7 @@ def to_storage(value: Any) -> Any:
 
 
 _TIME_KEYS = {"CreateTime", "UpdateTime", "LastAccessTime", "LastAnalyzedTime", "CreationTime",
-              "LastUpdated", "StartTime", "EndTime"}
+              "LastUpdated", "StartTime", "EndTime", "AnalyzedTime"}
 
 
 def to_response(value: Any) -> Any:
