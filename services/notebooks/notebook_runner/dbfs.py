@@ -6,7 +6,7 @@ written by Spark's s3a at the lab's S3 (lab_localstack.spark_conf), as a Databri
 nothing is copied to local disk. `ls` and `head` on a mount list and read the bucket.
 
 THE ONE PLACE where DBFS paths become Spark paths is `spark_path` (and `localize`, which applies
-it to the quoted path literals of a cell's code before the cell runs): a mounted `/mnt/<name>/x`
+it to the quoted (and `delta.`-quoted) path literals of a cell's code before the cell runs): a mounted `/mnt/<name>/x`
 (also `dbfs:/mnt/...`) becomes its `s3a://` URL; other `dbfs:/x`, `/dbfs/x` (the FUSE view),
 `/mnt/x`, `/FileStore/x` become `<root>/x` on local disk.
 """
@@ -20,7 +20,7 @@ from typing import NamedTuple
 from urllib.parse import urlparse
 
 LOG = logging.getLogger(__name__)
-_LITERAL = re.compile(r"""(?<=['"])(?:dbfs:/+|/dbfs/|/mnt/|/FileStore/)[^'"]*""")
+_LITERAL = re.compile(r"""(?<=['"`])(?:dbfs:/+|/dbfs/|/mnt/|/FileStore/)[^'"`]*""")
 
 
 class MountError(RuntimeError):
