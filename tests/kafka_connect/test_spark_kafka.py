@@ -18,7 +18,7 @@ from confluent_kafka import Producer
 
 from tests.kafka_connect.conftest import create_topic, unique
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 REPO = Path(__file__).resolve().parents[2]
 SPARK_PYTHON = REPO / ".venv-spark" / "bin" / "python"
@@ -65,7 +65,7 @@ def run_query(tmp_path: Path, bootstrap: str, topic: str, table: Path, n: int) -
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYSPARK_", "SPARK_"))}
     env["PYTHONPATH"] = str(REPO / "services" / "localstack" / "extension")
     done = subprocess.run([str(SPARK_PYTHON), str(script), bootstrap, topic, str(table), str(out)],
-                          capture_output=True, text=True, timeout=600, env=env, check=False)
+                          capture_output=True, text=True, timeout=1200, env=env, check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(out.read_text())
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.notebooks.conftest import run_runner, runner_command
 
-pytestmark = pytest.mark.localstack
+pytestmark = [pytest.mark.localstack, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 # topics/t/<file>: the S3 sink's value objects and a key object (its lines start with Struct{)
 FILES = {
@@ -123,7 +123,7 @@ def test_delta_statements_as_notebook_cells_run_them(localstack, spark_python, t
     result_file = tmp_path / "result.json"
     cmd = runner_command(folder, tmp_path / "report", localstack.url, {})
     cmd += ["--widget", f"bucket={bucket}", "--widget", f"result={result_file}", "--work-dir", str(tmp_path / "work")]
-    run = run_runner(cmd)
+    run = run_runner(cmd, timeout=1400)
     assert run.returncode == 0, run.stderr[-4000:]
     got = json.loads(result_file.read_text())
     want = expected(bucket)

@@ -111,6 +111,9 @@ def session_conf(lab: LabSpark) -> dict[str, str]:
         "spark.sql.warehouse.dir": str(lab.work_dir / "spark-warehouse"),
         "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
         "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        # Delta rebuilds a table's state with 50 tasks by default (sized for clusters): one machine
+        # spends most of a small statement scheduling them
+        "spark.databricks.delta.snapshotPartitions": str(lab.shuffle_partitions),
         # Delta 4.4's gate for DELETE ... WHERE [NOT] EXISTS (...), which Databricks runs
         "spark.databricks.delta.delete.allowExistsSubquery": "true",
     }
