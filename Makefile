@@ -45,7 +45,7 @@ flink-venv: $(FLINK_VENV)/.installed ## venv with PyFlink for the Kinesis Analyt
 
 # PySpark (the Glue jobs engine) in its own venv: ~520 MB, Python 3.11-3.13, Java 17.
 SPARK_VENV := .venv-spark
-$(SPARK_VENV)/.installed: services/localstack/spark-requirements.txt
+$(SPARK_VENV)/.installed: services/localstack/spark-requirements.txt services/jvm/spark/pom.xml services/jvm/spark/sha256.lock
 	bash services/localstack/native/install-spark.sh $(SPARK_VENV)
 	@touch $@
 

@@ -2,12 +2,14 @@
 objects, beside the same analysis as a plain PySpark script (tests/bench/notebooks_plain_pyspark.py)
 in the same run, same Spark venv, same machine.
 
-- notebooks: `python -m notebook_runner run` over the four notebooks: mount (copies the sink's
-  objects from LocalStack's S3 into the local DBFS root), the raw table, the parsed view, the five
-  gold tables, the assert cells, the word cloud, the report; wall time of the whole process (Spark's
-  start-up included), and the mount's copy time from its log;
+- notebooks: `python -m notebook_runner run` over the four notebooks: mount (the sink's bucket read
+  in place through s3a), the raw table, the bronze Delta table, the parsed view, the five gold
+  Delta tables, the assert cells, the word cloud, the report; wall time of the whole process
+  (Spark's start-up included);
 - plain PySpark: the same objects from a local folder, the same parse (a regex) and the same five
-  tables written as Parquet, in one process (start-up included).
+  tables written as Parquet, in one process (start-up included);
+- S3 read throughput on the same sink objects: boto3 (GetObject of every object, 8 threads) beside
+  Spark's s3a (tests/bench/s3a_read.py: a full scan of the same prefix, after start-up).
 
 The lines are the repository's real Apache log (10,000 lines) repeated; the GeoIP database is
 MaxMind's test database (tests/data). Run: python -m tests.bench.bench_notebooks [--quick]
@@ -21,6 +23,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.bench.figures import figure as bench_figure
@@ -30,6 +33,7 @@ from tests.support.data_files import ELASTIC_LOG, GEOIP_TEST_DB
 from tests.support.sink_objects import put_sink_objects, sink_objects
 
 PLAIN = Path(__file__).with_name("notebooks_plain_pyspark.py")
+S3A_READ = Path(__file__).with_name("s3a_read.py")
 NOTE = "wall clock incl. Spark start-up, shared 2-core machine"
 
 
@@ -58,11 +62,23 @@ def run(quick: bool = False) -> list[dict]:
         notebooks_s = time.monotonic() - started
         if result.returncode:
             raise RuntimeError(f"notebooks failed: {result.stderr[-1500:]}")
-        mount = re.search(r"(\d+) objects copied in ([\d.]+) s", result.stderr)
         figure("notebooks_run", notebooks_s, "s", f"{n_lines:,} lines, 4 notebooks + report, {NOTE}")
         figure("notebooks_lines_per_s", n_lines / notebooks_s, "lines/s", "whole run")
-        if mount:
-            figure("notebooks_mount_copy", float(mount.group(2)), "s", f"{mount.group(1)} objects S3 -> local DBFS")
+        s3 = ls.client("s3")
+        keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="topics/")
+                for o in page.get("Contents", [])]
+        started = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            got = sum(pool.map(lambda k: len(s3.get_object(Bucket=bucket, Key=k)["Body"].read()), keys))
+        boto3_s = time.monotonic() - started
+        figure("s3_read_boto3_mb_per_s", got / boto3_s / 1e6, "MB/s", f"{len(keys)} objects, {got / 1e6:.0f} MB, 8 threads")
+        s3a = subprocess.run([str(SPARK_PYTHON), str(S3A_READ), ls.url, f"s3://{bucket}/topics/"],
+                             capture_output=True, text=True, timeout=3600, check=False)
+        found = re.search(r"^s3a (\d+) ([\d.]+)$", s3a.stdout, re.MULTILINE)
+        if s3a.returncode or not found:
+            raise RuntimeError(f"s3a read failed: {s3a.stderr[-1500:]}")
+        figure("s3_read_s3a_mb_per_s", int(found.group(1)) / float(found.group(2)) / 1e6, "MB/s",
+               "same objects, Spark local[*] full scan after start-up")
         local = base / "sink"
         for key, body in sink_objects(lines).items():
             (local / key).parent.mkdir(parents=True, exist_ok=True)

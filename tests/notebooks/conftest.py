@@ -74,6 +74,6 @@ def notebook_run(localstack, spark_python, tmp_path_factory) -> NotebookRun:
     bucket = f"cloudwatch-kafka-lab-{uuid.uuid4().hex[:8]}"
     put_sink_objects(localstack.client("s3"), bucket, lines)
     out = tmp_path_factory.mktemp("notebooks") / "report"
-    result = run_runner(runner_command(NOTEBOOKS, out, localstack.url, {MOUNT_POINT: f"s3://{bucket}/"}))
+    result = run_runner(runner_command(NOTEBOOKS, out, localstack.url, {MOUNT_POINT: f"s3://{bucket}/"}), timeout=1400)
     sys.stderr.write(result.stderr[-3000:])
     return NotebookRun(lines, out, result)

@@ -1,6 +1,6 @@
 """A failing cell stops the run: exit status 1, the notebook, the cell and Spark's message on
 stderr and in the report; no later cell runs. The same run checks `%run` (the included notebook's
-cells run first, `USING delta` in it becomes a Parquet table)."""
+cells run first, `USING delta` in it makes a Delta table)."""
 from __future__ import annotations
 
 import pytest

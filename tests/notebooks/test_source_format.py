@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "noteb
 
 from notebook_runner import sql_statements
 from notebook_runner.dbfs import DBFS, MountError, parse_s3_source
-from notebook_runner.execute import without_delta
+from notebook_runner.delta_dml import _DELETE, _UPDATE, _split_top_level, _split_where
 from notebook_runner.source_format import NotebookFormatError, notebooks_in, parse
 
 pytestmark = pytest.mark.unit
@@ -113,17 +113,32 @@ def test_sql_statements_split_outside_quotes_and_comments():
         "-- comment; only\nCREATE TABLE t AS SELECT 'x;y' AS a, \"q;\" AS b, `c;d`,\n'it\\'s;' AS e /* block; */ FROM s"]
 
 
-def test_delta_becomes_parquet_only_as_a_data_source():
-    assert without_delta("CREATE TABLE g USING delta AS SELECT 'USING' AS delta_x") == \
-        "CREATE TABLE g USING parquet AS SELECT 'USING' AS delta_x"
-    assert without_delta("create table g using  DELTA location '/mnt/x'") == "create table g USING parquet location '/mnt/x'"
+def test_delete_and_update_with_subqueries_are_read_into_target_alias_and_condition():
+    published = ("DELETE FROM cloudwatch_logs_bronze a WHERE (a.value IN (SELECT value FROM cloudwatch_logs_bronze b "
+                 "WHERE b.filename = a.filename)) OR (a.value LIKE 'Struct%')")
+    found = _DELETE.match(published)
+    assert (found["table"], found["alias"]) == ("cloudwatch_logs_bronze", "a")
+    assert found["cond"].startswith("(a.value IN (SELECT") and found["cond"].endswith("LIKE 'Struct%')")
+    bare = _DELETE.match("delete from delta.`s3://b/t` where x in (select y from z)")
+    assert (bare["table"], bare["alias"], bare["cond"]) == ("delta.`s3://b/t`", None, "x in (select y from z)")
+    update = _UPDATE.match("UPDATE db.t AS u SET v = 'a, WHERE b', w = f(1, 2) WHERE u.k IN (SELECT k FROM s WHERE 1=1)")
+    assert (update["table"], update["alias"]) == ("db.t", "u")
+    sets, cond = _split_where(update["rest"])
+    assert _split_top_level(sets, ",") == ["v = 'a, WHERE b'", " w = f(1, 2) "]
+    assert cond == " u.k IN (SELECT k FROM s WHERE 1=1)"
 
 
-def test_dbfs_paths_map_to_the_local_root_in_one_place(tmp_path):
+def test_dbfs_paths_map_to_the_local_root_or_the_mount_in_one_place(tmp_path):
     dbfs = DBFS(tmp_path, s3_client_factory=None)
     code = """spark.read.text("dbfs:/mnt/logs/a") ; open('/dbfs/FileStore/x.mmdb'); LOCATION '/mnt/logs/'; '/tmp/x'"""
     assert dbfs.localize(code) == (f'spark.read.text("{tmp_path}/mnt/logs/a") ; open(\'{tmp_path}/FileStore/x.mmdb\'); '
                                    f"LOCATION '{tmp_path}/mnt/logs/'; '/tmp/x'")
+    dbfs.mounted["/mnt/logs"] = "s3a://bucket/topics/"   # what mount() records
+    assert dbfs.localize(code) == (f'spark.read.text("s3a://bucket/topics/a") ; open(\'{tmp_path}/FileStore/x.mmdb\'); '
+                                   "LOCATION 's3a://bucket/topics/'; '/tmp/x'")
+    assert dbfs.spark_path("/mnt/logs") == "s3a://bucket/topics/"
+    assert dbfs.spark_path("/mnt/logsx/y") == f"{tmp_path}/mnt/logsx/y"
+    dbfs.mounted.clear()
     for spelling in ("/mnt/logs", "dbfs:/mnt/logs", "/dbfs/mnt/logs", f"{tmp_path}/mnt/logs"):
         assert dbfs.dbfs_path(spelling) == "/mnt/logs"
         assert dbfs.local_path(spelling) == tmp_path / "mnt" / "logs"

@@ -46,7 +46,7 @@ def host_port(url: str) -> str:
     return f"{parts.hostname}:{parts.port}"
 
 
-def test_create_domain_processing_then_active_on_the_labs_opensearch(domains_localstack, osmem):
+def test_create_domain_processing_then_active_on_the_labs_opensearch(domains_localstack, opensearch_server):
     client = domains_localstack.client("opensearch")
     domain = name("workshop")
     created = client.create_domain(DomainName=domain, EngineVersion="OpenSearch_2.11",
@@ -60,7 +60,7 @@ def test_create_domain_processing_then_active_on_the_labs_opensearch(domains_loc
     assert created["ClusterConfig"]["InstanceType"] == "t3.small.search"
 
     ready = wait_for(lambda: active(client, domain), timeout=60, what=f"domain {domain} active")
-    assert ready["Endpoint"] == host_port(osmem.url)
+    assert ready["Endpoint"] == host_port(opensearch_server.url)
     assert ready["DomainProcessingStatus"] == "Active"
     # the endpoint is a working OpenSearch (the lab's, never a download)
     assert requests.get(f"http://{ready['Endpoint']}", timeout=5).json()["version"]["number"]
@@ -99,14 +99,14 @@ def test_errors_as_aws_answers_them(domains_localstack):
     assert code == "DisabledOperationException" and "GetUpgradeStatus" in message
 
 
-def test_es_api_sees_the_same_domains(domains_localstack, osmem):
+def test_es_api_sees_the_same_domains(domains_localstack, opensearch_server):
     es, opensearch = domains_localstack.client("es"), domains_localstack.client("opensearch")
     domain = name("es")
     created = es.create_elasticsearch_domain(DomainName=domain, ElasticsearchVersion="6.3")["DomainStatus"]
     assert (created["ElasticsearchVersion"], created["Processing"]) == ("6.3", True)
     assert created["ARN"] == f"arn:aws:es:{REGION}:{ACCOUNT}:domain/{domain}"
     ready = wait_for(lambda: active(es, domain, "describe_elasticsearch_domain"), timeout=60, what="es domain")
-    assert ready["Endpoint"] == host_port(osmem.url)
+    assert ready["Endpoint"] == host_port(opensearch_server.url)
     assert opensearch.describe_domain(DomainName=domain)["DomainStatus"]["EngineVersion"] == "Elasticsearch_6.3"
     assert {"DomainName": domain, "EngineType": "Elasticsearch"} in es.list_domain_names()["DomainNames"]
     assert domain not in [d["DomainName"] for d in

@@ -29,7 +29,7 @@ def aws(localstack, tmp_path, *args: str, check: bool = True) -> subprocess.Comp
     return done
 
 
-def test_create_the_elasticsearch_domain_by_hand(domains_localstack, osmem, tmp_path):
+def test_create_the_elasticsearch_domain_by_hand(domains_localstack, opensearch_server, tmp_path):
     assert AWS.exists(), f"no AWS CLI at {AWS}: run `make venv`"
     domain = f"workshop-{uuid.uuid4().hex[:6]}"
     created = json.loads(aws(domains_localstack, tmp_path, "es", "create-elasticsearch-domain",
@@ -43,7 +43,7 @@ def test_create_the_elasticsearch_domain_by_hand(domains_localstack, osmem, tmp_
         out = aws(domains_localstack, tmp_path, "opensearch", "describe-domain", "--domain-name", domain).stdout
         return json.loads(out)["DomainStatus"].get("Endpoint")
 
-    assert wait_for(endpoint, timeout=60, what="the domain's endpoint") == f"127.0.0.1:{osmem.port}"
+    assert wait_for(endpoint, timeout=60, what="the domain's endpoint") == f"127.0.0.1:{opensearch_server.port}"
     listed = json.loads(aws(domains_localstack, tmp_path, "es", "list-domain-names").stdout)["DomainNames"]
     assert {"DomainName": domain, "EngineType": "Elasticsearch"} in listed
     table = aws(domains_localstack, tmp_path, "opensearch", "list-domain-names", "--output", "text").stdout

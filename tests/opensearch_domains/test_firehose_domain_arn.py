@@ -28,7 +28,7 @@ def destination(domain_arn: str, bucket: str, index: str) -> dict:
 
 
 @pytest.mark.parametrize("api", ["opensearch", "es"])
-def test_domain_arn_delivers_to_the_labs_opensearch(domains_localstack, osmem, api):
+def test_domain_arn_delivers_to_the_labs_opensearch(domains_localstack, opensearch_server, api):
     tag = uuid.uuid4().hex[:8]
     domain, index, stream = f"dom-{tag}", f"idx-{tag}", f"fh-{tag}"
     if api == "opensearch":
@@ -44,4 +44,4 @@ def test_domain_arn_delivers_to_the_labs_opensearch(domains_localstack, osmem, a
     wait_for(lambda: firehose.describe_delivery_stream(DeliveryStreamName=stream)
              ["DeliveryStreamDescription"]["DeliveryStreamStatus"] == "ACTIVE", what="stream active")
     put_lines(firehose, stream, [json.dumps({"n": i}).encode() + b"\n" for i in range(5)])
-    wait_for(lambda: indexed(osmem, index) == 5, timeout=90, what=f"5 documents in {index}")
+    wait_for(lambda: indexed(opensearch_server, index) == 5, timeout=90, what=f"5 documents in {index}")

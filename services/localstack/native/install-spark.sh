@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Creates the PySpark venv of the Glue jobs engine (services/localstack/spark-requirements.txt):
-# Python 3.11-3.13 and a Java 17+ runtime (Spark 4 needs Java 17 or 21).
+# Python 3.11-3.13 and a Java 17+ runtime (Spark 4 needs Java 17 or 21). Then Spark's connectors
+# (s3a, Kafka, Delta Lake: services/jvm/spark/pom.xml) from Maven Central into the lab's cache,
+# checked against their SHA-256 lock (services/jvm/fetch.py prints each jar and its size).
 # Usage: install-spark.sh VENV_DIR
 set -euo pipefail
 venv="$1"
@@ -19,3 +21,5 @@ echo "Glue jobs engine: creating $venv with $python (about 520 MB the first time
 "$venv/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
 "$venv/bin/python" -m pip install -q -r "$here/spark-requirements.txt" 2>&1 | grep -v '^WARNING: Location' || true
 "$venv/bin/python" -c 'import pyspark; print("PySpark ready:", pyspark.__version__)'
+command -v mvn >/dev/null || { echo "Spark's connectors come from Maven Central: install Maven (apt-get install maven)" >&2; exit 1; }
+python3 "$here/../jvm/fetch.py" spark

@@ -5,7 +5,8 @@
 -- MAGIC Every object of the sink is text, one JSON record per line. The table reads them all, recursively
 -- MAGIC under `topics/<topic>/year=YYYY/`; the objects holding the Kafka keys (`store.kafka.keys`:
 -- MAGIC `.keys.bin` or `.keys.json`, lines like `Struct{logGroupName=...}`) are left out by the file-name
--- MAGIC filter (value objects end in `<startOffset>.json`).
+-- MAGIC filter (value objects end in `<startOffset>.json`). The bronze table keeps each line in Delta Lake
+-- MAGIC with the object it came from (`input_file_name()`), as the workshop's notebooks do.
 
 -- COMMAND ----------
 
@@ -17,7 +18,13 @@ LOCATION '/mnt/cloudwatch-kafka-lab/topics/'
 
 -- COMMAND ----------
 
-SELECT count(*) AS sink_records FROM cloudwatch_logs_raw
+-- DBTITLE 1,The bronze Delta table: every line with the object it came from
+CREATE OR REPLACE TABLE cloudwatch_logs_bronze USING delta AS
+SELECT input_file_name() AS filename, value FROM cloudwatch_logs_raw
+
+-- COMMAND ----------
+
+SELECT count(*) AS sink_records FROM cloudwatch_logs_bronze
 
 -- COMMAND ----------
 
@@ -27,7 +34,7 @@ SELECT count(*) AS sink_records FROM cloudwatch_logs_raw
 -- (services/kafka_connect/README.md). A value that is a JSON object with a `message` field is read too.
 CREATE OR REPLACE VIEW access_log_lines AS
 SELECT coalesce(get_json_object(value, '$.message'), get_json_object(value, '$')) AS line
-FROM cloudwatch_logs_raw
+FROM cloudwatch_logs_bronze
 
 -- COMMAND ----------
 

@@ -37,7 +37,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     run = sub.add_parser("run", help="run a folder's notebooks and write the report")
     run.add_argument("--notebooks", type=Path, required=True, help="folder of notebooks in Databricks source format")
     run.add_argument("--mount", action="append", default=[], type=lambda t: _pair(t, "--mount"),
-                     metavar="/mnt/NAME=s3://BUCKET/PREFIX", help="what dbutils.fs.mount of that mount point copies")
+                     metavar="/mnt/NAME=s3://BUCKET/PREFIX", help="what dbutils.fs.mount of that mount point maps to (read in place through s3a)")
     run.add_argument("--s3-endpoint", required=True, help="the lab's S3 endpoint (LocalStack)")
     run.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
     run.add_argument("--geoip-database", action="append", default=[], type=Path,
@@ -83,7 +83,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         widgets.setdefault("geoip_database", ",".join(str(p.resolve()) for p in args.geoip_database))
     dbfs = DBFS(work / "dbfs", _s3_factory(args.s3_endpoint, args.region), declared=dict(args.mount))
     dbfs.root.mkdir(parents=True, exist_ok=True)
-    spark = session.start(session.SparkSettings(args.master, args.driver_memory, args.shuffle_partitions), work)
+    spark = session.start(session.SparkSettings(args.master, args.driver_memory, args.shuffle_partitions,
+                                                args.s3_endpoint, args.region), work)
     displays = Displays(args.out)
     runner = Runner(spark, dbfs, DBUtils(dbfs, widgets), displays)
     status = 0

@@ -1,29 +1,26 @@
-"""The notebooks' DBFS: a local folder standing for `dbfs:/`, and S3 mounts copied into it.
+"""The notebooks' DBFS: a local folder standing for `dbfs:/`, and S3 mounts read in place.
 
-Spark here cannot read S3 (no hadoop-aws jar can be had offline), so `dbutils.fs.mount` copies
-the bucket's objects (boto3, at the lab's S3 endpoint) into `<root>/mnt/<name>/` when it is
-called: a snapshot, as the notebook sees it at mount time; `unmount` deletes the copy.
+`dbutils.fs.mount(source, "/mnt/<name>")` checks the bucket (boto3, at the lab's endpoint) and
+records the mount: from then on `/mnt/<name>/...` IS `s3a://<bucket>/<prefix>/...`, read and
+written by Spark's s3a at the lab's S3 (lab_localstack.spark_conf), as a Databricks mount is:
+nothing is copied to local disk. `ls` and `head` on a mount list and read the bucket.
 
-THE ONE PLACE where DBFS paths become local paths is `local_path` (and `localize`, which applies
-it to the quoted path literals of a cell's code before the cell runs): `dbfs:/x`, `/dbfs/x`
-(the FUSE view) and `/mnt/x`, `/FileStore/x` (DBFS paths as Spark reads them on Databricks)
-all become `<root>/x`.
+THE ONE PLACE where DBFS paths become Spark paths is `spark_path` (and `localize`, which applies
+it to the quoted (and `delta.`-quoted) path literals of a cell's code before the cell runs): a mounted `/mnt/<name>/x`
+(also `dbfs:/mnt/...`) becomes its `s3a://` URL; other `dbfs:/x`, `/dbfs/x` (the FUSE view),
+`/mnt/x`, `/FileStore/x` become `<root>/x` on local disk.
 """
 from __future__ import annotations
 
 import logging
 import re
-import shutil
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlparse
 
 LOG = logging.getLogger(__name__)
-_LITERAL = re.compile(r"""(?<=['"])(dbfs:/+|/dbfs/|/mnt/|/FileStore/)""")
-_DOWNLOAD_THREADS = 8
+_LITERAL = re.compile(r"""(?<=['"`])(?:dbfs:/+|/dbfs/|/mnt/|/FileStore/)[^'"`]*""")
 
 
 class MountError(RuntimeError):
@@ -73,10 +70,27 @@ class DBFS:
     def local_path(self, path: str) -> Path:
         return self.root / self.dbfs_path(path).lstrip("/")
 
+    def _mount_of(self, path: str) -> tuple[str, str] | None:
+        """(mount point, the rest of the path) when `path` lies under a mount (not the FUSE view)."""
+        if path.startswith("/dbfs/"):
+            return None
+        dbfs = self.dbfs_path(path)
+        for point in self.mounted:
+            if dbfs == point or dbfs.startswith(point + "/"):
+                return point, dbfs[len(point):].lstrip("/")
+        return None
+
+    def spark_path(self, path: str) -> str:
+        """Where Spark reads or writes a DBFS path: the mount's s3a URL, or the local root."""
+        found = self._mount_of(path)
+        if found:
+            point, rest = found
+            return self.mounted[point].rstrip("/") + ("/" + rest if rest else "/")
+        return str(self.local_path(path)) + ("/" if path.endswith("/") else "")
+
     def localize(self, code: str) -> str:
-        """A cell's code with every quoted DBFS path literal pointing into the local root."""
-        return _LITERAL.sub(lambda m: str(self.root) + "/" + ("" if m.group(1).startswith(("dbfs:", "/dbfs/"))
-                                                              else m.group(1).strip("/") + "/"), code)
+        """A cell's code with every quoted DBFS path literal pointing where Spark finds it."""
+        return _LITERAL.sub(lambda m: self.spark_path(m.group(0)), code)
 
     def mount(self, source: str, mount_point: str, extra_configs: dict | None = None) -> bool:
         point = self.dbfs_path(mount_point).rstrip("/")
@@ -89,45 +103,35 @@ class DBFS:
                      source.split("@")[-1])
             source = self.declared[point]
         bucket, prefix = parse_s3_source(source)
-        target = self.local_path(point)
-        started = time.monotonic()
-        count = self._copy(bucket, prefix, target)
-        self.mounted[point] = f"s3://{bucket}/{prefix}"
-        LOG.info("mounted s3://%s/%s at %s: %d objects copied in %.1f s", bucket, prefix, point, count,
-                 time.monotonic() - started)
-        return True
-
-    def _copy(self, bucket: str, prefix: str, target: Path) -> int:
-        s3 = self.s3_client_factory()
         try:
-            s3.head_bucket(Bucket=bucket)
+            self.s3_client_factory().head_bucket(Bucket=bucket)
         except Exception as error:  # noqa: BLE001 (botocore's ClientError for 404/403, or no endpoint)
             raise MountError(f"cannot mount s3://{bucket}/{prefix}: {error}") from None
-        keys = [obj["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-                for obj in page.get("Contents", []) if not obj["Key"].endswith("/")]
-        target.mkdir(parents=True, exist_ok=True)
-
-        def fetch(key: str) -> None:
-            local = target / key[len(prefix):]
-            local.parent.mkdir(parents=True, exist_ok=True)
-            s3.download_file(bucket, key, str(local))
-
-        with ThreadPoolExecutor(_DOWNLOAD_THREADS) as pool:
-            list(pool.map(fetch, keys))
-        return len(keys)
+        self.mounted[point] = f"s3a://{bucket}/{prefix}"
+        LOG.info("mounted s3a://%s/%s at %s (read in place)", bucket, prefix, point)
+        return True
 
     def unmount(self, mount_point: str) -> bool:
         point = self.dbfs_path(mount_point).rstrip("/")
         if point not in self.mounted:
             raise MountError(f"Directory not mounted: {point}")
         del self.mounted[point]
-        shutil.rmtree(self.local_path(point), ignore_errors=True)
         return True
 
     def mounts(self) -> list[MountInfo]:
         return [MountInfo(point, source) for point, source in sorted(self.mounted.items())]
 
+    def s3_location(self, path: str) -> tuple[str, str] | None:
+        """(bucket, key) of a path under a mount, else None."""
+        found = self._mount_of(path)
+        if not found:
+            return None
+        url = urlparse(self.spark_path(path))
+        return url.netloc, url.path.lstrip("/")
+
     def ls(self, path: str) -> list[FileInfo]:
+        if self.s3_location(path):
+            return self._ls_s3(path)
         local = self.local_path(path)
         if not local.exists():
             raise FileNotFoundError(f"java.io.FileNotFoundException: File {self.dbfs_path(path)} does not exist.")
@@ -139,3 +143,31 @@ class DBFS:
             out.append(FileInfo("dbfs:" + self.dbfs_path(str(entry)) + ("/" if entry.is_dir() else ""), name,
                                 0 if entry.is_dir() else stat.st_size, int(stat.st_mtime * 1000)))
         return out
+
+    def _ls_s3(self, path: str) -> list[FileInfo]:
+        bucket, key = self.s3_location(path)
+        shown = self.dbfs_path(path).rstrip("/")
+        prefix = key.rstrip("/") + "/" if key.rstrip("/") else ""
+        s3 = self.s3_client_factory()
+        out = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+            for common in page.get("CommonPrefixes", []):
+                name = common["Prefix"][len(prefix):]
+                out.append(FileInfo(f"dbfs:{shown}/{name}", name, 0, 0))
+            for obj in page.get("Contents", []):
+                name = obj["Key"][len(prefix):]
+                if name:
+                    out.append(FileInfo(f"dbfs:{shown}/{name}", name, obj["Size"],
+                                        int(obj["LastModified"].timestamp() * 1000)))
+        if not out:
+            raise FileNotFoundError(f"java.io.FileNotFoundException: File {shown} does not exist.")
+        return sorted(out)
+
+    def head(self, path: str, max_bytes: int) -> bytes:
+        location = self.s3_location(path)
+        if location:
+            body = self.s3_client_factory().get_object(Bucket=location[0], Key=location[1],
+                                                       Range=f"bytes=0-{max_bytes - 1}")["Body"]
+            return body.read()
+        with self.local_path(path).open("rb") as handle:
+            return handle.read(max_bytes)

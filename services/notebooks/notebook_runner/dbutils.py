@@ -1,5 +1,5 @@
-"""`dbutils` as the lab's notebooks use it: `fs` (mount, unmount, mounts, refreshMounts, ls, head,
-mkdirs, put, rm, cp) over the local DBFS, and `widgets` (values given on the command line win
+"""`dbutils` as the lab's notebooks use it: `fs` (mount, unmount, mounts, refreshMounts, ls, head
+on DBFS and on S3 mounts; mkdirs, put, rm, cp on the local DBFS: on a mount they name the limit), and `widgets` (values given on the command line win
 over a widget's default, as a job's parameters do on Databricks)."""
 from __future__ import annotations
 
@@ -11,6 +11,12 @@ from notebook_runner.dbfs import DBFS, FileInfo, MountInfo
 class FsUtils:
     def __init__(self, dbfs: DBFS) -> None:
         self._dbfs = dbfs
+
+    def _local(self, path: str, operation: str):
+        if self._dbfs.s3_location(path):
+            raise NotImplementedError(f"dbutils.fs.{operation} on an S3 mount ({path}) is not provided by the lab: "
+                                      "write through Spark (it reads and writes the mount in place)")
+        return self._dbfs.local_path(path)
 
     def mount(self, source: str, mount_point: str, encryption_type: str = "", extra_configs: dict | None = None,
               **_ignored) -> bool:
@@ -29,15 +35,14 @@ class FsUtils:
         return self._dbfs.ls(path)
 
     def head(self, file: str, maxBytes: int = 65536) -> str:
-        with self._dbfs.local_path(file).open("rb") as handle:
-            return handle.read(maxBytes).decode("utf-8", errors="replace")
+        return self._dbfs.head(file, maxBytes).decode("utf-8", errors="replace")
 
     def mkdirs(self, path: str) -> bool:
-        self._dbfs.local_path(path).mkdir(parents=True, exist_ok=True)
+        self._local(path, "mkdirs").mkdir(parents=True, exist_ok=True)
         return True
 
     def put(self, file: str, contents: str, overwrite: bool = False) -> bool:
-        local = self._dbfs.local_path(file)
+        local = self._local(file, "put")
         if local.exists() and not overwrite:
             raise FileExistsError(f"{self._dbfs.dbfs_path(file)} already exists (overwrite=False)")
         local.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +50,7 @@ class FsUtils:
         return True
 
     def rm(self, path: str, recurse: bool = False) -> bool:
-        local = self._dbfs.local_path(path)
+        local = self._local(path, "rm")
         if local.is_dir():
             if not recurse:
                 raise IsADirectoryError(f"{self._dbfs.dbfs_path(path)} is a directory (recurse=False)")
@@ -57,7 +62,7 @@ class FsUtils:
         return True
 
     def cp(self, source: str, destination: str, recurse: bool = False) -> bool:
-        src, dst = self._dbfs.local_path(source), self._dbfs.local_path(destination)
+        src, dst = self._local(source, "cp"), self._local(destination, "cp")
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             if not recurse:

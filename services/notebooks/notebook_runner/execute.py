@@ -7,27 +7,25 @@ the last one is displayed, as the notebook shows it. `%md` cells are text. A cel
 (an SQL error, a failed `assert`) stops the run with a CellError naming the notebook, the cell
 and Spark's (or Python's) message.
 
-Delta Lake: its Spark runtime is a jar from Maven, which cannot be had offline. THE ONE PLACE
-that stands in for it is `without_delta`: `USING delta` in an SQL statement becomes
-`USING parquet` (same SQL, same columns and rows; no transaction log, time travel or MERGE).
+SQL statements run as written on Delta Lake (the session's extension and catalog): the one
+addition is delta_dml, which runs the DELETE/UPDATE-with-subquery forms open-source Delta refuses
+as Databricks runs them.
 """
 from __future__ import annotations
 
 import logging
-import re
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from notebook_runner import sql_statements
+from notebook_runner import delta_dml, sql_statements
 from notebook_runner.dbfs import DBFS
 from notebook_runner.dbutils import DBUtils
 from notebook_runner.display import Displays
 from notebook_runner.source_format import Cell, Notebook, read
 
 LOG = logging.getLogger(__name__)
-_DELTA = re.compile(r"\bUSING\s+DELTA\b", re.IGNORECASE)
 
 
 class CellError(RuntimeError):
@@ -51,10 +49,6 @@ class CellRun:
 class RunLog:
     cells: list[CellRun] = field(default_factory=list)
     error: str = ""
-
-
-def without_delta(statement: str) -> str:
-    return _DELTA.sub("USING parquet", statement)
 
 
 def _spark_message(error: BaseException) -> str:
@@ -108,7 +102,7 @@ class Runner:
         if cell.language == "sql":
             result = None
             for statement in sql_statements.split(cell.source):
-                result = self.spark.sql(without_delta(self.dbfs.localize(statement)))
+                result = delta_dml.sql(self.spark, self.dbfs.localize(statement))
             if result is not None and result.columns:
                 self.displays.display(result)
             return "ok"

@@ -1,18 +1,25 @@
-"""The one SparkSession every cell of a run shares: local, loopback only, no UI.
+"""The one SparkSession every cell of a run shares, configured by the lab's one Spark setting
+(lab_localstack.spark_conf, which the Glue jobs engine uses too): local, loopback only, no UI,
+the connectors' jars on the classpath, S3 through s3a at the lab's endpoint, Delta Lake's
+extension and catalog.
 
-Pinned as the Glue jobs engine pins it: SPARK_LOCAL_IP and the driver's host and bind address
-are 127.0.0.1, the driver and block-manager ports are picked free on 127.0.0.1 for the run, the
-UI is off, and PYSPARK_PYTHON is this venv's Python (Spark's Python workers fail to connect back
-otherwise). Session time zone UTC. ANSI SQL mode is off, as on the Databricks Runtime clusters
-the workshop used (an unparseable date gives NULL instead of failing the query).
+What only the notebooks add: ANSI SQL mode off, as on the Databricks Runtime clusters the
+workshop used (an unparseable date gives NULL instead of failing the query); the Agg backend for
+matplotlib; Delta's DELETE/UPDATE with subqueries (delta_dml) is done by the runner's SQL path.
 """
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+EXTENSION = Path(__file__).resolve().parents[2] / "localstack" / "extension"
+try:
+    from lab_localstack import spark_conf
+except ImportError:  # the runner started with only services/notebooks on its path
+    sys.path.append(str(EXTENSION))
+    from lab_localstack import spark_conf
 
 
 @dataclass(frozen=True)
@@ -20,36 +27,22 @@ class SparkSettings:
     master: str = "local[*]"
     driver_memory: str = "2g"
     shuffle_partitions: int = 8
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    s3_endpoint: str = "http://127.0.0.1:4566"
+    region: str = "us-east-1"
 
 
 def start(settings: SparkSettings, work_dir: Path):
-    os.environ.update(SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable,
-                      PYSPARK_DRIVER_PYTHON=sys.executable, TZ="UTC", MPLBACKEND="Agg")
-    os.environ["SPARK_LOCAL_DIRS"] = str(work_dir / "spark-local")
+    lab = spark_conf.LabSpark(s3_endpoint=settings.s3_endpoint, work_dir=work_dir,
+                              access_key=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+                              secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+                              region=settings.region, driver_memory=settings.driver_memory,
+                              shuffle_partitions=settings.shuffle_partitions)
+    conf = spark_conf.session_conf(lab)
+    os.environ.update(spark_conf.environment(lab, sys.executable), MPLBACKEND="Agg")
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(settings.master).appName("lab-notebooks")
-    conf = {
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.driver.host": "127.0.0.1",
-        "spark.driver.bindAddress": "127.0.0.1",
-        "spark.driver.port": str(_free_port()),
-        "spark.blockManager.port": str(_free_port()),
-        "spark.driver.memory": settings.driver_memory,
-        "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.ansi.enabled": "false",
-        "spark.sql.warehouse.dir": str(work_dir / "spark-warehouse"),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={work_dir}",
-    }
-    for key, value in conf.items():
+    for key, value in {**conf, "spark.sql.ansi.enabled": "false"}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from localstack.aws.connect import connect_to
 
+from lab_localstack import spark_conf
 from lab_localstack.glue import job_logs, spark_runner
 from lab_localstack.glue.job_store import JobStore
 
@@ -111,6 +112,7 @@ class JobRunExecution:
                 self._update(JobRunState="ERROR", ErrorMessage=f"The lab's Glue job engine needs its Spark venv: "
                              f"no Python at {cfg.python} (run `make spark-venv`)")
                 return
+            spark_conf.jars_dir()   # SparkJarsMissing names the fix (`make spark-venv`)
         except ScriptUnavailable as exc:
             self._update(JobRunState="FAILED", ErrorMessage=str(exc))
             return

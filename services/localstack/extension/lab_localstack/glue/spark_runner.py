@@ -2,10 +2,10 @@
 default .venv-spark beside LocalStack's venv) running job_runtime/run_job.py, which runs the
 job's script with the lab's `awsglue` package (job_runtime/awsglue) on its path.
 
-Spark runs `local[*]` unless LAB_GLUE_SPARK_MASTER names a master (`spark://host:7077`, ...).
-Everything it opens is on loopback: SPARK_LOCAL_IP, driver host and bind address 127.0.0.1,
-driver and block-manager ports picked free on 127.0.0.1 for each run, the UI off. The job's
-boto3 calls (S3, Kinesis, the Data Catalog, CloudWatch) go to the lab's own endpoint with the
+Spark runs `local[*]` unless LAB_GLUE_SPARK_MASTER names a master (`spark://host:7077`, ...),
+with the lab's one Spark configuration (lab_localstack.spark_conf: loopback only, the
+connectors' jars, s3a for `s3://` at the lab's endpoint, Delta Lake). The job's boto3 calls
+(S3, Kinesis, the Data Catalog, CloudWatch) and s3a go to the lab's own endpoint with the
 caller's account as access key, so nothing can reach real AWS.
 
 Settings (environment of LocalStack): LAB_GLUE_SPARK_PYTHON, LAB_GLUE_SPARK_MASTER,
@@ -15,10 +15,11 @@ LAB_GLUE_SPARK_DRIVER_MEMORY (default 1g), LAB_GLUE_SHUFFLE_PARTITIONS (default 
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from lab_localstack import spark_conf
 
 RUNTIME = Path(__file__).with_name("job_runtime")
 RUN_JOB = RUNTIME / "run_job.py"
@@ -44,12 +45,6 @@ def settings() -> SparkSettings:
                          shuffle_partitions=int(partitions))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def command(cfg: SparkSettings, script: Path, arguments: dict[str, str]) -> list[str]:
     """The run's command line: the script gets its arguments as `--key value` pairs, as on AWS."""
     args: list[str] = []
@@ -64,28 +59,14 @@ def environment(cfg: SparkSettings, *, endpoint: str, account: str, region: str,
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "LOCALSTACK_", "PYSPARK_", "SPARK_"))
            and k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    conf = {
-        "spark.ui.enabled": "false",
-        "spark.driver.host": "127.0.0.1",
-        "spark.driver.bindAddress": "127.0.0.1",
-        "spark.driver.port": str(_free_port()),
-        "spark.blockManager.port": str(_free_port()),
-        "spark.driver.memory": cfg.driver_memory,
-        "spark.sql.shuffle.partitions": str(cfg.shuffle_partitions),
-        "spark.sql.session.timeZone": "UTC",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.sql.warehouse.dir": str(work_dir / "spark-warehouse"),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={work_dir}",
-    }
-    submit = ["--master", cfg.master] + [part for k, v in conf.items() for part in ("--conf", f"{k}={v}")]
+    lab = spark_conf.LabSpark(s3_endpoint=endpoint, work_dir=work_dir, access_key=account, secret_key="test",
+                              region=region, driver_memory=cfg.driver_memory,
+                              shuffle_partitions=cfg.shuffle_partitions)
+    env.update(spark_conf.environment(lab, str(cfg.python)))
     env.update(
         PYTHONPATH=str(RUNTIME),
         PYTHONUNBUFFERED="1",
-        PYSPARK_PYTHON=str(cfg.python),
-        PYSPARK_DRIVER_PYTHON=str(cfg.python),
-        PYSPARK_SUBMIT_ARGS=" ".join(submit + ["pyspark-shell"]),
-        SPARK_LOCAL_IP="127.0.0.1",
-        SPARK_LOCAL_DIRS=str(work_dir / "spark-local"),
+        PYSPARK_SUBMIT_ARGS=spark_conf.submit_args(cfg.master, spark_conf.session_conf(lab)),
         AWS_ENDPOINT_URL=endpoint,
         AWS_ACCESS_KEY_ID=account,
         AWS_SECRET_ACCESS_KEY="test",
@@ -95,6 +76,5 @@ def environment(cfg: SparkSettings, *, endpoint: str, account: str, region: str,
         LAB_GLUE_STATE_DIR=str(state_dir),
         LAB_GLUE_WORK_DIR=str(work_dir),
         LAB_GLUE_RESULT_FILE=str(result_file),
-        TZ="UTC",
     )
     return env

@@ -1,17 +1,14 @@
 """Sources: create_dynamic_frame and create_data_frame's from_options and from_catalog.
 
 S3 (json, csv, parquet; also orc and avro's absence named): the objects under `paths` are
-listed and downloaded with boto3 next to the run, then Spark reads them (s3_files.py); with
-job bookmarks on, objects an earlier committed run read are left out (job.py). Kinesis
+listed (boto3: Glue's exclusions, `recurse`, job bookmarks) and Spark reads exactly those objects
+in place through s3a (lab_localstack.spark_conf), nothing copied to local disk; with job
+bookmarks on, objects an earlier committed run read are left out (job.py). Kinesis
 (streaming): the `lab_kinesis` Python data source (kinesis_source.py), from a catalog table
 the Glue console made (typeOfData kinesis, streamName/streamARN) or from connection options.
 A Kinesis table's endpoint is not used: the lab's own endpoint is, so a job never reaches AWS.
 """
 from __future__ import annotations
-
-import os
-import uuid
-from pathlib import Path
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -23,10 +20,6 @@ from awsglue.kinesis_source import RAW_COLUMN, KinesisDataSource
 from awsglue.missing import Strict, not_provided
 
 FORMATS = ("json", "csv", "parquet", "glueparquet")
-
-
-def _work_dir() -> Path:
-    return Path(os.environ.get("LAB_GLUE_WORK_DIR", ".")) / "data" / uuid.uuid4().hex
 
 
 def _truthy(value) -> bool:
@@ -55,23 +48,36 @@ def read_s3(spark, connection_options: dict, fmt: str, format_options: dict | No
         raise not_provided("format_options jsonPath")
     if not objects:
         return spark.createDataFrame([], T.StructType([]))
-    local = s3_files.download(objects, _work_dir())
-    # one reader over every source path's folder; Hive folders (k=v/) become partition columns,
-    # other folders are read through (Glue's `recurse`)
-    folders = sorted(str(p) for p in local.iterdir())
-    hive = all("=" in part for o in objects for part in o.relative.split("/")[:-1])
-    reader = spark.read.option("recursiveFileLookup", str(not hive).lower())
+    # one reader per source path over its objects; Hive folders (k=v/) become partition columns
+    # (basePath), other folders are read through (Glue's `recurse`)
+    frames = []
+    for url in dict.fromkeys(o.url for o in objects):
+        mine = [o for o in objects if o.url == url]
+        hive = all("=" in part for o in mine for part in o.relative.split("/")[:-1])
+        bucket, prefix = s3_files.split(url)
+        files = [f"s3://{bucket}/{o.key}" for o in mine]
+        reader = spark.read
+        if hive and any("/" in o.relative for o in mine):
+            reader = reader.option("basePath", f"s3://{bucket}/" + (prefix.rstrip("/") + "/" if prefix else ""))
+        frames.append(_read_files(reader, fmt, opts, files))
+    df = frames[0]
+    for other in frames[1:]:
+        df = df.unionByName(other, allowMissingColumns=True)
+    return df
+
+
+def _read_files(reader, fmt: str, opts: dict, files: list[str]) -> DataFrame:
     if fmt == "json":
         reader = reader.option("multiLine", _truthy(opts.get("multiline", opts.get("multiLine", False))))
-        return reader.json(folders)
+        return reader.json(files)
     if fmt == "csv":
         reader = (reader.option("header", _truthy(opts.get("withHeader", False)))
                   .option("sep", opts.get("separator", ","))
                   .option("quote", opts.get("quoteChar", '"'))
                   .option("escape", opts.get("escaper", "\\"))
                   .option("inferSchema", "true"))
-        return reader.csv(folders)
-    return reader.parquet(*folders)
+        return reader.csv(files)
+    return reader.parquet(*files)
 
 
 def read_kinesis(spark, options: dict, columns: list[dict] | None = None) -> DataFrame:

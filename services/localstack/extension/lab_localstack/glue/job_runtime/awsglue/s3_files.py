@@ -1,7 +1,8 @@
-"""S3 objects to and from local files, through boto3 against the lab (AWS_ENDPOINT_URL):
-no s3a jars can be had offline, so a source's objects are downloaded next to the run and Spark
-reads them there, and what Spark writes locally is uploaded under the target path. Keys are
-kept relative to the path, so Hive-style `key=value/` folders stay partitions.
+"""S3 listings and server-side moves, through boto3 against the lab (AWS_ENDPOINT_URL): sources
+are listed here (Glue's exclusions, recurse, bookmarks) and read by Spark in place through s3a;
+what Spark writes to a staging prefix is moved (CopyObject, no local copy) under the target
+path with Glue's names. Keys are kept relative to the path, so Hive-style `key=value/` folders
+stay partitions.
 
 Objects whose path has a part starting with `_` or `.` (Spark's _SUCCESS, hidden files) and
 folder markers are not data, as for Glue's crawlers and Athena.
@@ -13,7 +14,6 @@ import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from awsglue.aws_clients import client
 
@@ -67,43 +67,27 @@ def list_objects(urls: list[str], recurse: bool = True, exclusions: str | list |
     return found
 
 
-def download(objects: list[S3Object], dest: Path) -> Path:
-    """Every object under dest/<n>/<relative key> (n numbers the source paths); returns dest."""
-    urls = sorted({o.url for o in objects})
-    dest.mkdir(parents=True, exist_ok=True)
-
-    def fetch(obj: S3Object) -> None:
-        bucket, _ = split(obj.url)
-        target = dest / str(urls.index(obj.url)) / obj.relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        s3().download_file(bucket, obj.key, str(target))
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(fetch, objects))
-    return dest
-
-
-def data_files(local: Path) -> list[Path]:
-    """What Spark wrote under `local` that is data (no _SUCCESS, no .crc), in a stable order."""
-    return sorted(p for p in local.rglob("*") if p.is_file()
-                  and _is_data(p.relative_to(local).as_posix()) and not p.name.endswith(".crc"))
-
-
-def upload(files: dict[Path, str], url: str) -> list[str]:
-    """Upload local files to `url` + their relative key; returns the keys written."""
-    bucket, prefix = split(url)
+def move(bucket: str, keys: dict[str, str], url: str) -> list[str]:
+    """Copy objects of `bucket` (key -> relative name) under `url`, server-side; returns the keys written."""
+    target_bucket, prefix = split(url)
     prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
-    keys = []
 
-    def put(item: tuple[Path, str]) -> str:
-        path, relative = item
-        key = prefix + relative
-        s3().upload_file(str(path), bucket, key)
-        return key
+    def copy(item: tuple[str, str]) -> str:
+        key, relative = item
+        s3().copy_object(Bucket=target_bucket, Key=prefix + relative, CopySource={"Bucket": bucket, "Key": key})
+        return prefix + relative
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        keys = list(pool.map(put, files.items()))
-    return keys
+        return list(pool.map(copy, keys.items()))
+
+
+def delete_prefix(url: str) -> None:
+    """Remove every object under `url` (a staging prefix)."""
+    bucket, prefix = split(url)
+    keys = [o["Key"] for page in s3().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for o in page.get("Contents", [])]
+    for i in range(0, len(keys), 1000):
+        s3().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i:i + 1000]]})
 
 
 def delete_except(url: str, marker: str, keep: set[str]) -> None:

@@ -3,8 +3,8 @@
 forEachBatch runs the batch function on each micro-batch of a streaming DataFrame with a
 processing-time trigger of `windowSize` (default "100 seconds", as Glue) and Spark's
 checkpoint at `checkpointLocation`. An s3:// checkpoint location is kept on the lab's disk
-(LAB_GLUE_STATE_DIR/checkpoints/<bucket>/<key>): Spark cannot write s3:// without s3a, and a
-run started again with the same location finds it. Records of a Kinesis source come as raw
+(LAB_GLUE_STATE_DIR/checkpoints/<bucket>/<key>), as before s3a was available (a checkpoint
+is many small files rewritten per batch); a run started again with the same location finds it. Records of a Kinesis source come as raw
 text; with inferSchema they are parsed per batch (each batch gets the schema of its records,
 as on Glue), with the table's columns otherwise (readers.py).
 

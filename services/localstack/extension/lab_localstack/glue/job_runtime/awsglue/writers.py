@@ -1,18 +1,17 @@
 """Sinks: write_dynamic_frame.from_options / from_catalog, and getSink with enableUpdateCatalog.
 
-Spark writes the frame to a local folder (partitionBy for partitionKeys) and the files are
-uploaded under the S3 path with Glue-style names (`run-<id>-part-r-<n><ext>`). Formats: json,
+Spark writes the frame through s3a (partitionBy for partitionKeys) into a staging prefix of the
+target bucket that readers skip (`_lab_staging/<uuid>/` beside the target: a name starting with
+`_` is not data), and the files are then moved server-side (S3 CopyObject) under the S3 path with
+Glue-style names (`run-<id>-part-r-<n><ext>`): nothing goes through local disk. Formats: json,
 csv, parquet and glueparquet (Parquet; snappy unless `compression` says otherwise,
 "uncompressed"/"none" included). In a forEachBatch batch the names carry the checkpoint's tag
 and the batch id, and what an interrupted attempt of the same batch left is removed first.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import time
 import uuid
-from pathlib import Path
 
 from pyspark.sql import DataFrame
 
@@ -41,7 +40,8 @@ def write_s3(frame, path: str, fmt: str, partition_keys: list[str] | None = None
     missing = [k for k in keys if k not in df.columns]
     if missing:
         raise ValueError(f"partitionKeys {missing} are not fields of the frame ({', '.join(df.columns)})")
-    local = Path(os.environ.get("LAB_GLUE_WORK_DIR", ".")) / "out" / uuid.uuid4().hex
+    bucket, prefix = s3_files.split(path)
+    staging = f"s3://{bucket}/{prefix.rstrip('/') + '/' if prefix else ''}_lab_staging/{uuid.uuid4().hex}/"
     writer = df.write.mode("overwrite")
     if keys:
         writer = writer.partitionBy(*keys)
@@ -52,24 +52,23 @@ def write_s3(frame, path: str, fmt: str, partition_keys: list[str] | None = None
     if kind == "csv":
         writer = (writer.option("header", str(opts.get("writeHeader", True)).lower() == "true")
                   .option("sep", opts.get("separator", ",")).option("quote", opts.get("quoteChar", '"')))
-    writer.format(kind).save(str(local))
+    writer.format(kind).save(staging)
     batch = streaming.current_batch()
     run = f"{batch.tag}-b{batch.batch_id:09d}" if batch else str(int(time.time() * 1000))
-    files: dict[Path, str] = {}
+    files: dict[str, str] = {}
     counters: dict[str, int] = {}
-    for path_ in s3_files.data_files(local):
-        rel = path_.relative_to(local)
-        folder = rel.parent.as_posix()
+    for obj in sorted(s3_files.list_objects([staging]), key=lambda o: o.relative):
+        folder, _, file_name = obj.relative.rpartition("/")
         n = counters.get(folder, 0)
         counters[folder] = n + 1
-        ext = path_.name.replace(".c000", "")   # part-00000-<uuid>.c000.snappy.parquet -> .snappy.parquet
+        ext = file_name.replace(".c000", "")   # part-00000-<uuid>.c000.snappy.parquet -> .snappy.parquet
         ext = ext[ext.index("."):] if "." in ext else ""
         name = f"run-{run}-part-r-{n:05d}{ext}"
-        files[path_] = f"{folder}/{name}" if folder != "." else name
-    written = s3_files.upload(files, path)
+        files[obj.key] = f"{folder}/{name}" if folder else name
+    written = s3_files.move(bucket, files, path)
+    s3_files.delete_prefix(staging)
     if batch:
         s3_files.delete_except(path, f"run-{run}-", set(written))
-    shutil.rmtree(local, ignore_errors=True)
     return written
 
 
