@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from labctl import data_lake
+from labctl import data_lake, runtimes
 from labctl import settings as lab
 
 from tests.glue.lake_data import write_backup
@@ -22,6 +22,8 @@ def test_make_athena_prints_every_example_query(localstack, tmp_path):
     write_backup(s3, lab.BACKUP_BUCKET, count=500)
     data_lake.ensure_data_lake(localstack.client("glue"), f"arn:aws:iam::000000000000:role/{lab.CRAWLER_ROLE}")
     env = {**os.environ, "LAB_LOCALSTACK_PORT": str(localstack.cfg.port), "LAB_STATE_DIR": str(tmp_path)}
+    # as `make up` leaves it: the runtime recorded, the lab's LocalStack answering
+    runtimes.record(lab.load(env), runtimes.NativeRuntime(lab.load(env)))
     out = subprocess.run([sys.executable, "-m", "labctl", "athena"], env=env, capture_output=True, text=True,
                          check=False, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr

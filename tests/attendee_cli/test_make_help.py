@@ -14,7 +14,7 @@ pytestmark = pytest.mark.unit
 
 EVERYDAY = ["up", "generate", "status", "down"]
 LABS = ["athena", "lake-lab", "cloudwatch-lab", "anomaly-lab", "notebooks"]
-INSTALL = ["venv", "system-packages", "localstack-venv", "flink-venv", "spark-venv", "kafka-venv", "test"]
+INSTALL = ["venv", "system-packages", "localstack-venv", "flink-venv", "spark-venv", "opensearch", "kafka", "trino", "test"]
 
 
 def listed_targets() -> list[str]:
