@@ -21,6 +21,7 @@ printed at the end of the run.
 from __future__ import annotations
 
 import pytest
+import requests
 
 from tests.support import line_accounting as acc
 from tests.support.native_lab import NativeLab, generated_lines
@@ -29,6 +30,22 @@ from tests.support.waiting import wait_for
 pytestmark = [pytest.mark.fault, pytest.mark.slow]
 
 ACCOUNT_TIMEOUT_S = 180
+
+
+def start_opensearch(lab: NativeLab) -> None:
+    """supervisord answers `started` once the JVM runs; searches answer 503 ("all shards failed")
+    until the node has recovered its shards: wait for that, as a user's next search would."""
+    lab.supervisorctl("start", "opensearch")
+
+    def serving() -> bool:
+        try:
+            answer = requests.get(f"{lab.settings.opensearch_url}/_cluster/health",
+                                  params={"wait_for_status": "yellow", "timeout": "5s"}, timeout=15)
+        except requests.RequestException:
+            return False
+        return answer.status_code == 200 and answer.json().get("status") in ("yellow", "green")
+
+    wait_for(serving, 300, what="OpenSearch serving its shards again")
 
 
 def check_case(lab: NativeLab, name: str, exactly_once: bool = False) -> acc.Accounting:
@@ -123,7 +140,7 @@ def test_opensearch_down_shorter_than_retry_duration(fault_lab: NativeLab):
         lab.append_lines(case, generated_lines(500, seed=9501))
         wait_for(lambda: lab.firehose()["delivery_retries"] > retries_before, 60, what="a failed bulk request")
     finally:
-        lab.supervisorctl("start", "opensearch")
+        start_opensearch(lab)
     part = check_case(lab, case.name)
     assert part.delivery_failed == 0
     assert part.indexed == len(case.lines)
@@ -143,7 +160,7 @@ def test_opensearch_down_longer_than_retry_duration(fault_lab: NativeLab):
         wait_for(lambda: lab.firehose()["delivery_failed"] >= failed_before + len(lines), 120,
                  what="the documents given up on")
     finally:
-        lab.supervisorctl("start", "opensearch")
+        start_opensearch(lab)
         lab.reprovision(retry_duration=lab.settings.retry_duration)
     part = check_case(lab, case.name)
     assert part.delivery_failed == len(lines)
