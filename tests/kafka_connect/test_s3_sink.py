@@ -164,9 +164,9 @@ def test_s3_down_retries_and_loses_nothing(localstack, broker, connectors, bucke
     produce(broker.bootstrap, topic, records(1000))
     cfg = sink_config(topic, bucket, **{"store.kafka.keys": "false"})
     down = connectors(cfg, broker.bootstrap, f"http://127.0.0.1:{free_port()}", tmp_path / "down").start()
-    wait_for(lambda: down.stats().get("retries", 0) >= 2, 60, 0.2, "retries against a dead S3")
+    wait_for(lambda: down.stats().get("retries", 0) >= 2, 180, 0.2, "retries against a dead S3")
     assert "PutObject" in down.stats()["last_error"] or "HeadObject" in down.stats()["last_error"]
     assert down.stats()["committed"] == {} and down.stop() == 0
     up = connectors(cfg, broker.bootstrap, localstack.url, tmp_path / "up").start()
-    wait_for(lambda: up.stats().get("committed") == {f"{topic}+0": 1000}, 60, 0.2, "committed after S3 is back")
+    wait_for(lambda: up.stats().get("committed") == {f"{topic}+0": 1000}, 180, 0.2, "committed after S3 is back")
     assert list(objects(s3, bucket)) == [name(topic, 0)]
