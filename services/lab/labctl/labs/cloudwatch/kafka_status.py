@@ -1,9 +1,10 @@
 """Kafka as `make status` shows it: the broker's health, topics with their records, consumer
 groups with their committed offsets and lag. Through confluent-kafka, the lab's one client.
 
-Records per partition are Kafka's own offsets: high watermark - log start offset (the lab's
-producers are not transactional, so offsets are consecutive); a group's lag is the high watermark
-minus its committed offset, as kafka-consumer-groups.sh computes it.
+Records per partition are Kafka's own offsets: end offset - log start offset (the lab's
+producers are not transactional, so offsets are consecutive); a group's lag is the end offset
+minus its committed offset, as kafka-consumer-groups.sh computes it. The end offset is Kafka's
+high watermark, confirmed by reading its last record (`end_offsets` says why).
 
 `python -m labctl.labs.cloudwatch.kafka_status --bootstrap HOST:PORT` prints the same as JSON: the compose
 runtime runs it inside the lab's network (labctl.compose), where the broker's advertised
