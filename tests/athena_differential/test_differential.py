@@ -249,13 +249,16 @@ def test_stop_query_execution_cancels_the_trino_query(differential_lab):
 
     lab = differential_lab
     athena = lab.client("athena")
-    sql = "SELECT count(*) FROM UNNEST(sequence(1, 100000)) a(x) CROSS JOIN UNNEST(sequence(1, 100000)) b(y) WHERE x + y > 0"
+    # Trino's sequence() stops at 10,000 entries (a longer one fails at once): three of them
+    # make 10^12 rows, a query that runs until it is cancelled
+    sql = ("SELECT count(*) FROM UNNEST(sequence(1, 10000)) a(x) CROSS JOIN UNNEST(sequence(1, 10000)) b(y) "
+           "CROSS JOIN UNNEST(sequence(1, 10000)) c(z) WHERE x + y + z > 0")
     query_id = athena.start_query_execution(QueryString=sql, WorkGroup="on_trino",
                                             QueryExecutionContext={"Database": lab.database})["QueryExecutionId"]
 
     def trino_running() -> dict | None:
         queries = requests.get(f"{lab.trino_url}/v1/query", headers={"X-Trino-User": "lab"}, timeout=10).json()
-        return next((q for q in queries if "sequence(1, 100000)" in q.get("query", "")
+        return next((q for q in queries if "c(z) WHERE x + y + z > 0" in q.get("query", "")
                      and q["state"] in ("QUEUED", "PLANNING", "STARTING", "RUNNING")), None)
 
     running = wait_for(trino_running, timeout=120, interval=0.5, what="the query running on Trino")
