@@ -184,13 +184,15 @@ def generate(extra_args: list[str]) -> int:
                     "--url", "http://apache:80", *extra_args)
 
 
-def exec_output(service: str, *command: str, timeout: float = engine.CALL_TIMEOUT_S) -> str | None:
-    """Output of a command run in a running service's container, None if it failed
-    or did not end within `timeout` (the engine gone, the container stopping)."""
+def exec_output(service: str, *command: str, timeout: float = engine.CALL_TIMEOUT_S,
+                stderr: bool = True) -> str | None:
+    """Output of a command run in a running service's container (its stderr too unless `stderr`
+    is False), None if it failed or did not end within `timeout` (the engine gone, the container
+    stopping)."""
     try:
         for attrs in containers():
             if service_of(attrs) == service:
-                code, output = engine.exec_output(attrs["Id"], list(command), timeout)
+                code, output = engine.exec_output(attrs["Id"], list(command), timeout, stderr)
                 return output.decode("utf-8", "replace") if code == 0 else None
     except engine.EngineError as error:
         LOG.warning("%s", error)

@@ -126,15 +126,16 @@ def logs(container_id: str, timestamps: bool = False, timeout: float = CALL_TIME
 EXEC_ATTEMPTS_ON_NO_OUTPUT = 3
 
 
-def exec_output(container_id: str, command: list[str], timeout: float = CALL_TIMEOUT_S) -> tuple[int, bytes]:
-    """Exit code and output (stdout and stderr) of a read-only `command` run in a running
-    container. Podman 4.3 sometimes loses a short exec's output (the same attach race as
+def exec_output(container_id: str, command: list[str], timeout: float = CALL_TIMEOUT_S,
+                stderr: bool = True) -> tuple[int, bytes]:
+    """Exit code and output (stdout, and stderr unless `stderr` is False: output to parse) of a
+    read-only `command` run in a running container. Podman 4.3 sometimes loses a short exec's output (the same attach race as
     `run()`'s: the process ends before the attach; measured 1 exec in about 150): a
     command that succeeded with no output is run again, up to EXEC_ATTEMPTS_ON_NO_OUTPUT
     times, so only read-only commands belong here."""
     with client(timeout) as sdk:
         def run() -> tuple[int, bytes]:
-            code, output = sdk.containers.get(container_id).exec_run(command, demux=False)
+            code, output = sdk.containers.get(container_id).exec_run(command, stdout=True, stderr=stderr, demux=False)
             return code, output or b""
 
         for _attempt in range(EXEC_ATTEMPTS_ON_NO_OUTPUT):

@@ -34,7 +34,7 @@ def processes() -> dict[str, str]:
 
 
 def stats_json(service: str) -> str | None:
-    return compose.exec_output(service, "cat", CLOUDWATCH_STATS[service])
+    return compose.exec_output(service, "cat", CLOUDWATCH_STATS[service], stderr=False)
 
 
 def kafka_status_json() -> str | None:
@@ -42,7 +42,7 @@ def kafka_status_json() -> str | None:
     name resolves), in the first of the lab's Python containers of the profile that answers."""
     for service in CLOUDWATCH_STATS:
         out = compose.exec_output(service, "python", "-m", "labctl.labs.cloudwatch.kafka_status",
-                                  "--bootstrap", f"kafka:{lab.CONTAINER_PORTS['kafka']}", timeout=30)
+                                  "--bootstrap", f"kafka:{lab.CONTAINER_PORTS['kafka']}", timeout=30, stderr=False)
         if out:
             return out
     return None
