@@ -8,7 +8,6 @@ records. `python -m tests.bench.bench_agent [--quick]` prints the figures.
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import signal
@@ -22,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psutil
+
+from tests.bench.figures import print_figures
 
 REPO = Path(__file__).resolve().parents[2]
 TARGET_LINES_PER_S = 50_000
@@ -138,12 +139,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    for row in run(quick=args.quick):
-        print(f"{row['metric']:<22} {row['value']:>12} {row['unit']:<14} target {row['target']}"
-              f"  ({row['notes']})")
+    print_figures(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ Run: python -m tests.bench.bench_firehose [--quick]
 """
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
@@ -32,6 +31,7 @@ from pathlib import Path
 import requests
 
 from tests.bench.figures import figure as bench_figure
+from tests.bench.figures import print_figures
 from tests.conftest import LocalStackInstance, free_port
 from tests.support.firehose_calls import (
     LAMBDA_ROLE,
@@ -201,11 +201,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    for row in run(quick=args.quick):
-        print(json.dumps(row))
+    print_figures(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ Run: python -m tests.bench.bench_kinesis [--quick]
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import requests
 
+from tests.bench.figures import print_figures
 from tests.conftest import LocalStackInstance
 
 NOTE = "wall clock, 2 client threads, 4 shards, shared 2-core machine"
@@ -145,11 +145,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    for row in run(quick=args.quick):
-        print(json.dumps(row))
+    print_figures(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ Run: python -m tests.bench.bench_lambda_executor [--quick]
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import statistics
@@ -27,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.bench.figures import figure as bench_figure
+from tests.bench.figures import print_figures
 from tests.conftest import LocalStackInstance
 from tests.lambda_executor import functions
 
@@ -140,13 +140,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    for fig in run(quick=args.quick):
-        print(
-            f"{fig['metric']:<34} {fig['value']:>10} {fig['unit']:<10} target {fig['target']}  ({fig['notes']})"
-        )
+    print_figures(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -139,13 +139,18 @@ class Runner:
         stmt = statements.classify(execution.query)
         execution.statement_type, execution.substatement_type = stmt.statement_type, stmt.substatement_type
         execution.planning_ms = int((time.time() - t0) * 1000)
-        try:
-            result = statements.execute(stmt, execution.connection, clients, execution.database, execution.id,
-                                        execution.output_location, work_dir)
-        except duckdb.InterruptException as exc:
-            raise errors.QueryCancelled() from exc
+        result = self._run_on_duckdb(stmt, execution, clients, work_dir)
         self._write_results(clients, execution, result)
         return result
+
+    @staticmethod
+    def _run_on_duckdb(stmt: statements.Statement, execution: QueryExecution, clients: Clients,
+                       work_dir: Path) -> results.ResultSet:
+        try:
+            return statements.execute(stmt, execution.connection, clients, execution.database, execution.id,
+                                      execution.output_location, work_dir)
+        except duckdb.InterruptException as exc:
+            raise errors.QueryCancelled() from exc
 
     def _run_on_trino(self, execution: QueryExecution, clients: Clients, work_dir: Path) -> results.ResultSet:
         """Trino runs what Athena runs on Trino; the Hive DDL stays the lab's, as in Athena. A
@@ -164,11 +169,7 @@ class Runner:
             result = trino_engine.execute(sql, kind, tree, clients, execution.database, execution.id,
                                           execution.output_location, execution.trino)
         else:
-            try:
-                result = statements.execute(stmt, execution.connection, clients, execution.database, execution.id,
-                                            execution.output_location, work_dir)
-            except duckdb.InterruptException as exc:
-                raise errors.QueryCancelled() from exc
+            result = self._run_on_duckdb(stmt, execution, clients, work_dir)
         self._write_results(clients, execution, result)
         return result
 
