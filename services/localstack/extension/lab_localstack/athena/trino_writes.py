@@ -26,7 +26,10 @@ _TRINO_CODEC = {"SNAPPY": "SNAPPY", "GZIP": "GZIP", "ZSTD": "ZSTD", "LZ4": "LZ4"
 
 
 def _text(node: exp.Expression | None) -> str:
-    return "" if node is None else node.name
+    """A property's value: 'PARQUET' -> PARQUET, true -> true."""
+    if node is None:
+        return ""
+    return node.name if isinstance(node, exp.Literal) else node.sql().strip("'")
 
 
 def ctas(tree: exp.Create) -> tuple[dict[str, str], bool]:
