@@ -1,14 +1,17 @@
 """AWS SDK for pandas (awswrangler) writing through the lab's Athena, as data teams use it:
-`wr.athena.unload` to delimited text, `wr.athena.create_ctas_table` in JSON, a CSV dataset
+`wr.athena.unload` to delimited text, `wr.athena.create_ctas_table` in JSON and as
+ZSTD-compressed delimited text, a CSV dataset
 written with `wr.s3.to_csv(dataset=True, database=..., table=...)` (appended to, then
 queried), and a view read in the default CTAS mode. Expected frames come from pandas over
 the frames written; files are read back by the test itself."""
 from __future__ import annotations
 
 import gzip
+import io
 
 import awswrangler as wr
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.athena.conftest import ON_BOTH_ENGINES, unique
@@ -58,6 +61,25 @@ def test_create_ctas_table_in_json(w):
     pd.testing.assert_frame_equal(got.sort_values("page").reset_index(drop=True), want, check_dtype=False)
     table = wr.catalog.table(database=w["database"], table="per_page_json", boto3_session=w["session"])
     assert list(table["Column Name"]) == ["page", "hits"]
+
+
+def test_create_ctas_table_as_delimited_text(w, localstack):
+    """Athena's CTAS properties field_delimiter and write_compression: '|'-separated lines in
+    ZSTD-compressed files (`.zst`), the files its data manifest lists."""
+    made = wr.athena.create_ctas_table(f"SELECT id, page FROM {w['table']} WHERE ms > 10", database=w["database"],
+                                       ctas_table="slow_text", storage_format="TEXTFILE", field_delimiter="|",
+                                       write_compression="ZSTD", s3_output=w["output"], wait=True,
+                                       workgroup=w["work_group"], boto3_session=w["session"])
+    manifest = made["ctas_query_metadata"].manifest_location
+    s3 = localstack.client("s3")
+    bucket, key = manifest[len("s3://"):].split("/", 1)
+    files = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()
+    assert files and all(f.endswith(".zst") for f in files), files
+    lines = [line for f in files for line in pa.input_stream(io.BytesIO(
+        s3.get_object(Bucket=w["bucket"], Key=f.split("/", 3)[3])["Body"].read()), compression="zstd").read()
+        .decode().splitlines()]
+    want = FRAME[FRAME["ms"] > 10]
+    assert sorted(lines) == sorted(f"{i}|{p}" for i, p in zip(want["id"], want["page"]))
 
 
 def test_csv_dataset_appended_and_queried(w):

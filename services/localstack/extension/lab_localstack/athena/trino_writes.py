@@ -14,6 +14,7 @@ entries on top):
 """
 from __future__ import annotations
 
+import sqlglot
 from sqlglot import exp
 
 from lab_localstack import hive
@@ -75,8 +76,12 @@ def require_empty(s3, db: str, name: str, location: str, staging: str) -> None:
 
 
 def _glue_type(trino_type: str) -> str:
-    """`row("x" integer)` -> `struct<x:int>`, as Athena names a view column's type in Glue."""
-    return hive.ddl_to_glue(exp.DataType.build(trino_type, dialect="trino")).replace("`", "")
+    """`row("x" integer)` -> `struct<x:int>`, as Athena names a view column's type in Glue (a
+    type sqlglot does not read stays as Trino names it)."""
+    try:
+        return hive.ddl_to_glue(exp.DataType.build(trino_type, dialect="trino")).replace("`", "")
+    except (sqlglot.errors.ParseError, ValueError):
+        return trino_type
 
 
 def store_view_columns(glue, db: str, name: str) -> None:
