@@ -118,6 +118,24 @@ def opensearch_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def trino_lab(tmp_path_factory):
+    """One LocalStack + Trino 476 lab for the session (tests/support/trino_lab.py), shared by
+    the differential suite and the Athena client suites' Trino work group."""
+    from tests.support import trino_lab as lab
+
+    if not (LOCALSTACK_VENV / "bin" / "python").exists():
+        pytest.fail(f"no LocalStack venv at {LOCALSTACK_VENV}: run `make localstack-venv`")
+    if (missing := lab.missing()) is not None:
+        pytest.fail(missing)
+    base = tmp_path_factory.mktemp("trino-lab")
+    trino_port = free_port()
+    localstack = LocalStackInstance(base / "volume", base / "localstack.log",
+                                    extra_env={"LAB_TRINO_URL": f"http://127.0.0.1:{trino_port}"})
+    with lab.running(base, trino_port, localstack) as running:
+        yield running
+
+
 @pytest.fixture()
 def localstack_factory(tmp_path):
     """Start extra LocalStack instances (e.g. with LocalStack's own Firehose)."""

@@ -10,10 +10,10 @@ import awswrangler as wr
 import pandas as pd
 import pytest
 
-from tests.athena.conftest import run, unique
+from tests.athena.conftest import ON_BOTH_ENGINES, last_execution, run, unique
 from tests.athena.wrangler_dataset import dataset_on_the_lab
 
-pytestmark = pytest.mark.localstack
+pytestmark = [pytest.mark.localstack, ON_BOTH_ENGINES]
 
 FRAME = pd.DataFrame({
     "id": [1, 2, 3, 4, 5, 6],
@@ -39,7 +39,8 @@ def expected_per_page() -> pd.DataFrame:
 
 def read(w: dict, sql: str, **kwargs) -> pd.DataFrame:
     kwargs.setdefault("s3_output", w["output"])
-    return wr.athena.read_sql_query(sql, database=w["database"], boto3_session=w["session"], **kwargs)
+    return wr.athena.read_sql_query(sql, database=w["database"], workgroup=w["work_group"],
+                                    boto3_session=w["session"], **kwargs)
 
 
 def same(got: pd.DataFrame, want: pd.DataFrame, by: str) -> None:
@@ -62,9 +63,7 @@ def test_ctas_mode_leaves_no_temporary_table(localstack, wrangler):
     then drops the table and deletes the files its manifest listed."""
     got = read(wrangler, f"SELECT id FROM {wrangler['table']} WHERE ms > 10", keep_files=False)
     assert sorted(got["id"]) == sorted(FRAME.loc[FRAME["ms"] > 10, "id"])
-    athena = localstack.client("athena")
-    last = athena.get_query_execution(QueryExecutionId=athena.list_query_executions()["QueryExecutionIds"][0])
-    query = last["QueryExecution"]["Query"]
+    query = last_execution(localstack.client("athena"), wrangler)["Query"]
     assert query.startswith(f'CREATE TABLE "{wrangler["database"]}"."temp_table_'), query
     assert f"external_location = '{wrangler['output']}temp_table_" in query
     tables = wr.catalog.get_tables(database=wrangler["database"], boto3_session=wrangler["session"])
@@ -74,10 +73,15 @@ def test_ctas_mode_leaves_no_temporary_table(localstack, wrangler):
     assert left == []
 
 
-def test_ctas_refusals_are_athena_like(localstack, wrangler):
-    """Bucketing is refused with a reason; a non-empty external_location fails as on Athena."""
-    with pytest.raises(wr.exceptions.QueryFailed, match="NOT_SUPPORTED: bucketed_by"):
-        read(wrangler, f"SELECT id, page FROM {wrangler['table']}", ctas_parameters={"bucketing_info": (["id"], 4)})
+def test_ctas_refusals_are_athena_like(localstack, wrangler, engine):
+    """Bucketing: the DuckDB engine refuses it with a reason, Trino writes it (as Athena does); a
+    non-empty external_location fails as on Athena."""
+    sql, bucketing = f"SELECT id, page FROM {wrangler['table']}", {"bucketing_info": (["id"], 4)}
+    if engine == "duckdb":
+        with pytest.raises(wr.exceptions.QueryFailed, match="NOT_SUPPORTED: bucketed_by"):
+            read(wrangler, sql, ctas_parameters=bucketing)
+    else:
+        same(read(wrangler, sql, ctas_parameters=bucketing), FRAME[["id", "page"]], "id")
     athena = localstack.client("athena")
     location = f"s3://{wrangler['bucket']}/data/{wrangler['table']}/"     # holds the dataset
     failed = run(athena, f"CREATE TABLE again WITH (external_location = '{location}') "
@@ -130,8 +134,7 @@ def test_unload_approach(localstack, wrangler):
                unload_parameters={"compression": "GZIP"})
     same(got, expected_per_page(), "page")
     athena = localstack.client("athena")
-    last = athena.get_query_execution(
-        QueryExecutionId=athena.list_query_executions()["QueryExecutionIds"][0])["QueryExecution"]
+    last = last_execution(athena, wrangler)
     assert last["Query"].startswith("UNLOAD (") and last["StatementType"] == "DML"
     assert last["SubstatementType"] == "UNLOAD"
     assert last["Statistics"]["DataManifestLocation"] == f"{target}{last['QueryExecutionId']}-manifest.csv"

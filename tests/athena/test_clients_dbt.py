@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.athena.conftest import query, run
+from tests.athena.conftest import ON_BOTH_ENGINES, query, run
 
-pytestmark = pytest.mark.localstack
+pytestmark = [pytest.mark.localstack, ON_BOTH_ENGINES]
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = Path(__file__).resolve().parent / "dbt"
@@ -62,7 +62,8 @@ def dbt_project(localstack, lake, s3, athena, tmp_path):
         f"      s3_data_dir: s3://{lake['bucket']}/dbt-data/\n"
         "      region_name: us-east-1\n      database: awsdatacatalog\n"
         f"      schema: {lake['database']}\n      threads: 1\n      num_retries: 0\n      poll_interval: 0.2\n"
-        "      aws_access_key_id: test\n      aws_secret_access_key: test\n")
+        "      aws_access_key_id: test\n      aws_secret_access_key: test\n"
+        + (f"      work_group: {lake['work_group']}\n" if lake["work_group"] else ""))
     write_hits(s3, lake, "part-0.parquet", FIRST)
     query(athena, "CREATE EXTERNAL TABLE hits (id bigint, page string, ms double, bot boolean) "
                   f"STORED AS PARQUET LOCATION 's3://{lake['bucket']}/source/hits/'", lake)

@@ -15,7 +15,9 @@ import pytest
 from pyathena.error import OperationalError
 from pyathena.pandas.cursor import PandasCursor
 
-pytestmark = pytest.mark.localstack
+from tests.athena.conftest import ON_BOTH_ENGINES
+
+pytestmark = [pytest.mark.localstack, ON_BOTH_ENGINES]
 
 HITS = [
     {"id": 1, "page": "/", "ms": 12.5, "bot": False, "ts": dt.datetime(2026, 1, 1, 10, 0, 0)},
@@ -36,7 +38,7 @@ def connection(localstack, lake, s3, monkeypatch):
     pq.write_table(pa.Table.from_pylist(HITS, schema=schema), buf)
     s3.put_object(Bucket=lake["bucket"], Key="data/hits/part-0.parquet", Body=buf.getvalue())
     conn = pyathena.connect(s3_staging_dir=lake["output"], region_name="us-east-1", schema_name=lake["database"],
-                            endpoint_url=localstack.url, aws_access_key_id="test", aws_secret_access_key="test")
+                            work_group=lake["work_group"], endpoint_url=localstack.url, aws_access_key_id="test", aws_secret_access_key="test")
     conn.cursor().execute("CREATE EXTERNAL TABLE hits (id bigint, page string, ms double, bot boolean, "
                           f"ts timestamp) STORED AS PARQUET LOCATION 's3://{lake['bucket']}/data/hits/'")
     yield conn

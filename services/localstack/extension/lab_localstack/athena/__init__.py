@@ -37,6 +37,8 @@ Where things are:
   projection.py    partition projection (date, integer, enum, injected)
   grok.py          Glue's Grok SerDe patterns as RE2
   trino_functions.py  Trino functions DuckDB lacks (url_extract_*), as macros
+  trino_engine.py  a work group's engine (tag lab:engine); statements run on Trino (LAB_TRINO_URL)
+  trino_writes.py  Athena's CTAS properties in Trino's terms; a Trino-made view's columns in Glue
 
 Choices where AWS leaves room (or the lab simplifies):
 - Finished executions are kept in LOCALSTACK_VOLUME_DIR/lab-athena/executions.jsonl (history.py);
@@ -61,4 +63,7 @@ Choices where AWS leaves room (or the lab simplifies):
   in UTC, which differs from Athena only for zones with a non-whole-hour offset.
 - approx_distinct is computed exactly (within Athena's 2.3 % standard error).
 - RegexSerDe patterns run on RE2 (no look-around): such a table fails NOT_SUPPORTED.
+- On a work group tagged lab:engine=trino, SELECT, CTAS, INSERT and views run on Trino
+  (trino_engine.py), so the DuckDB engine's limits above (bucketing, AVRO, INSERT's coercions)
+  do not apply there; Athena's CTAS properties are translated for Trino (trino_writes.py).
 """

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlglot import exp
 
-from lab_localstack.athena import errors, results
+from lab_localstack.athena import errors, results, trino_writes
 
 LOG = logging.getLogger(__name__)
 ENGINE_TAG = "lab:engine"
@@ -125,14 +125,17 @@ def failure(exc: Exception) -> errors.QueryFailed:
                               errors.CATEGORY_SYSTEM)
 
 
-def run(sql: str, database: str, cancel: Cancellable | None = None) -> results.ResultSet:
-    """Runs one statement on Trino; SELECT rows with Athena's header row, a write's row count."""
+def run(sql: str, database: str, cancel: Cancellable | None = None,
+        catalog_session: dict[str, str] | None = None) -> results.ResultSet:
+    """Runs one statement on Trino (with the catalog's session properties `catalog_session`);
+    SELECT rows with Athena's header row, a write's row count."""
     import trino
 
     parts = urlsplit(trino_url())
     conn = trino.dbapi.connect(host=parts.hostname, port=parts.port or 8080, http_scheme=parts.scheme or "http",
                                user="lab", catalog=CATALOG, schema=database, source="lab-athena",
-                               timezone="UTC", request_timeout=300, legacy_primitive_types=True)
+                               timezone="UTC", request_timeout=300, legacy_primitive_types=True,
+                               session_properties={f"{CATALOG}.{k}": v for k, v in (catalog_session or {}).items()})
     try:
         cursor = conn.cursor()
         if cancel is not None:
@@ -162,48 +165,63 @@ def run(sql: str, database: str, cancel: Cancellable | None = None) -> results.R
     return result
 
 
-def _ctas_sql(sql: str, tree, output_location: str | None, query_id: str) -> str:
-    """Athena writes a CTAS without external_location under `<OutputLocation>/tables/<id>/`;
-    Trino would write under the schema's location (which a Glue database may not have)."""
-    props = tree.args.get("properties") if tree is not None else None
-    names = {p.name.lower() for p in (props.expressions if props else []) if type(p) is exp.Property}
-    if tree is None or "external_location" in names or any(
-            isinstance(p, exp.LocationProperty) for p in (props.expressions if props else [])):
-        return sql
-    location = f"{(output_location or '').rstrip('/')}/tables/{query_id}/"
-    prop = exp.Property(this=exp.to_identifier("external_location"), value=exp.Literal.string(location))
-    if props is None:
-        tree.set("properties", exp.Properties(expressions=[prop]))
-    else:
-        props.append("expressions", prop)
-    return tree.sql(dialect="trino")
+def _ctas_sql(sql: str, tree, clients, database: str, output_location: str | None,
+              query_id: str) -> tuple[str, dict]:
+    """The CTAS in Trino's terms (trino_writes.ctas) and its session properties. Athena writes a
+    CTAS without external_location under `<OutputLocation>/tables/<id>/`; Trino would write
+    under the schema's location (which a Glue database may not have)."""
+    props = tree.args.get("properties")
+    location = None
+    for prop in (props.expressions if props else []):
+        if type(prop) is exp.Property and prop.name.lower() == "external_location":
+            location = prop.args["value"].name
+        elif isinstance(prop, exp.LocationProperty):
+            location = prop.this.name
+    staging = f"{(output_location or '').rstrip('/')}/tables/{query_id}"
+    session, changed = trino_writes.ctas(tree)
+    if location is None:
+        location, changed = staging + "/", True
+        prop = exp.Property(this=exp.to_identifier("external_location"), value=exp.Literal.string(location))
+        if tree.args.get("properties") is None:
+            tree.set("properties", exp.Properties(expressions=[prop]))
+        else:
+            tree.args["properties"].append("expressions", prop)
+    db, name = (tree.this.db or database).lower(), tree.this.name.lower()
+    try:
+        clients.glue.get_table(DatabaseName=db, Name=name)     # Trino answers: exists, or IF NOT EXISTS
+    except clients.glue.exceptions.EntityNotFoundException:
+        trino_writes.require_empty(clients.s3, db, name, location, staging)
+    return (tree.sql(dialect="trino") if changed else sql), session
 
 
 def _written_files(clients, query_id: str, location: str) -> list[str]:
     """The files a Trino write left under a location: Trino's Hive writer names each
-    `<trino query id>_...`."""
+    `<trino query id>_...`, or `0000<bucket>_0_<trino query id>` in a bucketed table."""
     from lab_localstack.athena import s3_objects
 
     bucket, prefix = s3_objects.split_uri(location)
     out = []
     for page in clients.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/"):
         out += [f"s3://{bucket}/{o['Key']}" for o in page.get("Contents", [])
-                if o["Key"].rsplit("/", 1)[-1].startswith(query_id)]
+                if query_id in o["Key"].rsplit("/", 1)[-1]]
     return out
 
 
 def execute(sql: str, kind: str, tree, clients, database: str, query_id: str, output_location: str | None,
             cancel: Cancellable | None = None) -> results.ResultSet:
     """A statement Athena runs on Trino (ON_TRINO); writes report their data files."""
-    if kind == "CREATE_TABLE_AS_SELECT":
-        sql = _ctas_sql(sql, tree, output_location, query_id)
-    outcome = run(sql, database, cancel)
+    session: dict[str, str] = {}
+    if kind == "CREATE_TABLE_AS_SELECT" and tree is not None:
+        sql, session = _ctas_sql(sql, tree, clients, database, output_location, query_id)
+    outcome = run(sql, database, cancel, session)
     if kind in ("CREATE_TABLE_AS_SELECT", "INSERT") and tree is not None and outcome.extra.get("trino_query_id"):
         table = tree.this if kind == "CREATE_TABLE_AS_SELECT" else tree.find(exp.Table)
         db, name = (table.db or database).lower(), table.name.lower()
         glue_table = clients.glue.get_table(DatabaseName=db, Name=name)["Table"]
         location = glue_table["StorageDescriptor"]["Location"]
         outcome.data_files = _written_files(clients, outcome.extra["trino_query_id"], location)
+    if kind == "CREATE_VIEW" and tree is not None:
+        trino_writes.store_view_columns(clients.glue, (tree.this.db or database).lower(), tree.this.name.lower())
     if kind != "SELECT":
         outcome.header_row = False
     return outcome
