@@ -6,16 +6,39 @@ from labctl import status
 pytestmark = pytest.mark.unit
 
 
+OBJECT = "2026-11-22-05-31-55-0f4c4a1e-5a7b-4f65-9d3c-2b1f0e6a9c11"   # Firehose's name after <stream>-<version>-
+
+
 @pytest.mark.parametrize("key, expected", [
-    ("apache_2026/11/22/05/webserver_stream-1-2026-11-22-05-31-55-abc", "backup"),
-    ("apache_AmazonOpenSearchService-failed/2026/11/22/05/webserver_stream-1-x", "opensearch_failed"),
-    ("apache_elasticsearch-failed/2026/11/22/05/webserver_stream-1-x", "elasticsearch_failed"),
-    ("processing-failed/2026/11/22/05/webserver_stream-1-x", "processing_failed"),
-    ("web-access-log/2026/11/22/05/web_access_log_archive-1-x", "kinesis_archive"),
+    (f"apache_2026/11/22/05/webserver_stream-1-{OBJECT}", "backup"),
+    (f"apache_AmazonOpenSearchService-failed/2026/11/22/05/webserver_stream-1-{OBJECT}", "opensearch_failed"),
+    (f"apache_elasticsearch-failed/2026/11/22/05/webserver_stream-1-{OBJECT}", "elasticsearch_failed"),
+    (f"processing-failed/2026/11/22/05/webserver_stream-1-{OBJECT}", "processing_failed"),
+    (f"web-access-log/2026/11/22/05/web_access_log_archive-1-{OBJECT}", "kinesis_archive"),
     ("somebody-elses/object", None),
+    # an attendee's stream, named like the lab's, its backup prefix starting like the lab's (issue 35)
+    (f"apache_me_2026/11/22/05/webserver_stream_me-1-{OBJECT}", None),
+    (f"apache_2026/11/22/05/webserver_stream_me-1-{OBJECT}", None),
+    (f"processing-failed/2026/11/22/05/webserver_stream_me-1-{OBJECT}", None),
+    (f"apache_me_AmazonOpenSearchService-failed/2026/11/22/05/webserver_stream-1-{OBJECT}", None),
+    ("apache_notes.txt", None),
 ])
 def test_each_output_is_counted_under_its_own_prefix(key, expected):
     assert status.prefix_name(key) == expected
+
+
+def test_other_streams_indices_and_objects_are_listed_apart_and_not_counted():
+    st = status.LabStatus(runtime="native", log_lines=10, index_documents=10,
+                          firehose={"webserver_stream": {"received": 10, "delivered": 10}},
+                          others={"delivery_streams": {"webserver_stream_me": {"received": 50, "delivered": 45,
+                                                                                "processing_failed": 5}},
+                                  "indices": {"apache_me": 45}, "s3_objects": {"webserver_stream_me": 3}})
+    text = status.render_text(st)
+    assert "Accounted: 10 of 10 lines (all accounted for)" in text
+    yours = text[text.index("Not the lab's"):]
+    assert "firehose webserver_stream_me" in yours and "received 50, delivered 45, processing_failed 5" in yours
+    assert "index apache_me" in yours and "45 documents" in yours
+    assert "webserver_stream_me" not in text[:text.index("Not the lab's")]
 
 
 def test_accounted_adds_index_failures_and_dropped():
