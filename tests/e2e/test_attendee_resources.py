@@ -7,7 +7,8 @@ in the bucket's shared `processing-failed/`. The lab's accounting (`make status`
 must count only the lab's own stream, index and exact prefixes; the attendee's things are listed
 under their own heading and never counted; after `make down` / `make up` they are unchanged
 (same index, same documents, same objects, the same stream version) and the lab's accounting is
-exact again.
+exact again. The lab's Glue crawler over `s3://<bucket>/apache_` catalogues only the lab's
+backup: Athena counts the lab's documents in the lab's table, not the attendee's.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import json
 import boto3
 import pytest
 import requests
-from labctl import native, runtimes, status
+from labctl import data_lake, native, runtimes, status
 from labctl import settings as lab
 
 from tests.support.native_lab import NativeLab, generated_lines
@@ -124,7 +125,7 @@ def test_attendee_resources_named_like_the_labs_are_listed_never_counted_and_kep
             assert STREAM not in st.firehose
             assert st.others["s3_objects"][STREAM] == len(before["objects"])
 
-        exact_and_listed(lab_status(s))
+        exact_and_listed(st := lab_status(s))
 
         native.down(s)
         native.up(s)
@@ -133,3 +134,10 @@ def test_attendee_resources_named_like_the_labs_are_listed_never_counted_and_kep
         wait_for(lambda: settled(s, lab.DELIVERY_STREAM, lab.INDEX_NAME, len(lab_lines)), 120,
                  what="the lab's stream settled after the restart")
         exact_and_listed(lab_status(s))
+
+        glue, athena = client(s, "glue"), client(s, "athena")
+        data_lake.crawl(glue)
+        rows = data_lake.run_query(athena, f'SELECT count(*) FROM "{lab.BACKUP_TABLE}"')[1]
+        assert int(rows[1][0]) == st.s3_records["backup"] == counters(s, lab.DELIVERY_STREAM)["backed_up"]
+        partitions = glue.get_partitions(DatabaseName=lab.GLUE_DATABASE, TableName=lab.BACKUP_TABLE)["Partitions"]
+        assert partitions and all(p["Values"][0].isdigit() for p in partitions), [p["Values"] for p in partitions]
