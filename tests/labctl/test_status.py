@@ -49,3 +49,45 @@ def test_accounted_adds_index_failures_and_dropped():
     assert "all accounted for" in status.render_text(st)
     st.index_documents = 89
     assert "in flight or missing" in status.render_text(st)
+
+
+FIREHOSE = {"received": 2000, "delivered": 1990, "dropped": 0, "processing_failed": 10, "delivery_failed": 0,
+            "backed_up": 1990, "lambda_invocations": 4, "lambda_errors": 0, "delivery_retries": 0, "s3_objects": 8,
+            "bulk_requests": 4, "rejected_puts": 0, "deaggregated": 0, "partitioning_failed": 0,
+            "format_conversion_failed": 0, "buffered_records": 0, "buffered_bytes": 0}
+
+
+def firehose_line(text: str, stream: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(f"  firehose {stream} "))
+
+
+def test_a_streams_line_shows_only_its_non_zero_counters_and_all_of_them_with_verbose():
+    st = status.LabStatus(runtime="native", log_lines=2000, index_documents=1990,
+                          s3_records={"processing_failed": 10},
+                          firehose={"webserver_stream": FIREHOSE, "web_access_log_archive": dict.fromkeys(FIREHOSE, 0)})
+    line = firehose_line(status.render_text(st), "webserver_stream")
+    assert line.split(None, 2)[2] == ("received 2000, delivered 1990, processing_failed 10, backed_up 1990, "
+                                      "lambda_invocations 4, s3_objects 8, bulk_requests 4")
+    assert len(line) < 160
+    assert firehose_line(status.render_text(st), "web_access_log_archive").endswith("nothing received")
+    verbose = firehose_line(status.render_text(st, verbose=True), "webserver_stream")
+    assert "dropped 0" in verbose and "buffered_bytes 0" in verbose
+
+
+def test_lines_waiting_in_the_buffer_are_said_to_be_buffered_not_missing():
+    buffering = {**FIREHOSE, "delivered": 0, "processing_failed": 0, "buffered_records": 2000}
+    st = status.LabStatus(runtime="native", log_lines=2000, index_documents=0,
+                          firehose={"webserver_stream": buffering})
+    text = status.render_text(st)
+    assert "Accounted: 0 of 2000 lines (2000 buffered in webserver_stream: delivered when its buffer " \
+           "interval ends)" in text, text
+    assert "missing" not in text
+    st.firehose = {"webserver_stream": {**buffering, "buffered_records": 1500}}
+    assert "(in flight or missing)" in status.render_text(st)
+
+
+def test_status_dash_v_asks_for_every_counter_not_for_debug_logging():
+    from labctl.__main__ import build_parser
+
+    args = build_parser().parse_args(["status", "-v"])
+    assert args.details is True and args.verbose is False

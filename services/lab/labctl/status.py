@@ -218,7 +218,27 @@ def agent_stats_age(agent: dict) -> float | None:
     return max(0.0, (datetime.now(UTC) - written).total_seconds())
 
 
-def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = ()) -> str:
+def _counters_text(counters: dict, verbose: bool) -> str:
+    """A stream's counters: the non-zero ones (every one with `verbose`)."""
+    shown = ", ".join(f"{k} {v}" for k, v in counters.items()
+                      if isinstance(v, (int, float)) and (verbose or v))
+    return shown or "nothing received"
+
+
+def _verdict(lab_status: LabStatus) -> str:
+    """Whether every line is accounted for; lines still in the lab stream's buffer are said to be
+    there (a normal wait of up to the buffer interval), not missing."""
+    accounted, written = lab_status.accounted, lab_status.log_lines
+    if accounted == written:
+        return "all accounted for"
+    buffered = int(lab_status.firehose.get(lab.DELIVERY_STREAM, {}).get("buffered_records", 0) or 0)
+    if buffered and accounted + buffered == written:
+        return f"{buffered} buffered in {lab.DELIVERY_STREAM}: delivered when its buffer interval ends"
+    return "in flight or missing"
+
+
+def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = (), verbose: bool = False) -> str:
+    """`make status`'s text; `verbose` shows every Firehose counter, zeros included."""
     lines = [f"Clickstream Lab status ({lab_status.runtime} runtime)", "", "Services:"]
     lines += [f"  {name:<12} {state}" for name, state in lab_status.services.items()]
     lines += ["", "Pipeline:"]
@@ -233,8 +253,7 @@ def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = ()) -> str:
         lines.append(f"  {'agent figures as of':<34} {age:.0f}s ago")
     for stream, counters in sorted(lab_status.firehose.items()):
         if isinstance(counters, dict):
-            shown = ", ".join(f"{k} {v}" for k, v in counters.items() if isinstance(v, (int, float)))
-            lines.append(f"  firehose {stream:<25} {shown}")
+            lines.append(f"  firehose {stream:<25} {_counters_text(counters, verbose)}")
     lines.append(f"  {'documents in index ' + lab.INDEX_NAME:<34} "
                  f"{'?' if lab_status.index_documents is None else lab_status.index_documents}")
     for name, count in lab_status.s3_records.items():
@@ -245,8 +264,7 @@ def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = ()) -> str:
     for hook in hooks:
         lines += hook.render(lab_status.labs.get(hook.status_key, {}))
     if lab_status.log_lines is not None and lab_status.accounted is not None:
-        verdict = "all accounted for" if lab_status.accounted == lab_status.log_lines else "in flight or missing"
-        lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({verdict})"]
+        lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({_verdict(lab_status)})"]
     return "\n".join(lines)
 
 
