@@ -123,8 +123,8 @@ reset: down ## stop the lab and wipe its state (.lab/, the compose volumes): the
 	rm -rf "$(LAB_STATE_DIR)"
 
 .PHONY: status
-status: $(LAB_TOOLS) ## health of every service and counts per stage (FORMAT=json for scripts)
-	@$(LABCTL) status $(if $(FORMAT),--format $(FORMAT))
+status: $(LAB_TOOLS) ## health of every service and counts per stage (FORMAT=json for scripts, VERBOSE=1 every counter)
+	@$(LABCTL) status $(if $(FORMAT),--format $(FORMAT)) $(if $(VERBOSE),--details)
 
 .PHONY: generate
 generate: $(LAB_TOOLS) ## traffic through the shop (default 10 req/s for 300 s; RATE, DURATION, COUNT)

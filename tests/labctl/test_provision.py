@@ -87,7 +87,7 @@ def test_data_lake_database_and_crawler(localstack, provisioned):
     assert crawler["DatabaseName"] == lab.GLUE_DATABASE
     assert crawler["Targets"]["S3Targets"] == [{"Path": f"s3://{lab.BACKUP_BUCKET}/{lab.BACKUP_PREFIX}",
                                                 "Exclusions": ["AmazonOpenSearchService-failed/**",
-                                                               "elasticsearch-failed/**"]}]
+                                                               "elasticsearch-failed/**", "[!0-9]*/**"]}]
     assert crawler["Role"].endswith(f":role/{lab.CRAWLER_ROLE}") and crawler["State"] == "READY"
 
 

@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("reset", help="stop the lab and wipe its state (.lab/, compose volumes)")
     status = commands.add_parser("status", help="health and counts per stage")
     status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument("-v", "--details", action="store_true",
+                        help="every Firehose counter, zeros included (labctl's own -v comes before the command)")
     provision = commands.add_parser("provision", help="create/update the lab's AWS resources (idempotent)")
     provision.add_argument("--localstack-url")
     provision.add_argument("--opensearch-url", help="OpenSearch URL as LocalStack's Firehose reaches it")

@@ -18,6 +18,11 @@ from labctl.waiting import wait_until
 LOG = logging.getLogger(__name__)
 _NAME = re.compile(r"^-- name:\s*(\w+)\s*$", re.MULTILINE)
 FIREHOSE_ERRORS = ("AmazonOpenSearchService-failed/**", "elasticsearch-failed/**")
+# Below the path `s3://<bucket>/apache_` the lab's backup is only Firehose's time folders
+# (`2026/12/07/00/...`); keys that go on with anything else belong to a prefix that merely starts
+# like the lab's (an attendee's `apache_me_`): not the lab's table (Glue's exclude globs take
+# `[!...]` bracket negation, as fnmatch does).
+OTHER_PREFIXES = "[!0-9]*/**"
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,10 @@ def ensure_data_lake(glue, role_arn: str, lake: DataLake = DataLake()) -> None:
     except glue.exceptions.AlreadyExistsException:
         LOG.info("Glue database %s exists", lake.database)
     # Firehose writes documents it could not index under <prefix>AmazonOpenSearchService-failed/
-    # (other fields): they are not the backup's table, so the crawler leaves them out.
-    targets = {"S3Targets": [{"Path": f"s3://{lake.bucket}/{lake.prefix}", "Exclusions": list(FIREHOSE_ERRORS)}]}
+    # (other fields): they are not the backup's table, so the crawler leaves them out, and what
+    # other prefixes starting like the lab's hold.
+    targets = {"S3Targets": [{"Path": f"s3://{lake.bucket}/{lake.prefix}",
+                              "Exclusions": [*FIREHOSE_ERRORS, OTHER_PREFIXES]}]}
     try:
         glue.create_crawler(Name=lake.crawler, Role=role_arn, DatabaseName=lake.database, Targets=targets,
                             Description="Schema and partitions of the workshop's S3 backup")

@@ -5,6 +5,10 @@ backlog (its stats file), Firehose's received / delivered / dropped / failed /
 buffered (the lab extension's /_lab/firehose/streams), documents in the index,
 and records in S3 by prefix. The last line says whether every line written is
 accounted for: index + processing-failed + delivery-failed + dropped.
+
+Only what the lab owns is counted (labctl.ownership: its streams, the index `apache` itself,
+the objects its streams wrote under their exact prefixes); an attendee's streams, indices and
+objects, however they are named, are listed under "Not the lab's" and never counted.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
-from labctl import aws_clients, data_lake, durability_status
+from labctl import aws_clients, data_lake, durability_status, ownership
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -37,6 +41,8 @@ S3_PREFIXES = {
     "backup": lab.BACKUP_PREFIX,
     "kinesis_archive": lab.KINESIS_ARCHIVE_PREFIX,
 }
+# The stream whose objects each prefix counts (Firehose puts the stream's name in every object's name).
+S3_WRITERS = {name: lab.DELIVERY_STREAM for name in S3_PREFIXES} | {"kinesis_archive": lab.KINESIS_DELIVERY_STREAM}
 
 
 @dataclass
@@ -52,6 +58,9 @@ class LabStatus:
     data_lake: dict = field(default_factory=dict)              # crawler, tables, Athena queries by state
     kept_state: dict = field(default_factory=dict)             # state dir disk use, part by part
     labs: dict[str, dict] = field(default_factory=dict)        # each sibling lab's section (its hook)
+    # not the lab's (an attendee's): delivery_streams name -> counters, indices name -> documents,
+    # s3_objects writing stream -> objects in the backup bucket; listed, never counted
+    others: dict[str, dict] = field(default_factory=dict)
 
     @property
     def accounted(self) -> int | None:
@@ -92,25 +101,56 @@ def _tcp_health(host: str, port: int) -> str:
 
 
 def index_documents(opensearch_url: str) -> int | None:
-    data = _get_json(f"{opensearch_url}/{lab.INDEX_NAME}*/_count")
-    return None if data is None else int(data.get("count", 0))
+    """Documents in the lab's index itself (not `apache*`: an attendee's `apache_me` is not the
+    lab's); 0 before its first document, None when OpenSearch does not answer."""
+    try:
+        response = requests.get(f"{opensearch_url}/{lab.INDEX_NAME}/_count", timeout=3)
+    except requests.RequestException:
+        return None
+    if response.status_code == 404:
+        return 0
+    try:
+        return int(response.json().get("count", 0)) if response.ok else None
+    except ValueError:
+        return None
+
+
+def other_indices(opensearch_url: str) -> dict[str, int]:
+    """Indices that are not the lab's (nor system ones) and their documents."""
+    rows = _get_json(f"{opensearch_url}/_cat/indices?format=json&h=index,docs.count&expand_wildcards=open")
+    if not isinstance(rows, list):
+        return {}
+    return {row["index"]: int(row.get("docs.count") or 0) for row in rows
+            if ownership.is_listed_index(row.get("index", ""))}
 
 
 def prefix_name(key: str) -> str | None:
-    """Which known S3 output an object key belongs to (the most specific prefix wins)."""
-    return next((name for name, prefix in S3_PREFIXES.items() if key.startswith(prefix)), None)
+    """Which of the lab's S3 outputs an object key is: its exact prefix, then the time folders
+    and an object its stream wrote (labctl.ownership); None for anything else."""
+    return next((name for name, prefix in S3_PREFIXES.items()
+                 if ownership.owned_by(key, prefix, S3_WRITERS[name])), None)
 
 
 def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Objects and records (non-empty lines) under each known prefix of the backup bucket."""
+    """Objects and records (non-empty lines) under each of the lab's prefixes of the backup bucket."""
+    objects, records, _others = s3_scan(localstack_url)
+    return objects, records
+
+
+def s3_scan(localstack_url: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """`s3_counts`, and the objects other delivery streams wrote into the bucket (by stream)."""
     s3 = aws_clients.client("s3", localstack_url)
     records = {name: 0 for name in S3_PREFIXES}
     objects = {name: 0 for name in S3_PREFIXES}
+    others: dict[str, int] = {}
     try:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=lab.BACKUP_BUCKET):
             for obj in page.get("Contents", []):
                 name = prefix_name(obj["Key"])
                 if name is None:
+                    writer = ownership.firehose_writer(obj["Key"])
+                    if writer is not None and not ownership.is_lab_stream(writer):
+                        others[writer] = others.get(writer, 0) + 1
                     continue
                 body = s3.get_object(Bucket=lab.BACKUP_BUCKET, Key=obj["Key"])["Body"].read()
                 if obj["Key"].endswith(".gz") or body[:2] == b"\x1f\x8b":
@@ -120,7 +160,7 @@ def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
                 records[name] += sum(1 for line in body.splitlines() if line.strip())
     except (ClientError, BotoCoreError) as err:
         LOG.debug("S3 not readable: %s", err)
-    return objects, records
+    return objects, records, others
 
 
 def collect(settings: LabSettings, runtime: Runtime | None, hooks: Sequence[LabHook] = ()) -> LabStatus:
@@ -145,12 +185,17 @@ def collect(settings: LabSettings, runtime: Runtime | None, hooks: Sequence[LabH
             lab_status.agent = {"error": "stats file unreadable"}
     streams = _get_json(f"{settings.localstack_url}/_lab/firehose/streams")
     if isinstance(streams, dict):
-        lab_status.firehose = {item["name"]: item.get("counters", {}) for item in streams.get("streams", [])}
+        every = {item["name"]: item.get("counters", {}) for item in streams.get("streams", [])}
+        lab_status.firehose = {name: c for name, c in every.items() if ownership.is_lab_stream(name)}
+        lab_status.others["delivery_streams"] = {name: c for name, c in every.items()
+                                                 if not ownership.is_lab_stream(name)}
     lab_status.index_documents = index_documents(settings.opensearch_url)
+    lab_status.others["indices"] = other_indices(settings.opensearch_url)
     lab_status.kept_state = durability_status.collect(settings)
     lab_status.labs = {hook.status_key: hook.status() for hook in hooks}
     if lab_status.services["localstack"] == "up":
-        lab_status.s3_objects, lab_status.s3_records = s3_counts(settings.localstack_url)
+        lab_status.s3_objects, lab_status.s3_records, lab_status.others["s3_objects"] = s3_scan(
+            settings.localstack_url)
         lab_status.data_lake = _data_lake(settings.localstack_url)
     return lab_status
 
@@ -173,7 +218,27 @@ def agent_stats_age(agent: dict) -> float | None:
     return max(0.0, (datetime.now(UTC) - written).total_seconds())
 
 
-def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = ()) -> str:
+def _counters_text(counters: dict, verbose: bool) -> str:
+    """A stream's counters: the non-zero ones (every one with `verbose`)."""
+    shown = ", ".join(f"{k} {v}" for k, v in counters.items()
+                      if isinstance(v, (int, float)) and (verbose or v))
+    return shown or "nothing received"
+
+
+def _verdict(lab_status: LabStatus) -> str:
+    """Whether every line is accounted for; lines still in the lab stream's buffer are said to be
+    there (a normal wait of up to the buffer interval), not missing."""
+    accounted, written = lab_status.accounted, lab_status.log_lines
+    if accounted == written:
+        return "all accounted for"
+    buffered = int(lab_status.firehose.get(lab.DELIVERY_STREAM, {}).get("buffered_records", 0) or 0)
+    if buffered and accounted + buffered == written:
+        return f"{buffered} buffered in {lab.DELIVERY_STREAM}: delivered when its buffer interval ends"
+    return "in flight or missing"
+
+
+def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = (), verbose: bool = False) -> str:
+    """`make status`'s text; `verbose` shows every Firehose counter, zeros included."""
     lines = [f"Clickstream Lab status ({lab_status.runtime} runtime)", "", "Services:"]
     lines += [f"  {name:<12} {state}" for name, state in lab_status.services.items()]
     lines += ["", "Pipeline:"]
@@ -188,20 +253,37 @@ def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = ()) -> str:
         lines.append(f"  {'agent figures as of':<34} {age:.0f}s ago")
     for stream, counters in sorted(lab_status.firehose.items()):
         if isinstance(counters, dict):
-            shown = ", ".join(f"{k} {v}" for k, v in counters.items() if isinstance(v, (int, float)))
-            lines.append(f"  firehose {stream:<25} {shown}")
-    lines.append(f"  {'documents in index ' + lab.INDEX_NAME + '*':<34} "
+            lines.append(f"  firehose {stream:<25} {_counters_text(counters, verbose)}")
+    lines.append(f"  {'documents in index ' + lab.INDEX_NAME:<34} "
                  f"{'?' if lab_status.index_documents is None else lab_status.index_documents}")
     for name, count in lab_status.s3_records.items():
         lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {lab_status.s3_objects.get(name, 0)} objects")
+    lines += _render_others(lab_status.others)
     lines += _render_data_lake(lab_status.data_lake)
     lines += durability_status.render(lab_status.kept_state)
     for hook in hooks:
         lines += hook.render(lab_status.labs.get(hook.status_key, {}))
     if lab_status.log_lines is not None and lab_status.accounted is not None:
-        verdict = "all accounted for" if lab_status.accounted == lab_status.log_lines else "in flight or missing"
-        lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({verdict})"]
+        lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({_verdict(lab_status)})"]
     return "\n".join(lines)
+
+
+def _render_others(others: dict) -> list[str]:
+    """Streams, indices and objects that are not the lab's: shown, never counted."""
+    streams, indices = others.get("delivery_streams") or {}, others.get("indices") or {}
+    objects = others.get("s3_objects") or {}
+    if not (streams or indices or objects):
+        return []
+    lines = ["", "Not the lab's (yours: listed, never counted):"]
+    for stream, counters in sorted(streams.items()):
+        shown = ", ".join(f"{k} {counters[k]}" for k in ("received", "delivered", "processing_failed",
+                                                         "delivery_failed", "dropped") if counters.get(k))
+        lines.append(f"  {'firehose ' + stream:<34} {shown or 'nothing received'}")
+    for index, documents in sorted(indices.items()):
+        lines.append(f"  {'index ' + index:<34} {documents} documents")
+    for stream, count in sorted(objects.items()):
+        lines.append(f"  {'S3 objects written by ' + stream:<34} {count}")
+    return lines
 
 
 def _render_data_lake(lake: dict) -> list[str]:

@@ -12,5 +12,8 @@ def run(settings: lab.LabSettings, args: argparse.Namespace) -> int:
     runtime = lab_running.require(settings, probe=False)
     hooks = labs.hooks(runtime.name, settings)
     lab_status = status.collect(settings, runtime, hooks)
-    print(status.render_json(lab_status) if args.format == "json" else status.render_text(lab_status, hooks))
+    if args.format == "json":
+        print(status.render_json(lab_status))
+    else:
+        print(status.render_text(lab_status, hooks, verbose=getattr(args, "details", False)))
     return 0
