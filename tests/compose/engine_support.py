@@ -3,8 +3,9 @@ to use on it, building, logs, clean-up, and reading its records.
 
 On podman (no image registry reachable, this project's CI) the lab's images
 build FROM the Debian base that services/lab/container-engine.sh makes with
-debootstrap, and tests/compose/standins.override.yml replaces OpenSearch by the
-OpenSearch-API server and Dashboards by a placeholder. LAB_COMPOSE_STANDINS=0/1
+debootstrap, and tests/compose/standins.override.yml builds the real OpenSearch and Apache
+Kafka from the native runtime's verified Maven artefacts (tests/compose/engine_images.py fills
+their build contexts) and replaces Dashboards by a placeholder. LAB_COMPOSE_STANDINS=0/1
 forces the choice (e.g. 1 on a Docker engine without internet).
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from labctl import compose, engine
 
 from tests.compose import compose_checks as cc
+from tests.compose import engine_images
 
 UP_TIMEOUT_S = 1500
 # How long an engine suite waits for its turn on the engine (tests/compose/conftest.py):
@@ -79,6 +81,7 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
     if use_standins():
         subprocess.run(["bash", str(ENGINE_SCRIPT), "base-image", BASE_IMAGE], check=True, timeout=900)
         env["LAB_DEBIAN_IMAGE"] = BASE_IMAGE
+        engine_images.prepare()
         env["COMPOSE_FILE"] = os.pathsep.join(["docker-compose.yml", str(STANDINS.relative_to(cc.REPO))])
     return env
 
@@ -113,10 +116,9 @@ def describe(env: dict[str, str]) -> str:
         cli = " ".join(compose.compose_command())
     if "COMPOSE_FILE" in env:
         return (f"compose e2e with {cli} on {os.environ.get('DOCKER_HOST', 'the default engine')}: "
-                f"images FROM {env['LAB_DEBIAN_IMAGE']} (debootstrap); STAND-INS (no registry here): "
-                "OpenSearch -> the OpenSearch-API server osmem-server, Dashboards -> omitted "
-                "(placeholder container, saved objects not loaded); Apache Kafka (profile cloudwatch) -> "
-                "the Kafka-protocol broker Tansu 0.6.0")
+                f"images FROM {env['LAB_DEBIAN_IMAGE']} (debootstrap); OpenSearch and Apache Kafka built "
+                "from the native runtime's verified Maven artefacts (no registry here); STAND-IN: "
+                "Dashboards -> omitted (placeholder container, saved objects not loaded)")
     return f"compose e2e with {cli}: the real pinned images of docker-compose.yml"
 
 
