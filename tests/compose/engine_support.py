@@ -63,8 +63,12 @@ def use_standins() -> bool:
 def compose_environment(project: str, ports: dict[str, int], state_dir: Path) -> dict[str, str]:
     """The environment of every make/compose call of the suite: its own project,
     state directory and free loopback ports, a 5 s Firehose buffer."""
+    checkout = hashlib.sha1(bytes(cc.REPO)).hexdigest()[:8]
     env = cc.clean_environment({
-        "COMPOSE_PROJECT_NAME": project,
+        # Per checkout: another checkout's suite on the same engine (CI runs beside a
+        # developer's, sharing the machine's podman) would otherwise recreate this one's
+        # containers at its `up` and remove them at its `down`.
+        "COMPOSE_PROJECT_NAME": f"{project}-{checkout}",
         "LAB_RUNTIME": "compose",
         "LAB_STATE_DIR": str(state_dir),
         "LAB_BIND_ADDRESS": "127.0.0.1",
@@ -76,7 +80,7 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
         "LAB_BUFFER_INTERVAL": "5",
         # Images tagged per checkout: two checkouts testing at once on one engine
         # (its image store is shared) never run each other's code.
-        "LAB_IMAGE_TAG": f"{cc.read_env_file()['LAB_IMAGE_TAG']}-test{hashlib.sha1(bytes(cc.REPO)).hexdigest()[:8]}",
+        "LAB_IMAGE_TAG": f"{cc.read_env_file()['LAB_IMAGE_TAG']}-test{checkout}",
     })
     if use_standins():
         subprocess.run(["bash", str(ENGINE_SCRIPT), "base-image", BASE_IMAGE], check=True, timeout=900)
