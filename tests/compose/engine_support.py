@@ -78,6 +78,9 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
         "LAB_DASHBOARDS_PORT": str(ports["dashboards"]),
         "LAB_KAFKA_PORT": str(ports["kafka"]),
         "LAB_BUFFER_INTERVAL": "5",
+        # docker-compose v1 gives up on an engine call after 60 s: podman answered slower than
+        # that while two JVMs started beside two CI runs (load average 30 on 2 cores)
+        "COMPOSE_HTTP_TIMEOUT": "300",
         # Images tagged per checkout: two checkouts testing at once on one engine
         # (its image store is shared) never run each other's code.
         "LAB_IMAGE_TAG": f"{cc.read_env_file()['LAB_IMAGE_TAG']}-test{checkout}",
