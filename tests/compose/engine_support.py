@@ -3,8 +3,9 @@ to use on it, building, logs, clean-up, and reading its records.
 
 On podman (no image registry reachable, this project's CI) the lab's images
 build FROM the Debian base that services/lab/container-engine.sh makes with
-debootstrap, and tests/compose/standins.override.yml replaces OpenSearch by the
-OpenSearch-API server and Dashboards by a placeholder. LAB_COMPOSE_STANDINS=0/1
+debootstrap, and tests/compose/standins.override.yml builds the real OpenSearch and Apache
+Kafka from the native runtime's verified Maven artefacts (tests/compose/engine_images.py fills
+their build contexts) and replaces Dashboards by a placeholder. LAB_COMPOSE_STANDINS=0/1
 forces the choice (e.g. 1 on a Docker engine without internet).
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from labctl import compose, engine
 
 from tests.compose import compose_checks as cc
+from tests.compose import engine_images
 
 UP_TIMEOUT_S = 1500
 # How long an engine suite waits for its turn on the engine (tests/compose/conftest.py):
@@ -61,8 +63,12 @@ def use_standins() -> bool:
 def compose_environment(project: str, ports: dict[str, int], state_dir: Path) -> dict[str, str]:
     """The environment of every make/compose call of the suite: its own project,
     state directory and free loopback ports, a 5 s Firehose buffer."""
+    checkout = hashlib.sha1(bytes(cc.REPO)).hexdigest()[:8]
     env = cc.clean_environment({
-        "COMPOSE_PROJECT_NAME": project,
+        # Per checkout: another checkout's suite on the same engine (CI runs beside a
+        # developer's, sharing the machine's podman) would otherwise recreate this one's
+        # containers at its `up` and remove them at its `down`.
+        "COMPOSE_PROJECT_NAME": f"{project}-{checkout}",
         "LAB_RUNTIME": "compose",
         "LAB_STATE_DIR": str(state_dir),
         "LAB_BIND_ADDRESS": "127.0.0.1",
@@ -72,13 +78,17 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
         "LAB_DASHBOARDS_PORT": str(ports["dashboards"]),
         "LAB_KAFKA_PORT": str(ports["kafka"]),
         "LAB_BUFFER_INTERVAL": "5",
+        # docker-compose v1 gives up on an engine call after 60 s: podman answered slower than
+        # that while two JVMs started beside two CI runs (load average 30 on 2 cores)
+        "COMPOSE_HTTP_TIMEOUT": "300",
         # Images tagged per checkout: two checkouts testing at once on one engine
         # (its image store is shared) never run each other's code.
-        "LAB_IMAGE_TAG": f"{cc.read_env_file()['LAB_IMAGE_TAG']}-test{hashlib.sha1(bytes(cc.REPO)).hexdigest()[:8]}",
+        "LAB_IMAGE_TAG": f"{cc.read_env_file()['LAB_IMAGE_TAG']}-test{checkout}",
     })
     if use_standins():
         subprocess.run(["bash", str(ENGINE_SCRIPT), "base-image", BASE_IMAGE], check=True, timeout=900)
         env["LAB_DEBIAN_IMAGE"] = BASE_IMAGE
+        engine_images.prepare()
         env["COMPOSE_FILE"] = os.pathsep.join(["docker-compose.yml", str(STANDINS.relative_to(cc.REPO))])
     return env
 
@@ -113,10 +123,9 @@ def describe(env: dict[str, str]) -> str:
         cli = " ".join(compose.compose_command())
     if "COMPOSE_FILE" in env:
         return (f"compose e2e with {cli} on {os.environ.get('DOCKER_HOST', 'the default engine')}: "
-                f"images FROM {env['LAB_DEBIAN_IMAGE']} (debootstrap); STAND-INS (no registry here): "
-                "OpenSearch -> the OpenSearch-API server osmem-server, Dashboards -> omitted "
-                "(placeholder container, saved objects not loaded); Apache Kafka (profile cloudwatch) -> "
-                "the Kafka-protocol broker Tansu 0.6.0")
+                f"images FROM {env['LAB_DEBIAN_IMAGE']} (debootstrap); OpenSearch and Apache Kafka built "
+                "from the native runtime's verified Maven artefacts (no registry here); STAND-IN: "
+                "Dashboards -> omitted (placeholder container, saved objects not loaded)")
     return f"compose e2e with {cli}: the real pinned images of docker-compose.yml"
 
 

@@ -19,8 +19,8 @@ shows the profile's processes, topic and counts; its port is on 127.0.0.1 only.
 
 It runs under its own Compose project name and free ports, so it does not touch a
 lab you are running. On podman (no image registry reachable) it builds from the
-lab's debootstrapped Debian base and replaces OpenSearch by the OpenSearch-API
-server, Dashboards by a placeholder and Apache Kafka by the Tansu broker
+lab's debootstrapped Debian base, builds OpenSearch and Apache Kafka from the native
+runtime's verified Maven artefacts and replaces Dashboards by a placeholder
 (tests/compose/standins.override.yml); it says so in its output.
 """
 from __future__ import annotations

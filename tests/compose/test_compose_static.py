@@ -107,22 +107,53 @@ def test_the_cloudwatch_lab_keeps_its_state_on_volumes(services, raw):
     assert "state_file = /var/lib/awslogs/agent-state" in conf and "file = /var/log/httpd/access_log" in conf
 
 
-def test_the_kafka_standin_is_the_pinned_broker(env_file):
-    """The override swaps Apache Kafka for the hash-pinned Tansu (no registry here), keeps the
-    port rules, and its image checks what it installed."""
+def test_the_override_builds_the_real_engines_from_the_verified_artefacts(env_file):
+    """On podman (no registry) the override builds OpenSearch and Apache Kafka from the build
+    contexts tests/compose/engine_images.py fills with the native runtime's artefacts, keeps the
+    port rules and health checks, and its Dockerfiles fetch nothing but Debian's JRE."""
+    from tests.compose import engine_images
+
+    for name in ("opensearch", "kafka"):  # Compose wants the contexts to exist; filled by the e2e suite
+        (engine_images.CONTEXTS / name).mkdir(parents=True, exist_ok=True)
     parsed, _ = cc.compose_config(cc.COMPOSE_FILE, REPO / "tests/compose/standins.override.yml",
                                   env={"LAB_DEBIAN_IMAGE": "localhost/clickstream-lab/debian-base:trixie"})
-    kafka = parsed["services"]["kafka"]
-    assert kafka["build"]["dockerfile"] == "standin.Dockerfile"
-    assert Path(kafka["build"]["context"]) == REPO / "services/kafka"
-    assert cc.port_problems(parsed["services"]) == []
-    assert cc.healthcheck_problems(parsed["services"]) == []
+    services = parsed["services"]
+    assert cc.port_problems(services) == []
+    assert cc.healthcheck_problems(services) == []
+    for name, version in (("opensearch", env_file["OPENSEARCH_VERSION"]), ("kafka", env_file["KAFKA_VERSION"])):
+        assert Path(services[name]["build"]["context"]) == engine_images.CONTEXTS / name
+        assert services[name]["image"].startswith(f"clickstream-lab/{name}:{version}-lab"), services[name]["image"]
+        dockerfile = (engine_images.SOURCES / name / "Dockerfile").read_text()
+        assert cc.dockerfile_problems(dockerfile, f"tests/compose/engines/{name}/Dockerfile") == []
+        runs = " ".join(re.findall(r"^RUN (.*)$", dockerfile.replace("\\\n", " "), re.MULTILINE))
+        assert "openjdk-21-jre-headless" in runs and not re.search(r"\b(pip|curl|wget|mvn)\b +(-\S+ +)*\S*://", runs)
+        assert re.search(r"^USER (opensearch|kafka)$", dockerfile, re.MULTILINE), name
+    assert services["dashboards"]["image"] == services["opensearch"]["image"]  # the placeholder
+    kafka = services["kafka"]
     assert "kafka-healthcheck" in " ".join(kafka["healthcheck"]["test"])
-    assert kafka["depends_on"]["cloudwatch-setup"]["condition"] == "service_completed_successfully"
-    dockerfile = (REPO / "services/kafka/standin.Dockerfile").read_text()
-    assert "--require-hashes" in dockerfile and "broker-requirements.txt" in dockerfile
-    assert 'test "$(tansu --version)" = "tansu 0.6.0"' in dockerfile
-    assert cc.dockerfile_problems(dockerfile, "services/kafka/standin.Dockerfile") == []
+    assert "kafka-data:/var/lib/kafka/data" in " ".join(str(v) for v in kafka["volumes"])
+    assert "curl" in " ".join(services["opensearch"]["healthcheck"]["test"])  # docker-compose.yml's own
+    assert "opensearch-data:/usr/share/opensearch/data" in " ".join(str(v) for v in services["opensearch"]["volumes"])
+
+
+def test_the_kafka_images_node_is_written_by_the_native_broker_code():
+    """server.properties and the JVM's arguments come from labctl.labs.cloudwatch.kafka_broker: a
+    KRaft combined node, its log dirs where docker-compose.yml mounts kafka-data, advertised as
+    kafka:9092, its controller on loopback."""
+    from labctl.labs.cloudwatch import kafka_broker
+
+    from tests.compose import engine_images
+
+    text = kafka_broker.server_properties(engine_images.KAFKA_CONFIG)
+    assert "process.roles=broker,controller" in text.splitlines()
+    assert "log.dirs=/var/lib/kafka/data" in text.splitlines()
+    assert "advertised.listeners=PLAINTEXT://kafka:9092" in text.splitlines()
+    assert "listeners=PLAINTEXT://0.0.0.0:9092,CONTROLLER://127.0.0.1:9093" in text.splitlines()
+    args = kafka_broker.broker_args(engine_images.KAFKA_NODE, "512m", engine_images.KAFKA_LIBS)
+    assert args[-2:] == ["kafka.Kafka", "/var/lib/kafka/server.properties"]
+    assert args[args.index("-cp") + 1] == "/opt/kafka/libs/*"
+    start = (engine_images.SOURCES / "kafka" / "start.sh").read_text()
+    assert "@/var/lib/kafka/format.args" in start and "exec java @/var/lib/kafka/broker.args" in start
 
 
 def test_every_build_context_has_its_dockerfile(services):
@@ -222,7 +253,8 @@ def test_build_args_are_declared_by_their_dockerfiles(services):
 
 def test_our_dockerfiles_are_checked():
     for rel in ("services/localstack/Dockerfile", "services/setup/Dockerfile",
-                "services/dashboards/Dockerfile", "services/kafka/standin.Dockerfile"):
+                "services/dashboards/Dockerfile", "tests/compose/engines/opensearch/Dockerfile",
+                "tests/compose/engines/kafka/Dockerfile"):
         text = (REPO / rel).read_text()
         assert cc.dockerfile_from_images(text), rel
         assert cc.dockerfile_problems(text, rel) == []

@@ -1,7 +1,7 @@
 """Every record value of one Kafka topic partition, read from offset 0 until nothing more comes.
 
-Tansu's reported high watermark can be wrong (services/kafka/README.md), so the end is "nothing more for
-`quiet_s`", not the end offset. Imports only the standard library and confluent-kafka: the compose
+The end is "nothing more for `quiet_s`", not the reported end offset, so the count does not rest
+on the broker under test (the lab's former stand-in, Tansu 0.6, reported a wrong high watermark). Imports only the standard library and confluent-kafka: the compose
 suite runs this module's source inside the lab's network (`python -c`, in a container of the lab's
 Python image), where the broker's advertised name `kafka` resolves.
 """

@@ -47,6 +47,7 @@ class BrokerConfig:
     controller_port: int       # the KRaft controller's listener, on the same address
     advertised_host: str = ""  # when it differs from `host` (a broker bound to 0.0.0.0)
     heap: str = "512m"
+    controller_host: str = ""  # when it differs from `host` (the compose image's: 127.0.0.1)
 
     @property
     def bootstrap(self) -> str:
@@ -79,7 +80,7 @@ def java() -> str:
 
 
 def server_properties(cfg: BrokerConfig) -> str:
-    controller = f"{cfg.host}:{cfg.controller_port}"
+    controller = f"{cfg.controller_host or cfg.host}:{cfg.controller_port}"
     return "\n".join([
         "# Written by labctl.labs.cloudwatch.kafka_broker; edits are overwritten at each start.",
         "process.roles=broker,controller",
@@ -131,10 +132,22 @@ def write_config(cfg: BrokerConfig) -> None:
     (cfg.node_dir / "heap").write_text(cfg.heap + "\n")
 
 
-def _jvm(node_dir: Path, heap: str) -> list[str]:
-    return [java(), f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+def jvm_args(node_dir: Path, heap: str, libs: Path) -> list[str]:
+    """The JVM's options and class path (no `java`): the native broker's and the compose image's."""
+    return [f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={node_dir / 'log4j2.properties'}",
-            f"-Djava.io.tmpdir={node_dir / 'tmp'}", "-cp", str(libs_dir() / "*")]
+            f"-Djava.io.tmpdir={node_dir / 'tmp'}", "-cp", str(libs / "*")]
+
+
+def format_args(node_dir: Path, libs: Path) -> list[str]:
+    """Formatting the log dir for KRaft, one voter (append `-t CLUSTER_ID`)."""
+    return [*jvm_args(node_dir, "256m", libs), "kafka.tools.StorageTool", "format",
+            "-c", str(node_dir / "server.properties"), "--standalone"]
+
+
+def broker_args(node_dir: Path, heap: str, libs: Path) -> list[str]:
+    """The broker itself (kafka.Kafka) on the node's server.properties."""
+    return [*jvm_args(node_dir, heap, libs), "kafka.Kafka", str(node_dir / "server.properties")]
 
 
 def format_storage(node_dir: Path) -> bool:
@@ -143,8 +156,7 @@ def format_storage(node_dir: Path) -> bool:
         return False
     cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     LOG.info("formatting Kafka's storage in %s (cluster id %s)", node_dir / "data", cluster_id)
-    done = subprocess.run([*_jvm(node_dir, "256m"), "kafka.tools.StorageTool", "format", "-t", cluster_id,
-                           "-c", str(node_dir / "server.properties"), "--standalone"],
+    done = subprocess.run([java(), *format_args(node_dir, libs_dir()), "-t", cluster_id],
                           capture_output=True, text=True, timeout=FORMAT_TIMEOUT_S, check=False)
     if done.returncode:
         raise KafkaBrokerError(f"formatting Kafka's storage failed:\n{(done.stdout + done.stderr)[-2000:]}")
@@ -174,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             raise KafkaBrokerError(f"no server.properties in {node_dir}")
         format_storage(node_dir)
         heap = (node_dir / "heap").read_text().strip()
-        argv_java = [*_jvm(node_dir, heap), "kafka.Kafka", str(node_dir / "server.properties")]
+        argv_java = [java(), *broker_args(node_dir, heap, libs_dir())]
     except KafkaBrokerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

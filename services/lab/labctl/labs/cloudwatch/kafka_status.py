@@ -54,9 +54,9 @@ def end_offsets(bootstrap: str, partitions: list[tuple[str, int]],
                 timeout: float = TIMEOUT_S) -> dict[tuple[str, int], tuple[int, int]]:
     """(topic, partition) -> (log start offset, end offset). The end is confirmed by reading from
     the reported high watermark - 1 to the end-of-partition signal: on Apache Kafka that reads one
-    record and gives the high watermark itself; the compose test engine's stand-in broker (Tansu)
-    reports the start of a partition's last batch + 1 as its high watermark, and this still
-    counts right there."""
+    record and gives the high watermark itself; a broker that reported the start of a
+    partition's last batch + 1 as its high watermark (Tansu 0.6, the lab's former stand-in)
+    would still be counted right."""
     consumer = Consumer(_quiet({"bootstrap.servers": bootstrap, "group.id": PROBE_GROUP,
                                 "enable.auto.commit": False, "enable.partition.eof": True}))
     try:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Health check of the Kafka stand-in image (standin.Dockerfile): a real Kafka request, not a
+# Health check of the compose tests' Kafka image (tests/compose/engines/kafka): a real Kafka request, not a
 # TCP connect. Sends ApiVersions v0 (api key 18, correlation id 1, client id "hc") and is
 # healthy when the broker answers with that correlation id. Usage: healthcheck.sh [HOST] [PORT]
 set -euo pipefail
