@@ -128,12 +128,17 @@ def observation(s: lab.LabSettings) -> acc.Observation:
     return obs
 
 
-@pytest.mark.timeout(900)
-def test_an_attendee_builds_the_workshop_by_hand_with_the_aws_cli(running_lab, tmp_path):
+@pytest.fixture
+def sh(running_lab, tmp_path) -> Shell:
+    """The attendee's shell, in an empty home of its own (no ~/.aws)."""
     home = tmp_path / "home"
     home.mkdir()
-    s = running_lab.settings
-    sh = Shell(s, home)
+    return Shell(running_lab.settings, home)
+
+
+@pytest.mark.timeout(900)
+def test_an_attendee_builds_the_workshop_by_hand_with_the_aws_cli(running_lab, sh):
+    home, s = sh.home, running_lab.settings
     version = sh.run("aws --version")
     assert "aws-cli/1." in version.stdout + version.stderr   # the venv's CLI v1 (PyPI has no v2)
     sh.write("lambda-trust.json", json.dumps(TRUST).replace("SERVICE", "lambda"))
@@ -233,11 +238,8 @@ def output_counts(s: lab.LabSettings, stream: str) -> Counter:
 
 
 @pytest.mark.timeout(600)
-def test_an_attendee_builds_the_streaming_sql_lab_by_hand(running_lab, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    s = running_lab.settings
-    sh = Shell(s, home)
+def test_an_attendee_builds_the_streaming_sql_lab_by_hand(running_lab, sh):
+    home, s = sh.home, running_lab.settings
     source, output, app = "my-web-access-log", "my-web-access-counts", "my-web-access-log-counts"
     for stream in (source, output):
         sh.run(f"aws kinesis create-stream --stream-name {stream} --shard-count 1")
