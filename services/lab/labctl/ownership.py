@@ -23,11 +23,10 @@ DELIVERY_STREAMS = frozenset({lab.DELIVERY_STREAM, lab.KINESIS_DELIVERY_STREAM, 
                               lab.ANALYTICS_INDEX_STREAM, LAKE_DELIVERY_STREAM})
 INDICES = frozenset({lab.INDEX_NAME, lab.ANALYTICS_INDEX})
 
-# A Firehose object name: <stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>[.ext], under time folders.
-_FIREHOSE_OBJECT = re.compile(
-    r"(?:\d{4}/\d{2}/\d{2}/\d{2}/)(?P<stream>[A-Za-z0-9_.-]+?)-\d+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-Za-z-]+(?:\.\w+)?$")
-_ANY_FIREHOSE_OBJECT = re.compile(
-    r"(?:^|/)(?P<stream>[A-Za-z0-9_.-]+?)-\d+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-Za-z-]+(?:\.\w+)?$")
+# A Firehose object name: <stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>[.ext]; the lab's sit under time folders.
+_OBJECT_NAME = r"(?P<stream>[A-Za-z0-9_.-]+?)-\d+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-Za-z-]+(?:\.\w+)?$"
+_FIREHOSE_OBJECT = re.compile(r"(?:\d{4}/\d{2}/\d{2}/\d{2}/)" + _OBJECT_NAME)
+_ANY_FIREHOSE_OBJECT = re.compile(r"(?:^|/)" + _OBJECT_NAME)
 
 
 def is_lab_stream(name: str) -> bool:
