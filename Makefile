@@ -86,6 +86,18 @@ opensearch: ## fetch OpenSearch 2.19.4 from Maven Central (checksum-verified, ~5
 kafka: ## fetch Apache Kafka 4.1.1 (broker + KRaft controller) from Maven Central (checksum-verified, ~42 MB once)
 	$(PYTHON) services/jvm/fetch.py kafka
 
+# actionlint (the GitHub Actions recipe's checker, tests/examples) built by the Go toolchain from the
+# Go module proxy into the lab's cache, once.
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := $(or $(LAB_CACHE_DIR),$(HOME)/.cache/clickstream-lab)/tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
+$(ACTIONLINT):
+	@command -v go >/dev/null || { echo "actionlint: needs the Go toolchain (go) to build it from the Go module proxy" >&2; exit 1; }
+	@echo "building actionlint $(ACTIONLINT_VERSION) from the Go module proxy into $(@D) (about a minute, once)"
+	GOBIN=$(@D) GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+.PHONY: ci-tools
+ci-tools: $(ACTIONLINT) ## tools the CI recipes' checks need (actionlint $(ACTIONLINT_VERSION), from the Go module proxy)
+
 native-localstack: venv localstack-venv ## start native LocalStack on 127.0.0.1:4566 in the background
 	$(PY) -m labctl localstack start
 
@@ -125,6 +137,10 @@ reset: down ## stop the lab and wipe its state (.lab/, the compose volumes): the
 .PHONY: status
 status: $(LAB_TOOLS) ## health of every service and counts per stage (FORMAT=json for scripts, VERBOSE=1 every counter)
 	@$(LABCTL) status $(if $(FORMAT),--format $(FORMAT)) $(if $(VERBOSE),--details)
+
+.PHONY: wait
+wait: $(LAB_TOOLS) ## return when the lab is ready (ACCOUNTED=N: and N lines accounted for; TIMEOUT=300 s); exit 1 naming what is not
+	@$(LABCTL) wait $(if $(ACCOUNTED),--lines $(ACCOUNTED)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 .PHONY: generate
 generate: $(LAB_TOOLS) ## traffic through the shop (default 10 req/s for 300 s; RATE, DURATION, COUNT)
@@ -198,10 +214,10 @@ TEST_WORKERS ?= 3
 PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: test
-test: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka trino ## run the whole test suite (installs what it needs, starts a container engine)
+test: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka trino ci-tools ## run the whole test suite (installs what it needs, starts a container engine)
 	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
 	eval "$$engine"; export DOCKER_HOST; \
-	rc=0; $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
+	export LAB_ACTIONLINT=$(ACTIONLINT); rc=0; $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
@@ -230,7 +246,7 @@ lint: venv ## ruff over the whole repository
 
 # `make help`: the everyday targets first, then the sibling labs and tools, then the rest
 # (installation, tests, images) in the order they appear above.
-HELP_EVERYDAY := up generate status down logs shell env
+HELP_EVERYDAY := up generate status wait down logs shell env
 HELP_LABS := report athena lake-lab cloudwatch-lab anomaly-lab notebooks kdg lambda geoip doctor reset
 .PHONY: help
 help:

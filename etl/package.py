@@ -88,12 +88,13 @@ def collect_files() -> dict[str, Path]:
     return files
 
 
-def build_zip(output: Path) -> str:
-    """Write the zip to `output` (atomically) and return its SHA-256."""
+def build_zip(output: Path, overlay: dict[str, Path] | None = None) -> str:
+    """Write the zip to `output` (atomically) and return its SHA-256. `overlay` (archive name ->
+    file) adds files or replaces the lab's: a team's own ETL laid over the lab's (clickstream_lab)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     with zipfile.ZipFile(partial, "w") as archive:
-        for name, source in sorted(collect_files().items()):
+        for name, source in sorted({**collect_files(), **(overlay or {})}.items()):
             entry = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
             entry.create_system = 3  # Unix, so that external_attr holds the file mode
             entry.external_attr = FILE_MODE << 16

@@ -141,3 +141,24 @@ def test_config_also_takes_its_variables_from_the_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Syntax OK" in result.stderr
     assert "not defined" not in result.stderr
+
+
+@pytest.mark.unit
+def test_the_shop_is_published_outside_a_private_temp_directory(tmp_path, monkeypatch):
+    """Apache's workers (nobody) cannot enter a private TMPDIR (a CI runner's, macOS's): the
+    published copy then goes to /tmp; a temp directory everybody can enter is used as it is."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    assert apache_host._publish_base() == Path("/tmp")
+    public = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        public.chmod(0o755)
+        monkeypatch.setattr(tempfile, "tempdir", str(public))
+        assert apache_host._publish_base() == public
+    finally:
+        shutil.rmtree(public)

@@ -21,7 +21,7 @@ import psutil
 
 BENCH_DIR = Path(__file__).resolve().parent
 # Components first, then the end-to-end ones (they start the whole lab).
-ORDER = ["etl", "generator", "agent", "lambda_executor", "firehose", "data_lake", "kinesisanalytics", "e2e"]
+ORDER = ["etl", "generator", "agent", "lambda_executor", "firehose", "data_lake", "kinesisanalytics", "e2e", "api"]
 
 
 def discover() -> list[str]:

@@ -10,7 +10,6 @@ forces the choice (e.g. 1 on a Docker engine without internet).
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -158,22 +157,9 @@ def remove_volumes(env: dict[str, str]) -> None:
     _compose(env, *ALL_PROFILES, "down", "-v", "--remove-orphans", timeout=300)
 
 
-@contextlib.contextmanager
 def project_env(env: dict[str, str]):
     """labctl.compose reads Compose's own variables from the process environment."""
-    keys = ("COMPOSE_PROJECT_NAME", "COMPOSE_FILE")
-    saved = {k: os.environ.get(k) for k in keys}
-    try:
-        for k in keys:
-            if k in env:
-                os.environ[k] = env[k]
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    return compose.environment({k: env[k] for k in ("COMPOSE_PROJECT_NAME", "COMPOSE_FILE") if k in env})
 
 
 _TIME = re.compile(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?")

@@ -301,6 +301,24 @@ def test_make_status_shows_the_cloudwatch_labs_processes_topic_and_counts(compos
     assert re.search(r"^  group \S+\s+lag \d+ \(committed: ", text, re.MULTILINE), text
 
 
+def test_the_python_api_attaches_to_the_compose_lab_by_url(compose_lab):
+    """A CI job whose lab runs beside it as services (clickstream_lab.Lab.attach with the three
+    URLs): its traffic reaches the index, the accounting counts what it sent, and leaving it
+    (`stop`) leaves the lab running."""
+    from clickstream_lab import Lab
+
+    s = compose_lab["settings"]
+    attached = Lab.attach(s.apache_url, s.localstack_url, s.opensearch_url)
+    before = attached.accounting()
+    assert before.written == 0 and before.indexed >= VISITS
+    attached.generate(20, seed=21)
+    done = attached.wait_accounted(before.accounted + 20, timeout=180)
+    assert done.written == 20 and done.indexed == before.indexed + 20, done
+    assert attached.wait_indexed(before.indexed + 20, timeout=30) == before.indexed + 20
+    attached.stop()
+    assert "localstack   up" in attached.status_text()
+
+
 def test_make_down_stops_the_project(compose_lab):
     """Every container of the project, the CloudWatch profile's included, is gone."""
     env = compose_lab["env"]

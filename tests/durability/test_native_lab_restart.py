@@ -22,7 +22,7 @@ import uuid
 
 import psutil
 import pytest
-from labctl import data_lake, native, status
+from labctl import data_lake, native, stage_counts
 from labctl import settings as lab
 
 from tests.kinesisanalytics.conftest import json_input
@@ -110,15 +110,15 @@ def test_down_then_up_keeps_everything(lab_env: NativeLab):
         {"Id": input_id, "InputStartingPositionConfiguration": {"InputStartingPosition": "TRIM_HORIZON"}}])
     wait_for(lambda: kda.describe_application(ApplicationName="users-app")["ApplicationDetail"]
              ["ApplicationStatus"] == "RUNNING", 60, what="users-app RUNNING")
-    documents = status.index_documents(s.opensearch_url)
-    _objects, backup_records = status.s3_counts(s.localstack_url)
+    documents = stage_counts.index_documents(s.opensearch_url)
+    _objects, backup_records = stage_counts.s3_counts(s.localstack_url)
 
     native.down(s)
     native.up(s)
 
     # OpenSearch recovered its index from the state dir: the same count, nothing re-indexed
-    assert status.index_documents(s.opensearch_url) == documents
-    assert status.s3_counts(s.localstack_url)[1] == backup_records
+    assert stage_counts.index_documents(s.opensearch_url) == documents
+    assert stage_counts.s3_counts(s.localstack_url)[1] == backup_records
     after = account_afresh(nl)
     assert after.lost == 0 and after.backup_missing == 0 and after.duplicated == 0, after.row()
     athena, s3 = client(nl, "athena"), client(nl, "s3")

@@ -14,7 +14,7 @@ from tests.conftest import REPO, free_port
 
 pytestmark = pytest.mark.unit
 
-TARGETS = ["status", "generate", "report", "athena", "lake-lab", "cloudwatch-lab", "anomaly-lab", "notebooks", "logs"]
+TARGETS = ["status", "wait", "generate", "report", "athena", "lake-lab", "cloudwatch-lab", "anomaly-lab", "notebooks", "logs"]
 LINE = "error: the lab is not running: make up"
 PORT_KEYS = ("LAB_APACHE_PORT", "LAB_LOCALSTACK_PORT", "LAB_OPENSEARCH_PORT", "LAB_DASHBOARDS_PORT", "LAB_KAFKA_PORT")
 

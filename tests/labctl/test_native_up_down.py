@@ -4,7 +4,7 @@ provisioning ran, and `down` leaves no process of the lab running."""
 import psutil
 import pytest
 import requests
-from labctl import native, runtimes, settings, status
+from labctl import native, provision_hook, runtimes, settings, stage_counts, status
 
 from tests.conftest import free_port
 from tests.support.waiting import wait_for
@@ -37,7 +37,7 @@ def test_up_status_down(tmp_path):
         root = requests.get(s.opensearch_url, timeout=5).json()
         assert root["version"]["distribution"] == "opensearch" and root["version"]["number"] == "2.19.4"
         assert (s.state_dir / "opensearch" / "data" / "nodes").is_dir()
-        assert native.provision_hook_state(s) == "SUCCESSFUL"
+        assert provision_hook.state(s) == "SUCCESSFUL"
         st = status.collect(s, runtimes.NativeRuntime(s))
         assert st.services == {"apache": "up", "localstack": "up", "opensearch": "up", "agent": "running"}
         assert set(st.firehose) >= {"webserver_stream", "web_access_log_archive"}
@@ -71,7 +71,7 @@ def test_the_index_is_kept_across_down_and_up_without_a_rebuild(tmp_path):
         assert listening and listening <= {"127.0.0.1", "::ffff:127.0.0.1"}, listening  # HTTP and transport
         native.down(s)
         native.up(s)
-        assert status.index_documents(s.opensearch_url) == len(docs)
+        assert stage_counts.index_documents(s.opensearch_url) == len(docs)
         hits = client.search(index="apache", body={"query": {"term": {"request.keyword": "/products/1999"}}})
         assert hits["hits"]["total"]["value"] == 1
     finally:

@@ -3,7 +3,7 @@ and the native supervisor's configuration (loopback binding, programs)."""
 from pathlib import Path
 
 import pytest
-from labctl import native, settings
+from labctl import native, provision_hook, settings
 
 pytestmark = pytest.mark.unit
 
@@ -80,7 +80,7 @@ def test_agent_config_is_the_workshops(tmp_path):
 
 def test_provision_hook_runs_the_provisioning_program(tmp_path):
     s = settings.load({"LAB_STATE_DIR": str(tmp_path), "LAB_LOCALSTACK_PORT": "14566"})
-    hook = native.write_provision_hook(s)
+    hook = provision_hook.write(s, s.state_dir / "localstack")
     text = hook.read_text()
     assert hook.stat().st_mode & 0o111
     assert "-m labctl provision" in text and "http://127.0.0.1:14566" in text

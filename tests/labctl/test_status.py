@@ -1,7 +1,7 @@
 """`make status` pieces that need no running lab: where S3 keys are counted,
 and the accounting line."""
 import pytest
-from labctl import status
+from labctl import stage_counts, status
 
 pytestmark = pytest.mark.unit
 
@@ -24,7 +24,7 @@ OBJECT = "2026-11-22-05-31-55-0f4c4a1e-5a7b-4f65-9d3c-2b1f0e6a9c11"   # Firehose
     ("apache_notes.txt", None),
 ])
 def test_each_output_is_counted_under_its_own_prefix(key, expected):
-    assert status.prefix_name(key) == expected
+    assert stage_counts.prefix_name(key) == expected
 
 
 def test_other_streams_indices_and_objects_are_listed_apart_and_not_counted():

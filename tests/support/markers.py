@@ -4,7 +4,7 @@ and `-m "not localstack"` never meets one).
 
 A test starts LocalStack when it, or a fixture in its closure, is the shared `localstack` /
 `localstack_factory` fixture or calls one of the harness's starters (LocalStackInstance,
-NativeLab.start, labctl.native.up, running_native_lab): read from the functions' source, so a
+NativeLab.start, clickstream_lab.Lab.start, labctl.native.up, running_native_lab): read from the functions' source, so a
 new fixture that starts LocalStack through the harness is seen without being listed.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 
 CATEGORIES = ("unit", "localstack", "apache", "opensearch", "browser", "e2e", "fault", "docker", "slow")
 LOCALSTACK_FIXTURES = frozenset({"localstack", "localstack_factory"})
-STARTERS = re.compile(r"\b(LocalStackInstance|NativeLab\.start|native\.up|running_native_lab)\(")
+STARTERS = re.compile(r"\b(LocalStackInstance|NativeLab\.start|Lab\.start|native\.up|running_native_lab)\(")
 
 
 class MarkerError(pytest.UsageError):

@@ -165,12 +165,7 @@ class NativeLab:
 
     def reprovision(self, **changes) -> None:
         """Apply other stream settings (buffer_interval, retry_duration) to the running lab."""
-        s = self.settings
-        target = provision.ProvisionTarget(
-            localstack_url=s.localstack_url, opensearch_url=s.opensearch_url, lambda_zip=s.lambda_zip,
-            buffer_interval=s.buffer_interval, buffer_size_mb=s.buffer_size_mb,
-            retry_duration=s.retry_duration)
-        provision.provision(provision.ProvisionTarget(**{**target.__dict__, **changes}))
+        provision.provision(provision.ProvisionTarget.from_settings(self.settings, **changes))
 
     def firehose(self) -> dict:
         return acc.firehose_counters(self.settings)

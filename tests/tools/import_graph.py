@@ -19,6 +19,7 @@ PACKAGES = {
     "generator": ROOT / "generator",
     "kibana_dashboards": ROOT / "kibana_dashboards",
     "labctl": ROOT / "services/lab/labctl",
+    "clickstream_lab": ROOT / "services/lab/clickstream_lab",
     "kafka_connect": ROOT / "services/kafka_connect/kafka_connect",
     "lab_localstack": ROOT / "services/localstack/extension/lab_localstack",
 }

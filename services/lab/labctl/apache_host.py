@@ -18,7 +18,8 @@ Apache started as root serves through worker processes of another account (nobod
 which cannot enter a checkout in a private directory (Debian's 0700 homes, `mktemp -d`):
 every page would be a 403 while every request is still logged. So the files the workers
 read at request time (the site and the password file) are published at each start to a
-fresh world-readable directory under the system's temp directory, and served from there.
+fresh world-readable directory under the system's temp directory (/tmp when TMPDIR is a
+private one), and served from there.
 """
 
 from __future__ import annotations
@@ -148,6 +149,15 @@ def _run_as() -> tuple[str, str]:
 PUBLISHED_PREFIX = "clickstream-lab-shop-"
 
 
+def _publish_base() -> Path:
+    """Where published copies go: a directory every account can enter. The temp directory
+    (TMPDIR) unless it is private (a CI runner's or macOS's per-user one), then /tmp."""
+    base = Path(tempfile.gettempdir()).resolve()
+    if all(os.stat(folder).st_mode & 0o001 for folder in [base, *base.parents]):
+        return base
+    return Path("/tmp")
+
+
 def _published_record(cfg: ApacheHostConfig) -> Path:
     return Path(cfg.state_dir) / "published-shop"
 
@@ -158,7 +168,7 @@ def _published_dir(cfg: ApacheHostConfig) -> Path | None:
         previous = Path(_published_record(cfg).read_text().strip())
     except OSError:
         return None
-    made_here = previous.name.startswith(PUBLISHED_PREFIX) and previous.parent == Path(tempfile.gettempdir())
+    made_here = previous.name.startswith(PUBLISHED_PREFIX) and previous.parent == _publish_base()
     return previous if made_here and previous.is_dir() and not previous.is_symlink() else None
 
 
@@ -176,7 +186,7 @@ def publish_content(cfg: ApacheHostConfig) -> tuple[Path, Path]:
     serving from it) and refreshed in place; a new one comes from mkdtemp, whose name
     cannot be guessed, so a root Apache never follows a path another user prepared in /tmp.
     """
-    root = _published_dir(cfg) or Path(tempfile.mkdtemp(prefix=PUBLISHED_PREFIX))
+    root = _published_dir(cfg) or Path(tempfile.mkdtemp(prefix=PUBLISHED_PREFIX, dir=_publish_base()))
     shutil.copytree(cfg.site_dir, root / "site", dirs_exist_ok=True)
     shutil.copy2(SHOP_CONFIG.parent / "admin.htpasswd", root / "admin.htpasswd")
     for path in [root, *root.rglob("*")]:

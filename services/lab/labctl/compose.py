@@ -10,10 +10,12 @@ COMPOSE_FILE (docker-compose.yml unless set).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from functools import cache
 
 from labctl import engine
@@ -65,6 +67,22 @@ def project_name() -> str:
             if line.startswith("COMPOSE_PROJECT_NAME="):
                 name = line.partition("=")[2].strip()
     return name or lab.REPO_ROOT.name
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """`values` in os.environ while the block runs (Compose reads its project and the lab's LAB_*
+    from the process environment), the earlier values restored after."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _compose(*args: str) -> int:

@@ -20,9 +20,9 @@ import xmlrpc.client
 from pathlib import Path
 
 import psutil
-import requests
 
-from labctl import localstack_native, opensearch_native
+from labctl import agent_config as agent_json
+from labctl import localstack_native, opensearch_native, provision_hook
 from labctl import settings as lab
 from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
@@ -34,13 +34,27 @@ PROGRAMS = ("opensearch", "localstack", "apache", "agent")
 LOG_TAIL_LINES = 20
 
 
+# A Unix socket's path has room for 107 bytes (sun_path); a state folder deep in a CI runner's
+# temporary tree has more, so the socket then lives in /tmp under a name its folder's hash gives.
+UNIX_SOCKET_PATH_MAX = 100
+
+
+def _socket_path(root: Path) -> Path:
+    path = root / "supervisor.sock"
+    if len(os.fsencode(path)) <= UNIX_SOCKET_PATH_MAX:
+        return path
+    import hashlib
+
+    return Path("/tmp") / f"clickstream-lab-{hashlib.sha256(os.fsencode(root)).hexdigest()[:16]}.sock"
+
+
 def _paths(settings: LabSettings) -> dict[str, Path]:
     root = settings.state_dir
     return {
         "root": root,
         "conf": root / "supervisord.conf",
         "programs.d": root / "programs.d",
-        "sock": root / "supervisor.sock",
+        "sock": _socket_path(root),
         "pid": root / "supervisord.pid",
         "logs": root / "logs",
         "localstack": root / "localstack",
@@ -59,62 +73,9 @@ def opensearch_node(settings: LabSettings, home: Path | None = None) -> opensear
 
 
 def agent_config(settings: LabSettings) -> dict:
-    """The workshop's agent.json, pointed at the lab's LocalStack and log path."""
+    """The agent.json the native lab runs (labctl.agent_config)."""
     paths = _paths(settings)
-    return {
-        "cloudwatch.emitMetrics": True,
-        "firehose.endpoint": settings.localstack_url,
-        "kinesis.endpoint": settings.localstack_url,
-        "checkpointFile": str(paths["agent"] / "checkpoints.db"),
-        "log.statusReportingPeriodSeconds": 10,
-        "flows": [{
-            "filePattern": str(paths["apache"] / "logs" / "access_log*"),
-            # the sibling lab ships the JSON log to the Kinesis stream, as its agent.json does
-            **({"kinesisStream": lab.KINESIS_STREAM} if settings.access_log_format == "kinesis"
-               else {"deliveryStream": lab.DELIVERY_STREAM}),
-            "partitionKeyOption": "RANDOM",
-            "initialPosition": "START_OF_FILE",
-            "maxBufferAgeMillis": 1000,
-        }],
-    }
-
-
-def write_provision_hook(settings: LabSettings) -> Path:
-    """LocalStack's ready.d hook: provision at every LocalStack start.
-
-    Community LocalStack keeps S3 buckets and Lambda functions in memory, so a
-    LocalStack restart (a crash, or the fault tests) would leave the lab's
-    Firehose delivering to a bucket that no longer exists. The hook runs the
-    same provisioning program as `make up` each time LocalStack is ready.
-    """
-    hook = _paths(settings)["localstack"] / "fs" / "etc" / "localstack" / "init" / "ready.d" / "10-provision.sh"
-    hook.parent.mkdir(parents=True, exist_ok=True)
-    env = {
-        "LAB_STATE_DIR": str(settings.state_dir), "LAB_BUFFER_INTERVAL": str(settings.buffer_interval),
-        "LAB_BUFFER_SIZE_MB": str(settings.buffer_size_mb), "LAB_RETRY_DURATION": str(settings.retry_duration),
-        "PYTHONPATH": "",
-        "LAB_GEOIP_DATABASE": "off" if not settings.geoip_enabled else str(settings.geoip_database or ""),
-    }
-    argv = [sys.executable, "-m", "labctl", "provision", "--localstack-url", settings.localstack_url,
-            "--opensearch-url", settings.opensearch_url, "--lambda-zip", str(settings.lambda_zip)]
-    hook.write_text("#!/bin/sh\n# Written by labctl (native.py): re-provision the lab at every LocalStack start.\n"
-                    f"cd {shlex.quote(str(lab.REPO_ROOT))} || exit 1\n"
-                    + "exec env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + " "
-                    + " ".join(shlex.quote(a) for a in argv) + "\n")
-    hook.chmod(0o755)
-    return hook
-
-
-def provision_hook_state(settings: LabSettings) -> str | None:
-    """The ready.d hook's state as LocalStack reports it (SUCCESSFUL, ERROR, RUNNING...)."""
-    try:
-        data = requests.get(f"{settings.localstack_url}/_localstack/init/ready", timeout=3).json()
-    except (requests.RequestException, ValueError):
-        return None
-    for script in data.get("scripts", []):
-        if script.get("name", "").endswith("10-provision.sh"):
-            return script.get("state")
-    return None
+    return agent_json.for_lab(settings, agent_dir=paths["agent"], log_dir=paths["apache"] / "logs")
 
 
 def _env_line(env: dict[str, str]) -> str:
@@ -305,7 +266,7 @@ def ensure_installed(settings: LabSettings) -> None:
 
 def up(settings: LabSettings) -> None:
     """Start (or complete) the native lab and provision it; idempotent."""
-    from labctl import geoip, provision
+    from labctl import provision
 
     ensure_installed(settings)
     paths = _paths(settings)
@@ -318,7 +279,7 @@ def up(settings: LabSettings) -> None:
         paths["conf"].write_text(render_supervisord_conf(settings))
     except apache_host.ApacheError as error:  # no Apache binary or modules: say so, as a start error
         raise LabStartError(str(error)) from error
-    write_provision_hook(settings)
+    provision_hook.write(settings, _paths(settings)["localstack"])
     if supervisord_pid(settings) is None:
         from labctl import preflight
 
@@ -339,16 +300,12 @@ def up(settings: LabSettings) -> None:
     # A TCP probe, not a request: a request would add a line to the access log.
     _wait(settings, "apache", "Apache", lambda: apache_host.is_ready(apache_cfg), 60)
     _wait(settings, "localstack", "LocalStack's provisioning hook",
-          lambda: provision_hook_state(settings) in ("SUCCESSFUL", "ERROR"), 300)
-    if provision_hook_state(settings) == "ERROR":
+          lambda: provision_hook.state(settings) in ("SUCCESSFUL", "ERROR"), 300)
+    if provision_hook.state(settings) == "ERROR":
         LOG.warning("the provisioning hook failed (see .lab/logs/localstack.log); provisioning again")
     # Idempotent: after the hook this only checks, and it applies changed settings
     # (e.g. LAB_BUFFER_INTERVAL) to a LocalStack that was already running.
-    provision.provision(provision.ProvisionTarget(
-        localstack_url=settings.localstack_url, opensearch_url=settings.opensearch_url,
-        lambda_zip=settings.lambda_zip, buffer_interval=settings.buffer_interval, buffer_size_mb=settings.buffer_size_mb,
-        retry_duration=settings.retry_duration, geoip_files=geoip.provision_files(settings),
-    ))
+    provision.provision(provision.ProvisionTarget.from_settings(settings))
     _supervisorctl(settings, "start", "agent", check=False)
     _wait(settings, "agent", "agent", lambda: program_states(settings).get("agent") == "RUNNING", 30)
 

@@ -34,7 +34,6 @@ LOG = logging.getLogger(__name__)
 FIREHOSE_ROLE = "firehose_delivery_role"
 LAMBDA_ROLE = "lambda_basic_execution"
 LAMBDA_RUNTIME = "python3.13"
-LAMBDA_HANDLER = "etl.handler.lambda_handler"
 LAMBDA_TIMEOUT_S = 60  # the workshop's 1 minute
 LAMBDA_MEMORY_MB = 256
 # The reader maps the city database (60-130 MB) into memory; its pages count as the
@@ -51,6 +50,21 @@ class ProvisionTarget:
     buffer_size_mb: int = 1
     retry_duration: int = 300
     geoip_files: tuple[Path, ...] = ()  # .mmdb files for the ETL; empty: GeoIP off
+    lambda_handler: str = lab.DEFAULT_LAMBDA_HANDLER
+    backup_mode: str = "AllDocuments"   # the stream's S3BackupMode (fixed once created, as on AWS)
+
+    @classmethod
+    def from_settings(cls, settings: lab.LabSettings, **overrides) -> ProvisionTarget:
+        """The target `settings` describe (URLs as this process reaches the lab), with `overrides`."""
+        from labctl import geoip
+
+        fields = {
+            "localstack_url": settings.localstack_url, "opensearch_url": settings.opensearch_url,
+            "lambda_zip": settings.lambda_zip, "buffer_interval": settings.buffer_interval,
+            "buffer_size_mb": settings.buffer_size_mb, "retry_duration": settings.retry_duration,
+            "geoip_files": geoip.provision_files(settings), "lambda_handler": settings.lambda_handler,
+            "backup_mode": settings.backup_mode}
+        return cls(**{**fields, **overrides})
 
 
 def _arn(service: str, resource: str) -> str:
@@ -77,8 +91,9 @@ def ensure_role(iam, name: str, principal: str) -> str:
         return arn
 
 
-def ensure_lambda(lambda_client, zip_path: Path, role_arn: str, environment: dict[str, str] | None = None) -> str:
-    """Create `apache_ETL`, or update its code and environment when they changed; wait until Active."""
+def ensure_lambda(lambda_client, zip_path: Path, role_arn: str, environment: dict[str, str] | None = None,
+                  handler: str = lab.DEFAULT_LAMBDA_HANDLER) -> str:
+    """Create `apache_ETL`, or update its code, handler and environment when they changed; wait until Active."""
     environment = environment or {}
     memory = LAMBDA_MEMORY_MB_GEOIP if environment.get("ETL_GEOIP_DATABASES") else LAMBDA_MEMORY_MB
     if not zip_path.is_file():
@@ -91,7 +106,7 @@ def ensure_lambda(lambda_client, zip_path: Path, role_arn: str, environment: dic
         current = None
     if current is None:
         lambda_client.create_function(
-            FunctionName=lab.LAMBDA_NAME, Runtime=LAMBDA_RUNTIME, Handler=LAMBDA_HANDLER,
+            FunctionName=lab.LAMBDA_NAME, Runtime=LAMBDA_RUNTIME, Handler=handler,
             Role=role_arn, Code={"ZipFile": code}, Timeout=LAMBDA_TIMEOUT_S, MemorySize=memory,
             Description="Clickstream Lab: Apache access log line -> JSON document",
             Environment={"Variables": environment},
@@ -106,9 +121,9 @@ def ensure_lambda(lambda_client, zip_path: Path, role_arn: str, environment: dic
     lambda_client.get_waiter("function_active_v2").wait(FunctionName=lab.LAMBDA_NAME)
     lambda_client.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
     if current is not None and (current.get("Environment", {}).get("Variables", {}) != environment
-                                or current.get("MemorySize") != memory):
+                                or current.get("MemorySize") != memory or current.get("Handler") != handler):
         lambda_client.update_function_configuration(FunctionName=lab.LAMBDA_NAME, MemorySize=memory,
-                                          Environment={"Variables": environment})
+                                          Handler=handler, Environment={"Variables": environment})
         LOG.info("lambda %s configuration updated (%s)", lab.LAMBDA_NAME, ", ".join(environment) or "no variables")
         lambda_client.get_waiter("function_updated_v2").wait(FunctionName=lab.LAMBDA_NAME)
     return _arn("lambda", f"function:{lab.LAMBDA_NAME}")
@@ -124,7 +139,7 @@ def webserver_stream_destination(target: ProvisionTarget, role_arn: str, lambda_
         "IndexRotationPeriod": "NoRotation",
         "BufferingHints": hints,
         "RetryOptions": {"DurationInSeconds": target.retry_duration},
-        "S3BackupMode": "AllDocuments",
+        "S3BackupMode": target.backup_mode,
         "S3Configuration": {
             "RoleARN": role_arn,
             "BucketARN": f"arn:aws:s3:::{lab.BACKUP_BUCKET}",
@@ -256,7 +271,7 @@ def provision(target: ProvisionTarget, with_kinesis: bool = True, with_template:
         from labctl import geoip
 
         environment["ETL_GEOIP_DATABASES"] = ",".join(geoip.upload(s3, list(target.geoip_files)))
-    lambda_arn = ensure_lambda(lambda_client, target.lambda_zip, lambda_role, environment)
+    lambda_arn = ensure_lambda(lambda_client, target.lambda_zip, lambda_role, environment, target.lambda_handler)
     ensure_webserver_stream(firehose, target, firehose_role, lambda_arn)
     if with_kinesis:
         ensure_kinesis_path(clients("kinesis"), firehose, target, firehose_role)

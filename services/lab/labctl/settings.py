@@ -44,6 +44,8 @@ CRAWLER_NAME = "apache_backup_crawler"
 CRAWLER_ROLE = "glue_crawler_role"
 BACKUP_TABLE = "apache_"   # a crawler names the table after its path's last component
 ATHENA_OUTPUT = f"s3://{BACKUP_BUCKET}/athena-results/"
+DEFAULT_LAMBDA_HANDLER = "etl.handler.lambda_handler"
+BACKUP_MODES = ("AllDocuments", "FailedDocumentsOnly")
 EXAMPLE_QUERIES = REPO_ROOT / "services" / "lab" / "athena" / "example_queries.sql"
 
 
@@ -100,6 +102,12 @@ class LabSettings:
     # range lets several labs (the tests' in parallel) share a machine
     opensearch_transport_port: str = "9300-9400"
     opensearch_heap: str = "512m"           # OPENSEARCH_HEAP: the JVM heap of the native OpenSearch
+    # A team's own parts (clickstream_lab's API, examples/): their ETL zip and handler, their
+    # agent.json (pointed at the lab by labctl.native.agent_config), the backup mode of the stream
+    lambda_zip_override: Path | None = None  # LAB_LAMBDA_ZIP (None: the lab's build/apache_ETL.zip)
+    lambda_handler: str = DEFAULT_LAMBDA_HANDLER  # LAB_LAMBDA_HANDLER
+    agent_config_file: Path | None = None    # LAB_AGENT_CONFIG (None: the workshop's agent.json)
+    backup_mode: str = "AllDocuments"        # LAB_BACKUP_MODE: AllDocuments | FailedDocumentsOnly
 
     def _url(self, service: str, host_port: int) -> str:
         if self.in_compose_network:
@@ -143,7 +151,7 @@ class LabSettings:
 
     @property
     def lambda_zip(self) -> Path:
-        return REPO_ROOT / "build" / "apache_ETL.zip"
+        return self.lambda_zip_override or REPO_ROOT / "build" / "apache_ETL.zip"
 
 
 def _geoip_database(env: dict[str, str]) -> tuple[Path | None, bool]:
@@ -184,6 +192,32 @@ def _heap(env: dict[str, str]) -> str:
     return raw
 
 
+def _choice(env: dict[str, str], key: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(key, "").strip() or default
+    if raw not in allowed:
+        raise SettingsError(f"{key}={raw!r} must be one of {', '.join(allowed)}")
+    return raw
+
+
+def _existing_file(env: dict[str, str], key: str) -> Path | None:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser().resolve()
+    if not path.is_file():
+        raise SettingsError(f"{key}={raw!r}: no such file")
+    return path
+
+
+def _handler(env: dict[str, str]) -> str:
+    """LAB_LAMBDA_HANDLER as Lambda's Python runtime takes it: module.path.function."""
+    raw = env.get("LAB_LAMBDA_HANDLER", "").strip() or DEFAULT_LAMBDA_HANDLER
+    parts = raw.split(".")
+    if len(parts) < 2 or not all(part.isidentifier() for part in parts):
+        raise SettingsError(f"LAB_LAMBDA_HANDLER={raw!r} must be module.function, e.g. {DEFAULT_LAMBDA_HANDLER}")
+    return raw
+
+
 def load(env: dict[str, str] | None = None) -> LabSettings:
     """Build and validate the settings from the environment."""
     env = dict(os.environ if env is None else env)
@@ -219,4 +253,8 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         kafka_controller_port=_port(env, "LAB_KAFKA_CONTROLLER_PORT", 9093),
         opensearch_transport_port=_port_or_range(env, "LAB_OPENSEARCH_TRANSPORT_PORT", "9300-9400"),
         opensearch_heap=_heap(env),
+        lambda_zip_override=_existing_file(env, "LAB_LAMBDA_ZIP"),
+        lambda_handler=_handler(env),
+        agent_config_file=_existing_file(env, "LAB_AGENT_CONFIG"),
+        backup_mode=_choice(env, "LAB_BACKUP_MODE", "AllDocuments", BACKUP_MODES),
     )

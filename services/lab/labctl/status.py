@@ -19,10 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import requests
-from botocore.exceptions import BotoCoreError, ClientError
-
-from labctl import aws_clients, data_lake, durability_status, ownership
+from labctl import aws_clients, data_lake, durability_status, stage_counts
 from labctl import settings as lab
 from labctl.settings import LabSettings
 
@@ -32,17 +29,6 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 
-# S3 prefixes and what they hold (services/localstack/extension/README.md, Facts 2), most specific first: the
-# failed documents of an OpenSearch destination go under its S3 prefix.
-S3_PREFIXES = {
-    "opensearch_failed": lab.BACKUP_PREFIX + "AmazonOpenSearchService-failed/",
-    "elasticsearch_failed": lab.BACKUP_PREFIX + "elasticsearch-failed/",
-    "processing_failed": "processing-failed/",
-    "backup": lab.BACKUP_PREFIX,
-    "kinesis_archive": lab.KINESIS_ARCHIVE_PREFIX,
-}
-# The stream whose objects each prefix counts (Firehose puts the stream's name in every object's name).
-S3_WRITERS = {name: lab.DELIVERY_STREAM for name in S3_PREFIXES} | {"kinesis_archive": lab.KINESIS_DELIVERY_STREAM}
 
 
 @dataclass
@@ -73,108 +59,18 @@ class LabStatus:
                 + int(stream.get("dropped", 0)))
 
 
-def _get_json(url: str) -> dict | None:
-    try:
-        response = requests.get(url, timeout=3)
-        return response.json() if response.ok else None
-    except (requests.RequestException, ValueError):
-        return None
-
-
-def _health(url: str) -> str:
-    try:
-        response = requests.get(url, timeout=3)
-        return "up" if response.status_code < 500 else f"error {response.status_code}"
-    except requests.RequestException:
-        return "down"
-
-
-def _tcp_health(host: str, port: int) -> str:
-    """Connect only: an HTTP request to Apache would add a line to the log we count."""
-    import socket
-
-    try:
-        with socket.create_connection((host, port), timeout=3):
-            return "up"
-    except OSError:
-        return "down"
-
-
-def index_documents(opensearch_url: str) -> int | None:
-    """Documents in the lab's index itself (not `apache*`: an attendee's `apache_me` is not the
-    lab's); 0 before its first document, None when OpenSearch does not answer."""
-    try:
-        response = requests.get(f"{opensearch_url}/{lab.INDEX_NAME}/_count", timeout=3)
-    except requests.RequestException:
-        return None
-    if response.status_code == 404:
-        return 0
-    try:
-        return int(response.json().get("count", 0)) if response.ok else None
-    except ValueError:
-        return None
-
-
-def other_indices(opensearch_url: str) -> dict[str, int]:
-    """Indices that are not the lab's (nor system ones) and their documents."""
-    rows = _get_json(f"{opensearch_url}/_cat/indices?format=json&h=index,docs.count&expand_wildcards=open")
-    if not isinstance(rows, list):
-        return {}
-    return {row["index"]: int(row.get("docs.count") or 0) for row in rows
-            if ownership.is_listed_index(row.get("index", ""))}
-
-
-def prefix_name(key: str) -> str | None:
-    """Which of the lab's S3 outputs an object key is: its exact prefix, then the time folders
-    and an object its stream wrote (labctl.ownership); None for anything else."""
-    return next((name for name, prefix in S3_PREFIXES.items()
-                 if ownership.owned_by(key, prefix, S3_WRITERS[name])), None)
-
-
-def s3_counts(localstack_url: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Objects and records (non-empty lines) under each of the lab's prefixes of the backup bucket."""
-    objects, records, _others = s3_scan(localstack_url)
-    return objects, records
-
-
-def s3_scan(localstack_url: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """`s3_counts`, and the objects other delivery streams wrote into the bucket (by stream)."""
-    s3 = aws_clients.client("s3", localstack_url)
-    records = {name: 0 for name in S3_PREFIXES}
-    objects = {name: 0 for name in S3_PREFIXES}
-    others: dict[str, int] = {}
-    try:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=lab.BACKUP_BUCKET):
-            for obj in page.get("Contents", []):
-                name = prefix_name(obj["Key"])
-                if name is None:
-                    writer = ownership.firehose_writer(obj["Key"])
-                    if writer is not None and not ownership.is_lab_stream(writer):
-                        others[writer] = others.get(writer, 0) + 1
-                    continue
-                body = s3.get_object(Bucket=lab.BACKUP_BUCKET, Key=obj["Key"])["Body"].read()
-                if obj["Key"].endswith(".gz") or body[:2] == b"\x1f\x8b":
-                    import gzip
-                    body = gzip.decompress(body)
-                objects[name] += 1
-                records[name] += sum(1 for line in body.splitlines() if line.strip())
-    except (ClientError, BotoCoreError) as err:
-        LOG.debug("S3 not readable: %s", err)
-    return objects, records, others
-
-
 def collect(settings: LabSettings, runtime: Runtime | None, hooks: Sequence[LabHook] = ()) -> LabStatus:
     """Health and counts of the lab that `runtime` runs (None: not started), with the sections
     of the sibling labs whose `hooks` are given (labctl.labs)."""
     lab_status = LabStatus(runtime=runtime.name if runtime else "not started")
     lab_status.services = {
-        "apache": _tcp_health(*settings.apache_address),
-        "localstack": _health(settings.localstack_url + "/_localstack/health"),
-        "opensearch": _health(settings.opensearch_url + "/"),
+        "apache": stage_counts.tcp_health(*settings.apache_address),
+        "localstack": stage_counts.http_health(settings.localstack_url + "/_localstack/health"),
+        "opensearch": stage_counts.http_health(settings.opensearch_url + "/"),
     }
     stats_text = None
     if runtime is not None:
-        lab_status.services.update({name: _health(url) for name, url in runtime.extra_health_urls().items()})
+        lab_status.services.update({name: stage_counts.http_health(url) for name, url in runtime.extra_health_urls().items()})
         lab_status.services["agent"] = runtime.agent_state()
         lab_status.log_lines = runtime.access_log_lines()
         stats_text = runtime.agent_stats_json()
@@ -183,18 +79,15 @@ def collect(settings: LabSettings, runtime: Runtime | None, hooks: Sequence[LabH
             lab_status.agent = json.loads(stats_text)
         except ValueError:
             lab_status.agent = {"error": "stats file unreadable"}
-    streams = _get_json(f"{settings.localstack_url}/_lab/firehose/streams")
-    if isinstance(streams, dict):
-        every = {item["name"]: item.get("counters", {}) for item in streams.get("streams", [])}
-        lab_status.firehose = {name: c for name, c in every.items() if ownership.is_lab_stream(name)}
-        lab_status.others["delivery_streams"] = {name: c for name, c in every.items()
-                                                 if not ownership.is_lab_stream(name)}
-    lab_status.index_documents = index_documents(settings.opensearch_url)
-    lab_status.others["indices"] = other_indices(settings.opensearch_url)
+    streams = stage_counts.stream_counters(settings.localstack_url)
+    if streams is not None:
+        lab_status.firehose, lab_status.others["delivery_streams"] = streams
+    lab_status.index_documents = stage_counts.index_documents(settings.opensearch_url)
+    lab_status.others["indices"] = stage_counts.other_indices(settings.opensearch_url)
     lab_status.kept_state = durability_status.collect(settings)
     lab_status.labs = {hook.status_key: hook.status() for hook in hooks}
     if lab_status.services["localstack"] == "up":
-        lab_status.s3_objects, lab_status.s3_records, lab_status.others["s3_objects"] = s3_scan(
+        lab_status.s3_objects, lab_status.s3_records, lab_status.others["s3_objects"] = stage_counts.s3_scan(
             settings.localstack_url)
         lab_status.data_lake = _data_lake(settings.localstack_url)
     return lab_status
@@ -257,7 +150,7 @@ def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = (), verbose: b
     lines.append(f"  {'documents in index ' + lab.INDEX_NAME:<34} "
                  f"{'?' if lab_status.index_documents is None else lab_status.index_documents}")
     for name, count in lab_status.s3_records.items():
-        lines.append(f"  {'S3 ' + S3_PREFIXES[name]:<34} {count} records in {lab_status.s3_objects.get(name, 0)} objects")
+        lines.append(f"  {'S3 ' + stage_counts.S3_PREFIXES[name]:<34} {count} records in {lab_status.s3_objects.get(name, 0)} objects")
     lines += _render_others(lab_status.others)
     lines += _render_data_lake(lab_status.data_lake)
     lines += durability_status.render(lab_status.kept_state)
