@@ -1,5 +1,5 @@
 """The public API in this process, and `make wait`, on one lab the API started: a temporary
-state folder and free ports; the stream's backup mode as the team set it; `make wait` returns
+state folder and free ports; the stream's backup mode and GeoIP as the team set them; `make wait` returns
 when the lab is ready or N lines are accounted for and exits 1 naming what is not; attaching
 by URL counts the lines this object sent and leaves the lab running; `stop` leaves nothing."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 import psutil
 import pytest
 from clickstream_lab import FirehoseSettings, Lab, LabOptions
-from labctl import native
+from labctl import geoip, native, settings
 
 from tests.conftest import REPO
 from tests.support.listening import listening_sockets
@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.localstack, pytest.mark.timeout(900)]
 
 @pytest.fixture(scope="module")
 def api_lab():
-    lab = Lab.start(LabOptions(firehose=FirehoseSettings(buffer_interval=1, backup_mode="FailedDocumentsOnly")))
+    lab = Lab.start(LabOptions(firehose=FirehoseSettings(buffer_interval=1, backup_mode="FailedDocumentsOnly"),
+                               geoip=True))
     try:
         yield lab
     finally:
@@ -57,6 +58,10 @@ def test_make_wait_returns_when_ready_and_when_the_lines_are_accounted_for(api_l
     assert "12 lines accounted for (12 indexed, 0 processing-failed" in done.stdout
     accounting = api_lab.accounting()
     assert (accounting.written, accounting.indexed) == (12, 12)
+    # GeoIP on: DB-IP's database from the lab's cache, linked into the temporary state folder
+    linked = geoip.dbip_directory(api_lab.settings)
+    assert linked.is_symlink() and linked.resolve().is_relative_to(settings.cache_root())
+    assert any("geo" in document for document in api_lab.documents())
     # FailedDocumentsOnly: the documents that reached OpenSearch are not backed up to S3
     objects = api_lab.client("s3").list_objects_v2(Bucket="clickstream-lab-backup", Prefix="apache_")
     assert not [o["Key"] for o in objects.get("Contents", []) if "failed" not in o["Key"]]

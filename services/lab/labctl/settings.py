@@ -49,6 +49,13 @@ BACKUP_MODES = ("AllDocuments", "FailedDocumentsOnly")
 EXAMPLE_QUERIES = REPO_ROOT / "services" / "lab" / "athena" / "example_queries.sql"
 
 
+def cache_root() -> Path:
+    """The lab's download cache, kept by `make reset` (Maven artefacts, Trino, the GeoIP database
+    for labs the API starts): LAB_CACHE_DIR, else ~/.cache/clickstream-lab."""
+    configured = os.environ.get("LAB_CACHE_DIR")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "clickstream-lab"
+
+
 class SettingsError(LabError, ValueError):
     """A LAB_* variable has an invalid value; the message names it."""
 

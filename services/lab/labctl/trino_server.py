@@ -24,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from labctl import settings as lab
 from labctl.errors import LabError, MissingPrerequisite
 
 LOG = logging.getLogger(__name__)
@@ -37,13 +38,8 @@ class TrinoError(LabError):
     """Trino is not installed, did not start, or stopped."""
 
 
-def cache_root() -> Path:
-    configured = os.environ.get("LAB_CACHE_DIR")
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "clickstream-lab"
-
-
 def install_dir() -> Path:
-    return cache_root() / "trino" / f"trino-server-{VERSION}"
+    return lab.cache_root() / "trino" / f"trino-server-{VERSION}"
 
 
 def java_major(java_home: Path) -> int:
