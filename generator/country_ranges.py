@@ -6,7 +6,7 @@ The ranges are in `country_ranges.json`, derived from DB-IP's IP to City Lite da
 (`make geoip`), so the ETL's GeoIP finds the country the generator meant. Regenerate
 them from an installed copy with
 
-    python -m generator.country_ranges --dbip .lab/geoip/dbip-city-mmdb-<version>
+    python -m generator.country_ranges --dbip ~/.cache/clickstream-lab/geoip/dbip-city-mmdb-<version>
 
 which samples addresses with a fixed seed and keeps, per country, networks of distinct
 cities (the same database and seed give the same file).

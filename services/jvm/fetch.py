@@ -91,12 +91,32 @@ def run_maven(pom: Path, output: Path, repository: Path) -> None:
     command = [mvn, "-B", "-q", "-f", str(pom), f"-Dmaven.repo.local={repository}",
                "dependency:copy-dependencies", f"-DoutputDirectory={output}",
                "-DincludeScope=runtime", "-Dmdep.overWriteReleases=false"]
+    component = pom.parent.name
+    # Offline, say so in one line at once (naming the asset and what to run while online), rather
+    # than after Maven's start and its page of errors. A user's Maven mirror is asked as it is.
+    mirrored = (Path.home() / ".m2" / "settings.xml").is_file()
+    if not mirrored and not maven_central_reachable():
+        raise SystemExit(f"error: {component} is not in the lab's cache ({output}) and Maven Central "
+                         f"({MAVEN_CENTRAL[0]}) cannot be reached: run `make {component}` once while online")
     log.debug("running %s", " ".join(command))
     done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     if done.returncode:
         tail = "\n".join(done.stdout.strip().splitlines()[-15:])
-        raise SystemExit(f"error: Maven could not fetch {pom.parent.name}'s artefacts "
-                         f"(is Maven Central reachable?):\n{tail}")
+        raise SystemExit(f"error: Maven could not fetch {component}'s artefacts:\n{tail}")
+
+
+MAVEN_CENTRAL = ("repo.maven.apache.org", 443)
+
+
+def maven_central_reachable(timeout: float = 3.0) -> bool:
+    """Whether Maven Central's host resolves and accepts a connection."""
+    import socket
+
+    try:
+        with socket.create_connection(MAVEN_CENTRAL, timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def verify(output: Path, lock: dict[str, str]) -> list[str]:

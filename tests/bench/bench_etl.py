@@ -123,7 +123,7 @@ def _throughput(events: list[dict], total: int, cold: bool, rounds: int) -> tupl
 
 
 def _geoip_databases() -> tuple[str, ...]:
-    """The lab's GeoIP files (installed by `make geoip` into the state dir, or installed now)."""
+    """The lab's GeoIP files (installed by `make geoip` into the lab's cache, or installed now)."""
     from labctl import geoip, settings
 
     return tuple(str(path) for path in geoip.database_files(settings.load()))

