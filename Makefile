@@ -246,7 +246,7 @@ lint: venv ## ruff over the whole repository
 
 # `make help`: the everyday targets first, then the sibling labs and tools, then the rest
 # (installation, tests, images) in the order they appear above.
-HELP_EVERYDAY := up generate status wait down logs shell env
+HELP_EVERYDAY := up generate status down wait logs shell env
 HELP_LABS := report athena lake-lab cloudwatch-lab anomaly-lab notebooks kdg lambda geoip doctor reset
 .PHONY: help
 help:

@@ -306,8 +306,12 @@ def test_the_python_api_attaches_to_the_compose_lab_by_url(compose_lab):
     URLs): its traffic reaches the index, the accounting counts what it sent, and leaving it
     (`stop`) leaves the lab running."""
     from clickstream_lab import Lab
+    from labctl import readiness, runtimes
 
     s = compose_lab["settings"]
+    with es.project_env(compose_lab["env"]):   # the earlier tests' lines (their marker too) all in first
+        owner = runtimes.ComposeRuntime(s)
+        readiness.wait_accounted(lambda: readiness.accounting(s, owner), timeout=180)
     attached = Lab.attach(s.apache_url, s.localstack_url, s.opensearch_url)
     before = attached.accounting()
     assert before.written == 0 and before.indexed >= VISITS

@@ -29,15 +29,24 @@ def image() -> str:
     return es.small_image()
 
 
-def _leftovers() -> list[dict]:
-    return engine.list_containers(f"{engine.RUN_LABEL}=true", include_stopped=True)
+def _labelled() -> set[str]:
+    return {c["Id"] for c in engine.list_containers(f"{engine.RUN_LABEL}=true", include_stopped=True)}
 
 
-def test_100_short_containers_in_a_row_through_the_lab_helper_none_hangs(image):
+@pytest.fixture
+def leftovers():
+    """The lab helper's containers made during the test and still there: the engine's storage
+    is shared by every run on the machine, so one an earlier run left (killed mid-test) or a
+    concurrent run's is not this test's."""
+    before = _labelled()
+    return lambda: sorted(_labelled() - before)
+
+
+def test_100_short_containers_in_a_row_through_the_lab_helper_none_hangs(image, leftovers):
     result = engine_stress.stress("lab", image, STRESS_COUNT, limit_s=CALL_LIMIT_S)
     print(es.note(f"engine stress: {result.row()}"))
     assert not result.hung and not result.failed, result.hung + result.failed
-    assert _leftovers() == []
+    assert leftovers() == []
 
 
 def test_run_returns_the_exit_code_and_each_stream(image):
@@ -45,12 +54,12 @@ def test_run_returns_the_exit_code_and_each_stream(image):
     assert result == engine.RunResult(3, b"out\n", b"err\n")
 
 
-def test_a_container_that_outlives_its_limit_is_removed_and_named(image):
+def test_a_container_that_outlives_its_limit_is_removed_and_named(image, leftovers):
     started = time.monotonic()
     with pytest.raises(engine.EngineError, match=r"container \w+ of .* did not exit within 3s"):
         engine.run(image, ["sleep", "120"], timeout=3)
     assert time.monotonic() - started < 3 + 5 + CALL_LIMIT_S  # wait's limit + margin + the removal
-    assert _leftovers() == []
+    assert leftovers() == []
 
 
 def test_50_execs_in_a_running_container_none_hangs(image):

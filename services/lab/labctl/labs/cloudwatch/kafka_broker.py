@@ -150,11 +150,20 @@ def broker_args(node_dir: Path, heap: str, libs: Path) -> list[str]:
     return [*jvm_args(node_dir, heap, libs), "kafka.Kafka", str(node_dir / "server.properties")]
 
 
+def new_cluster_id() -> str:
+    """A random cluster id as Kafka makes one (Uuid.randomUuid: URL-safe base64 of 16 bytes), never
+    starting with "-": kafka-storage's parser would take such an id for an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def format_storage(node_dir: Path) -> bool:
     """Format the log dir for KRaft once (True when it did); a formatted one is left alone."""
     if (node_dir / "data" / "meta.properties").is_file():
         return False
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster_id = new_cluster_id()
     LOG.info("formatting Kafka's storage in %s (cluster id %s)", node_dir / "data", cluster_id)
     done = subprocess.run([java(), *format_args(node_dir, libs_dir()), "-t", cluster_id],
                           capture_output=True, text=True, timeout=FORMAT_TIMEOUT_S, check=False)
