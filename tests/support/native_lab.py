@@ -137,7 +137,7 @@ class NativeLab:
 
     @property
     def access_log(self) -> Path:
-        return self.log_dir / "access_log"
+        return native.access_log(self.settings)
 
     def supervisorctl(self, *args: str) -> str:
         return native._supervisorctl(self.settings, *args, check=False).stdout
@@ -181,13 +181,7 @@ class NativeLab:
         for start in range(0, len(lines), lines_per_write):
             chunk = lines[start:start + lines_per_write]
             with self._write_lock:
-                fd = os.open(self.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-                try:
-                    data = memoryview(b"".join(chunk))
-                    while data:
-                        data = data[os.write(fd, data):]
-                finally:
-                    os.close(fd)
+                native.append_to_access_log(self.settings, b"".join(chunk))
                 # The ledger follows the file: a case's lines are contiguous in it.
                 assert len(self.ledger) == case.first + len(case.lines), "cases must not interleave"
                 self.ledger += chunk

@@ -24,7 +24,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Self
 
-from labctl import aws_clients, compose, preflight, readiness, runtimes, stage_counts, status
+from labctl import (
+    aws_clients,
+    compose,
+    native,
+    preflight,
+    readiness,
+    runtimes,
+    stage_counts,
+    status,
+)
 from labctl import settings as lab
 from labctl.errors import LabError
 from labctl.readiness import Accounting
@@ -167,14 +176,7 @@ class Lab:
             raise LabError("append_lines needs a native lab started or run on this machine")
         data = b"".join((line if isinstance(line, bytes) else line.encode()).rstrip(b"\n") + b"\n"
                         for line in lines)
-        path = self.settings.state_dir / "apache" / "logs" / "access_log"
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+        native.append_to_access_log(self.settings, data)
         self.lines_sent += len(lines)
         return len(lines)
 

@@ -375,6 +375,23 @@ def follow_logs(settings: LabSettings) -> int:
     return subprocess.run(["tail", "-n", "50", "-F", *files], check=False).returncode
 
 
+def access_log(settings: LabSettings) -> Path:
+    return _paths(settings)["apache"] / "logs" / "access_log"
+
+
+def append_to_access_log(settings: LabSettings, data: bytes) -> None:
+    """Append whole lines to Apache's access log as Apache writes them: O_APPEND, every byte
+    written, so a line never interleaves with Apache's own (the generator's file mode, the
+    tests' traffic, a team's own lines through clickstream_lab)."""
+    fd = os.open(access_log(settings), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
 def agent_stats_file(settings: LabSettings) -> Path:
     return _paths(settings)["agent"] / "stats.json"
 
