@@ -221,8 +221,8 @@ test: venv system-packages localstack-venv flink-venv spark-venv lambda opensear
 	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
 
 .PHONY: bench
-bench: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka trino ## run every benchmark, print a table, write build/bench.json
-	$(PY) -m tests.bench.run_all --out build/bench.json
+bench: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka trino ## run every benchmark (ONLY="data_lake agent" for some; QUICK=1 smaller), print a table, write build/bench.json
+	$(PY) -m tests.bench.run_all --out build/bench.json $(if $(ONLY),--only $(ONLY)) $(if $(QUICK),--quick)
 
 .PHONY: localstack-firehose-tests
 localstack-firehose-tests: venv localstack-venv ## LocalStack's recorded Firehose tests on the lab's provider and on LocalStack's (LOCALSTACK_SRC=<LocalStack git repo>)

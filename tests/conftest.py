@@ -1,9 +1,11 @@
-"""Shared fixtures: the native LocalStack with the lab's extension, real OpenSearch (one node
-per session and xdist worker), free ports, AWS clients pointed at loopback only."""
+"""Shared fixtures: the native LocalStack with the lab's extension, real OpenSearch and a
+Trino lab (started on first use, stopped when the next test file does not need them:
+tests/support/shared_servers.py), free ports, AWS clients pointed at loopback only."""
 from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
@@ -11,6 +13,7 @@ import pytest
 
 from tests.support.data_files import DATA_DIR
 from tests.support.markers import check_markers
+from tests.support.shared_servers import SHARED, release_idle, shared
 
 pytest_plugins = ["tests.support.processes"]   # servers a run starts end with it
 
@@ -101,10 +104,8 @@ def localstack(tmp_path_factory) -> LocalStackInstance:
     inst.stop()
 
 
-@pytest.fixture(scope="session")
-def opensearch_server(tmp_path_factory):
-    """One real OpenSearch node for the session (per xdist worker): tests use their own index
-    names, or call `wipe()` when they need the cluster empty."""
+@contextmanager
+def _opensearch_node(tmp_path_factory):
     from labctl import opensearch_native
 
     from tests.support.opensearch_server import OpenSearchProcess
@@ -114,14 +115,14 @@ def opensearch_server(tmp_path_factory):
     except opensearch_native.OpenSearchInstallError as error:
         pytest.fail(f"{error} (make test fetches it)")
     server.start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
-@pytest.fixture(scope="session")
-def trino_lab(tmp_path_factory):
-    """One LocalStack + Trino 476 lab for the session (tests/support/trino_lab.py), shared by
-    the differential suite and the Athena client suites' Trino work group."""
+@contextmanager
+def _trino_lab(tmp_path_factory):
     from tests.support import trino_lab as lab
 
     if not (LOCALSTACK_VENV / "bin" / "python").exists():
@@ -134,6 +135,34 @@ def trino_lab(tmp_path_factory):
                                     extra_env={"LAB_TRINO_URL": f"http://127.0.0.1:{trino_port}"})
     with lab.running(base, trino_port, localstack) as running:
         yield running
+
+
+def _on_trino(item: pytest.Item) -> bool:
+    """tests/athena's modules parametrized with engine `trino` reach the lab through their
+    `localstack` fixture (request.getfixturevalue), not by naming it."""
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("engine") == "trino"
+
+
+@pytest.fixture(scope="module")
+def opensearch_server(tmp_path_factory):
+    """A real OpenSearch node shared by the tests that follow each other in this worker
+    (tests/support/shared_servers.py): tests use their own index names, or call `wipe()`
+    when they need the cluster empty."""
+    return shared("opensearch_server", lambda: _opensearch_node(tmp_path_factory)).get()
+
+
+@pytest.fixture(scope="module")
+def trino_lab(tmp_path_factory):
+    """A LocalStack + Trino 476 lab (tests/support/trino_lab.py) shared by the differential
+    suite and the Athena client suites' Trino work group while they follow each other."""
+    return shared("trino_lab", lambda: _trino_lab(tmp_path_factory), _on_trino).get()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield                               # the test's own fixtures first
+    release_idle(list(SHARED.values()), item, nextitem)
 
 
 @pytest.fixture()

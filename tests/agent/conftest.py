@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.waiting import scaled
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -49,7 +51,7 @@ class AgentProcess:
             return {}
 
     def wait_stats(self, predicate, timeout: float = 60, what: str = "condition") -> dict:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while time.monotonic() < deadline:
             stats = self.stats()
             if stats and predicate(stats):
@@ -183,7 +185,7 @@ def make_firehose_to_s3(localstack, name: str) -> str:
         dest["BufferingHints"]["IntervalInSeconds"] = 60
         fh.create_delivery_stream(DeliveryStreamName=name, DeliveryStreamType="DirectPut",
                                   ExtendedS3DestinationConfiguration=dest)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + scaled(60)
     while fh.describe_delivery_stream(DeliveryStreamName=name)[
             "DeliveryStreamDescription"]["DeliveryStreamStatus"] != "ACTIVE":
         assert time.monotonic() < deadline, "delivery stream never became ACTIVE"
@@ -229,7 +231,7 @@ def kinesis_lines(localstack, name: str) -> list[bytes]:
 
 def wait_for_lines(read, total: int, timeout: float = 90) -> collections.Counter:
     """Poll a destination until every sequence number 0..total-1 has arrived."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while True:
         counts = count_seqs(read())
         if all(counts[s] for s in range(total)) or time.monotonic() > deadline:

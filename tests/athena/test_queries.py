@@ -86,6 +86,27 @@ def test_firehose_json_with_openx_serde(athena, s3, lake):
     assert extracted == [["product", "n"], ["7", "2"]]
 
 
+def test_each_partition_reads_only_its_own_folder(athena, s3, lake):
+    """Partitions under the table's root are listed together (one listing), and each still
+    reads only its own folder: not a neighbour whose name it prefixes (hour=1 vs hour=10),
+    not hidden files or folders, not a folder no partition names; a partition outside the
+    root is read from its own location."""
+    b = lake["bucket"]
+    files = {"t/hour=1/a": {"n": 1}, "t/hour=10/a": {"n": 10}, "t/hour=1/_SUCCESS": {"n": 100},
+             "t/hour=1/.hidden": {"n": 1000}, "t/hour=1/_tmp/b": {"n": 10000},
+             "t/unregistered/a": {"n": 100000}, "elsewhere/hour=2/a": {"n": 1000000}}
+    for key, doc in files.items():
+        s3.put_object(Bucket=b, Key=key, Body=json.dumps(doc).encode())
+    assert query(athena, f"""CREATE EXTERNAL TABLE parts (n bigint) PARTITIONED BY (hour string)
+        ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{b}/t/'""", lake) == []
+    assert query(athena, f"""ALTER TABLE parts ADD
+        PARTITION (hour='1') LOCATION 's3://{b}/t/hour=1/'
+        PARTITION (hour='10') LOCATION 's3://{b}/t/hour=10'
+        PARTITION (hour='2') LOCATION 's3://{b}/elsewhere/hour=2/'""", lake) == []
+    got = query(athena, "SELECT hour, sum(n) AS total FROM parts GROUP BY hour ORDER BY hour", lake)
+    assert got == [["hour", "total"], ["1", "1"], ["10", "10"], ["2", "1000000"]]
+
+
 def test_results_metadata_paging_and_files(athena, s3, lake):
     put_firehose_objects(s3, lake["bucket"])
     query(athena, DDL.format(bucket=lake["bucket"]), lake)

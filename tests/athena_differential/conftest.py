@@ -1,6 +1,6 @@
 """One lab for the differential suite: tests/conftest.py's `trino_lab` (a native LocalStack
 whose Athena knows a Trino, a Trino 476 coordinator reading that LocalStack's Glue and S3, both
-started once per session and shared with the Athena client suites), two work groups (tag
+shared with the Athena client suites while they run), two work groups (tag
 `lab:engine` = duckdb / trino) and one data set: the crawled Firehose backup of the example
 queries, and the tables of tests/athena."""
 from __future__ import annotations
@@ -26,9 +26,9 @@ def pytest_sessionstart(session):
         OUTCOMES_FILE.unlink(missing_ok=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def differential_lab(trino_lab):
-    """The session's LocalStack + Trino lab (tests/support/trino_lab.py), shared with the
+    """The shared LocalStack + Trino lab (tests/support/trino_lab.py), also used by the
     Athena client suites' Trino work group."""
     return trino_lab
 

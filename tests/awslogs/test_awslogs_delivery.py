@@ -12,6 +12,7 @@ import pytest
 
 from tests.agent.conftest import LogWriter, TcpProxy, log_line
 from tests.awslogs.conftest import AwsLogsProcess, filter_stream, read_stream, write_conf
+from tests.support.waiting import scaled
 
 pytestmark = pytest.mark.localstack
 
@@ -26,7 +27,7 @@ def logs_client(localstack):
 
 
 def wait_events(logs, stream: str, count: int, agent: AwsLogsProcess, timeout: float = 180) -> list:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while True:
         try:
             events = read_stream(logs, GROUP, stream)

@@ -135,7 +135,35 @@ def run(quick: bool = False) -> list[dict]:
         {"component": "agent", "metric": "rss_peak", "value": round(rss_peak / 2**20, 1),
          "unit": "MiB", "target": "bounded (queue of publishQueueCapacity batches)",
          "notes": "peak resident memory of the agent process"},
+        sigterm_with_endpoint_down(),
     ]
+
+
+def sigterm_with_endpoint_down() -> dict:
+    """Seconds from SIGTERM to exit while every PutRecordBatch is refused (a closed port):
+    the agent must give up at its shutdown budget, not retry on (tests/agent checks that it
+    does; this is how fast)."""
+    with socket.socket() as probe:      # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory(prefix="bench-agent-term-") as tmp:
+        tmp = Path(tmp)
+        _write_log(tmp / "access_log", 2_000)
+        config = {"firehose.endpoint": f"127.0.0.1:{port}", "checkpointFile": str(tmp / "checkpoints.sqlite"),
+                  "awsAccessKeyId": "test", "awsSecretAccessKey": "test",
+                  "flows": [{"filePattern": str(tmp / "access_log*"), "deliveryStream": "bench",
+                             "initialPosition": "START_OF_FILE"}]}
+        (tmp / "agent.json").write_text(json.dumps(config))
+        with open(tmp / "agent.log", "wb") as agent_log:
+            proc = subprocess.Popen([sys.executable, "-m", "agent", "--config", str(tmp / "agent.json")],
+                                    cwd=REPO, stdout=subprocess.DEVNULL, stderr=agent_log)
+        time.sleep(3)                   # read, batched, first sends refused and backing off
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=120)
+        seconds = time.monotonic() - started
+    return {"component": "agent", "metric": "sigterm_exit_endpoint_down", "value": round(seconds, 2),
+            "unit": "s", "target": "<= 5", "notes": "SIGTERM to exit, every send refused; shutdown budget 4 s"}
 
 
 def main() -> None:

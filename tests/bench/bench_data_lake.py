@@ -11,7 +11,9 @@ Figures (seconds, wall clock):
   athena_<query>_cold             the first query: S3 objects copied to the engine's cache
   athena_<query>                  each example query, StartQueryExecution -> SUCCEEDED
   duckdb_direct_<query>           the same query on DuckDB alone (baseline)
+  athena_<query>_engine           its TotalExecutionTimeInMillis (the engine's time, no client polling)
   athena_<query>_vs_direct        the lab's DuckDB engine over DuckDB alone (ratio; target <= 1.5)
+  athena_<query>_engine_vs_direct the same with the engine's own time
   trino_ready                     Trino 476 started -> answering (when `make trino` installed it)
   trino_rss_ready / trino_rss     its resident memory when ready / after the queries (MB)
   trino_<query>[_cold]            each example query on a work group tagged lab:engine=trino
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import tempfile
 import time
@@ -38,6 +41,7 @@ from tests.support.data_files import ELASTIC_LOG
 NOTE = "wall clock, shared 2-core machine"
 OBJECT_BYTES = 5 * 1024 * 1024
 ROLE = "arn:aws:iam::000000000000:role/glue_crawler_role"
+REPEATS = 3      # each query, on each side: the median is the figure
 
 
 def documents(count: int):
@@ -113,23 +117,35 @@ def run(quick: bool = False) -> list[dict]:
                     figures.append(figure(f"athena_{name}_cold", time.perf_counter() - started,
                                           f"{execution['Status']['State']}; copies the objects to the cache"))
                     first = False
-                started = time.perf_counter()
-                execution, rows = data_lake.run_query(athena, sql, lake, timeout=1800)
-                figures.append(figure(f"athena_{name}", time.perf_counter() - started,
-                                      f"{execution['Status']['State']}, {len(rows) - 1} rows"))
+                walls, engines = [], []
+                for _ in range(REPEATS):
+                    started = time.perf_counter()
+                    execution, rows = data_lake.run_query(athena, sql, lake, timeout=1800)
+                    walls.append(time.perf_counter() - started)
+                    engines.append(execution["Statistics"]["TotalExecutionTimeInMillis"] / 1000)
+                figures.append(figure(f"athena_{name}", statistics.median(walls),
+                                      f"{execution['Status']['State']}, {len(rows) - 1} rows; median of {REPEATS}"))
+                figures.append(figure(f"athena_{name}_engine", statistics.median(engines),
+                                      "the execution's TotalExecutionTimeInMillis (catalog, listing, DuckDB, "
+                                      f"result files; not the client's polling); median of {REPEATS}"))
             spec = tmp / "queries.json"
             spec.write_text(json.dumps(queries))
             out = subprocess.run([str(LOCALSTACK_VENV / "bin" / "python"), str(Path(__file__).with_name(
-                "duckdb_direct.py")), str(spec), *map(str, files)], check=True, capture_output=True, text=True)
+                "duckdb_direct.py")), str(spec), str(REPEATS), *map(str, files)], check=True, capture_output=True,
+                text=True)
             direct = json.loads(out.stdout)
             for name, seconds in direct.items():
-                figures.append(figure(f"duckdb_direct_{name}", seconds, "DuckDB alone on local copies (baseline)"))
+                figures.append(figure(f"duckdb_direct_{name}", seconds,
+                                      f"DuckDB alone on local copies (baseline); median of {REPEATS}"))
             ours = {f["metric"].removeprefix("athena_"): f["value"] for f in figures
                     if f["metric"].startswith("athena_") and not f["metric"].endswith("_cold")}
             for name, seconds in direct.items():
                 figures.append({**figure(f"athena_{name}_vs_direct", ours[name] / seconds,
-                                         "the lab's DuckDB engine / DuckDB alone, same run"),
+                                         "StartQueryExecution to SUCCEEDED as a boto3 client polling every "
+                                         "0.1 s sees it / DuckDB alone, same run"),
                                 "unit": "times", "target": 1.5})   # lower is better, as for seconds
+                figures.append({**figure(f"athena_{name}_engine_vs_direct", ours[f"{name}_engine"] / seconds,
+                                         "the execution's own time / DuckDB alone, same run"), "unit": "times"})
             figures += trino_figures(tmp, instance, trino_port, lake, queries)
         finally:
             instance.stop()

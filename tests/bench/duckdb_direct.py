@@ -1,11 +1,12 @@
 """The baseline of bench_data_lake: the example queries run by DuckDB directly on local
 copies of the same JSON Lines files, translated by sqlglot like the lab's Athena does
 but with no API, catalog, S3 or SerDe in between. It runs in LocalStack's venv (where
-duckdb and sqlglot are installed): python duckdb_direct.py <queries.json> <file>...
-and prints {"name": seconds} as JSON."""
+duckdb and sqlglot are installed): python duckdb_direct.py <queries.json> <repeats> <file>...
+and prints {"name": median seconds} as JSON."""
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ COLUMNS = {"host": "VARCHAR", "path": "VARCHAR", "response": "INTEGER", "usernam
 
 def main(argv: list[str]) -> int:
     queries = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    files = argv[1:]
+    repeats, files = int(argv[1]), argv[2:]
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in COLUMNS.items()) + "}"
@@ -28,9 +29,12 @@ def main(argv: list[str]) -> int:
                 f"columns={columns})")
     timings = {}
     for name, sql in queries.items():
-        started = time.perf_counter()
-        con.execute(sqlglot.transpile(sql, read="athena", write="duckdb")[0]).fetchall()
-        timings[name] = time.perf_counter() - started
+        runs = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            con.execute(sqlglot.transpile(sql, read="athena", write="duckdb")[0]).fetchall()
+            runs.append(time.perf_counter() - started)
+        timings[name] = statistics.median(runs)
     print(json.dumps(timings))
     return 0
 

@@ -5,25 +5,35 @@ CloudFormation's terminal states."""
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.support.shared_servers import shared
 from tests.support.waiting import wait_for
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@pytest.fixture(scope="session")
-def cfn_localstack(tmp_path_factory):
+@contextmanager
+def _cfn_localstack(tmp_path_factory):
     from tests.conftest import LocalStackInstance
 
     base = tmp_path_factory.mktemp("cfn-localstack")
     inst = LocalStackInstance(base / "volume", base / "localstack.log",
                               extra_env={"LAB_FIREHOSE_BUFFER_TIME_SCALE": "0.05"})
     inst.start()
-    yield inst
-    inst.stop()
+    try:
+        yield inst
+    finally:
+        inst.stop()
+
+
+@pytest.fixture(scope="module")
+def cfn_localstack(tmp_path_factory):
+    """Shared by the files that follow each other in this worker (tests/support/shared_servers.py)."""
+    return shared("cfn_localstack", lambda: _cfn_localstack(tmp_path_factory)).get()
 
 
 def template(name: str) -> str:

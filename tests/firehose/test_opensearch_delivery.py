@@ -1,4 +1,4 @@
-"""OpenSearch / Elasticsearch delivery through _bulk to real OpenSearch (the session's node):
+"""OpenSearch / Elasticsearch delivery through _bulk to real OpenSearch (the shared node):
 index rotation, RetryDuration with the server down for less and for more than
 it, per-document failures, both S3 backup modes, and every record accounted
 for exactly once across the index, the S3 outputs and the dropped counter."""

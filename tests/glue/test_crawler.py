@@ -138,3 +138,72 @@ def test_stop_crawler_cancels_the_crawl(localstack, glue, setup):
                        timeout=60, interval=0.05)
     assert crawler["LastCrawl"]["Status"] == "CANCELLED"
     assert glue.get_tables(DatabaseName=db)["TableList"] == []
+
+
+def test_catalog_target_crawl_adds_the_tables_own_partitions(localstack, glue, setup):
+    """The Parquet module's shape: a partitioned table declared first (year/month/day/hour,
+    Parquet SerDe), Firehose's `YYYY/MM/dd/HH/` folders under its location, and a crawler whose
+    only target is that table. The crawl adds the folders as partitions under the table's own
+    keys and SerDe, and Athena then finds every 404 line."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.athena.conftest import query
+
+    bucket, db = setup
+    s3 = localstack.client("s3")
+    lines = [{"host": f"10.0.0.{i}", "request": f"/p/{i}", "status": ["200", "404", "500"][i % 3]} for i in range(42)]
+    hours = ["2026/11/03/04", "2026/11/03/05", "2026/11/04/00"]
+    for h, hour in enumerate(hours):
+        body = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(lines[h::3]), body)
+        s3.put_object(Bucket=bucket, Key=f"parquet/{hour}/delivery-{h}.parquet", Body=body.getvalue())
+    glue.create_table(DatabaseName=db, TableInput={
+        "Name": "access_logs_parquet", "TableType": "EXTERNAL_TABLE",
+        "PartitionKeys": [{"Name": k, "Type": "string"} for k in ("year", "month", "day", "hour")],
+        "StorageDescriptor": {
+            "Columns": [{"Name": "host", "Type": "string"}, {"Name": "request", "Type": "string"},
+                        {"Name": "status", "Type": "string"}],
+            "Location": f"s3://{bucket}/parquet/",
+            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}})
+    name = f"c-{db}"
+    glue.create_crawler(Name=name, Role=ROLE,
+                        Targets={"CatalogTargets": [{"DatabaseName": db, "Tables": ["access_logs_parquet"]}]},
+                        SchemaChangePolicy={"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"})
+    assert crawl(glue, name)["LastCrawl"]["Status"] == "SUCCEEDED"
+
+    parts = glue.get_partitions(DatabaseName=db, TableName="access_logs_parquet")["Partitions"]
+    assert sorted(p["Values"] for p in parts) == sorted(h.split("/") for h in hours)
+    for p in parts:
+        assert p["StorageDescriptor"]["Location"] == f"s3://{bucket}/parquet/{'/'.join(p['Values'])}/"
+        assert p["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+    assert glue.get_crawler_metrics(CrawlerNameList=[name])["CrawlerMetricsList"][0]["TablesCreated"] == 0
+
+    lake = {"database": db, "output": f"s3://{bucket}/athena-results/", "bucket": bucket}
+    got = query(localstack.client("athena"), "SELECT * FROM access_logs_parquet WHERE status = '404'", lake)
+    assert got[0] == ["host", "request", "status", "year", "month", "day", "hour"]
+    expected = sorted([d["host"], d["request"], d["status"], *hours[i % 3].split("/")]
+                      for i, d in enumerate(lines) if d["status"] == "404")
+    assert sorted(got[1:]) == expected and len(expected) == 14
+
+
+def test_catalog_target_of_a_missing_table_fails_and_other_targets_are_refused(glue, setup):
+    _, db = setup
+    name = f"c-{db}"
+    glue.create_crawler(Name=name, Role=ROLE,
+                        Targets={"CatalogTargets": [{"DatabaseName": db, "Tables": ["no_such_table"]}]})
+    crawler = crawl(glue, name)
+    assert crawler["LastCrawl"]["Status"] == "FAILED"
+    assert "no_such_table" in crawler["LastCrawl"]["ErrorMessage"]
+    for targets in ({"JdbcTargets": [{"ConnectionName": "c", "Path": "db/%"}]},
+                    {"DynamoDBTargets": [{"Path": "table"}]},
+                    {"CatalogTargets": [{"DatabaseName": db, "Tables": ["t"], "EventQueueArn": "arn:aws:sqs:x"}]}):
+        with pytest.raises(ClientError) as refused:
+            glue.create_crawler(Name=f"{name}-x", Role=ROLE, DatabaseName=db, Targets=targets)
+        assert refused.value.response["Error"]["Code"] == "InvalidInputException"
+        assert next(iter(targets)) in refused.value.response["Error"]["Message"] or \
+            "EventQueueArn" in refused.value.response["Error"]["Message"]

@@ -68,24 +68,47 @@ def test_unknown_job_and_run(glue_lab):
 
 
 def test_arguments_merge_and_reserved_ones_in_the_output_log(glue_lab):
+    """getResolvedOptions answers as AWS's awsglue.utils does (its published source): the
+    reserved options of a run always come back (keys with underscores, the bookmark option
+    defaulted, TempDir mirrored to RedshiftTempDir), asking for a reserved one is refused,
+    a missing one is named, and unasked arguments are ignored."""
     source = """
         import json, sys
-        from awsglue.utils import getResolvedOptions
-        args = getResolvedOptions(sys.argv, ["JOB_NAME", "JOB_RUN_ID", "TempDir", "job-bookmark-option",
-                                             "shared", "only_default", "only_run"])
-        print(json.dumps(args))
+        from awsglue.utils import GlueArgumentError, getResolvedOptions
+        args = getResolvedOptions(sys.argv, ["JOB_NAME", "TempDir", "shared", "only_default", "only_run", "my-opt"])
+        refused = []
+        for reserved in (["job-bookmark-option"], ["JOB_RUN_ID"], ["job-bookmark-from"], ["encryption-type"]):
+            try:
+                getResolvedOptions(sys.argv, reserved)
+            except RuntimeError as exc:
+                refused.append(str(exc))
+        try:
+            getResolvedOptions(sys.argv, ["JOB_NAME", "not_given", "nor_this"])
+        except GlueArgumentError as exc:
+            refused.append(str(exc))
+        print(json.dumps({"args": args, "refused": refused}))
     """
     name = glue_lab.job(source, DefaultArguments={"--shared": "default", "--only_default": "d"})
-    run_id = glue_lab.glue.start_job_run(JobName=name, Arguments={"--shared": "run", "--only_run": "r"})["JobRunId"]
+    run_id = glue_lab.glue.start_job_run(JobName=name, Arguments={"--shared": "run", "--only_run": "r",
+                                                                   "--my-opt": "dashes", "--unasked": "x"})["JobRunId"]
     run = glue_lab.finish(name, run_id)
     assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
-    assert run["Arguments"] == {"--shared": "run", "--only_run": "r"}
+    assert run["Arguments"] == {"--shared": "run", "--only_run": "r", "--my-opt": "dashes", "--unasked": "x"}
     assert run["ExecutionTime"] >= 0 and run["CompletedOn"] >= run["StartedOn"]
     printed = json.loads(glue_lab.log_lines("/aws-glue/jobs/output", run_id)[-1])
-    assert printed == {"JOB_NAME": name, "JOB_RUN_ID": run_id, "TempDir": printed["TempDir"],
-                       "job-bookmark-option": "job-bookmark-disable", "shared": "run", "only_default": "d",
-                       "only_run": "r"}
-    assert printed["TempDir"].startswith("s3://")
+    args = printed["args"]
+    assert args["TempDir"].startswith("s3://") and args["RedshiftTempDir"] == args["TempDir"]
+    assert args["JOB_ID"].startswith("j_")
+    assert args == {"JOB_NAME": name, "JOB_ID": args["JOB_ID"], "JOB_RUN_ID": run_id, "SECURITY_CONFIGURATION": None,
+                    "TempDir": args["TempDir"], "RedshiftTempDir": args["TempDir"],
+                    "job_bookmark_option": "job-bookmark-disable", "job_bookmark_from": None,
+                    "job_bookmark_to": None, "encryption_type": None,
+                    "shared": "run", "only_default": "d", "only_run": "r", "my_opt": "dashes"}
+    assert printed["refused"] == ["Using reserved arguments job-bookmark-option",
+                                  "Using reserved arguments --JOB_RUN_ID",
+                                  "Using reserved arguments --job-bookmark-from",
+                                  "Using reserved arguments --encryption-type",
+                                  "the following arguments are required: --not_given, --nor_this"]
 
 
 def test_a_script_that_raises_ends_failed_with_its_message(glue_lab):

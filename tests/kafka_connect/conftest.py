@@ -1,6 +1,7 @@
-"""Fixtures for the connectors' tests: one real broker (Apache Kafka) for the folder, the connectors
-run as the lab runs them (`python -m kafka_connect ...` subprocesses), and readers that count
-records instead of trusting the broker's high watermark."""
+"""Fixtures for the connectors' tests: one real broker (Apache Kafka), shared while the folder's
+files run (tests/support/shared_servers.py), the connectors run as the lab runs them
+(`python -m kafka_connect ...` subprocesses), and readers that count records instead of
+trusting the broker's high watermark."""
 from __future__ import annotations
 
 import json
@@ -16,16 +17,17 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
 from tests.conftest import free_port
 from tests.support.kafka_broker import running_broker
+from tests.support.shared_servers import shared
 from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO / "services/kafka_connect/config"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def broker(tmp_path_factory):
-    with running_broker(tmp_path_factory.mktemp("kafka"), free_port()) as b:
-        yield b
+    """A real Kafka broker shared by the files that follow each other in this worker."""
+    return shared("broker", lambda: running_broker(tmp_path_factory.mktemp("kafka"), free_port())).get()
 
 
 class ConnectorProcess:

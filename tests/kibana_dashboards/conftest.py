@@ -1,5 +1,5 @@
 """Fixtures for the dashboards tests: JSON Schema validation of saved objects,
-the session's real OpenSearch node (tests/conftest.py), the real ETL's documents for
+the shared real OpenSearch node (tests/conftest.py), the real ETL's documents for
 the real Apache log, and headless Chromium."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def workshop_export() -> Any:
 
 @pytest.fixture
 def empty_opensearch(opensearch_server) -> Iterator[str]:
-    """The session's real OpenSearch node, emptied for this test (no index, no template)."""
+    """The shared real OpenSearch node, emptied for this test (no index, no template)."""
     opensearch_server.wipe()
     opensearch_server.filled = False
     yield opensearch_server.url
@@ -124,7 +124,7 @@ def etl_docs() -> list[dict[str, Any]]:
 
 @pytest.fixture
 def filled_opensearch(opensearch_server, etl_docs) -> Iterator[str]:
-    """The session's node holding the index template and the ETL's documents in index `apache`
+    """The shared node holding the index template and the ETL's documents in index `apache`
     (filled once, again only after a test emptied it; the tests using it only read)."""
     from kibana_dashboards.template import put_template
 

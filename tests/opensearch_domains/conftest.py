@@ -1,4 +1,4 @@
-"""A LocalStack with the lab's `opensearch`/`es` providers whose domains are the session's real
+"""A LocalStack with the lab's `opensearch`/`es` providers whose domains are the shared real
 OpenSearch node (LAB_OPENSEARCH_URL; tests/conftest.py's `opensearch_server`), created in 2 s
 instead of the lab's 10."""
 from __future__ import annotations

@@ -45,6 +45,7 @@ from opensearchpy import exceptions as opensearch_errors
 
 from etl.config import EtlConfig
 from etl.handler import transform_records
+from tests.support.waiting import scaled
 
 # The Kinesis Agent's record limit (README.md, Facts 3; agent/records.py): a longer
 # line is cut to this size, its last byte replaced by the terminator "\n".
@@ -329,7 +330,7 @@ def wait_until_accounted(observer: LabObserver, expected: list[Expected], timeou
     """Poll until every line is found and Firehose holds nothing buffered; then one
     more poll after Firehose's received counter stopped moving (late duplicates).
     Returns the last accounting (with lost > 0 if the deadline passed)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     previous_received = None
     acc = Accounting()
     while True:

@@ -1,7 +1,13 @@
 """The one way the tests wait for something to become true: labctl's wait_until
-(services/lab/labctl/waiting.py), failing the test when the time is up."""
+(services/lab/labctl/waiting.py), failing the test when the time is up.
+
+A deadline says how long something may take, not how fast it must be (speed is `make
+bench`'s). On a loaded machine (another suite, a build) everything takes longer without
+being wrong, so deadlines stretch with the machine's load: `scaled(timeout)` multiplies by
+the last minute's load average per CPU, between 1 (idle: unchanged) and MAX_STRETCH."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -9,13 +15,20 @@ from labctl.errors import LabTimeout
 from labctl.waiting import wait_until
 
 T = TypeVar("T")
+MAX_STRETCH = 4.0
+
+
+def scaled(timeout: float) -> float:
+    """`timeout` stretched by the machine's load (1x when idle, at most MAX_STRETCH)."""
+    load_per_cpu = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return timeout * min(MAX_STRETCH, max(1.0, load_per_cpu))
 
 
 def wait_for(condition: Callable[[], T], timeout: float = 60, interval: float = 0.5,
              what: str = "") -> T:
     """Poll `condition` until it returns something truthy and return that; after `timeout`
-    seconds fail with an AssertionError naming `what` and the last value seen."""
+    seconds (scaled by the load) fail with an AssertionError naming `what` and the last value seen."""
     try:
-        return wait_until(condition, timeout, interval, what)
+        return wait_until(condition, scaled(timeout), interval, what)
     except LabTimeout as error:
         raise AssertionError(str(error)) from None

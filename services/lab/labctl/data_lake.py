@@ -99,7 +99,10 @@ def run_query(athena, sql: str, lake: DataLake = DataLake(), timeout: float = 60
         return execution if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED") else None
 
     try:
-        execution = wait_until(finished_execution, timeout, 0.1, what=f"query {query_id} to finish")
+        # every 20 ms for a second, then every 0.5 s: a short query is seen done at once,
+        # a long one is polled gently
+        execution = wait_until(finished_execution, timeout, 0.02, what=f"query {query_id} to finish",
+                               then_every=0.5)
     except LabTimeout:
         athena.stop_query_execution(QueryExecutionId=query_id)
         raise

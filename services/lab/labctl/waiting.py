@@ -1,6 +1,7 @@
 """The lab's one way to wait for something: `wait_until(condition, ...)`.
 
-It polls `condition` at a fixed interval until it returns something truthy, and returns that.
+It polls `condition` at a fixed interval (or, with `then_every`, at `interval` for the first
+second and at `then_every` after it) until it returns something truthy, and returns that.
 A condition that knows the wait is hopeless (a process died, a service failed) raises, and
 the error goes to the caller at once; exceptions listed in `retry_on` count as "not yet"
 (a server still starting refuses connections). When the time is up it raises LabTimeout
@@ -20,6 +21,7 @@ from tenacity import (
     retry_if_exception_type,
     retry_if_result,
     stop_after_delay,
+    wait_chain,
     wait_fixed,
 )
 
@@ -29,13 +31,15 @@ T = TypeVar("T")
 
 
 def wait_until(condition: Callable[[], T], timeout: float = 60, interval: float = 0.5, what: str = "",
-               retry_on: tuple[type[BaseException], ...] = ()) -> T:
+               retry_on: tuple[type[BaseException], ...] = (), then_every: float | None = None) -> T:
     """Poll `condition` every `interval` s until it returns something truthy and return that;
     after `timeout` s raise LabTimeout naming `what` and the last value (or error) seen."""
     retry = retry_if_result(lambda value: not value)
     if retry_on:
         retry = retry | retry_if_exception_type(retry_on)
-    attempts = Retrying(stop=stop_after_delay(timeout), wait=wait_fixed(interval), retry=retry)
+    wait = wait_fixed(interval) if then_every is None else \
+        wait_chain(*[wait_fixed(interval)] * max(1, round(1 / interval)), wait_fixed(then_every))
+    attempts = Retrying(stop=stop_after_delay(timeout), wait=wait, retry=retry)
     try:
         return attempts(condition)
     except RetryError as error:

@@ -106,14 +106,18 @@ def partition_files(clients: Clients, table: dict) -> list[PartitionFiles]:
         if not loc:
             raise errors.QueryFailed(f"HIVE_METASTORE_ERROR: Table {table['Name']} has no location")
         locations.append(([], loc))
-    out = []
-    for values, loc in locations:
+    for _, loc in locations:
         try:
-            objects = s3_objects.list_location(clients.s3, loc)
-        except (ValueError, ClientError) as exc:
+            s3_objects.split_uri(loc)
+        except ValueError as exc:
             raise errors.QueryFailed(f"HIVE_FILESYSTEM_ERROR: cannot list {loc}: {exc}") from exc
-        out.append(PartitionFiles(values, [clients.cache.local_path(clients.s3, o) for o in objects]))
-    return out
+    root = (table.get("StorageDescriptor") or {}).get("Location")
+    try:
+        listings = s3_objects.list_locations(clients.s3, root, [loc for _, loc in locations])
+    except ClientError as exc:
+        raise errors.QueryFailed(f"HIVE_FILESYSTEM_ERROR: cannot list the files of {table['Name']}: {exc}") from exc
+    return [PartitionFiles(values, [clients.cache.local_path(clients.s3, o) for o in objects])
+            for (values, _), objects in zip(locations, listings)]
 
 
 def _tables(tree: exp.Expression) -> list[exp.Table]:

@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,12 +180,16 @@ class Runner:
         except ValueError as exc:
             raise errors.QueryFailed(f"The S3 location provided to save your query results is invalid. {exc}",
                                      errors.TYPE_RESULT_WRITE) from exc
-        try:
-            clients.s3.put_object(Bucket=bucket, Key=key, Body=results.csv_bytes(result))
-            clients.s3.put_object(Bucket=bucket, Key=key + ".metadata", Body=results.metadata_bytes(result))
+        objects = {key: results.csv_bytes(result), key + ".metadata": results.metadata_bytes(result)}
+        manifest = key[:-len(".csv")] + "-manifest.csv"
+        if result.data_files is not None:
+            objects[manifest] = results.manifest_bytes(result)
+        try:   # side by side: each PUT is a round trip through LocalStack's gateway
+            with ThreadPoolExecutor(len(objects), thread_name_prefix="lab-athena-results") as pool:
+                for done in [pool.submit(clients.s3.put_object, Bucket=bucket, Key=k, Body=body)
+                             for k, body in objects.items()]:
+                    done.result()
             if result.data_files is not None:
-                manifest = key[:-len(".csv")] + "-manifest.csv"
-                clients.s3.put_object(Bucket=bucket, Key=manifest, Body=results.manifest_bytes(result))
                 execution.manifest_location = f"s3://{bucket}/{manifest}"
         except ClientError as exc:
             raise errors.QueryFailed(f"Unable to verify/create output bucket {bucket}",

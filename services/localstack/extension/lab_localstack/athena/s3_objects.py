@@ -4,6 +4,7 @@ ETag, named so the engine knows GZIP from the bytes (Firehose's objects may have
 extension)."""
 from __future__ import annotations
 
+import bisect
 import hashlib
 import shutil
 import threading
@@ -23,17 +24,55 @@ class S3Object:
     etag: str
 
 
-def list_location(s3, uri: str) -> list[S3Object]:
-    """Every data object under a location (as a directory: a trailing / is implied)."""
+def _as_folder(uri: str) -> tuple[str, str]:
     bucket, prefix = split_uri(uri)
-    if prefix and not prefix.endswith("/"):
-        prefix += "/"
+    return bucket, prefix if not prefix or prefix.endswith("/") else prefix + "/"
+
+
+def _list_prefix(s3, bucket: str, prefix: str) -> list[S3Object]:
+    """Every object under a prefix, hidden ones included, sorted by key."""
     out = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            if is_data_key(item["Key"], prefix):
-                out.append(S3Object(bucket, item["Key"], item["Size"], item.get("ETag", "").strip('"')))
+        out += [S3Object(bucket, item["Key"], item["Size"], item.get("ETag", "").strip('"'))
+                for item in page.get("Contents", [])]
     return sorted(out, key=lambda o: o.key)
+
+
+def _under(objects: list[S3Object], keys: list[str], prefix: str) -> list[S3Object]:
+    """The data objects (of a key-sorted listing) under one folder prefix."""
+    start = bisect.bisect_left(keys, prefix)
+    end = start
+    while end < len(keys) and keys[end].startswith(prefix):
+        end += 1
+    return [o for o in objects[start:end] if is_data_key(o.key, prefix)]
+
+
+def list_location(s3, uri: str) -> list[S3Object]:
+    """Every data object under a location (as a directory: a trailing / is implied)."""
+    bucket, prefix = _as_folder(uri)
+    objects = _list_prefix(s3, bucket, prefix)
+    return _under(objects, [o.key for o in objects], prefix)
+
+
+def list_locations(s3, root: str | None, uris: list[str]) -> list[list[S3Object]]:
+    """The data objects of each location: the partitions whose keys start with the table's
+    location come from one listing of it (not one listing per partition), the others are
+    listed alone. The location is taken as a key prefix here, not a folder: a crawled
+    Firehose backup's table is at `apache_` and its partitions at `apache_2026/11/03/04/`."""
+    listed: list[list[S3Object] | None] = [None] * len(uris)
+    try:
+        root_bucket, root_prefix = split_uri(root) if root else ("", "")
+    except ValueError:
+        root = None
+    if root and root_prefix and len(uris) > 1:   # never a whole bucket's listing
+        inside = [i for i, uri in enumerate(uris)
+                  if _as_folder(uri)[0] == root_bucket and _as_folder(uri)[1].startswith(root_prefix)]
+        if len(inside) > 1:
+            objects = _list_prefix(s3, root_bucket, root_prefix)
+            keys = [o.key for o in objects]
+            for i in inside:
+                listed[i] = _under(objects, keys, _as_folder(uris[i])[1])
+    return [found if found is not None else list_location(s3, uri) for found, uri in zip(listed, uris)]
 
 
 class ObjectCache:

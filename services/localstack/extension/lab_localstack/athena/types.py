@@ -4,6 +4,8 @@
 Glue) are lab_localstack.hive's, shared with Glue's crawlers."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlglot import exp
 
 from lab_localstack.hive import parse_glue_type
@@ -18,11 +20,13 @@ _DUCKDB_TO_ATHENA = {
 }
 
 
+@lru_cache(maxsize=1024)   # called per column per partition per query; types are few
 def is_nested(glue_type: str) -> bool:
     return parse_glue_type(glue_type).this in (exp.DataType.Type.STRUCT, exp.DataType.Type.ARRAY,
                                                exp.DataType.Type.MAP)
 
 
+@lru_cache(maxsize=1024)
 def glue_to_duckdb(glue_type: str) -> str:
     """DuckDB type for a Glue column type (`struct<a:int>` -> `STRUCT(a INT)`)."""
     return parse_glue_type(glue_type).sql(dialect="duckdb")

@@ -21,7 +21,7 @@ from lab_localstack.glue import schema_inference as infer
 from lab_localstack.glue import shapes
 from lab_localstack.glue.models import GlueStore, values_key
 
-_HIVE = re.compile(r"^([^=/]+)=([^/]*)$")
+HIVE_FOLDER = re.compile(r"^([^=/]+)=([^/]*)$")
 
 
 @dataclass
@@ -41,7 +41,7 @@ def table_name(bucket: str, prefix: str, table_prefix: str = "") -> str:
     return (table_prefix + re.sub(r"[^a-z0-9_]", "_", last.lower()))[:255]
 
 
-def _objects(s3, bucket: str, prefix: str, exclusions: list[str]) -> list[dict]:
+def list_objects(s3, bucket: str, prefix: str, exclusions: list[str]) -> list[dict]:
     out = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
@@ -54,7 +54,7 @@ def _objects(s3, bucket: str, prefix: str, exclusions: list[str]) -> list[dict]:
     return out
 
 
-def _sample(s3, bucket: str, obj: dict, merged: dict[str, infer.Sample]) -> str:
+def sample_object(s3, bucket: str, obj: dict, merged: dict[str, infer.Sample]) -> str:
     head = s3.get_object(Bucket=bucket, Key=obj["Key"], Range=f"bytes=0-{infer.SAMPLE_BYTES - 1}")["Body"].read()
     if head[:4] == b"PAR1":
         with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +90,7 @@ def _partition_keys(objects: list[dict], depth: int) -> list[str]:
     names = None
     for obj in objects:
         folders = obj["Rel"].split("/")[:depth]
-        found = [m.group(1).lower() if (m := _HIVE.match(f)) else None for f in folders]
+        found = [m.group(1).lower() if (m := HIVE_FOLDER.match(f)) else None for f in folders]
         names = found if names is None else [a if a == b else None for a, b in zip(names, found)]
     return [n or f"partition_{i}" for i, n in enumerate(names or [])]
 
@@ -123,7 +123,7 @@ def crawl_target(cat: GlueStore, lock, account: str, crawler: dict, s3, path: st
                  stopping: Callable[[], bool]) -> TargetResult:
     """Crawls one S3 target; the catalog is only touched under `lock`."""
     bucket, prefix = split_uri(path)
-    objects = _objects(s3, bucket, prefix, exclusions)
+    objects = list_objects(s3, bucket, prefix, exclusions)
     if not objects:
         return TargetResult()
     merged: dict[str, infer.Sample] = {}
@@ -131,7 +131,7 @@ def crawl_target(cat: GlueStore, lock, account: str, crawler: dict, s3, path: st
     for obj in objects:
         if stopping():
             raise Cancelled()
-        kinds[_sample(s3, bucket, obj, merged)] += 1
+        kinds[sample_object(s3, bucket, obj, merged)] += 1
     classification = kinds.most_common(1)[0][0]
     sample = merged.get(classification) or infer.Sample("UNKNOWN")
     if classification == "json":
@@ -179,7 +179,7 @@ def _add_partitions(parts: dict[str, dict], table: dict, objects: list[dict], de
     params = {k: v for k, v in table["Parameters"].items() if k != "UPDATED_BY_CRAWLER"}
     for obj in objects:
         folders = obj["Rel"].split("/")[:depth]
-        values = [m.group(2) if (m := _HIVE.match(v)) else v for v in folders]
+        values = [m.group(2) if (m := HIVE_FOLDER.match(v)) else v for v in folders]
         key = values_key(values)
         if key in parts:
             continue

@@ -13,7 +13,7 @@ from localstack.aws.api import RequestContext, handler
 from localstack.aws.connect import connect_to
 
 from lab_localstack.aws_api import GLUE, find
-from lab_localstack.glue import crawl, shapes, validation
+from lab_localstack.glue import crawl, crawl_catalog, shapes, validation
 from lab_localstack.glue.catalog import CatalogAccess
 from lab_localstack.glue.tags_api import check_tags, resource_key
 
@@ -23,6 +23,26 @@ STOPPING_SECONDS = 0.3   # how long a finished crawl shows STOPPING before READY
 
 def _not_found(name: str):
     return GLUE.not_found(f"Crawler with name {name} has not been found")
+
+
+# Targets the lab crawls; any other kind is refused, never accepted and left uncrawled.
+CRAWLED_TARGETS = ("S3Targets", "CatalogTargets")
+
+
+def _check_targets(targets: dict) -> None:
+    for kind, value in targets.items():
+        if value and kind not in CRAWLED_TARGETS:
+            raise GLUE.invalid(f"The lab's crawlers crawl S3Targets and CatalogTargets only, not {kind}")
+    for target in targets.get("S3Targets") or []:
+        validation.require(target.get("Path"), "targets.s3Targets.path")
+        if not target["Path"].startswith("s3://"):
+            raise GLUE.invalid(f"Invalid S3 path: {target['Path']}")
+    for i, target in enumerate(targets.get("CatalogTargets") or []):
+        validation.require(target.get("DatabaseName"), f"targets.catalogTargets.{i + 1}.member.databaseName")
+        validation.require(target.get("Tables") or None, f"targets.catalogTargets.{i + 1}.member.tables")
+        for key in ("ConnectionName", "EventQueueArn", "DlqEventQueueArn"):
+            if target.get(key):
+                raise GLUE.invalid(f"The lab's crawlers do not support {key} on a catalog target")
 
 
 class CrawlersApi(CatalogAccess):
@@ -39,10 +59,7 @@ class CrawlersApi(CatalogAccess):
         validation.require(request.get("Role"), "role")
         targets = request.get("Targets") or {}
         validation.require(targets or None, "targets")
-        for target in targets.get("S3Targets") or []:
-            validation.require(target.get("Path"), "targets.s3Targets.path")
-            if not target["Path"].startswith("s3://"):
-                raise GLUE.invalid(f"Invalid S3 path: {target['Path']}")
+        _check_targets(targets)
         tags = check_tags(request.get("Tags"))
         with self.store.lock:
             cat = self.catalog(context)
@@ -99,6 +116,8 @@ class CrawlersApi(CatalogAccess):
             crawler = self._crawler(context, request.get("Name"))
             if crawler["State"] != "READY":
                 raise GLUE.error("CrawlerRunningException", f"Crawler with name {crawler['Name']} has already started")
+            if request.get("Targets"):
+                _check_targets(request["Targets"])
             for key in ("Role", "Targets", "DatabaseName", "Description", "TablePrefix", "SchemaChangePolicy",
                         "RecrawlPolicy", "Classifiers", "Configuration"):
                 if key in request:
@@ -131,8 +150,9 @@ class CrawlersApi(CatalogAccess):
             crawler = self._crawler(context, request.get("Name"))
             if crawler["State"] != "READY":
                 raise GLUE.error("CrawlerRunningException", f"Crawler with name {crawler['Name']} has already started")
-            if not crawler.get("DatabaseName") or crawler["DatabaseName"].lower() not in \
-                    self.catalog(context).databases:
+            if crawler["Targets"].get("S3Targets") and (not crawler.get("DatabaseName") or
+                                                        crawler["DatabaseName"].lower() not in
+                                                        self.catalog(context).databases):
                 raise GLUE.not_found(f"Database {crawler.get('DatabaseName')} not found.")
             crawler["State"] = "RUNNING"
             crawler["LastCrawl"] = {"Status": "RUNNING", "StartTime": time.time(),
@@ -189,8 +209,15 @@ class CrawlersApi(CatalogAccess):
                                             target.get("Exclusions") or [], stop.is_set)
                 created += result.created
                 updated += result.updated
+            for target in crawler["Targets"].get("CatalogTargets") or []:
+                for table in target["Tables"]:
+                    result = crawl_catalog.crawl_table(cat, self.store.lock, crawler, s3, target["DatabaseName"],
+                                                       table, stop.is_set)
+                    updated += result.updated
         except crawl.Cancelled:
             status = "CANCELLED"
+        except crawl_catalog.TableMissing as exc:
+            status, error = "FAILED", f"EntityNotFoundException: {exc}"
         except Exception as exc:
             LOG.exception("crawler %s failed", crawler["Name"])
             status, error = "FAILED", f"Internal Service Exception: {type(exc).__name__}: {exc}"

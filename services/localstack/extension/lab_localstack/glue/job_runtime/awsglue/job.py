@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from awsglue.missing import Strict, not_provided
+from awsglue.missing import Strict
 
 _current: Job | None = None
 
@@ -34,7 +34,7 @@ class Job(Strict):
         global _current
         self._name = job_name
         args = args or {}
-        option = args.get("job-bookmark-option") or _argv_option() or "job-bookmark-disable"
+        option = args.get("job_bookmark_option") or args.get("job-bookmark-option") or _argv_option() or "job-bookmark-disable"
         if option not in ("job-bookmark-enable", "job-bookmark-disable", "job-bookmark-pause"):
             raise ValueError(f"--job-bookmark-option must be job-bookmark-enable, -disable or -pause, got '{option}'")
         self._option = option
@@ -72,9 +72,26 @@ class Job(Strict):
     def isInitialized(self) -> bool:
         return bool(self._name)
 
+    # The reserved arguments of a Glue run, as AWS's Job lists them (flag first, then choices).
     @classmethod
-    def continuation_options(cls):
-        raise not_provided("Job.continuation_options")
+    def continuation_options(cls) -> list[str]:
+        return ["--continuation-option", "continuation-enabled", "continuation-readonly", "continuation-ignore"]
+
+    @classmethod
+    def job_bookmark_options(cls) -> list[str]:
+        return ["--job-bookmark-option", "job-bookmark-enable", "job-bookmark-pause", "job-bookmark-disable"]
+
+    @classmethod
+    def job_bookmark_range_options(cls) -> list[str]:
+        return ["--job-bookmark-from", "--job-bookmark-to"]
+
+    @classmethod
+    def id_params(cls) -> list[str]:
+        return ["--JOB_NAME", "--JOB_ID", "--JOB_RUN_ID", "--SECURITY_CONFIGURATION"]
+
+    @classmethod
+    def encryption_type_options(cls) -> list[str]:
+        return ["--encryption-type", "sse-s3"]
 
 
 def _argv_option() -> str | None:
