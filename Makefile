@@ -189,8 +189,8 @@ anomaly-lab: lab-running venv spark-venv ## sibling lab: Glue streaming job + tw
 	$(PY) -m labctl anomaly-lab $(if $(DURATION),--duration $(DURATION)) $(if $(BUCKET),--bucket $(BUCKET))
 
 .PHONY: notebooks
-notebooks: lab-running venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab) -> build/cloudwatch-lab/report/
-	$(PY) services/notebooks/run_on_lab.py --out build/cloudwatch-lab/report
+notebooks: lab-running venv spark-venv ## CloudWatch lab: the Databricks notebooks on Spark over the S3 sink's bucket (needs a running lab; NOTEBOOKS=<folder> for yours, CONTINUE=1 past failures) -> build/cloudwatch-lab/report/
+	$(PY) services/notebooks/run_on_lab.py --out build/cloudwatch-lab/report $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(if $(CONTINUE),--continue)
 
 .PHONY: pull save load
 pull: ## pull and build every image of the compose lab (needs the internet once; the images build the Lambda zip themselves)

@@ -87,6 +87,17 @@ class LocalStackInstance:
         self.stop()
         self.start()
 
+    @classmethod
+    @contextmanager
+    def running(cls, base: Path, **overrides):
+        """A started instance under `base` (state and log), stopped on leaving."""
+        inst = cls(base / "volume", base / "localstack.log", **overrides)
+        inst.start()
+        try:
+            yield inst
+        finally:
+            inst.stop()
+
     def client(self, service: str):
         return boto3.client(service, endpoint_url=self.url, region_name="us-east-1",
                             aws_access_key_id="test", aws_secret_access_key="test")
@@ -97,11 +108,8 @@ def localstack(tmp_path_factory) -> LocalStackInstance:
     """One native LocalStack 4.14.0 with the lab's extension for the session."""
     if not (LOCALSTACK_VENV / "bin" / "python").exists():
         pytest.fail(f"no LocalStack venv at {LOCALSTACK_VENV}: run `make localstack-venv`")
-    base = tmp_path_factory.mktemp("localstack")
-    inst = LocalStackInstance(base / "volume", base / "localstack.log")
-    inst.start()
-    yield inst
-    inst.stop()
+    with LocalStackInstance.running(tmp_path_factory.mktemp("localstack")) as inst:
+        yield inst
 
 
 @contextmanager

@@ -181,7 +181,8 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "random.alphaNumeric": lambda c, n=1: "".join(
         c.rng.choice(string.ascii_lowercase + string.digits) for _ in range(_count(n, 1))),
     "random.locale": lambda c: c.rng.choice(["en", "de", "fr", "es", "it", "ja", "nl", "pt_BR"]),
-    "internet.ip": lambda c: c.fake.ipv4(),
+    # faker.js: four octets, each random.number(255): the whole IPv4 range, private and reserved too
+    "internet.ip": lambda c: ".".join(str(c.rng.randint(0, 255)) for _ in range(4)),
     "internet.ipv6": lambda c: c.fake.ipv6(),
     "internet.userName": lambda c, first=None, last=None: c.fake.user_name(),
     "internet.email": lambda c, first=None, last=None, provider=None: c.fake.email(),

@@ -23,19 +23,27 @@ SINK_BUCKET = "cloudwatch-kafka-lab"
 MOUNT_POINT = "/mnt/cloudwatch-kafka-lab"
 
 
-def command(spark_python: Path, endpoint: str, geoip_files: list[Path], out: Path) -> list[str]:
-    cmd = [str(spark_python), "-m", "notebook_runner", "run", "--notebooks", str(HERE / "cloudwatch_lab"),
+def command(spark_python: Path, endpoint: str, geoip_files: list[Path], out: Path,
+            notebooks: Path = HERE / "cloudwatch_lab", keep_going: bool = False) -> list[str]:
+    cmd = [str(spark_python), "-m", "notebook_runner", "run", "--notebooks", str(notebooks),
            "--mount", f"{MOUNT_POINT}=s3://{SINK_BUCKET}/", "--s3-endpoint", endpoint, "--out", str(out)]
     for path in geoip_files:
         cmd += ["--geoip-database", str(path)]
-    return cmd
+    return cmd + (["--continue"] if keep_going else [])
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=REPO / "build" / "cloudwatch-lab" / "report")
     ap.add_argument("--spark-python", type=Path, default=REPO / ".venv-spark" / "bin" / "python")
+    ap.add_argument("--notebooks", type=Path, default=HERE / "cloudwatch_lab",
+                    help="a folder of notebooks, run in name order (default: the lab's own)")
+    ap.add_argument("--continue", dest="keep_going", action="store_true",
+                    help="go on after a failing cell instead of stopping")
     args = ap.parse_args(argv)
+    if not args.notebooks.is_dir():
+        print(f"NOTEBOOKS={args.notebooks}: not a folder", file=sys.stderr)
+        return 2
     from labctl import geoip
     from labctl import settings as lab
 
@@ -48,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYSPARK_", "SPARK_"))}
     env["PYTHONPATH"] = str(HERE)
-    cmd = command(args.spark_python, settings.localstack_url, geoip.database_files(settings), args.out)
+    cmd = command(args.spark_python, settings.localstack_url, geoip.database_files(settings), args.out,
+                  args.notebooks.resolve(), args.keep_going)
     os.execve(cmd[0], cmd, env)
     return 0  # not reached
 

@@ -105,6 +105,15 @@ def test_each_partition_reads_only_its_own_folder(athena, s3, lake):
         PARTITION (hour='2') LOCATION 's3://{b}/elsewhere/hour=2/'""", lake) == []
     got = query(athena, "SELECT hour, sum(n) AS total FROM parts GROUP BY hour ORDER BY hour", lake)
     assert got == [["hour", "total"], ["1", "1"], ["10", "10"], ["2", "1000000"]]
+    # without the partition column the files are read in one scan: the same rows
+    assert query(athena, "SELECT sum(n) AS total, count(*) AS n FROM parts", lake)[1] == ["1000011", "3"]
+    assert query(athena, "SELECT count(*) AS n FROM parts WHERE hour = '10'", lake)[1] == ["1"]
+    # a view that reads the partition column, beside the table read without it, in one statement
+    assert query(athena, "CREATE VIEW hour_ten AS SELECT n FROM parts WHERE hour = '10'", lake) == []
+    for sql in ("SELECT (SELECT sum(n) FROM hour_ten) AS ten, (SELECT sum(n) FROM parts) AS total",
+                "SELECT (SELECT sum(n) FROM parts) AS total, (SELECT sum(n) FROM hour_ten) AS ten"):
+        got = dict(zip(*query(athena, sql, lake)))
+        assert (got["ten"], got["total"]) == ("10", "1000011"), sql
 
 
 def test_results_metadata_paging_and_files(athena, s3, lake):

@@ -5,7 +5,6 @@ CloudFormation's terminal states."""
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,24 +15,13 @@ from tests.support.waiting import wait_for
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@contextmanager
-def _cfn_localstack(tmp_path_factory):
-    from tests.conftest import LocalStackInstance
-
-    base = tmp_path_factory.mktemp("cfn-localstack")
-    inst = LocalStackInstance(base / "volume", base / "localstack.log",
-                              extra_env={"LAB_FIREHOSE_BUFFER_TIME_SCALE": "0.05"})
-    inst.start()
-    try:
-        yield inst
-    finally:
-        inst.stop()
-
-
 @pytest.fixture(scope="module")
 def cfn_localstack(tmp_path_factory):
     """Shared by the files that follow each other in this worker (tests/support/shared_servers.py)."""
-    return shared("cfn_localstack", lambda: _cfn_localstack(tmp_path_factory)).get()
+    from tests.conftest import LocalStackInstance
+
+    return shared("cfn_localstack", lambda: LocalStackInstance.running(
+        tmp_path_factory.mktemp("cfn-localstack"), extra_env={"LAB_FIREHOSE_BUFFER_TIME_SCALE": "0.05"})).get()
 
 
 def template(name: str) -> str:

@@ -9,6 +9,7 @@ The stress test's counterpart with the Docker SDK's own `containers.run()` is
 """
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -29,17 +30,17 @@ def image() -> str:
     return es.small_image()
 
 
-def _labelled() -> set[str]:
-    return {c["Id"] for c in engine.list_containers(f"{engine.RUN_LABEL}=true", include_stopped=True)}
+def _mine() -> set[str]:
+    """The containers this process made through engine.run() that are still there."""
+    return {c["Id"] for c in engine.list_containers(f"{engine.RUN_BY_LABEL}={os.getpid()}", include_stopped=True)}
 
 
 @pytest.fixture
 def leftovers():
-    """The lab helper's containers made during the test and still there: the engine's storage
-    is shared by every run on the machine, so one an earlier run left (killed mid-test) or a
-    concurrent run's is not this test's."""
-    before = _labelled()
-    return lambda: sorted(_labelled() - before)
+    """This process's containers made during the test and still there: the engine's storage is
+    shared by every run on the machine, so one a concurrent run makes is not this test's."""
+    before = _mine()
+    return lambda: sorted(_mine() - before)
 
 
 def test_100_short_containers_in_a_row_through_the_lab_helper_none_hangs(image, leftovers):

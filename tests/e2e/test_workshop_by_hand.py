@@ -112,7 +112,10 @@ def observation(s: lab.LabSettings) -> acc.Observation:
     requests.post(f"{s.opensearch_url}/{INDEX}/_refresh", timeout=30)
     found = requests.get(f"{s.opensearch_url}/{INDEX}/_search", json={"size": 10000, "query": {"match_all": {}}},
                          timeout=30)
-    for hit in found.json()["hits"]["hits"] if found.status_code != 404 else []:   # 404: no document yet
+    # 404: no document yet; 503: the index was just made and its shard is not yet started
+    if found.status_code not in (404, 503):
+        found.raise_for_status()
+    for hit in found.json()["hits"]["hits"] if found.ok else []:
         obs.indexed[acc.document_key(hit["_source"])] += 1
     s3 = boto3.client("s3", endpoint_url=s.localstack_url, region_name=lab.REGION,
                       aws_access_key_id="test", aws_secret_access_key="test")

@@ -135,9 +135,13 @@ def test_kill_9_and_restart_no_gap_same_names(localstack, broker, connectors, bu
     sink.stop()
 
     other = connectors({**cfg, "name": unique("sink2-")}, broker.bootstrap, localstack.url).start()
-    wait_for(lambda: (other.stats().get("objects_rewritten"), other.stats().get("records_rewritten"))
-             == (30, 6000), 60, 0.2, "30 objects rewritten")
-    assert other.stats()["objects_written"] == 30
+    wait_for(lambda: other.stats().get("committed", {}).get(f"{topic}+0") == 6000, 60, 0.2,
+             "the second group committed all 6,000")
+    # Every object it wrote was one already there. On a loaded machine its group may rebalance
+    # and a lost commit has a file written once more, so the counts are at least, not exactly, 30.
+    stats = other.stats()
+    assert stats["objects_written"] == stats["objects_rewritten"] >= 30, stats
+    assert stats["records_rewritten"] == 200 * stats["objects_rewritten"], stats
     assert objects(s3, bucket) == got
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.unit
 TEMPLATES = Path(__file__).with_name("templates")
 N = 10_000
 # Chi-square critical values at p = 0.001 by degrees of freedom (standard tables).
-CHI2_CRITICAL = {2: 13.816, 3: 16.266, 6: 22.458, 50: 86.661}
+CHI2_CRITICAL = {2: 13.816, 3: 16.266, 6: 22.458, 7: 24.322, 50: 86.661}
 APACHE = re.compile(r'^(?P<ip>\S+) - (?P<name>\S+) \[(?P<time>[^\]]+)\] "(?P<method>[A-Z]+) '
                     r'(?P<path>\S+)" (?P<status>\d{3}) (?P<size>\d+)$')
 
@@ -83,6 +83,16 @@ def test_source_ip_is_ipv4(transactions):
     for t in transactions:
         assert ipaddress.ip_address(t["sourceIp"]).version == 4
         assert t["sourceIp"].count(".") == 3
+
+
+def test_source_ip_octets_are_uniform_over_0_255_as_faker_js_draws_them(transactions):
+    """faker.js's internet.ip is four random.number(255): every octet uniform over 0..255
+    (first octets of 224 and above, multicast and reserved, included: 1 in 8)."""
+    octets = [[int(o) for o in t["sourceIp"].split(".")] for t in transactions]
+    for position in range(4):
+        bins = Counter(ip[position] // 32 for ip in octets)
+        assert chi_square(bins, {b: 1 / 8 for b in range(8)}) < CHI2_CRITICAL[7], (position, bins)
+    assert min(ip[0] for ip in octets) <= 2 and max(ip[0] for ip in octets) >= 253
 
 
 def test_transaction_time_is_iso8601_now(transactions):

@@ -50,3 +50,31 @@ def test_failing_sql_cell_fails_the_run_naming_the_cell(localstack, spark_python
     assert (out / "gold" / "gold_before.json").read_text().split() == ["[", "{", '"k":', '"a",', '"n":', "1", "}", "]"]
     report = (out / "report.html").read_text()
     assert "Run failed" in report and "01_broken.sql cell 3" in report
+
+
+# The same failure in a plain export (as the published notebooks are), run with --continue:
+# the later cells still run, as clicking each cell would.
+PLAIN_EXPORT = """pip install pyspark
+
+%sql
+SELECT count(*) FROM no_such_table
+
+%sql
+CREATE TABLE gold_after USING delta AS SELECT 'b' AS k, 2 AS n
+
+%python
+assert spark.table("gold_after").count() == 1
+"""
+
+
+def test_continue_runs_past_a_failing_cell_and_counts_them(localstack, spark_python, tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    (folder / "01_plain.py").write_text(PLAIN_EXPORT)
+    out = tmp_path / "report"
+    result = run_runner(runner_command(folder, out, localstack.url, {}) + ["--continue"])
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "notebook_runner: 01_plain.py cell 2 [sql] failed: AnalysisException:" in result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "cells: 4 ran, 1 failed"
+    assert "satisfied by the lab's Spark environment (pyspark " in result.stderr
+    assert sorted(p.name for p in (out / "gold").iterdir()) == ["gold_after.json"]

@@ -12,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "noteb
 from notebook_runner import sql_statements
 from notebook_runner.dbfs import DBFS, MountError, parse_s3_source
 from notebook_runner.delta_dml import _DELETE, _UPDATE, _split_top_level, _split_where
-from notebook_runner.source_format import NotebookFormatError, notebooks_in, parse
+from notebook_runner.notebook_files import notebooks_in
+from notebook_runner.source_format import NotebookFormatError, parse
 
 pytestmark = pytest.mark.unit
 

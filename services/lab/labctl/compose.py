@@ -217,6 +217,18 @@ def exec_output(service: str, *command: str, timeout: float = engine.CALL_TIMEOU
     return None
 
 
+def read_files(service: str, path: str, timeout: float = engine.CALL_TIMEOUT_S) -> dict[str, bytes] | None:
+    """The files at `path` in a running service's container, by name (engine.read_files);
+    None if there is no such container or the engine failed."""
+    try:
+        for attrs in containers():
+            if service_of(attrs) == service:
+                return engine.read_files(attrs["Id"], path, timeout)
+    except engine.EngineError as error:
+        LOG.warning("%s", error)
+    return None
+
+
 def access_log_lines() -> int | None:
     """Lines Apache wrote in its container (the log lives in a volume)."""
     out = exec_output("apache", "sh", "-c", "cat /var/log/httpd/access_log* | wc -l")

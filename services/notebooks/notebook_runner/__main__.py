@@ -1,6 +1,9 @@
 """`python -m notebook_runner run --notebooks DIR --mount /mnt/NAME=s3://BUCKET/PREFIX
---s3-endpoint URL --geoip-database MMDB --out DIR`: runs a folder's Databricks notebooks in name
-order on one local SparkSession and writes the report (notebook_runner.report).
+--s3-endpoint URL --geoip-database MMDB --out DIR [--continue]`: runs a folder's notebooks
+(Databricks source, plain exports, .ipynb: notebook_files.py) in name order on one local
+SparkSession and writes the report (notebook_runner.report). The run stops at the first failing
+cell, as Databricks' "Run all" does, or with --continue goes on as clicking each cell would; it
+ends with one line `cells: N ran, M failed`.
 
 Exit status 0 when every cell ran, 1 when a cell failed (stderr names the notebook, the cell and
 Spark's message; the report is still written), 2 for bad arguments.
@@ -19,7 +22,8 @@ from notebook_runner.dbfs import DBFS
 from notebook_runner.dbutils import DBUtils
 from notebook_runner.display import Displays
 from notebook_runner.execute import CellError, Runner
-from notebook_runner.source_format import NotebookFormatError, notebooks_in, read
+from notebook_runner.notebook_files import notebooks_in, read
+from notebook_runner.source_format import NotebookFormatError
 
 LOG = logging.getLogger("notebook_runner")
 
@@ -35,7 +39,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="notebook_runner", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a folder's notebooks and write the report")
-    run.add_argument("--notebooks", type=Path, required=True, help="folder of notebooks in Databricks source format")
+    run.add_argument("--notebooks", type=Path, required=True,
+                     help="folder of notebooks (Databricks source, plain exports with %%sql/%%python cells, .ipynb)")
+    run.add_argument("--continue", dest="keep_going", action="store_true",
+                     help="go on after a failing cell (as clicking each cell would) instead of stopping")
     run.add_argument("--mount", action="append", default=[], type=lambda t: _pair(t, "--mount"),
                      metavar="/mnt/NAME=s3://BUCKET/PREFIX", help="what dbutils.fs.mount of that mount point maps to (read in place through s3a)")
     run.add_argument("--s3-endpoint", required=True, help="the lab's S3 endpoint (LocalStack)")
@@ -86,7 +93,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     spark = session.start(session.SparkSettings(args.master, args.driver_memory, args.shuffle_partitions,
                                                 args.s3_endpoint, args.region), work)
     displays = Displays(args.out)
-    runner = Runner(spark, dbfs, DBUtils(dbfs, widgets), displays)
+    runner = Runner(spark, dbfs, DBUtils(dbfs, widgets), displays, keep_going=args.keep_going)
     status = 0
     try:
         for notebook in notebooks:
@@ -96,12 +103,18 @@ def run(args: argparse.Namespace, work: Path) -> int:
         runner.log.error = str(error)
         print(f"notebook_runner: {error}", file=sys.stderr)
         status = 1
+    for failure in runner.log.failures:
+        print(f"notebook_runner: {failure}", file=sys.stderr)
+    if runner.log.failures:
+        runner.log.error = "\n".join(runner.log.failures)
+        status = 1
     try:
         gold = report.write_gold(spark, args.out)
         path = report.write_html(args.out, runner.log, gold, displays, [n.path.name for n in notebooks])
         LOG.info("report: %s (%d gold tables)", path, len(gold))
     finally:
         spark.stop()
+    print(runner.log.summary())
     return status
 
 

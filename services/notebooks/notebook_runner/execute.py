@@ -3,9 +3,12 @@
 Each notebook gets a fresh Python namespace holding `spark`, `sc`, `sqlContext`, `dbutils`,
 `display`, `displayHTML`; `%run ./other` runs the other notebook's cells in the caller's
 namespace (as Databricks inlines it). A `%sql` cell's statements run one by one; the result of
-the last one is displayed, as the notebook shows it. `%md` cells are text. A cell that raises
-(an SQL error, a failed `assert`) stops the run with a CellError naming the notebook, the cell
-and Spark's (or Python's) message.
+the last one is displayed, as the notebook shows it. `%md` cells are text. `%pip install` is
+satisfied from the Spark environment when the packages are there, and says so (the lab runs
+offline: nothing is installed), else it fails naming them. A cell that raises (an SQL error, a
+failed `assert`) stops the run with a CellError naming the notebook, the cell and Spark's (or
+Python's) message, as Databricks' "Run all" stops; with `keep_going` the run goes on, as
+clicking each cell would, and every failure is in the log.
 
 SQL statements run as written on Delta Lake (the session's extension and catalog): the one
 addition is delta_dml, which runs the DELETE/UPDATE-with-subquery forms open-source Delta refuses
@@ -23,7 +26,9 @@ from notebook_runner import delta_dml, sql_statements
 from notebook_runner.dbfs import DBFS
 from notebook_runner.dbutils import DBUtils
 from notebook_runner.display import Displays
-from notebook_runner.source_format import Cell, Notebook, read
+from notebook_runner.notebook_files import read
+from notebook_runner.pip_cells import satisfy
+from notebook_runner.source_format import Cell, Notebook
 
 LOG = logging.getLogger(__name__)
 
@@ -49,6 +54,12 @@ class CellRun:
 class RunLog:
     cells: list[CellRun] = field(default_factory=list)
     error: str = ""
+    failures: list[str] = field(default_factory=list)    # each failed cell's CellError text
+
+    def summary(self) -> str:
+        ran = sum(1 for c in self.cells if c.status != "text")
+        failed = sum(1 for c in self.cells if c.status == "failed")
+        return f"cells: {ran} ran, {failed} failed"
 
 
 def _spark_message(error: BaseException) -> str:
@@ -61,8 +72,9 @@ def _spark_message(error: BaseException) -> str:
 
 
 class Runner:
-    def __init__(self, spark, dbfs: DBFS, dbutils: DBUtils, displays: Displays) -> None:
+    def __init__(self, spark, dbfs: DBFS, dbutils: DBUtils, displays: Displays, keep_going: bool = False) -> None:
         self.spark, self.dbfs, self.dbutils, self.displays = spark, dbfs, dbutils, displays
+        self.keep_going = keep_going
         self.log = RunLog()
 
     def namespace(self) -> dict:
@@ -81,11 +93,16 @@ class Runner:
                 status = self._run_cell(notebook, cell, namespace, depth)
             except CellError:
                 raise
-            except Exception as error:  # any failure of a cell stops the run, named
+            except Exception as error:  # any failure of a cell stops the run (or is logged), named
                 self.log.cells.append(CellRun(name, cell.number, cell.language, cell.title,
                                               time.monotonic() - started, "failed"))
                 LOG.debug("cell failed:\n%s", traceback.format_exc())
-                raise CellError(name, cell, _spark_message(error)) from error
+                failure = CellError(name, cell, _spark_message(error))
+                if not self.keep_going:
+                    raise failure from error
+                self.log.failures.append(str(failure))
+                LOG.error("%s", failure)
+                continue
             self.log.cells.append(CellRun(name, cell.number, cell.language, cell.title,
                                           time.monotonic() - started, status))
             LOG.info("%s cell %d [%s] %s in %.1f s", name, cell.number, cell.language, status,
@@ -106,22 +123,25 @@ class Runner:
             if result is not None and result.columns:
                 self.displays.display(result)
             return "ok"
+        if cell.language == "pip":
+            LOG.info("%s cell %d: %s", notebook.path.name, cell.number, satisfy(cell.source))
+            return "ok"
         if cell.language == "run":
             if depth > 8:
                 raise RecursionError("%run nested more than 8 deep")
             self.run_notebook(read(_run_target(notebook.path, cell.source)), namespace, depth + 1)
             return "ok"
         raise NotImplementedError(f"%{cell.language} cells are not supported by the lab's runner "
-                                  "(Python, SQL, %md and %run are)")
+                                  "(Python, SQL, %md, %pip and %run are)")
 
 
 def _run_target(caller: Path, argument: str) -> Path:
-    """`%run ./other` or `%run "../includes/x"`: the file beside the caller (.py, .sql)."""
+    """`%run ./other` or `%run "../includes/x"`: the file beside the caller (.py, .sql, .ipynb)."""
     target = argument.split()[0].strip("\"'") if argument.strip() else ""
     if not target:
         raise ValueError("%run needs a notebook path")
     base = (caller.parent / target).resolve()
-    for candidate in (base, base.with_suffix(".py"), base.with_suffix(".sql")):
+    for candidate in (base, base.with_suffix(".py"), base.with_suffix(".sql"), base.with_suffix(".ipynb")):
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError(f"%run {target}: no notebook {base}(.py|.sql)")
+    raise FileNotFoundError(f"%run {target}: no notebook {base}(.py|.sql|.ipynb)")

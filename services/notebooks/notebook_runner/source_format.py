@@ -100,20 +100,3 @@ def parse(text: str, path: Path | str = "<notebook>") -> Notebook:
         if cell is not None:
             cells.append(cell)
     return Notebook(Path(path), language, tuple(cells))
-
-
-def read(path: Path) -> Notebook:
-    return parse(path.read_text(encoding="utf-8"), path)
-
-
-def notebooks_in(folder: Path) -> list[Path]:
-    """The notebooks of a folder, in name order (the lab numbers them): files with the header."""
-    found = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix in (".py", ".sql", ".scala") and path.is_file():
-            with path.open(encoding="utf-8") as file:
-                if file.readline().strip() in HEADERS:
-                    found.append(path)
-    if not found:
-        raise NotebookFormatError(f"no notebooks in Databricks source format in {folder}")
-    return found

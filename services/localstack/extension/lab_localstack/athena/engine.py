@@ -126,12 +126,24 @@ def _tables(tree: exp.Expression) -> list[exp.Table]:
             if t.name and not (not t.db and t.name.lower() in ctes) and not isinstance(t.parent, exp.Create)]
 
 
+def _reads_partition_keys(tree: exp.Expression, table: dict) -> bool:
+    """Whether the statement may read the table's partition columns: it names one anywhere
+    (an identifier of that name, whatever its role), or selects `*` (not `count(*)`)."""
+    keys = {k["Name"].lower() for k in table.get("PartitionKeys") or []}
+    if any(not isinstance(star.parent, exp.AggFunc) for star in tree.find_all(exp.Star)):
+        return True
+    return any(node.name.lower() in keys for node in tree.find_all(exp.Identifier))
+
+
 def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.Expression,
-                    database: str, schema: dict | None = None) -> int:
+                    database: str, schema: dict | None = None, may_merge: bool = True) -> int:
     """Views for every catalog table the query reads; returns the bytes they span and
-    fills `schema` ({db: {table: {'"column"': type}}}) for sqlglot's type inference."""
+    fills `schema` ({db: {table: {'"column"': type}}}) for sqlglot's type inference.
+    `may_merge`: a partitioned table whose partition columns the statement does not read may
+    be one scan of all its files (never when a catalog view is read too: the view's own
+    query may read them, and both name the same DuckDB view)."""
     scanned = 0
-    seen: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], tuple[exp.Table, dict]] = {}
     for node in _tables(tree):
         db = (node.db or database).lower()
         name = node.name.lower()
@@ -140,14 +152,18 @@ def register_tables(con: duckdb.DuckDBPyConnection, clients: Clients, tree: exp.
                                      f"'{node.catalog}' does not exist")
         node.set("catalog", None)
         node.set("db", exp.to_identifier(db))
-        if (db, name) in seen:
-            continue
-        seen.add((db, name))
-        table = get_table(clients, db, name, node)
+        if (db, name) not in found:
+            found[(db, name)] = (node, get_table(clients, db, name, node))
+    may_merge = may_merge and not any(is_view(table) for _, table in found.values())
+    for (db, name), (node, table) in found.items():
         if is_view(table):
             scanned += _register_view(con, clients, db, name, table, node, schema if schema is not None else {})
             continue
         parts = partition_files(clients, table)
+        if may_merge and len(parts) > 1 and not _reads_partition_keys(tree, table):
+            # one scan of every file rather than a UNION of one per partition (DuckDB reads
+            # them in parallel either way, but each branch costs its own setup)
+            parts = [PartitionFiles([None] * len(table["PartitionKeys"]), [f for p in parts for f in p.files])]
         scanned += sum(f.stat().st_size for p in parts for f in p.files)
         create_view(con, db, name, table, parts)
         if schema is not None:
@@ -168,7 +184,7 @@ def _register_view(con: duckdb.DuckDBPyConnection, clients: Clients, db: str, na
         raise errors.QueryFailed(f"HIVE_UNSUPPORTED_FORMAT: {errors.at(*position(node))}{exc}") from exc
     try:
         tree = parse(view.sql)
-        scanned = register_tables(con, clients, tree, view.schema.lower() or db, schema)
+        scanned = register_tables(con, clients, tree, view.schema.lower() or db, schema, may_merge=False)
         name_columns(tree)
         sql = typed(tree, schema).sql(dialect="duckdb")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(db)}")

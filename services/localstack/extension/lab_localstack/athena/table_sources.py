@@ -29,8 +29,8 @@ OPENCSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 
 @dataclass(frozen=True)
 class PartitionFiles:
-    values: list[str]          # the partition's values ([] for an unpartitioned table)
-    files: list[Path]
+    values: list[str | None]   # the partition's values ([] for an unpartitioned table; None:
+    files: list[Path]          # several partitions read as one, their values unused by the query)
 
 
 def q(name: str) -> str:
@@ -232,7 +232,8 @@ def create_view(con: duckdb.DuckDBPyConnection, schema: str, name: str, table: d
     for part in partitions:
         if not part.files:
             continue
-        consts = [f"{_cast(lit(v), k['Type'])} AS {q(k['Name'])}" for k, v in zip(keys, part.values)]
+        consts = [f"{_cast('NULL' if v is None else lit(v), k['Type'])} AS {q(k['Name'])}"
+                  for k, v in zip(keys, part.values)]
         body = _select(con, table, part.files)
         selects.append(f"SELECT *{''.join(', ' + c for c in consts)} FROM ({body})" if consts else body)
     sql = " UNION ALL ".join(f"({s})" for s in selects) if selects else _empty_select(table)
