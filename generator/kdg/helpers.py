@@ -11,17 +11,21 @@ future, recent and soon are Dates, so they print as JavaScript's Date.toString()
 
 from __future__ import annotations
 
+import functools
 import random
 import string
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from faker import Faker
 
 from generator.kdg.moment import format_moment, js_date_string
+
+FAKERJS_EN = Path(__file__).parent / "fakerjs_en"   # faker.js's English name lists (its README)
 
 
 @dataclass
@@ -137,6 +141,26 @@ def _coordinate(c: HelperContext, limit: float) -> str:
     return f"{c.rng.uniform(-limit, limit):.4f}"
 
 
+@functools.cache
+def fakerjs_names(kind: str) -> tuple[str, ...]:
+    """faker.js's English list `kind` (first_name, last_name, prefix, suffix), fakerjs_en/."""
+    return tuple((FAKERJS_EN / f"{kind}.txt").read_text(encoding="utf-8").splitlines())
+
+
+def _find_name(c: HelperContext, first: Any = None, last: Any = None, gender: Any = None) -> str:
+    """faker.js's name.findName: one time in nine a prefix, one in nine a suffix."""
+    r = c.rng.randint(0, 8)
+    if not isinstance(gender, (int, float)) or isinstance(gender, bool):
+        gender = c.rng.randint(0, 1)     # drawn as faker.js draws it, unused by the en lists
+    first = first or c.rng.choice(fakerjs_names("first_name"))
+    last = last or c.rng.choice(fakerjs_names("last_name"))
+    if r == 0:
+        return f"{c.rng.choice(fakerjs_names('prefix'))} {first} {last}"
+    if r == 1:
+        return f"{first} {last} {c.rng.choice(fakerjs_names('suffix'))}"
+    return f"{first} {last}"
+
+
 _ADJECTIVES = ["Small", "Ergonomic", "Rustic", "Intelligent", "Gorgeous", "Incredible", "Fantastic",
                "Practical", "Sleek", "Awesome", "Generic", "Handcrafted", "Handmade", "Licensed",
                "Refined", "Unbranded", "Tasty"]
@@ -194,12 +218,12 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "internet.mac": lambda c: c.fake.mac_address(),
     "internet.password": lambda c, n=15: c.fake.password(length=_count(n, 15), special_chars=False),
     "internet.color": lambda c: c.fake.hex_color(),
-    "name.firstName": lambda c, gender=None: c.fake.first_name(),
-    "name.lastName": lambda c, gender=None: c.fake.last_name(),
-    "name.findName": lambda c, first=None, last=None: c.fake.name(),
+    "name.firstName": lambda c, gender=None: c.rng.choice(fakerjs_names("first_name")),
+    "name.lastName": lambda c, gender=None: c.rng.choice(fakerjs_names("last_name")),
+    "name.findName": _find_name,
     "name.jobTitle": lambda c: c.fake.job(),
-    "name.prefix": lambda c: c.fake.prefix(),
-    "name.suffix": lambda c: c.fake.suffix(),
+    "name.prefix": lambda c, gender=None: c.rng.choice(fakerjs_names("prefix")),
+    "name.suffix": lambda c: c.rng.choice(fakerjs_names("suffix")),
     "address.city": lambda c: c.fake.city(),
     "address.country": lambda c: c.fake.country(),
     "address.countryCode": lambda c: c.fake.country_code(),
