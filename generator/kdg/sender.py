@@ -46,16 +46,41 @@ class Target:
 
 
 def make_clients(endpoint_url: str, region: str = "us-east-1") -> dict[str, Any]:
-    """boto3 Kinesis and Firehose clients for the lab's LocalStack (never real AWS)."""
+    """boto3 Kinesis, Firehose and Kinesis Analytics clients for the lab's LocalStack (never
+    real AWS); the last only to tell the applications' output streams in the picker."""
     if not endpoint_url or is_real_aws(endpoint_url):
         raise ValueError(f"endpoint {endpoint_url!r}: the KDG sends to the lab's LocalStack only")
     return {kind: boto3.client(kind, endpoint_url=endpoint_url, region_name=region,
                                aws_access_key_id="test", aws_secret_access_key="test")
-            for kind in KINDS}
+            for kind in (*KINDS, "kinesisanalytics")}
 
 
-def list_streams(clients: dict[str, Any]) -> dict[str, list[str]]:
-    """Names of the Kinesis streams and Firehose delivery streams, as KDG's stream picker."""
+def analytics_outputs(clients: dict[str, Any]) -> dict[str, str]:
+    """The Kinesis streams a Kinesis Analytics application writes to: name -> application.
+    Empty when the service does not answer (the picker then just lists the streams)."""
+    kda, outputs, start = clients["kinesisanalytics"], {}, None
+    try:
+        while True:
+            page = kda.list_applications(Limit=50, **({"ExclusiveStartApplicationName": start} if start else {}))
+            for app in page["ApplicationSummaries"]:
+                detail = kda.describe_application(ApplicationName=app["ApplicationName"])["ApplicationDetail"]
+                for output in detail.get("OutputDescriptions", []):
+                    arn = (output.get("KinesisStreamsOutputDescription") or {}).get("ResourceARN", "")
+                    if ":stream/" in arn:
+                        outputs[arn.split(":stream/", 1)[1]] = app["ApplicationName"]
+            if not page.get("HasMoreApplications") or not page["ApplicationSummaries"]:
+                return outputs
+            start = page["ApplicationSummaries"][-1]["ApplicationName"]
+    except (BotoCoreError, ClientError) as error:
+        log.debug("Kinesis Analytics applications not listed: %s", error)
+        return outputs
+
+
+def list_streams(clients: dict[str, Any]) -> dict[str, Any]:
+    """Names of the Kinesis streams and Firehose delivery streams, as KDG's stream picker; the
+    Kinesis streams an analytics application writes to come last ("outputs": name -> its
+    application), so the picker's default is a stream to send to."""
+    outputs = analytics_outputs(clients)
     kinesis = [name for page in clients["kinesis"].get_paginator("list_streams").paginate()
                for name in page["StreamNames"]]
     firehose, start = [], None
@@ -66,7 +91,8 @@ def list_streams(clients: dict[str, Any]) -> dict[str, list[str]]:
         if not page.get("HasMoreDeliveryStreams") or not page["DeliveryStreamNames"]:
             break
         start = page["DeliveryStreamNames"][-1]
-    return {"kinesis": sorted(kinesis), "firehose": sorted(firehose)}
+    return {"kinesis": sorted(kinesis, key=lambda name: (name in outputs, name)), "firehose": sorted(firehose),
+            "outputs": {name: app for name, app in outputs.items() if name in kinesis}}
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The KDG web page in headless Chromium (driven over the DevTools protocol: typing,
 picking, mouse clicks): a bad template shows its line and column, then a good one is
 sent to a Kinesis stream, the counter rises, Stop; the stream then holds exactly the
-count the page shows. The page's server listens on 127.0.0.1 only."""
+count the page shows. The page's server listens on 127.0.0.1 only. The picker's default is a
+stream to send to, never an analytics application's output (issue 35's tenth problem)."""
 from __future__ import annotations
 
 import re
@@ -102,3 +103,30 @@ def test_send_and_stop_from_the_page(localstack, kdg_page, browser):
     records = kinesis_records(localstack, stream)
     assert len(records) == shown
     assert all(APACHE.match(r["Data"]) for r in records), records[:2]
+
+
+def test_the_picker_defaults_to_a_stream_to_send_to(localstack, kdg_page, browser):
+    """A Kinesis Analytics application's output stream is listed last and named as such; the
+    picker's default is a stream to send to, even when the output's name sorts first."""
+    from tests.kinesisanalytics.conftest import csv_input, stream_output
+    kinesis = localstack.client("kinesis")
+    source = make_kinesis_stream(localstack, shards=1)
+    output = "0000-out-" + source.split("-")[-1]          # sorts before every other name
+    kinesis.create_stream(StreamName=output, ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName=output, WaiterConfig={"Delay": 0.5, "MaxAttempts": 60})
+    arn = {name: kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+           for name in (source, output)}
+    app = "kdg-picker-" + source.split("-")[-1]
+    localstack.client("kinesisanalytics").create_application(
+        ApplicationName=app, ApplicationCode='CREATE OR REPLACE STREAM "OUT" (n INTEGER);',
+        Inputs=[csv_input(arn[source], [("n", "INTEGER")])], Outputs=[stream_output("OUT", arn[output])])
+
+    url, _, _ = kdg_page
+    browser.open(url)
+    browser.wait_for(f"[...document.querySelectorAll('#stream option')].some(o => o.value === '{output}')")
+    chosen = browser.evaluate("document.getElementById('stream').value")
+    assert chosen and chosen != output
+    label = browser.evaluate(f"[...document.querySelectorAll('#stream option')].find(o => o.value === '{output}').text")
+    assert label == f"{output} (output of {app})"
+    values = browser.evaluate("[...document.querySelectorAll('#stream option')].map(o => o.value)")
+    assert values[-1] == output and source in values
