@@ -177,8 +177,8 @@ athena: venv ## crawl the S3 backup and run the example Athena queries (QUERY=<n
 	$(PY) -m labctl athena $(if $(QUERY),--query $(QUERY))
 
 .PHONY: lake-lab
-lake-lab: venv ## sibling lab: Kinesis -> Lambda -> Firehose -> Parquet stack with its Glue tables (needs a running lab)
-	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET))
+lake-lab: venv ## sibling lab: the Kinesis -> Firehose -> Parquet stack, fed the shop's traffic (VISITS=500), ending with an Athena result (needs a running lab)
+	$(PY) -m labctl lake-lab $(if $(BUCKET),--bucket $(BUCKET)) $(if $(VISITS),--visits $(VISITS))
 
 .PHONY: cloudwatch-lab
 cloudwatch-lab: lab-running $(LAB_TOOLS) $(if $(HOST_PYTHON),kafka) ## sibling lab: CloudWatch Logs agent -> Kafka -> S3 sink (needs a running lab; services/cloudwatch_lab/README.md)

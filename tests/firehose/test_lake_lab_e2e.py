@@ -8,12 +8,16 @@ row equals the line it came from; deleting the stack removes everything it made.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
 import pytest
+from labctl.data_lake import render_table
+from labctl.labs.lake import feed
 from labctl.labs.lake import lab as lake_lab
 
 from tests.athena.conftest import rows as result_rows
@@ -139,3 +143,48 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     assert function not in functions
     existing_roles = {r["RoleName"] for r in lake_localstack.client("iam").list_roles()["Roles"]}
     assert not existing_roles & roles, "the stack's roles are deleted with it"
+
+
+def test_make_lake_lab_feeds_the_shops_traffic_and_ends_with_an_athena_result(lake_localstack):
+    """`python -m labctl lake-lab` (what `make lake-lab` runs) deploys the stack, sends the shop's
+    traffic through its Kinesis stream and prints Athena's answer over the Parquet: hits and
+    bytes per status, equal to a count over the same visits' lines done here."""
+    bucket = f"lake-{uuid.uuid4().hex[:8]}"
+    run_cli = subprocess.run([sys.executable, "-m", "labctl", "lake-lab", "--endpoint", lake_localstack.url,
+                              "--bucket", bucket, "--visits", "300"], check=False, capture_output=True, text=True,
+                             timeout=600)
+    assert run_cli.returncode == 0, run_cli.stdout + run_cli.stderr
+    print(run_cli.stdout)
+    fields = [line.rstrip("\n").split("\t") for line in feed.shop_lines(300, seed=1)]
+    assert len({f[3] for f in fields}) > 1 and all(len(f) == 7 for f in fields)
+    hits = Counter(f[3] for f in fields)
+
+    def total_bytes(status: str) -> str | None:   # SQL's sum: NULL when every value is NULL ("-")
+        sizes = [int(f[4]) for f in fields if f[3] == status and f[4] != "-"]
+        return str(sum(sizes)) if sizes else None
+    expected = [["response", "hits", "bytes"]] + [[s, str(hits[s]), total_bytes(s)] for s in sorted(hits)]
+    assert render_table(expected) in run_cli.stdout, run_cli.stdout
+    assert "300 of 300 rows in access_log_parquet" in run_cli.stdout
+
+    s3 = lake_localstack.client("s3")
+    for key in objects(lake_localstack, bucket, ""):
+        s3.delete_object(Bucket=bucket, Key=key)
+    lake_localstack.client("cloudformation").delete_stack(StackName=lake_lab.STACK)
+    wait_for(lambda: _stack_gone(lake_localstack.client("cloudformation")), timeout=120, what="the stack's deletion")
+
+
+def _stack_gone(cfn) -> bool:
+    try:
+        return cfn.describe_stacks(StackName=lake_lab.STACK)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    except cfn.exceptions.ClientError as error:
+        return "does not exist" in str(error)
+
+
+def test_the_shops_lines_in_the_lakes_format():
+    """tsv_line keeps the fields the stack's LogFormat has, in UTC, escapes as Apache wrote them."""
+    from generator.log_format import LoggedRequest, format_line
+    moment = datetime(2026, 3, 1, 11, 30, 5, tzinfo=UTC).timestamp()
+    request = LoggedRequest("2001:db8::1", moment, "GET", "/products/a?x=1", 404, 0, None,
+                            'Mozilla/5.0 "quoted"', None, None)
+    assert feed.tsv_line(format_line(request)) == (
+        '2001:db8::1\t2026-03-01 11:30:05\tGET /products/a?x=1 HTTP/1.1\t404\t-\t-\tMozilla/5.0 \\"quoted\\"\n')

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     lake = commands.add_parser("lake-lab", help="deploy the Parquet sibling lab's stack into the running lab")
     lake.add_argument("--endpoint", help="LocalStack's URL (default: the lab's)")
     lake.add_argument("--bucket", default="clickstream-lake")
+    lake.add_argument("--visits", type=int, default=500,
+                      help="requests of the shop's traffic to send through the stack (default 500; 0: deploy only)")
     anomaly = commands.add_parser("anomaly-lab", help="run the anomaly sibling lab (Glue streaming job, "
                                   "two KDGs, crawler, Athena) in the running lab")
     anomaly.add_argument("--endpoint", help="LocalStack's URL (default: the lab's)")
