@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from labctl import labs, localstack_native, native, runtimes
+from labctl import labs, localstack_native, native, runtimes, started_settings
 from labctl import settings as lab
 
 
@@ -18,5 +18,6 @@ def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
     if runtime is not None and runtime.name != "native":
         stopped = runtime.down() or stopped
     runtimes.record(settings, None)
+    started_settings.forget(settings)
     print("lab stopped" if stopped else "nothing of the lab was running")
     return 0

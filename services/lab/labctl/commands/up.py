@@ -6,12 +6,20 @@ import argparse
 import sys
 import time
 
-from labctl import runtimes
+from labctl import runtimes, started_settings
 from labctl import settings as lab
 from labctl.errors import LabError
 
 
 def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
+    changed = started_settings.changes(settings) if runtimes.running(settings) else []
+    if changed:   # never a setting silently ignored by a running lab
+        print("make up: the lab is running, and these settings need its services started again:",
+              file=sys.stderr)
+        for line in changed:
+            print(f"  {line}", file=sys.stderr)
+        print("make up: stop the lab first: make down (then make up)", file=sys.stderr)
+        return 1
     runtime, why = runtimes.choose(settings)
     print(f"make up: using the {runtime.name} runtime ({why})")
     runtimes.record(settings, runtime)
@@ -23,9 +31,11 @@ def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
         print("make up: stopping what started (make down)", file=sys.stderr)
         runtime.down()
         runtimes.record(settings, None)
+        started_settings.forget(settings)
         return 1
     if rc:
         return rc
+    started_settings.record(settings)
     print(f"\nThe lab is up ({time.monotonic() - started:.0f}s):")
     print(f"  unicorn shop        {settings.apache_url}/")
     print(f"  LocalStack          {settings.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
