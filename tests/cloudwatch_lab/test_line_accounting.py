@@ -34,7 +34,7 @@ from tests.cloudwatch_lab.conftest import running_native_lab
 from tests.support import cloudwatch_accounting as ca
 from tests.support import kafka_records
 from tests.support.cloudwatch_accounting import missing_and_extra
-from tests.support.waiting import wait_for
+from tests.support.waiting import scaled, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.apache, pytest.mark.localstack, pytest.mark.opensearch,
               pytest.mark.slow, pytest.mark.timeout(900)]
@@ -159,7 +159,7 @@ def test_the_notebooks_spark_tables_hold_every_sink_record(lab, tmp_path):
     lines = sink_lines(s)[0]
     out = tmp_path / "report"
     run = subprocess.run([sys.executable, "services/notebooks/run_on_lab.py", "--out", str(out)], cwd=REPO,
-                         env={**os.environ, **env}, capture_output=True, text=True, timeout=600, check=False)
+                         env={**os.environ, **env}, capture_output=True, text=True, timeout=scaled(600), check=False)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     gold = {table: json.loads((out / "gold" / f"{table}.json").read_text())
             for table in ("gold_requests_per_day_hour", "gold_requests_per_browser")}
