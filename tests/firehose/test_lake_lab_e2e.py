@@ -127,13 +127,7 @@ def test_kinesis_tsv_to_parquet_crawled_and_queried(lake_localstack):
     assert len(roles) == 3
     cfn.delete_stack(StackName=lake_lab.STACK)
 
-    def deleted() -> bool:  # by name, a deleted stack is gone (AWS: "Stack with id ... does not exist")
-        try:
-            return cfn.describe_stacks(StackName=lake_lab.STACK)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
-        except cfn.exceptions.ClientError as error:
-            return "does not exist" in str(error)
-
-    wait_for(deleted, timeout=120, what="the stack's deletion")
+    wait_for(lambda: _stack_gone(cfn), timeout=120, what="the stack's deletion")
     assert made.database not in [d["Name"] for d in glue.get_databases()["DatabaseList"]]
     assert made.crawler not in glue.list_crawlers()["CrawlerNames"]
     assert made.delivery_stream not in lake_localstack.client("firehose").list_delivery_streams()["DeliveryStreamNames"]
@@ -174,6 +168,7 @@ def test_make_lake_lab_feeds_the_shops_traffic_and_ends_with_an_athena_result(la
 
 
 def _stack_gone(cfn) -> bool:
+    """By name, a deleted stack is gone (AWS: "Stack with id ... does not exist")."""
     try:
         return cfn.describe_stacks(StackName=lake_lab.STACK)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
     except cfn.exceptions.ClientError as error:
