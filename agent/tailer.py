@@ -10,7 +10,8 @@ their head (agent.fingerprint):
   matches the pattern); the new `access_log` is a new file, read from 0.
 - copytruncate: the tracked inode shrinks (or its head changes): it is read
   again from 0; the copy (new inode, same head) continues from where the
-  original was, so nothing already read is read again.
+  original was, so nothing already read is read again, and while the copy is
+  still being written (shorter than that offset) it waits for its bytes.
 - delete-and-recreate: the deleted file is read to its end through its
   descriptor; the new file is new (a reused inode has a different head).
 
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.checkpoints import Checkpoint
-from agent.fingerprint import read_head, same_content
+from agent.fingerprint import HEAD_BYTES, read_head, same_content
 from agent.records import RecordSplitter
 
 LOG = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class TrackedFile:
     finished: bool = False      # gone, idle, read to the end: only waiting for delivery
     live: bool = True           # False once superseded or closed
     source: TrackedFile | None = None   # set while this file is a copy of a file still read
+    filling: bool = False       # continues another file's offset, but is still shorter (being copied)
     followers: list[TrackedFile] = field(default_factory=list)  # receive our commits
 
     @property
@@ -144,6 +146,15 @@ class Tailer:
             tf.last_change = time.monotonic()
         truncated = st.st_size < tf.read_offset
         head = tf.head
+        if truncated and tf.filling:
+            # A copy still being written: shorter than the offset it continues from, and
+            # truncated only if its content is no longer the content it was adopted with.
+            head = read_head(tf.fd)
+            truncated = not same_content(tf.head, head)
+            if not truncated:
+                tf.size, tf.mtime = st.st_size, st.st_mtime
+                return
+        tf.filling = tf.filling and st.st_size < tf.read_offset
         if not truncated and changed:
             # Also when the size is unchanged: truncated and rewritten to the same
             # length between two polls is only visible in the content.
@@ -197,7 +208,9 @@ class Tailer:
                 self.retired.remove(old)
                 LOG.info("file %s continues %s (copy of a truncated file): from offset %d",
                          path, old.path, old.read_offset)
-                old.followers.append(track(old.read_offset, old.committed, old.splitter))
+                copy = track(old.read_offset, old.committed, old.splitter)
+                copy.filling = fst.st_size < old.read_offset
+                old.followers.append(copy)
                 return
         cp = self._match_checkpoint(key, head, fst.st_size)
         if cp is not None:
@@ -229,6 +242,7 @@ class Tailer:
             copy.source = None
             copy.head = read_head(copy.fd)
             copy.read_offset, copy.splitter = tf.read_offset, tf.splitter
+            copy.filling = copy.size < tf.read_offset
             copy.committed = max(copy.committed, tf.committed)
             LOG.info("file %s takes over from %s at offset %d", copy.path, tf.path, tf.read_offset)
             for extra in copies[1:]:
@@ -243,8 +257,13 @@ class Tailer:
                       key=lambda f: (f.mtime, f.path))
 
     def read(self, tf: TrackedFile, max_bytes: int) -> bytes:
-        data = os.pread(tf.fd, max_bytes, tf.read_offset)
+        start = tf.read_offset
+        data = os.pread(tf.fd, max_bytes, start)
         if data:
+            if start <= len(tf.head) < HEAD_BYTES:
+                # The head is what was read: a head taken while the file was empty or short
+                # must not let a later truncation pass for more of the same content.
+                tf.head = (tf.head[:start] + data)[:HEAD_BYTES]
             tf.read_offset += len(data)
             tf.last_change = time.monotonic()
         return data
