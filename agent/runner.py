@@ -78,6 +78,10 @@ class Agent:
         if unfinished:
             LOG.warning("stopping with undelivered records in %s: they will be read again "
                         "at the next start", ", ".join(unfinished))
+        # The reporter may be writing a snapshot taken while running: let it finish first, so
+        # that the last stats written say "stopped".
+        if self._reporter.is_alive():
+            self._reporter.join(max(1.0, deadline - time.monotonic()))
         self.state = "stopped"
         self._report()
         self.store.close()

@@ -1,8 +1,8 @@
 """The workshop by hand (issue 35, acceptance 1): an attendee types every console step with the
 AWS CLI, in a shell set up by `make env` alone (no ~/.aws, no AWS_* variables of their own).
 
-On a running native lab, beside the lab's own resources, under names of the attendee's: the
-roles, the ETL Lambda from `make lambda`'s zip, the OpenSearch domain (waited for until it has
+On an empty native lab (LAB_PROVISION=none: the services answer, the lab made nothing in them
+and runs no agent), under names of the attendee's: the roles, the ETL Lambda from `make lambda`'s zip, the OpenSearch domain (waited for until it has
 its endpoint), a bucket, the Firehose with the Lambda as transformation, the domain's ARN as
 destination and every document backed up to S3; then the agent (`python -m agent`) with a
 workshop-style agent.json pointed at that Firehose, and the generator's access-log lines (some
@@ -14,8 +14,8 @@ Then the streaming-SQL lab the same way: the input and output Kinesis streams, t
 Analytics (SQL) application with the lab's SQL pasted in, its input schema and output, started
 from TRIM_HORIZON; the agent's kinesisStream flow ships Apache's JSON lines (the `kinesis`
 LogFormat of services/apache/httpd-lab.conf) and the per-client counts on the output stream add
-up to the lines each client wrote. One native lab for the module (the lab's own resources run
-beside the attendee's, whose names are their own: labctl has no empty-lab mode).
+up to the lines each client wrote. One empty native lab for the module; the lab's own resources
+(tests/e2e/test_attendee_resources.py runs an attendee's beside them) are never made in it.
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from labctl import runtimes, status, streaming_sql
 from labctl import settings as lab
-from labctl import streaming_sql
 
 from tests.support import line_accounting as acc
 from tests.support.native_lab import REPO, NativeLab
@@ -49,7 +49,7 @@ TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s
 
 @pytest.fixture(scope="module")
 def running_lab(tmp_path_factory):
-    with NativeLab.running(tmp_path_factory.mktemp("by-hand-lab")) as nl:
+    with NativeLab.running(tmp_path_factory.mktemp("by-hand-lab"), extra_env={"LAB_PROVISION": "none"}) as nl:
         yield nl
 
 
@@ -139,6 +139,21 @@ def sh(running_lab, tmp_path) -> Shell:
     return Shell(running_lab.settings, home)
 
 
+def test_the_lab_is_empty_and_says_so(running_lab, sh):
+    """Nothing of the lab's own is made in an empty lab, whatever the attendee has made so far."""
+    s = running_lab.settings
+    functions = sh.json("aws lambda list-functions")["Functions"]
+    streams = sh.json("aws firehose list-delivery-streams")["DeliveryStreamNames"]
+    buckets = [b["Name"] for b in sh.json("aws s3api list-buckets")["Buckets"]]
+    assert lab.LAMBDA_NAME not in [f["FunctionName"] for f in functions]
+    assert not {lab.DELIVERY_STREAM, lab.KINESIS_DELIVERY_STREAM} & set(streams), streams
+    assert lab.BACKUP_BUCKET not in buckets
+    assert requests.get(f"{s.opensearch_url}/{lab.INDEX_NAME}", timeout=30).status_code == 404
+    assert not (s.state_dir / "localstack" / "fs" / "etc" / "localstack" / "init" / "ready.d" / "10-provision.sh").exists()
+    text = status.render_text(status.collect(s, runtimes.NativeRuntime(s)))
+    assert "agent" in text and "not run (an empty lab: LAB_PROVISION=none)" in text, text
+
+
 @pytest.mark.timeout(900)
 def test_an_attendee_builds_the_workshop_by_hand_with_the_aws_cli(running_lab, sh):
     home, s = sh.home, running_lab.settings
@@ -165,8 +180,8 @@ def test_an_attendee_builds_the_workshop_by_hand_with_the_aws_cli(running_lab, s
             "--ebs-options EBSEnabled=true,VolumeType=gp2,VolumeSize=10")
 
     def domain() -> dict | None:
-        status = sh.json(f"aws opensearch describe-domain --domain-name {DOMAIN}")["DomainStatus"]
-        return status if status.get("Endpoint") and not status["Processing"] else None
+        described = sh.json(f"aws opensearch describe-domain --domain-name {DOMAIN}")["DomainStatus"]
+        return described if described.get("Endpoint") and not described["Processing"] else None
 
     domain_status = wait_for(domain, 90, 1, what="the domain's endpoint")
     assert domain_status["Endpoint"] == f"127.0.0.1:{s.opensearch_port}"

@@ -84,3 +84,19 @@ def test_provision_hook_runs_the_provisioning_program(tmp_path):
     text = hook.read_text()
     assert hook.stat().st_mode & 0o111
     assert "-m labctl provision" in text and "http://127.0.0.1:14566" in text
+
+
+def test_an_empty_lab_is_asked_for_by_name_and_runs_natively(tmp_path):
+    from labctl import runtimes, started_settings
+
+    with pytest.raises(settings.SettingsError, match="LAB_PROVISION='empty' must be one of workshop, none"):
+        settings.load({"LAB_PROVISION": "empty"})
+    s = settings.load({"LAB_STATE_DIR": str(tmp_path), "LAB_PROVISION": "none"})
+    assert s.empty and not settings.load({"LAB_STATE_DIR": str(tmp_path)}).empty
+    runtime, why = runtimes.choose(s)
+    assert runtime.name == "native" and "empty lab" in why
+    # a running empty lab is refused a provisioned `make up` (the lab would have to be provisioned)
+    started_settings.record(s)
+    assert started_settings.changes(settings.load({"LAB_STATE_DIR": str(tmp_path)})) == [
+        "LAB_PROVISION: workshop (the lab runs with none)"]
+    assert started_settings.empty_lab(settings.load({"LAB_STATE_DIR": str(tmp_path)}))

@@ -13,9 +13,11 @@ from labctl.errors import LabStartError
 from labctl.settings import LabSettings
 
 
-def for_lab(settings: LabSettings, agent_dir: Path, log_dir: Path) -> dict:
+def for_lab(settings: LabSettings, agent_dir: Path, log_dir: Path,
+            initial_position: str = "START_OF_FILE") -> dict:
     """The agent.json the lab runs: the workshop's (or LAB_AGENT_CONFIG, a team's own), pointed at
-    the lab's LocalStack, checkpoint file and Apache log folder."""
+    the lab's LocalStack, checkpoint file and Apache log folder. `initial_position` is the lab
+    flow's (labctl.agent_flow_start: END_OF_FILE once the lab changed its log format)."""
     if settings.agent_config_file is not None:
         return _team_config(settings, agent_dir, log_dir)
     return {
@@ -30,7 +32,7 @@ def for_lab(settings: LabSettings, agent_dir: Path, log_dir: Path) -> dict:
             **({"kinesisStream": lab.KINESIS_STREAM} if settings.access_log_format == "kinesis"
                else {"deliveryStream": lab.DELIVERY_STREAM}),
             "partitionKeyOption": "RANDOM",
-            "initialPosition": "START_OF_FILE",
+            "initialPosition": initial_position,
             "maxBufferAgeMillis": 1000,
         }],
     }

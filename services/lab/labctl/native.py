@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 
 from labctl import agent_config as agent_json
-from labctl import localstack_native, opensearch_native, provision_hook
+from labctl import agent_flow_start, localstack_native, opensearch_native, provision_hook
 from labctl import settings as lab
 from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
@@ -73,9 +73,11 @@ def opensearch_node(settings: LabSettings, home: Path | None = None) -> opensear
 
 
 def agent_config(settings: LabSettings) -> dict:
-    """The agent.json the native lab runs (labctl.agent_config)."""
+    """The agent.json the native lab runs (labctl.agent_config), its flow starting where
+    labctl.agent_flow_start recorded."""
     paths = _paths(settings)
-    return agent_json.for_lab(settings, agent_dir=paths["agent"], log_dir=paths["apache"] / "logs")
+    return agent_json.for_lab(settings, agent_dir=paths["agent"], log_dir=paths["apache"] / "logs",
+                              initial_position=agent_flow_start.read(settings).initial_position)
 
 
 def _env_line(env: dict[str, str]) -> str:
@@ -272,6 +274,8 @@ def up(settings: LabSettings) -> None:
     paths = _paths(settings)
     for key in ("logs", "localstack", "apache", "agent"):
         paths[key].mkdir(parents=True, exist_ok=True)
+    (paths["apache"] / "logs").mkdir(parents=True, exist_ok=True)
+    agent_flow_start.begin(settings, access_log_lines(settings), checkpoint_file=paths["agent"] / "checkpoints.db")
     (paths["agent"] / "agent.json").write_text(json.dumps(agent_config(settings), indent=2) + "\n")
     from labctl import apache_host
 
@@ -279,7 +283,10 @@ def up(settings: LabSettings) -> None:
         paths["conf"].write_text(render_supervisord_conf(settings))
     except apache_host.ApacheError as error:  # no Apache binary or modules: say so, as a start error
         raise LabStartError(str(error)) from error
-    provision_hook.write(settings, _paths(settings)["localstack"])
+    if settings.empty:
+        provision_hook.remove(_paths(settings)["localstack"])
+    else:
+        provision_hook.write(settings, _paths(settings)["localstack"])
     if supervisord_pid(settings) is None:
         from labctl import preflight
 
@@ -299,6 +306,9 @@ def up(settings: LabSettings) -> None:
                                               listen=settings.bind_address)
     # A TCP probe, not a request: a request would add a line to the access log.
     _wait(settings, "apache", "Apache", lambda: apache_host.is_ready(apache_cfg), 60)
+    if settings.empty:
+        LOG.info("an empty lab (LAB_PROVISION=none): nothing provisioned, the lab's agent not started")
+        return
     _wait(settings, "localstack", "LocalStack's provisioning hook",
           lambda: provision_hook.state(settings) in ("SUCCESSFUL", "ERROR"), 300)
     if provision_hook.state(settings) == "ERROR":

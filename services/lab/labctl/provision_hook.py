@@ -18,7 +18,7 @@ from labctl.settings import LabSettings
 
 def write(settings: LabSettings, localstack_dir: Path) -> Path:
     """Write the hook into the native LocalStack's folder (`localstack_dir`); its path."""
-    hook = localstack_dir / "fs" / "etc" / "localstack" / "init" / "ready.d" / "10-provision.sh"
+    hook = _hook_path(localstack_dir)
     hook.parent.mkdir(parents=True, exist_ok=True)
     env = {
         "LAB_STATE_DIR": str(settings.state_dir), "LAB_BUFFER_INTERVAL": str(settings.buffer_interval),
@@ -35,6 +35,15 @@ def write(settings: LabSettings, localstack_dir: Path) -> Path:
                     + " ".join(shlex.quote(a) for a in argv) + "\n")
     hook.chmod(0o755)
     return hook
+
+
+def remove(localstack_dir: Path) -> None:
+    """No hook: an empty lab (LAB_PROVISION=none) in a state folder a provisioned lab used."""
+    _hook_path(localstack_dir).unlink(missing_ok=True)
+
+
+def _hook_path(localstack_dir: Path) -> Path:
+    return localstack_dir / "fs" / "etc" / "localstack" / "init" / "ready.d" / "10-provision.sh"
 
 
 def state(settings: LabSettings) -> str | None:

@@ -2,18 +2,19 @@
 
 Ready means every service of the running lab answers (Apache's port, LocalStack's and
 OpenSearch's health, the runtime's extra services such as Dashboards) and the agent runs.
-Accounted means the lines the caller counts (or Apache's access log) are all in one of the
-places a line ends: the index, the failure outputs, or Firehose's `dropped` counter
-(labctl.stage_counts, as `make status` counts). On a time-out the error names what is not ready, or the accounting so far.
+Accounted means the lines the caller counts (or the access-log lines the lab's flow ships,
+labctl.agent_flow_start) are all in one of the places a line ends: the index, the failure
+outputs, or Firehose's `dropped` counter (labctl.stage_counts, as `make status` counts); with
+LAB_ACCESS_LOG_FORMAT=kinesis, the Kinesis stream's S3 archive. On a time-out the error names what is not ready, or the accounting so far.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from labctl import settings as lab
-from labctl import stage_counts
+from labctl import stage_counts, started_settings
 from labctl.errors import LabTimeout
 from labctl.settings import LabSettings
 from labctl.waiting import wait_until
@@ -31,7 +32,7 @@ def not_ready(settings: LabSettings, runtime: Runtime) -> dict[str, str]:
         **{name: stage_counts.http_health(url) for name, url in runtime.extra_health_urls().items()},
         "agent": runtime.agent_state(),
     }
-    return {name: state for name, state in states.items() if state not in ("up", "running")}
+    return {name: state for name, state in states.items() if state not in ("up", "running", started_settings.EMPTY_LAB_AGENT)}
 
 
 def wait_ready(settings: LabSettings, runtime: Runtime, timeout: float = 300) -> None:
@@ -60,28 +61,41 @@ class Accounting:
     delivery_failed: int         # S3 <prefix>AmazonOpenSearchService-failed/ (OpenSearch refused or down)
     dropped: int                 # Firehose's dropped counter (the ETL returned Dropped)
     buffered: int                # Firehose's buffered counter (received, not delivered yet)
+    archived: int = 0            # records in the Kinesis stream's S3 archive (kinesis format)
+    access_log_format: str = "clickstream"
+    before: int = 0              # accounted before the lab's flow began (labctl.agent_flow_start)
 
     @property
     def accounted(self) -> int:
-        return self.indexed + self.processing_failed + self.delivery_failed + self.dropped
+        if self.access_log_format == "kinesis":
+            return self.archived - self.before
+        return self.indexed + self.processing_failed + self.delivery_failed + self.dropped - self.before
 
 
-def accounting_at(localstack_url: str, opensearch_url: str, written: int | None) -> Accounting:
+def accounting_at(localstack_url: str, opensearch_url: str, written: int | None,
+                  access_log_format: str = "clickstream") -> Accounting:
     """The accounting of the lab whose LocalStack and OpenSearch answer at these URLs."""
     lab_streams, _others = stage_counts.stream_counters(localstack_url) or ({}, {})
-    stream = lab_streams.get(lab.DELIVERY_STREAM, {})
+    kinesis = access_log_format == "kinesis"
+    stream = lab_streams.get(lab.KINESIS_DELIVERY_STREAM if kinesis else lab.DELIVERY_STREAM, {})
     _objects, records = stage_counts.s3_counts(localstack_url)
     return Accounting(
         written=written, indexed=stage_counts.index_documents(opensearch_url) or 0,
         processing_failed=records.get("processing_failed", 0),
         delivery_failed=records.get("opensearch_failed", 0) + records.get("elasticsearch_failed", 0),
-        dropped=int(stream.get("dropped", 0)), buffered=int(stream.get("buffered", 0)))
+        dropped=int(stream.get("dropped", 0)), buffered=int(stream.get("buffered", 0)),
+        archived=records.get("kinesis_archive", 0), access_log_format=access_log_format)
 
 
 def accounting(settings: LabSettings, runtime: Runtime | None) -> Accounting:
-    """The accounting of the lab these settings describe (lines written: its access log)."""
-    return accounting_at(settings.localstack_url, settings.opensearch_url,
-                         runtime.access_log_lines() if runtime else None)
+    """The accounting of the lab these settings describe (lines written: the access-log lines
+    its flow ships, from the line where that flow began)."""
+    if runtime is None:
+        return accounting_at(settings.localstack_url, settings.opensearch_url, None, settings.access_log_format)
+    lines, start = runtime.access_log_lines(), runtime.flow_start()
+    now = accounting_at(settings.localstack_url, settings.opensearch_url,
+                        None if lines is None else max(0, lines - start.line), start.access_log_format)
+    return replace(now, before=start.accounted_before or 0)
 
 
 def wait_accounted(read: Callable[[], Accounting], lines: int | None = None, timeout: float = 300) -> Accounting:

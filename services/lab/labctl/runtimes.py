@@ -12,7 +12,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-from labctl import compose, native
+from labctl import agent_flow_start, compose, native, started_settings
+from labctl.errors import LabError
 from labctl.settings import LabSettings
 
 
@@ -56,6 +57,10 @@ class Runtime(ABC):
         """Services beyond the common ones whose health status shows."""
         return {}
 
+    def flow_start(self) -> agent_flow_start.FlowStart:
+        """Where the lab agent's flow began in the access log (what the accounting counts)."""
+        return agent_flow_start.FlowStart(self.settings.access_log_format)
+
 
 class NativeRuntime(Runtime):
     name = "native"
@@ -74,10 +79,16 @@ class NativeRuntime(Runtime):
         return native.follow_logs(self.settings)
 
     def agent_state(self) -> str:
-        return native.program_states(self.settings).get("agent", "down").lower()
+        state = native.program_states(self.settings).get("agent", "down").lower()
+        if state == "stopped" and started_settings.empty_lab(self.settings):
+            return started_settings.EMPTY_LAB_AGENT
+        return state
 
     def access_log_lines(self) -> int | None:
         return native.access_log_lines(self.settings)
+
+    def flow_start(self) -> agent_flow_start.FlowStart:
+        return agent_flow_start.read(self.settings)
 
     def agent_stats_json(self) -> str | None:
         path = native.agent_stats_file(self.settings)
@@ -88,6 +99,8 @@ class ComposeRuntime(Runtime):
     name = "compose"
 
     def up(self) -> int:
+        if self.settings.empty:
+            raise LabError("an empty lab (LAB_PROVISION=none) runs natively: LAB_RUNTIME=native make up")
         return compose.up()
 
     def down(self) -> bool:
@@ -122,6 +135,8 @@ def choose(settings: LabSettings) -> tuple[Runtime, str]:
     """The runtime `make up` uses, and why: LAB_RUNTIME, else compose when an engine answers."""
     if settings.runtime != "auto":
         return RUNTIMES[settings.runtime](settings), f"LAB_RUNTIME={settings.runtime}"
+    if settings.empty:
+        return NativeRuntime(settings), "an empty lab (LAB_PROVISION=none) runs natively"
     if compose.engine_answers():
         return ComposeRuntime(settings), "a Docker engine answers"
     return NativeRuntime(settings), "no Docker engine answers"

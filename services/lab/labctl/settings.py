@@ -46,6 +46,10 @@ BACKUP_TABLE = "apache_"   # a crawler names the table after its path's last com
 ATHENA_OUTPUT = f"s3://{BACKUP_BUCKET}/athena-results/"
 DEFAULT_LAMBDA_HANDLER = "etl.handler.lambda_handler"
 BACKUP_MODES = ("AllDocuments", "FailedDocumentsOnly")
+# LAB_PROVISION: `workshop`, the lab's own resources and agent (the one-command path); `none`, an
+# empty lab (the services answer, nothing is made in them and the lab's agent does not run: an
+# attendee builds every resource by hand, as in the console)
+PROVISION_MODES = ("workshop", "none")
 EXAMPLE_QUERIES = REPO_ROOT / "services" / "lab" / "athena" / "example_queries.sql"
 
 
@@ -115,6 +119,12 @@ class LabSettings:
     lambda_handler: str = DEFAULT_LAMBDA_HANDLER  # LAB_LAMBDA_HANDLER
     agent_config_file: Path | None = None    # LAB_AGENT_CONFIG (None: the workshop's agent.json)
     backup_mode: str = "AllDocuments"        # LAB_BACKUP_MODE: AllDocuments | FailedDocumentsOnly
+    provision: str = "workshop"              # LAB_PROVISION: workshop | none (an empty lab, PROVISION_MODES)
+
+    @property
+    def empty(self) -> bool:
+        """An empty lab: services only, every resource made by hand (LAB_PROVISION=none)."""
+        return self.provision == "none"
 
     def _url(self, service: str, host_port: int) -> str:
         if self.in_compose_network:
@@ -264,4 +274,5 @@ def load(env: dict[str, str] | None = None) -> LabSettings:
         lambda_handler=_handler(env),
         agent_config_file=_existing_file(env, "LAB_AGENT_CONFIG"),
         backup_mode=_choice(env, "LAB_BACKUP_MODE", "AllDocuments", BACKUP_MODES),
+        provision=_choice(env, "LAB_PROVISION", "workshop", PROVISION_MODES),
     )

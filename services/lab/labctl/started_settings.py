@@ -15,6 +15,7 @@ from pathlib import Path
 from labctl.settings import LabSettings
 
 FILE = "started-settings.json"
+EMPTY_LAB_AGENT = "not run (an empty lab: LAB_PROVISION=none)"   # the agent's state in one
 # LabSettings field -> the variable a user sets. Only what the services are started with.
 NEEDS_RESTART = {
     "bind_address": "LAB_BIND_ADDRESS", "apache_port": "LAB_APACHE_PORT",
@@ -25,7 +26,7 @@ NEEDS_RESTART = {
     "access_log_format": "LAB_ACCESS_LOG_FORMAT", "geoip_database": "LAB_GEOIP_DATABASE",
     "geoip_enabled": "LAB_GEOIP_DATABASE", "lambda_zip_override": "LAB_LAMBDA_ZIP",
     "lambda_handler": "LAB_LAMBDA_HANDLER", "agent_config_file": "LAB_AGENT_CONFIG",
-    "backup_mode": "LAB_BACKUP_MODE",
+    "backup_mode": "LAB_BACKUP_MODE", "provision": "LAB_PROVISION",
 }
 
 
@@ -45,6 +46,15 @@ def record(settings: LabSettings) -> None:
 
 def forget(settings: LabSettings) -> None:
     _path(settings).unlink(missing_ok=True)
+
+
+def empty_lab(settings: LabSettings) -> bool:
+    """True when the running lab was started empty (LAB_PROVISION=none), whatever the caller's
+    own environment says."""
+    try:
+        return json.loads(_path(settings).read_text()).get("provision") == "none"
+    except (OSError, ValueError, AttributeError):
+        return settings.empty
 
 
 def changes(settings: LabSettings) -> list[str]:

@@ -3,8 +3,10 @@
 Counts per stage: lines in Apache's access log, the agent's sent / failed /
 backlog (its stats file), Firehose's received / delivered / dropped / failed /
 buffered (the lab extension's /_lab/firehose/streams), documents in the index,
-and records in S3 by prefix. The last line says whether every line written is
-accounted for: index + processing-failed + delivery-failed + dropped.
+and records in S3 by prefix. The last line says whether every line the lab's flow ships is
+accounted for: index + processing-failed + delivery-failed + dropped (with
+LAB_ACCESS_LOG_FORMAT=kinesis: the records in the Kinesis stream's S3 archive), counted from the
+line where the flow began (labctl.agent_flow_start).
 
 Only what the lab owns is counted (labctl.ownership: its streams, the index `apache` itself,
 the objects its streams wrote under their exact prefixes); an attendee's streams, indices and
@@ -36,6 +38,9 @@ class LabStatus:
     runtime: str
     services: dict[str, str] = field(default_factory=dict)      # name -> up / down / detail
     log_lines: int | None = None
+    access_log_format: str = "clickstream"                      # what the lab's flow ships
+    counted_from: int = 0                                      # access-log lines before that flow began
+    accounted_before: int = 0                                  # its destination's count when it began
     agent: dict = field(default_factory=dict)
     firehose: dict = field(default_factory=dict)
     index_documents: int | None = None
@@ -49,14 +54,22 @@ class LabStatus:
     others: dict[str, dict] = field(default_factory=dict)
 
     @property
+    def written(self) -> int | None:
+        """Lines the lab's flow ships: the access log's, from the line where the flow began."""
+        return None if self.log_lines is None else max(0, self.log_lines - self.counted_from)
+
+    @property
     def accounted(self) -> int | None:
+        if self.access_log_format == "kinesis":
+            archived = self.s3_records.get("kinesis_archive")
+            return None if archived is None else archived - self.accounted_before
         if self.index_documents is None:
             return None
         stream = self.firehose.get(lab.DELIVERY_STREAM, {})
         return (self.index_documents + self.s3_records.get("processing_failed", 0)
                 + self.s3_records.get("opensearch_failed", 0)
                 + self.s3_records.get("elasticsearch_failed", 0)
-                + int(stream.get("dropped", 0)))
+                + int(stream.get("dropped", 0))) - self.accounted_before
 
 
 def collect(settings: LabSettings, runtime: Runtime | None, hooks: Sequence[LabHook] = ()) -> LabStatus:
@@ -73,6 +86,9 @@ def collect(settings: LabSettings, runtime: Runtime | None, hooks: Sequence[LabH
         lab_status.services.update({name: stage_counts.http_health(url) for name, url in runtime.extra_health_urls().items()})
         lab_status.services["agent"] = runtime.agent_state()
         lab_status.log_lines = runtime.access_log_lines()
+        start = runtime.flow_start()
+        lab_status.access_log_format, lab_status.counted_from = start.access_log_format, start.line
+        lab_status.accounted_before = start.accounted_before or 0
         stats_text = runtime.agent_stats_json()
     if stats_text:
         try:
@@ -121,12 +137,13 @@ def _counters_text(counters: dict, verbose: bool) -> str:
 def _verdict(lab_status: LabStatus) -> str:
     """Whether every line is accounted for; lines still in the lab stream's buffer are said to be
     there (a normal wait of up to the buffer interval), not missing."""
-    accounted, written = lab_status.accounted, lab_status.log_lines
+    accounted, written = lab_status.accounted, lab_status.written
     if accounted == written:
         return "all accounted for"
-    buffered = int(lab_status.firehose.get(lab.DELIVERY_STREAM, {}).get("buffered_records", 0) or 0)
+    stream = lab.KINESIS_DELIVERY_STREAM if lab_status.access_log_format == "kinesis" else lab.DELIVERY_STREAM
+    buffered = int(lab_status.firehose.get(stream, {}).get("buffered_records", 0) or 0)
     if buffered and accounted + buffered == written:
-        return f"{buffered} buffered in {lab.DELIVERY_STREAM}: delivered when its buffer interval ends"
+        return f"{buffered} buffered in {stream}: delivered when its buffer interval ends"
     return "in flight or missing"
 
 
@@ -156,8 +173,11 @@ def render_text(lab_status: LabStatus, hooks: Sequence[LabHook] = (), verbose: b
     lines += durability_status.render(lab_status.kept_state)
     for hook in hooks:
         lines += hook.render(lab_status.labs.get(hook.status_key, {}))
-    if lab_status.log_lines is not None and lab_status.accounted is not None:
-        lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.log_lines} lines ({_verdict(lab_status)})"]
+    if lab_status.written is not None and lab_status.accounted is not None:
+        lines += ["", f"Accounted: {lab_status.accounted} of {lab_status.written} lines ({_verdict(lab_status)})"]
+        if lab_status.counted_from:
+            lines.append(f"  counted from access_log line {lab_status.counted_from + 1}, where the lab began shipping "
+                         f"LAB_ACCESS_LOG_FORMAT={lab_status.access_log_format} lines")
     return "\n".join(lines)
 
 
@@ -199,4 +219,5 @@ def render_json(lab_status: LabStatus) -> str:
     data = asdict(lab_status)
     data.update(data.pop("labs"))   # each sibling lab's section under its own key
     data["accounted"] = lab_status.accounted
+    data["written"] = lab_status.written
     return json.dumps(data, indent=2, sort_keys=True)

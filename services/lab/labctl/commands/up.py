@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from labctl import runtimes, started_settings
+from labctl import agent_flow_start, readiness, runtimes, started_settings
 from labctl import settings as lab
 from labctl.errors import LabError
 
@@ -36,13 +36,24 @@ def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
     if rc:
         return rc
     started_settings.record(settings)
+    start = runtime.flow_start()
+    if start.accounted_before is None:   # the lab's flow began at this make up: count from here
+        agent_flow_start.settle(settings, readiness.accounting_at(
+            settings.localstack_url, settings.opensearch_url, None, start.access_log_format).accounted)
     print(f"\nThe lab is up ({time.monotonic() - started:.0f}s):")
     print(f"  unicorn shop        {settings.apache_url}/")
-    print(f"  LocalStack          {settings.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
-    print(f"  OpenSearch API      {settings.opensearch_url}  (index {lab.INDEX_NAME})")
+    if settings.empty:
+        print(f"  LocalStack          {settings.localstack_url}  (empty: make the Lambda, Firehose, ... by hand)")
+        print(f"  OpenSearch API      {settings.opensearch_url}  (no index yet)")
+    else:
+        print(f"  LocalStack          {settings.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
+        print(f"  OpenSearch API      {settings.opensearch_url}  (index {lab.INDEX_NAME})")
     if "dashboards" in runtime.extra_health_urls():
         print(f"  Dashboards          {settings.dashboards_url}/app/dashboards")
     else:
         print("  Dashboards          (no Dashboards UI natively: `make report` renders the panels)")
-    print("Next: `make generate`, then `make status`.")
+    if settings.empty:
+        print("An empty lab: no agent runs. `make shell` for the AWS CLI, then the workshop's steps by hand.")
+    else:
+        print("Next: `make generate`, then `make status`.")
     return 0
