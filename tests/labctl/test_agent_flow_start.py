@@ -27,7 +27,7 @@ def checkpoint_files(tmp_path):
 
 def test_a_new_lab_ships_its_format_from_the_first_line(tmp_path):
     files = checkpoint_files(tmp_path)
-    start = agent_flow_start.begin(lab_in(tmp_path, "clickstream"), 0, files[0])
+    start = agent_flow_start.begin(lab_in(tmp_path, "clickstream"), lambda: 0, files[0])
     assert start == agent_flow_start.FlowStart("clickstream", 0)
     assert native.agent_config(lab_in(tmp_path, "clickstream"))["flows"][0]["initialPosition"] == "START_OF_FILE"
     assert all(path.exists() for path in files)
@@ -35,16 +35,16 @@ def test_a_new_lab_ships_its_format_from_the_first_line(tmp_path):
 
 def test_the_same_format_again_resumes_where_the_agent_was(tmp_path):
     files = checkpoint_files(tmp_path)
-    agent_flow_start.begin(lab_in(tmp_path, "clickstream"), 0, files[0])
-    again = agent_flow_start.begin(lab_in(tmp_path, "clickstream"), 2000, files[0])
+    agent_flow_start.begin(lab_in(tmp_path, "clickstream"), lambda: 0, files[0])
+    again = agent_flow_start.begin(lab_in(tmp_path, "clickstream"), lambda: 2000, files[0])
     assert again == agent_flow_start.FlowStart("clickstream", 0)
     assert all(path.exists() for path in files), "the agent's positions are kept"
 
 
 def test_another_format_starts_at_the_end_and_forgets_the_old_positions(tmp_path):
     files = checkpoint_files(tmp_path)
-    agent_flow_start.begin(lab_in(tmp_path, "clickstream"), 0, files[0])
-    switched = agent_flow_start.begin(lab_in(tmp_path, "kinesis"), 2000, files[0])
+    agent_flow_start.begin(lab_in(tmp_path, "clickstream"), lambda: 0, files[0])
+    switched = agent_flow_start.begin(lab_in(tmp_path, "kinesis"), lambda: 2000, files[0])
     assert switched == agent_flow_start.FlowStart("kinesis", 2000, accounted_before=None)
     assert not any(path.exists() for path in files)
     flow = native.agent_config(lab_in(tmp_path, "kinesis"))["flows"][0]
@@ -53,7 +53,7 @@ def test_another_format_starts_at_the_end_and_forgets_the_old_positions(tmp_path
     assert agent_flow_start.settle(lab_in(tmp_path, "kinesis"), 40).accounted_before == 40
     assert agent_flow_start.settle(lab_in(tmp_path, "kinesis"), 90).accounted_before == 40
     # and back: the workshop's flow must not resume its old position, before the JSON lines
-    back = agent_flow_start.begin(lab_in(tmp_path, "clickstream"), 2500, checkpoint_files(tmp_path)[0])
+    back = agent_flow_start.begin(lab_in(tmp_path, "clickstream"), lambda: 2500, checkpoint_files(tmp_path)[0])
     assert back == agent_flow_start.FlowStart("clickstream", 2500, accounted_before=None)
     assert native.agent_config(lab_in(tmp_path, "clickstream"))["flows"][0]["initialPosition"] == "END_OF_FILE"
 
@@ -64,8 +64,8 @@ def test_a_teams_agent_json_keeps_its_own_start(tmp_path):
                    '"initialPosition": "START_OF_FILE"}]}')
     files = checkpoint_files(tmp_path)
     env = {"LAB_STATE_DIR": str(tmp_path / "state"), "LAB_AGENT_CONFIG": str(own)}
-    agent_flow_start.begin(lab.load(env), 0, files[0])
-    agent_flow_start.begin(lab.load({**env, "LAB_ACCESS_LOG_FORMAT": "kinesis"}), 2000, files[0])
+    agent_flow_start.begin(lab.load(env), lambda: 0, files[0])
+    agent_flow_start.begin(lab.load({**env, "LAB_ACCESS_LOG_FORMAT": "kinesis"}), lambda: 2000, files[0])
     assert all(path.exists() for path in files)
     assert native.agent_config(lab.load(env))["flows"][0]["initialPosition"] == "START_OF_FILE"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -53,18 +54,19 @@ def read(settings: LabSettings) -> FlowStart:
         return FlowStart(settings.access_log_format)
 
 
-def begin(settings: LabSettings, lines_written: int, checkpoint_file: Path) -> FlowStart:
+def begin(settings: LabSettings, lines_written: Callable[[], int], checkpoint_file: Path) -> FlowStart:
     """At `make up`, before the agent starts: the flow's start, a new one when the format changed.
 
     A new start forgets the agent's checkpoints (the lab's own file), so that a flow which ran
-    before in this format does not resume at a position older than the other format's lines."""
+    before in this format does not resume at a position older than the other format's lines.
+    `lines_written` counts the access log's lines: called only then (it reads the whole log)."""
     if settings.agent_config_file is not None:
         return FlowStart(settings.access_log_format)
     recorded = read(settings) if _path(settings).exists() else None
     if recorded is not None and recorded.access_log_format == settings.access_log_format:
         return recorded
     switched = recorded is not None
-    start = FlowStart(settings.access_log_format, lines_written if switched else 0, None if switched else 0)
+    start = FlowStart(settings.access_log_format, lines_written() if switched else 0, None if switched else 0)
     if switched:
         LOG.info("the agent now ships %s lines: from the end of the access log (line %d), not the "
                  "%s lines before it", start.access_log_format, start.line, recorded.access_log_format)

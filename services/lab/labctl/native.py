@@ -275,7 +275,7 @@ def up(settings: LabSettings) -> None:
     for key in ("logs", "localstack", "apache", "agent"):
         paths[key].mkdir(parents=True, exist_ok=True)
     (paths["apache"] / "logs").mkdir(parents=True, exist_ok=True)
-    agent_flow_start.begin(settings, access_log_lines(settings), checkpoint_file=paths["agent"] / "checkpoints.db")
+    agent_flow_start.begin(settings, lambda: access_log_lines(settings), checkpoint_file=paths["agent"] / "checkpoints.db")
     (paths["agent"] / "agent.json").write_text(json.dumps(agent_config(settings), indent=2) + "\n")
     from labctl import apache_host
 
