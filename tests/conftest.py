@@ -14,6 +14,7 @@ import pytest
 from tests.support.data_files import DATA_DIR
 from tests.support.markers import check_markers
 from tests.support.shared_servers import SHARED, release_idle, shared
+from tests.support.waiting import stretch_test_timeout
 
 pytest_plugins = ["tests.support.processes"]   # servers a run starts end with it
 
@@ -165,6 +166,12 @@ def trino_lab(tmp_path_factory):
     """A LocalStack + Trino 476 lab (tests/support/trino_lab.py) shared by the differential
     suite and the Athena client suites' Trino work group while they follow each other."""
     return shared("trino_lab", lambda: _trino_lab(tmp_path_factory), _on_trino).get()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    stretch_test_timeout(item)          # before pytest-timeout's wrapper reads the limit
+    yield
 
 
 @pytest.hookimpl(hookwrapper=True)

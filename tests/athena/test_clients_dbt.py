@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,12 +20,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.athena.conftest import ON_BOTH_ENGINES, query, run
+from tests.support.waiting import scaled
 
 pytestmark = [pytest.mark.localstack, ON_BOTH_ENGINES]
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = Path(__file__).resolve().parent / "dbt"
 DBT_VENV = Path(os.environ.get("LAB_DBT_VENV", REPO / ".venv-dbt"))
+DBT_COMMAND_S = 240    # one dbt command; the whole file takes about 105 s beside another run
 FIRST = [
     {"id": 1, "page": "/", "ms": 12.5, "bot": False},
     {"id": 2, "page": "/cart", "ms": 40.0, "bot": False},
@@ -73,13 +76,37 @@ def dbt_project(localstack, lake, s3, athena, tmp_path):
                PATH=f"{dbt.parent}:{env.get('PATH', '')}")
 
     def dbt_cmd(*args: str, exit_code: int = 0) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(dbt), *args, "--no-use-colors"], cwd=project, env=env, capture_output=True,
-                              text=True, timeout=600, check=False)
+        """dbt as typed, its output to files: the test waits for dbt itself to exit, not for
+        every process that inherited its output (its multiprocessing resource tracker) to
+        close it; and well inside the test's own limit, so that a stall says where it stopped."""
+        out_file, err_file = tmp_path / "dbt.out", tmp_path / "dbt.err"
+        with out_file.open("w") as out, err_file.open("w") as err:
+            proc = subprocess.Popen([str(dbt), *args, "--no-use-colors"], cwd=project, env=env,
+                                    stdout=out, stderr=err, text=True, start_new_session=True)
+            try:
+                proc.wait(timeout=scaled(DBT_COMMAND_S))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                pytest.fail(f"dbt {' '.join(args)} still running after {scaled(DBT_COMMAND_S):.0f} s\n"
+                            + stall_report(project / "logs" / "dbt.log", athena, lake))
+        done = subprocess.CompletedProcess(proc.args, proc.returncode, out_file.read_text(), err_file.read_text())
         assert done.returncode == exit_code, \
             f"dbt {' '.join(args)} exited {done.returncode}:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
         return done
 
     return {"dbt": dbt_cmd, **lake}
+
+
+def stall_report(dbt_log: Path, athena, lake: dict) -> str:
+    """The end of dbt's log and every Athena execution of the lake's work group not yet finished."""
+    log = dbt_log.read_text(errors="replace")[-4000:] if dbt_log.exists() else "(no dbt.log)"
+    ids = athena.list_query_executions(**({"WorkGroup": lake["work_group"]} if lake["work_group"] else {}))
+    unfinished = [
+        f"{e['QueryExecutionId']} {e['Status']['State']} {e['Query'][:120]!r}"
+        for e in athena.batch_get_query_execution(QueryExecutionIds=ids["QueryExecutionIds"][:50])["QueryExecutions"]
+        if e["Status"]["State"] in ("QUEUED", "RUNNING")] if ids["QueryExecutionIds"] else []
+    return f"dbt.log ends:\n{log}\nAthena executions not finished: {unfinished or 'none'}"
 
 
 def write_hits(s3, lake: dict, name: str, rows: list[dict]) -> None:

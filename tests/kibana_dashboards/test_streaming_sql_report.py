@@ -18,6 +18,7 @@ from kibana_dashboards.__main__ import main
 from kibana_dashboards.panels import REQUESTS_PER_CLIENT, STREAMING_SQL, TOP_STREAMING_CLIENTS
 from kibana_dashboards.report import build
 from kibana_dashboards.sources import WEB_ACCESS_COUNTS_MAPPING
+from tests.support.waiting import scaled
 
 from .test_report import PanelSections
 
@@ -50,14 +51,14 @@ def output_records(seen: list[tuple[str, datetime]]) -> list[bytes]:
 @pytest.fixture
 def counts_opensearch(empty_opensearch):
     """The index as provisioning creates it, fed as Firehose's OpenSearch delivery feeds it."""
-    requests.put(f"{empty_opensearch}/{INDEX}", json=WEB_ACCESS_COUNTS_MAPPING, timeout=10).raise_for_status()
+    requests.put(f"{empty_opensearch}/{INDEX}", json=WEB_ACCESS_COUNTS_MAPPING, timeout=scaled(30)).raise_for_status()
     seen = requests_seen()
     body = b"".join(json.dumps({"index": {"_index": INDEX}}).encode() + b"\n" + record + b"\n"
                     for record in output_records(seen))
     answer = requests.post(f"{empty_opensearch}/_bulk", data=body, timeout=30,
                            headers={"Content-Type": "application/x-ndjson"}).json()
     assert not answer["errors"], answer["items"][:3]
-    requests.post(f"{empty_opensearch}/{INDEX}/_refresh", timeout=10)
+    requests.post(f"{empty_opensearch}/{INDEX}/_refresh", timeout=scaled(30))
     return empty_opensearch, seen
 
 

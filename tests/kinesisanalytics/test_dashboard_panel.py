@@ -19,6 +19,7 @@ from kibana_dashboards.sources import WEB_ACCESS_COUNTS, WEB_ACCESS_COUNTS_MAPPI
 from tests.kinesisanalytics.conftest import ROLE, collect, make_stream, put, unique
 from tests.kinesisanalytics.test_issue_sql import WINDOW_S, send_windows
 from tests.support.firehose_calls import make_bucket, s3_destination
+from tests.support.waiting import scaled
 
 pytestmark = pytest.mark.localstack
 INDEX = WEB_ACCESS_COUNTS.title
@@ -46,13 +47,13 @@ def index_stream(localstack, opensearch_node) -> str:
 
 
 def indexed_total(opensearch_node) -> int:
-    requests.post(f"{opensearch_node.url}/{INDEX}/_refresh", timeout=10)
+    requests.post(f"{opensearch_node.url}/{INDEX}/_refresh", timeout=scaled(30))
     answer = opensearch_node.client().search(index=INDEX, body={"size": 0, "aggs": {"n": {"sum": {"field": "REQUEST_COUNT"}}}})
     return int(answer["aggregations"]["n"]["value"] or 0)
 
 
 def test_the_panel_shows_the_applications_counts(localstack, opensearch_node, tmp_path):
-    requests.put(f"{opensearch_node.url}/{INDEX}", json=WEB_ACCESS_COUNTS_MAPPING, timeout=10).raise_for_status()
+    requests.put(f"{opensearch_node.url}/{INDEX}", json=WEB_ACCESS_COUNTS_MAPPING, timeout=scaled(30)).raise_for_status()
     source, name = make_stream(localstack), unique("kda-dashboard")
     request = streaming_sql.application_request()
     request["ApplicationName"] = name

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from typing import TypeVar
 
+import pytest
 from labctl.errors import LabTimeout
 from labctl.waiting import wait_until
 
@@ -32,3 +33,27 @@ def wait_for(condition: Callable[[], T], timeout: float = 60, interval: float = 
         return wait_until(condition, scaled(timeout), interval, what)
     except LabTimeout as error:
         raise AssertionError(str(error)) from None
+
+
+_BASE_LIMIT = pytest.StashKey[float]()
+
+
+def stretch_test_timeout(item) -> float | None:
+    """pytest-timeout's limit for one test (its `timeout` mark, else the ini's), stretched
+    like every other deadline here, and put on the test as its closest mark. Without it the
+    600 s of a test whose own waits are scaled ends the test first on a loaded machine.
+    The base is kept, so that stretching again starts from it, not from a stretched mark."""
+    if _BASE_LIMIT not in item.stash:
+        marker = item.get_closest_marker("timeout")
+        base = None
+        if marker is not None:
+            base = marker.args[0] if marker.args else marker.kwargs.get("timeout")
+        if base is None:
+            base = item.config.getoption("timeout", None) or item.config.getini("timeout")
+        item.stash[_BASE_LIMIT] = float(base or 0)
+    base = item.stash[_BASE_LIMIT]
+    if base <= 0:
+        return None
+    limit = round(scaled(base))
+    item.add_marker(pytest.mark.timeout(limit), append=False)
+    return limit

@@ -217,4 +217,19 @@ class CloudWatchSource:
             except KafkaException as e:
                 if e.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     raise
+        self._await_partitions(topic)
         self.known_topics.add(topic)
+
+    def _await_partitions(self, topic: str, timeout_s: float = 30) -> None:
+        """Until the producer itself knows the topic's partitions. A record produced before
+        that waits in librdkafka's unassigned queue, and one produced while that queue is
+        being moved to the partition can overtake it: the stream's first records out of order."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = self.producer.list_topics(topic, timeout=5).topics.get(topic)
+            if found is not None and found.error is None and found.partitions:
+                return
+            if time.monotonic() > deadline:
+                raise KafkaException(KafkaError(KafkaError._TIMED_OUT,
+                                                f"topic {topic} has no partitions after {timeout_s:.0f} s"))
+            time.sleep(0.2)
