@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shlex
 import subprocess
 import sys
 import xmlrpc.client
@@ -26,6 +25,7 @@ from labctl import agent_flow_start, localstack_native, opensearch_native, provi
 from labctl import settings as lab
 from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
+from labctl.supervisord_blocks import program_block
 from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
@@ -80,34 +80,6 @@ def agent_config(settings: LabSettings) -> dict:
                               initial_position=agent_flow_start.read(settings).initial_position)
 
 
-def _env_line(env: dict[str, str]) -> str:
-    # supervisord's environment= syntax: KEY="value",... with % escaped.
-    def quote(v: str) -> str:
-        return '"' + v.replace("%", "%%").replace('"', '\\"') + '"'
-    return ",".join(f"{k}={quote(v)}" for k, v in env.items())
-
-
-def _program(name: str, argv: list[str], cwd: Path, env: dict[str, str], autostart: bool,
-             logs: Path) -> str:
-    return "\n".join([
-        f"[program:{name}]",
-        "command=" + " ".join(shlex.quote(a) for a in argv).replace("%", "%%"),
-        f"directory={cwd}",
-        f"autostart={'true' if autostart else 'false'}",
-        "autorestart=unexpected",
-        "startsecs=1",
-        "stopasgroup=true",
-        "killasgroup=true",
-        "stopwaitsecs=20",
-        "redirect_stderr=true",
-        f"stdout_logfile={logs / (name + '.log')}",
-        "stdout_logfile_maxbytes=20MB",
-        "stdout_logfile_backups=2",
-        f"environment={_env_line(env)}" if env else "",
-        "",
-    ])
-
-
 def render_supervisord_conf(settings: LabSettings) -> str:
     """The whole supervisord configuration for the native lab."""
     from labctl import apache_host
@@ -131,12 +103,13 @@ def render_supervisord_conf(settings: LabSettings) -> str:
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", "",
         "[supervisorctl]", f"serverurl=unix://{paths['sock']}", "",
         _opensearch_program(settings, paths["logs"]),
-        _program("localstack", localstack_native.command(ls_cfg), paths["localstack"], ls_env, True, paths["logs"]),
-        _program("apache", apache_argv, paths["apache"], {}, True, paths["logs"]),
-        _program("agent", [sys.executable, "-m", "agent", "--config", str(paths["agent"] / "agent.json"),
-                           "--stats-file", str(paths["agent"] / "stats.json")],
-                 lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                                 "AWS_DEFAULT_REGION": lab.REGION}, False, paths["logs"]),
+        program_block("localstack", localstack_native.command(ls_cfg), paths["localstack"], ls_env, True,
+                      paths["logs"]),
+        program_block("apache", apache_argv, paths["apache"], {}, True, paths["logs"]),
+        program_block("agent", [sys.executable, "-m", "agent", "--config", str(paths["agent"] / "agent.json"),
+                                "--stats-file", str(paths["agent"] / "stats.json")],
+                      lab.REPO_ROOT, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                                      "AWS_DEFAULT_REGION": lab.REGION}, False, paths["logs"]),
         # the sibling labs' programs, added when one starts (add_programs)
         "[include]", f"files={paths['programs.d'] / '*.conf'}", "",
     ]
@@ -146,10 +119,9 @@ def render_supervisord_conf(settings: LabSettings) -> str:
 def _opensearch_program(settings: LabSettings, logs: Path) -> str:
     node = opensearch_node(settings)
     opensearch_native.write_node_config(node)
-    block = _program("opensearch", opensearch_native.command(node), node.node_dir,
-                     opensearch_native.environment(node), True, logs)
     # the JVM flushes its translog and closes its shards on SIGTERM: give it time to
-    return block.replace("stopwaitsecs=20", "stopwaitsecs=60")
+    return program_block("opensearch", opensearch_native.command(node), node.node_dir,
+                         opensearch_native.environment(node), True, logs, stop_wait_s=60)
 
 
 def _supervisorctl(settings: LabSettings, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -221,7 +193,7 @@ def add_programs(settings: LabSettings, lab_name: str, programs: list) -> None:
 
 def render_programs(settings: LabSettings, programs: list) -> str:
     """[program:...] blocks (autostart=false) for a sibling lab's programs."""
-    return "\n".join(_program(p.name, p.argv, p.cwd, p.env, False, _paths(settings)["logs"]) for p in programs)
+    return "\n".join(program_block(p.name, p.argv, p.cwd, p.env, False, _paths(settings)["logs"]) for p in programs)
 
 
 def sibling_programs(settings: LabSettings) -> list[str]:
