@@ -6,6 +6,8 @@ Figures (records/s, wall clock, the workshop's ~200-byte access-log line, a 4-sh
                           answered only once its records are fsync'd           target >= 10,000/s
   lab_get_records         GetRecords (Limit 10,000) over every shard from TRIM_HORIZON,
                           2 client threads                                      target >= 20,000/s
+  lab_kdg_to_kinesis      the lab's KDG sending the anomaly lab's template as fast as it can
+                          (rendering included), one sender                     target >= 1,000/s
   localstack_put_records  the same puts on LocalStack's own provider (kinesis-mock)
   localstack_get_records  the same reads on LocalStack's own provider
 Each is measured twice: with boto3 (what a Python producer or consumer sees; boto3's own
@@ -29,7 +31,7 @@ from pathlib import Path
 import requests
 
 from tests.bench.figures import print_figures
-from tests.conftest import LocalStackInstance
+from tests.conftest import REPO, LocalStackInstance
 
 NOTE = "wall clock, 2 client threads, 4 shards, shared 2-core machine"
 LINE = (b'162.250.88.82 - - [03/Nov/2018:04:29:26 +0000] "POST home/ HTTP/1.1" 200 20494 '
@@ -131,9 +133,35 @@ def measure(provider: str, tmp: Path, count: int) -> list[dict]:
                                       ">= 20000" if label == "lab" and http else ""))
             except Exception as error:  # noqa: BLE001 - reported as a failed figure
                 figures.append(figure(f"{label}_records{suffix}", 0, "", f"failed: {error}"[:300]))
+        if label == "lab":
+            try:
+                figures.append(figure("lab_kdg_to_kinesis", kdg_rate(instance, count // 2), ">= 1000",
+                                      "the lab's KDG (generator.kdg) rendering the anomaly lab's template and "
+                                      "sending as fast as it can (rate 0), PutRecords of 500; one sender"))
+            except Exception as error:  # noqa: BLE001 - reported as a failed figure
+                figures.append(figure("lab_kdg_to_kinesis", 0, "", f"failed: {error}"[:300]))
     finally:
         instance.stop()
     return figures
+
+
+def kdg_rate(instance: LocalStackInstance, count: int) -> float:
+    """Records/s the KDG puts into a 1-shard stream: rendering, PutRecords and its retries."""
+    from generator.kdg.sender import Generator, Target, make_clients
+    from generator.kdg.template import compile_template
+
+    kinesis = instance.client("kinesis")
+    kinesis.create_stream(StreamName="bench-kdg", ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName="bench-kdg", WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    template = compile_template((REPO / "services" / "anomaly_lab" / "normal.template.json").read_text())
+    sender = Generator(template, Target("kinesis", "bench-kdg"), make_clients(instance.url), rate=0, count=count)
+    started = time.perf_counter()
+    sender.run()
+    elapsed = time.perf_counter() - started
+    sent = sender.progress.snapshot()["sent"]
+    if sent < count:
+        raise RuntimeError(f"the KDG sent {sent} of {count} records: {sender.progress.snapshot()}")
+    return sent / elapsed
 
 
 def run(quick: bool = False) -> list[dict]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from labctl import stage_counts
 
 from tests.support import line_accounting as acc
 from tests.support.native_lab import NativeLab, generated_lines
@@ -164,6 +165,34 @@ def test_opensearch_down_longer_than_retry_duration(fault_lab: NativeLab):
         lab.reprovision(retry_duration=lab.settings.retry_duration)
     part = check_case(lab, case.name)
     assert part.delivery_failed == len(lines)
+
+
+def test_opensearch_sigkilled_mid_burst(fault_lab: NativeLab):
+    """SIGKILL of OpenSearch's JVM in the middle of a burst, supervisord starting it again
+    (autorestart=unexpected): every line is in the index or in AmazonOpenSearchService-failed/
+    once the retry window is over. Looked at afresh, not with what was seen before the kill,
+    so the documents OpenSearch acknowledged before it must have survived it (its translog)."""
+    lab = fault_lab
+    lab.reprovision(retry_duration=120)
+    _quiesce_and_snapshot(lab)
+    url = lab.settings.opensearch_url
+    documents_before = stage_counts.index_documents(url)
+    case = lab.begin_case("OpenSearch SIGKILLed mid-burst")
+
+    def kill_opensearch(chunk: int) -> None:
+        if chunk == 1:    # a part of the burst indexed, the rest still coming
+            wait_for(lambda: (stage_counts.index_documents(url) or 0) > documents_before, 120, 0.2,
+                     what="the burst reaching the index")
+            killed = lab.crash("opensearch")
+            lab.wait_running("opensearch", not_pid=killed, timeout=120)
+    try:
+        lab.append_paced(case, generated_lines(1500, seed=9551, bad_fraction=0.05), chunks=3,
+                         between_chunks=kill_opensearch)
+    finally:
+        start_opensearch(lab)
+        lab.reprovision(retry_duration=lab.settings.retry_duration)
+    lab.observer = acc.LabObserver(lab.settings)
+    check_case(lab, case.name)
 
 
 def test_localstack_restarted_with_records_buffered(fault_lab: NativeLab):
