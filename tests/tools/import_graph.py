@@ -21,6 +21,7 @@ PACKAGES = {
     "labctl": ROOT / "services/lab/labctl",
     "clickstream_lab": ROOT / "services/lab/clickstream_lab",
     "kafka_connect": ROOT / "services/kafka_connect/kafka_connect",
+    "lab_dashboards": ROOT / "services/dashboards/lab_dashboards",
     "lab_localstack": ROOT / "services/localstack/extension/lab_localstack",
 }
 

@@ -144,13 +144,21 @@ def send(url: str, duration: float, rate: float) -> tuple[int, int]:
 
 
 def parquet_records(url: str, bucket: str) -> int:
+    """Rows in the job's Parquet output, read as Athena reads the folder: files under a
+    `_` or `.` folder (the writer's `_lab_staging/`, Spark's `_temporary/`) are not data, and
+    one removed between the listing and the read (a staging file committed) is skipped."""
     s3 = _client("s3", url)
     total = 0
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{OUTPUT_FOLDER}/"):
         for obj in page.get("Contents", []):
-            if obj["Key"].endswith(".parquet"):
+            parts = obj["Key"][len(OUTPUT_FOLDER) + 1:].split("/")
+            if not obj["Key"].endswith(".parquet") or any(p.startswith(("_", ".")) for p in parts):
+                continue
+            try:
                 body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-                total += num_rows(body)
+            except s3.exceptions.NoSuchKey:
+                continue
+            total += num_rows(body)
     return total
 
 
