@@ -22,6 +22,7 @@ from .saved_objects import (
     NDJSON_FILE,
     build_objects,
     parse_ndjson,
+    replaced_by,
     to_ndjson,
     unresolved_references,
 )
@@ -37,7 +38,9 @@ def _load(args: argparse.Namespace) -> int:
         print(f"index template apache ({kind}) put into {args.opensearch_url}")
     objects = build_objects()
     for extra in args.ndjson:
-        objects += parse_ndjson(Path(extra).read_text("utf-8"))
+        objects, replaced = replaced_by(objects, parse_ndjson(Path(extra).read_text("utf-8")))
+        if replaced:
+            print(f"{extra}: {len(replaced)} objects replace the lab's of the same id ({', '.join(replaced)})")
     result = import_objects(args.url, objects, wait=args.wait)
     if not args.keep_default_index:
         set_default_index_pattern(args.url, wait=args.wait)

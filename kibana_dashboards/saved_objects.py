@@ -290,6 +290,17 @@ def parse_ndjson(text: str) -> list[dict[str, Any]]:
     return objects
 
 
+def replaced_by(objects: list[dict[str, Any]], more: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """`objects` with `more` added, an object of `more` replacing the one of the same type and
+    id in place (one import file may not hold an object twice: Dashboards refuses the whole
+    file as "Non-unique import objects"); also the `type:id` of each object replaced."""
+    merged = {(o["type"], o["id"]): o for o in objects}
+    replaced = [f"{o['type']}:{o['id']}" for o in more if (o["type"], o["id"]) in merged]
+    for o in more:
+        merged[(o["type"], o["id"])] = o
+    return list(merged.values()), replaced
+
+
 def bundled_ndjson() -> str:
     """The committed ``saved_objects.ndjson`` (regenerate with ``python -m kibana_dashboards build``)."""
     return resources.files(__package__).joinpath(NDJSON_FILE).read_text("utf-8")

@@ -153,6 +153,22 @@ def test_the_workshop_export_converted_imports_over_the_lab(dashboards, workshop
     assert "Clickstream Dashboard" in titles
 
 
+def test_the_readmes_legacy_commands_load_the_workshop_export(dashboards, test_data, tmp_path, capsys):
+    """kibana_dashboards/README.md's two commands, as typed: convert-legacy, then load with
+    --ndjson. The converted export shares ids with the lab's objects; Dashboards refuses an
+    import file holding an object twice, so the loader sends each once, the export's winning."""
+    converted = tmp_path / "workshop.ndjson"
+    legacy = test_data / "dashboards" / "clickstream_kibana.json"
+    assert kibana_dashboards_main(["convert-legacy", str(legacy), "-o", str(converted)]) == 0
+    assert kibana_dashboards_main(["load", "--url", dashboards.url, "--ndjson", str(converted), "--wait", "60"]) == 0
+    assert "objects replace the lab's of the same id" in capsys.readouterr().out
+    workshop = {(o["type"], o["id"]): o for o in convert(json.loads(legacy.read_text()))}
+    stored = {(o["type"], o["id"]): o for o in find_all(dashboards)["saved_objects"]}
+    assert set(workshop) <= set(stored)
+    assert all(stored[key]["attributes"]["title"] == o["attributes"]["title"] for key, o in workshop.items())
+    assert len(stored) == len({*workshop, *((o["type"], o["id"]) for o in lab_objects())})
+
+
 def test_export_then_import_round_trips(dashboards, opensearch_server):
     expected = lab_objects()
     answer = import_file(dashboards, expected)
