@@ -82,7 +82,8 @@ class Flow:
         budget = READ_BUDGET
         for tf in self.tailer.files_to_read():
             while budget > 0 and not self.stopping:
-                data = self.tailer.read(tf, READ_CHUNK)
+                with self.lock:     # a read may find the file truncated and replace it
+                    data = self.tailer.read(tf, READ_CHUNK)
                 if not data:
                     break
                 did_read = True

@@ -257,6 +257,13 @@ class Tailer:
                       key=lambda f: (f.mtime, f.path))
 
     def read(self, tf: TrackedFile, max_bytes: int) -> bytes:
+        """The next bytes of `tf`; b"" when there are none, or when `tf` turns out to be
+        truncated: between two polls a file may be truncated and written past the offset read
+        so far (copytruncate, then traffic), and reading on would hand on other content from
+        the middle of a line. The fresh file takes its place in files_to_read()."""
+        self._check_content(tf)
+        if not tf.live:
+            return b""
         start = tf.read_offset
         data = os.pread(tf.fd, max_bytes, start)
         if data:

@@ -138,3 +138,20 @@ def test_truncated_twice_the_second_time_before_a_poll_saw_the_new_head(tmp_path
     seen += numbers(read_all(tailer))
     assert sorted(seen) == list(range(300))
     tailer.close()
+
+
+def test_a_file_truncated_and_refilled_past_the_offset_between_two_polls(tmp_path):
+    """copytruncate, then traffic, all before the next poll: the file is longer than what was
+    read, but it holds other lines. Reading on from the old offset would hand on the new
+    content's later lines (and, where lines differ in length, the end of one as a line of its
+    own) and skip its first ones."""
+    log = tmp_path / "access_log"
+    log.write_bytes(lines(0, 100))
+    tailer = make_tailer(tmp_path)
+    assert numbers(read_all(tailer)) == list(range(100))
+    with log.open("r+b") as fh:             # the same inode, truncated and written again
+        fh.truncate(0)
+        fh.write(lines(1000, 150))
+    tf = tailer.files_to_read()[0]          # no poll in between, as in the agent's read loop
+    assert tailer.read(tf, 1 << 16) == b""
+    assert numbers(read_all(tailer)) == list(range(1000, 1150))
