@@ -209,16 +209,21 @@ load: ## load the images saved by `make save`
 # The suite mostly waits on services (buffers, restarts, containers), so it runs on
 # TEST_WORKERS pytest-xdist workers; a file's tests stay on one worker (module fixtures such
 # as a native lab start once), and the container-engine suites take turns on the engine
-# (tests/compose/conftest.py). TEST_WORKERS=0 runs it in one process.
+# (tests/compose/conftest.py). TEST_WORKERS=0 runs it in one process. A SIGTERM to make
+# (which make passes to this recipe's shell only) is passed on to pytest, whose own handler
+# ends every server of the run (tests/support/processes.py), and the engine is stopped.
 TEST_WORKERS ?= 3
 PYTEST_WORKERS := $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: test
 test: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka trino ci-tools ## run the whole test suite (installs what it needs, starts a container engine)
 	@engine=$$(bash services/lab/container-engine.sh start $(LAB_STATE_DIR)/engine) || exit 1; \
-	eval "$$engine"; export DOCKER_HOST; \
-	export LAB_ACTIONLINT=$(ACTIONLINT); rc=0; $(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
-	bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; exit $$rc
+	eval "$$engine"; export DOCKER_HOST; export LAB_ACTIONLINT=$(ACTIONLINT); \
+	stop_engine() { bash services/lab/container-engine.sh stop $(LAB_STATE_DIR)/engine; }; \
+	$(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS) & tests=$$!; \
+	trap 'kill -TERM $$tests 2>/dev/null; wait $$tests; stop_engine; exit 143' TERM INT HUP; \
+	rc=0; wait $$tests || rc=$$?; \
+	stop_engine; exit $$rc
 
 .PHONY: bench
 bench: venv system-packages localstack-venv flink-venv spark-venv lambda opensearch kafka trino ## run every benchmark (ONLY="data_lake agent" for some; QUICK=1 smaller), print a table, write build/bench.json
