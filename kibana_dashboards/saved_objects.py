@@ -277,15 +277,24 @@ def to_ndjson(objects: Iterable[dict[str, Any]]) -> str:
     return "".join(json.dumps(o, sort_keys=True, ensure_ascii=False) + "\n" for o in objects)
 
 
+class NdjsonError(ValueError):
+    """A line of an export file that is not a saved object; the message names the line."""
+
+
 def parse_ndjson(text: str) -> list[dict[str, Any]]:
     """Objects of an NDJSON export; blank lines and the export summary line are skipped."""
     objects = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
-        obj = json.loads(line)
-        if "exportedCount" in obj and "type" not in obj:
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise NdjsonError(f"Unexpected token in JSON at line {number}: {exc}") from exc
+        if isinstance(obj, dict) and "exportedCount" in obj and "type" not in obj:
             continue
+        if not isinstance(obj, dict) or not isinstance(obj.get("type"), str) or "id" not in obj:
+            raise NdjsonError(f"line {number} is not a saved object")
         objects.append(obj)
     return objects
 

@@ -4,12 +4,12 @@ tests/support/shared_servers.py), free ports, AWS clients pointed at loopback on
 from __future__ import annotations
 
 import os
-import socket
 from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
 import pytest
+from labctl.preflight import free_port
 
 from tests.support.data_files import DATA_DIR
 from tests.support.markers import check_markers
@@ -25,12 +25,6 @@ LOCALSTACK_VENV = Path(os.environ.get("LAB_LOCALSTACK_VENV", REPO / ".venv-local
 os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
 for _var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
     os.environ.pop(_var, None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -8,19 +8,16 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import psutil
 import pytest
 
+from tests.support import inner_session as inner
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.fault
 
-REPO = Path(__file__).resolve().parents[1]
-
-INNER_CONFTEST = 'pytest_plugins = ["tests.support.processes"]\n'
 INNER_TESTS = '''
 import os, subprocess, sys, time
 from pathlib import Path
@@ -43,13 +40,7 @@ def test_nothing():
 
 
 def inner_session(tmp_path: Path, *args: str) -> subprocess.Popen:
-    (tmp_path / "conftest.py").write_text(INNER_CONFTEST)
-    (tmp_path / "test_inner.py").write_text(INNER_TESTS)
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PIDS_FILE": str(tmp_path / "pids")}
-    return subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c",
-                             str(tmp_path / "pytest.ini"), "--rootdir", str(tmp_path), *args, str(tmp_path)],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return inner.start(tmp_path, INNER_TESTS, *args, env={"PIDS_FILE": str(tmp_path / "pids")})
 
 
 def started(tmp_path: Path) -> list[int]:

@@ -8,18 +8,12 @@ temporary directory, and stopped afterwards.
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from labctl import apache_host
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from labctl.preflight import free_port
 
 
 @contextlib.contextmanager

@@ -37,7 +37,7 @@ from tests.bench.bench_e2e import _accounted_by_counters
 from tests.support.native_lab import NativeLab
 from tests.support.waiting import wait_for
 
-PROGRAMS = ("opensearch", "localstack", "apache", "agent")
+PROGRAMS = ("opensearch", "dashboards", "localstack", "apache", "agent")
 STORES = ("opensearch", "localstack")
 BACKLOG_SLOPE_SHARE = 0.02
 PROCESS_SLOPE_MB_PER_MIN = 1.0

@@ -23,6 +23,7 @@ from labctl import compose, engine
 
 from tests.compose import compose_checks as cc
 from tests.compose import engine_images
+from tests.support import compose_projects, processes
 
 UP_TIMEOUT_S = 1500
 # How long an engine suite waits for its turn on the engine (tests/compose/conftest.py):
@@ -89,6 +90,9 @@ def compose_environment(project: str, ports: dict[str, int], state_dir: Path) ->
         env["LAB_DEBIAN_IMAGE"] = BASE_IMAGE
         engine_images.prepare()
         env["COMPOSE_FILE"] = os.pathsep.join(["docker-compose.yml", str(STANDINS.relative_to(cc.REPO))])
+    # Ended with the run if it ends before remove_volumes (a time-out, a SIGTERM)
+    compose_projects.register(env["COMPOSE_PROJECT_NAME"], os.environ.get(processes.RUN_VAR, ""),
+                              env.get("DOCKER_HOST") or os.environ.get("DOCKER_HOST"))
     return env
 
 
@@ -155,6 +159,7 @@ def save_logs(env: dict[str, str]) -> None:
 
 def remove_volumes(env: dict[str, str]) -> None:
     _compose(env, *ALL_PROFILES, "down", "-v", "--remove-orphans", timeout=300)
+    compose_projects.release(env["COMPOSE_PROJECT_NAME"])
 
 
 def project_env(env: dict[str, str]):

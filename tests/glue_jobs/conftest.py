@@ -65,15 +65,3 @@ class GlueLab:
 @pytest.fixture(scope="session")
 def glue_lab(localstack) -> GlueLab:
     return GlueLab(localstack)
-
-
-@pytest.fixture(scope="session")
-def timeout_run(glue_lab) -> tuple[str, str]:
-    """A pythonshell run with Timeout 1 (minute) that would sleep for ten."""
-    job = glue_lab.job("import time\nprint('sleeping')\ntime.sleep(600)\n", Timeout=1)
-    return job, glue_lab.glue.start_job_run(JobName=job)["JobRunId"]
-
-
-@pytest.fixture(autouse=True)
-def _start_timeout_run_early(timeout_run):
-    return timeout_run

@@ -298,6 +298,16 @@ def test_transforms_and_catalog_sink(glue_lab, transforms_run):
     assert sorted(r["order"] for _, r in rows) == [e["order"] for e in expected]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def timeout_run(glue_lab) -> tuple[str, str]:
+    """A pythonshell run with Timeout 1 (minute) that would sleep for ten, started with this
+    file's first test so that its minute passes while the others run. Not earlier: another
+    folder's file may restart the worker's LocalStack in between (tests/glue/test_catalog.py
+    does), which ends the run FAILED, as a restarted LocalStack ends every run in flight."""
+    job = glue_lab.job("import time\nprint('sleeping')\ntime.sleep(600)\n", Timeout=1)
+    return job, glue_lab.glue.start_job_run(JobName=job)["JobRunId"]
+
+
 def test_the_timeout_run_ended_timeout(glue_lab, timeout_run):
     job, run_id = timeout_run
     run = glue_lab.finish(job, run_id, timeout=120)

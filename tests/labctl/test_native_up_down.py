@@ -6,6 +6,7 @@ import pytest
 import requests
 from labctl import native, provision_hook, runtimes, settings, stage_counts, status
 
+from kibana_dashboards.panels import DASHBOARDS
 from tests.conftest import free_port
 from tests.support.waiting import wait_for
 
@@ -39,7 +40,12 @@ def test_up_status_down(tmp_path):
         assert (s.state_dir / "opensearch" / "data" / "nodes").is_dir()
         assert provision_hook.state(s) == "SUCCESSFUL"
         st = status.collect(s, runtimes.NativeRuntime(s))
-        assert st.services == {"apache": "up", "localstack": "up", "opensearch": "up", "agent": "running"}
+        assert st.services == {"apache": "up", "localstack": "up", "opensearch": "up", "dashboards": "up",
+                               "agent": "running"}
+        # the Dashboards API, with the lab's saved objects loaded as the compose `setup` loads them
+        found = requests.get(s.dashboards_url + "/api/saved_objects/_find", params={"type": "dashboard"},
+                             timeout=10).json()
+        assert sorted(d["id"] for d in found["saved_objects"]) == sorted(d.id for d in DASHBOARDS)
         assert set(st.firehose) >= {"webserver_stream", "web_access_log_archive"}
         assert st.index_documents == 0 and st.log_lines == 0
         assert lab_processes(s.state_dir), "the lab's processes should be visible while it runs"

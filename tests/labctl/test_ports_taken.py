@@ -1,6 +1,6 @@
 """`make up` with a port already taken fails fast, naming the port and the program that
 holds it, and `make down` afterwards leaves no process of the lab. The ports are the
-defaults a user hits (8080 for the shop, 4566 for LocalStack)."""
+defaults a user hits (8080 for the shop, 4566 for LocalStack, 5601 for Dashboards)."""
 from __future__ import annotations
 
 import os
@@ -33,7 +33,8 @@ def hold(port: int) -> socket.socket | None:
     return sock
 
 
-@pytest.mark.parametrize("port, variable", [(8080, "LAB_APACHE_PORT"), (4566, "LAB_LOCALSTACK_PORT")])
+@pytest.mark.parametrize("port, variable", [(8080, "LAB_APACHE_PORT"), (4566, "LAB_LOCALSTACK_PORT"),
+                                            (5601, "LAB_DASHBOARDS_PORT")])
 def test_up_names_the_taken_port_and_down_leaves_nothing(tmp_path, port, variable):
     ports = {"LAB_APACHE_PORT": free_port(), "LAB_LOCALSTACK_PORT": free_port(),
              "LAB_OPENSEARCH_PORT": free_port(), "LAB_DASHBOARDS_PORT": free_port(), variable: port}

@@ -38,7 +38,6 @@ def test_an_unknown_record_is_not_a_runtime(tmp_path):
     assert runtimes.running(s) is None
 
 
-def test_only_compose_adds_dashboards_to_status(tmp_path):
-    s = lab_settings(tmp_path)
-    assert runtimes.NativeRuntime(s).extra_health_urls() == {}
-    assert set(runtimes.ComposeRuntime(s).extra_health_urls()) == {"dashboards"}
+def test_only_compose_serves_dashboards_pages():
+    assert runtimes.NativeRuntime.dashboards_ui is False
+    assert runtimes.ComposeRuntime.dashboards_ui is True

@@ -55,8 +55,10 @@ def test_cli_exits_2_naming_the_variable(capsys, monkeypatch):
 
 def test_supervisord_conf_binds_every_service_to_loopback(tmp_path):
     s = settings.load({"LAB_STATE_DIR": str(tmp_path), "LAB_APACHE_PORT": "18080",
-                       "LAB_LOCALSTACK_PORT": "14566", "LAB_OPENSEARCH_PORT": "19200"})
+                       "LAB_LOCALSTACK_PORT": "14566", "LAB_OPENSEARCH_PORT": "19200",
+                       "LAB_DASHBOARDS_PORT": "15601"})
     conf = native.render_supervisord_conf(s)
+    assert "--port 15601 --opensearch-url http://127.0.0.1:19200 --bind 127.0.0.1" in conf
     for program in native.PROGRAMS:
         assert f"[program:{program}]" in conf
     node = (tmp_path / "opensearch" / "config" / "opensearch.yml").read_text().splitlines()

@@ -14,7 +14,8 @@ registry (read from /proc/<pid>/environ through psutil), and:
 
 each with its descendants (a child that set up its own environment is still a descendant),
 SIGTERM first, SIGKILL after a grace period. Processes that exit while they are inspected
-are skipped (psutil.NoSuchProcess), never an error.
+are skipped (psutil.NoSuchProcess), never an error. The run's compose projects (containers
+the engine runs, not processes of the run) end alongside: tests/support/compose_projects.py.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from collections.abc import Iterator
 
 import psutil
 import pytest
+
+from tests.support import compose_projects
 
 LOG = logging.getLogger(__name__)
 RUN_VAR = "LAB_TEST_RUN"
@@ -125,8 +128,15 @@ def end_mine() -> list[int]:
     return end(owned(os.environ.get(RUN_VAR, ""), os.getpid(), _controller))
 
 
+def end_run_projects() -> None:
+    """The controller ends its run's compose projects (tests/support/compose_projects.py)."""
+    if _controller:
+        compose_projects.end_run(os.environ.get(RUN_VAR, ""))
+
+
 def _on_signal(signum, _frame):
     end_mine()
+    end_run_projects()
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
@@ -138,6 +148,7 @@ def pytest_configure(config) -> None:
         os.environ[RUN_VAR] = uuid.uuid4().hex
     os.environ[OWNER_VAR] = str(os.getpid())
     atexit.register(end_mine)
+    atexit.register(end_run_projects)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) in (signal.SIG_DFL, None):
             signal.signal(signum, _on_signal)
@@ -146,8 +157,10 @@ def pytest_configure(config) -> None:
 def pytest_sessionstart(session) -> None:
     if _controller:   # once per run
         reap()
+        compose_projects.reap()
 
 
 @pytest.hookimpl(trylast=True)   # after xdist has stopped its workers
 def pytest_sessionfinish(session, exitstatus) -> None:
     end_mine()
+    end_run_projects()

@@ -19,6 +19,8 @@ import logging
 from collections import Counter
 from typing import Any
 
+from kibana_dashboards import saved_objects
+
 from .errors import ApiError, bad_request
 from .store import ICONS, IMPORTABLE_TYPES, SavedObjectsStore, generate_id
 
@@ -30,21 +32,11 @@ _RESOLVABLE = ("conflict", "ambiguous_conflict", "missing_references")
 
 
 def parse_ndjson(text: str) -> list[dict[str, Any]]:
-    """The objects of an export file (blank lines and the export details line skipped)."""
-    objects = []
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            raise ApiError(400, f"Unexpected token in JSON at line {number}: {exc}") from exc
-        if isinstance(obj, dict) and obj.get("exportedCount"):
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("type"), str) or "id" not in obj:
-            raise ApiError(400, f"line {number} is not a saved object")
-        objects.append(obj)
-    return objects
+    """The objects of an import file, a bad line a 400 as Dashboards answers it."""
+    try:
+        return saved_objects.parse_ndjson(text)
+    except saved_objects.NdjsonError as exc:
+        raise ApiError(400, str(exc)) from exc
 
 
 def _error(obj: dict[str, Any], error: dict[str, Any]) -> dict[str, Any]:

@@ -6,12 +6,12 @@ several labs run side by side on one machine.
 """
 from __future__ import annotations
 
-import socket
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from labctl import settings as lab
+from labctl.preflight import free_port
 
 RUNTIMES = ("native", "compose")
 
@@ -100,9 +100,3 @@ class LabOptions:
             env["LAB_AGENT_CONFIG"] = str(self.agent_config)
         return env
 
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now (the OS picks it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

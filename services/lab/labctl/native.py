@@ -1,7 +1,8 @@
 """Native runtime: the lab's processes on this host, supervised by supervisord.
 
 Processes: OpenSearch (the real one, assembled from Maven Central by labctl.opensearch_native,
-its index on disk in the state dir), native LocalStack with the
+its index on disk in the state dir), the Dashboards API (labctl.dashboards_native), native
+LocalStack with the
 lab's extension, a host Apache serving the unicorn shop, and the agent tailing
 Apache's access log; and, not started by `up`, the programs a sibling lab adds when it
 starts (`add_programs`: programs.d/<lab>.conf, e.g. labctl.labs.cloudwatch.native_side).
@@ -21,7 +22,13 @@ from pathlib import Path
 import psutil
 
 from labctl import agent_config as agent_json
-from labctl import agent_flow_start, localstack_native, opensearch_native, provision_hook
+from labctl import (
+    agent_flow_start,
+    dashboards_native,
+    localstack_native,
+    opensearch_native,
+    provision_hook,
+)
 from labctl import settings as lab
 from labctl.errors import LabStartError, LabTimeout
 from labctl.settings import LabSettings
@@ -30,7 +37,7 @@ from labctl.waiting import wait_until
 
 LOG = logging.getLogger(__name__)
 
-PROGRAMS = ("opensearch", "localstack", "apache", "agent")
+PROGRAMS = ("opensearch", "dashboards", "localstack", "apache", "agent")
 LOG_TAIL_LINES = 20
 
 
@@ -103,6 +110,7 @@ def render_supervisord_conf(settings: LabSettings) -> str:
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", "",
         "[supervisorctl]", f"serverurl=unix://{paths['sock']}", "",
         _opensearch_program(settings, paths["logs"]),
+        dashboards_native.program(settings, paths["logs"]),
         program_block("localstack", localstack_native.command(ls_cfg), paths["localstack"], ls_env, True,
                       paths["logs"]),
         program_block("apache", apache_argv, paths["apache"], {}, True, paths["logs"]),
@@ -271,8 +279,9 @@ def up(settings: LabSettings) -> None:
     else:
         _supervisorctl(settings, "reread", check=False)
         _supervisorctl(settings, "update", check=False)
-        _supervisorctl(settings, "start", "opensearch", "localstack", "apache", check=False)
+        _supervisorctl(settings, "start", "opensearch", "dashboards", "localstack", "apache", check=False)
     _wait(settings, "opensearch", "OpenSearch", lambda: opensearch_native.ready(settings.opensearch_url), 300)
+    _wait(settings, "dashboards", "Dashboards", lambda: dashboards_native.ready(settings), 60)
     _wait(settings, "localstack", "LocalStack", lambda: localstack_native.is_ready(settings.localstack_url), 180)
     apache_cfg = apache_host.ApacheHostConfig(port=settings.apache_port, state_dir=_paths(settings)["apache"],
                                               listen=settings.bind_address)
@@ -288,6 +297,7 @@ def up(settings: LabSettings) -> None:
     # Idempotent: after the hook this only checks, and it applies changed settings
     # (e.g. LAB_BUFFER_INTERVAL) to a LocalStack that was already running.
     provision.provision(provision.ProvisionTarget.from_settings(settings))
+    LOG.info("%d saved objects loaded into Dashboards", dashboards_native.load_saved_objects(settings))
     _supervisorctl(settings, "start", "agent", check=False)
     _wait(settings, "agent", "agent", lambda: program_states(settings).get("agent") == "RUNNING", 30)
 

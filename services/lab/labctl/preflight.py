@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from collections import deque
 from dataclasses import dataclass
 
 import psutil
@@ -33,9 +34,28 @@ def lab_ports(settings: LabSettings) -> dict[str, int]:
     return {"Apache (LAB_APACHE_PORT)": settings.apache_port,
             "LocalStack (LAB_LOCALSTACK_PORT)": settings.localstack_port,
             "OpenSearch (LAB_OPENSEARCH_PORT)": settings.opensearch_port,
+            "Dashboards (LAB_DASHBOARDS_PORT)": settings.dashboards_port,
             # a range (the default) is OpenSearch's to search; a single port must be free
             **({"OpenSearch transport (LAB_OPENSEARCH_TRANSPORT_PORT)": int(settings.opensearch_transport_port)}
                if settings.opensearch_transport_port.isdigit() else {})}
+
+
+_RECENT_PORTS_KEPT = 4096
+_handed_out: deque[int] = deque(maxlen=_RECENT_PORTS_KEPT)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the OS picks it), never one of the last ports this
+    process was given: the OS may pick a port again as soon as its probe socket closes, and two
+    services of one lab given the same port collide (seen: LAB_KAFKA_PORT == LAB_DASHBOARDS_PORT)."""
+    for _ in range(100):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.append(port)
+            return port
+    raise OSError("no free port on 127.0.0.1 that was not handed out already (100 tries)")
 
 
 def port_is_free(address: str, port: int) -> bool:

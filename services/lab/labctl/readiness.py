@@ -29,7 +29,7 @@ def not_ready(settings: LabSettings, runtime: Runtime) -> dict[str, str]:
         "apache": stage_counts.tcp_health(*settings.apache_address),
         "localstack": stage_counts.http_health(settings.localstack_url + "/_localstack/health"),
         "opensearch": stage_counts.http_health(settings.opensearch_url + "/"),
-        **{name: stage_counts.http_health(url) for name, url in runtime.extra_health_urls().items()},
+        "dashboards": stage_counts.http_health(settings.dashboards_url + "/api/status"),
         "agent": runtime.agent_state(),
     }
     return {name: state for name, state in states.items() if state not in ("up", "running", started_settings.EMPTY_LAB_AGENT)}

@@ -21,6 +21,7 @@ class Runtime(ABC):
     """One way of running the lab's services."""
 
     name: str
+    dashboards_ui: bool   # OpenSearch Dashboards' pages (compose); natively its API only, so far
 
     def __init__(self, settings: LabSettings):
         self.settings = settings
@@ -53,10 +54,6 @@ class Runtime(ABC):
     def agent_stats_json(self) -> str | None:
         """The agent's stats file (agent/README.md), None when there is none."""
 
-    def extra_health_urls(self) -> dict[str, str]:
-        """Services beyond the common ones whose health status shows."""
-        return {}
-
     def flow_start(self) -> agent_flow_start.FlowStart:
         """Where the lab agent's flow began in the access log (what the accounting counts)."""
         return agent_flow_start.FlowStart(self.settings.access_log_format)
@@ -64,6 +61,7 @@ class Runtime(ABC):
 
 class NativeRuntime(Runtime):
     name = "native"
+    dashboards_ui = False
 
     def up(self) -> int:
         native.up(self.settings)
@@ -97,6 +95,7 @@ class NativeRuntime(Runtime):
 
 class ComposeRuntime(Runtime):
     name = "compose"
+    dashboards_ui = True
 
     def up(self) -> int:
         if self.settings.empty:
@@ -123,9 +122,6 @@ class ComposeRuntime(Runtime):
 
     def agent_stats_json(self) -> str | None:
         return compose.agent_stats_json()
-
-    def extra_health_urls(self) -> dict[str, str]:
-        return {"dashboards": self.settings.dashboards_url + "/api/status"}
 
 
 RUNTIMES: dict[str, type[Runtime]] = {"native": NativeRuntime, "compose": ComposeRuntime}

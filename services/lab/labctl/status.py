@@ -83,7 +83,7 @@ def collect(settings: LabSettings, runtime: Runtime | None, hooks: Sequence[LabH
     }
     stats_text = None
     if runtime is not None:
-        lab_status.services.update({name: stage_counts.http_health(url) for name, url in runtime.extra_health_urls().items()})
+        lab_status.services["dashboards"] = stage_counts.http_health(settings.dashboards_url + "/api/status")
         lab_status.services["agent"] = runtime.agent_state()
         lab_status.log_lines = runtime.access_log_lines()
         start = runtime.flow_start()

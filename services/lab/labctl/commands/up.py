@@ -48,10 +48,11 @@ def run(settings: lab.LabSettings, _args: argparse.Namespace) -> int:
     else:
         print(f"  LocalStack          {settings.localstack_url}  (Firehose {lab.DELIVERY_STREAM}, Lambda {lab.LAMBDA_NAME})")
         print(f"  OpenSearch API      {settings.opensearch_url}  (index {lab.INDEX_NAME})")
-    if "dashboards" in runtime.extra_health_urls():
+    if runtime.dashboards_ui:
         print(f"  Dashboards          {settings.dashboards_url}/app/dashboards")
     else:
-        print("  Dashboards          (no Dashboards UI natively: `make report` renders the panels)")
+        print(f"  Dashboards API      {settings.dashboards_url}/api/saved_objects/_find  "
+              "(no pages natively yet: `make report` renders the panels)")
     if settings.empty:
         print("An empty lab: no agent runs. `make shell` for the AWS CLI, then the workshop's steps by hand.")
     else:
