@@ -1,8 +1,9 @@
 """Servers a test run starts end with the run, however it ends (tests/support/processes.py): a
 small pytest session in a subprocess starts a server and a daemon (its parent gone, in a
 session of its own, as supervisord is), and is then ended part-way. SIGTERM: the session ends
-them itself, with and without xdist. SIGKILL: nothing of it runs, so the next session's reaper
-ends them at its start."""
+them itself, with and without xdist, and when it runs under `make test` and only make gets the
+signal (as a CI runner that stops the job sends it). SIGKILL: nothing of it runs, so the next
+session's reaper ends them at its start."""
 from __future__ import annotations
 
 import os
@@ -97,4 +98,27 @@ def test_after_sigkill_the_next_session_ends_the_leftovers(tmp_path):
         wait_for(lambda: not running(pids), timeout=60, what=f"the reaper to end {pids}")
     finally:
         session.kill()
+        kill(pids)
+
+
+def test_sigterm_to_make_test_reaches_pytest(tmp_path):
+    """make passes a SIGTERM to its recipe's shell only: the recipe passes it on to pytest
+    (before, pytest ran on with the whole suite and its servers after make had gone)."""
+    args = " ".join([*inner.write(tmp_path, INNER_TESTS), "-k", "serves", str(tmp_path)])
+    env = {**os.environ, "PIDS_FILE": str(tmp_path / "pids"), "LAB_STATE_DIR": str(tmp_path / "state")}
+    make = subprocess.Popen(["make", "--no-print-directory", "test", "TEST_WORKERS=0", f"PYTEST_ARGS={args}"],
+                            cwd=inner.REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    pids = []
+    try:
+        pids = started(tmp_path)
+        pytest_pids = [p.pid for p in psutil.Process(make.pid).children(recursive=True)
+                       if "pytest" in " ".join(p.cmdline())]
+        assert pytest_pids, "pytest runs under make"
+        make.send_signal(signal.SIGTERM)
+        output = make.communicate(timeout=120)[0].decode()
+        assert make.returncode != 0, output
+        wait_for(lambda: not running(pids + pytest_pids), timeout=60,
+                 what=f"no process left of pytest {pytest_pids} and its servers {pids}")
+    finally:
+        make.kill()
         kill(pids)

@@ -13,12 +13,17 @@ REPO = Path(__file__).resolve().parents[2]
 CONFTEST = 'pytest_plugins = ["tests.support.processes"]\n'
 
 
-def start(folder: Path, tests: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start pytest over `tests` (the text of its one test module) in `folder`."""
+def write(folder: Path, tests: str) -> list[str]:
+    """Write the session's files into `folder`; the pytest arguments that run them."""
     (folder / "conftest.py").write_text(CONFTEST)
     (folder / "test_inner.py").write_text(tests)
     (folder / "pytest.ini").write_text("[pytest]\n")
+    return ["-q", "-p", "no:cacheprovider", "-c", str(folder / "pytest.ini"), "--rootdir", str(folder)]
+
+
+def start(folder: Path, tests: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start pytest over `tests` (the text of its one test module) in `folder`."""
+    options = write(folder, tests)
     environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c",
-                             str(folder / "pytest.ini"), "--rootdir", str(folder), *args, str(folder)],
+    return subprocess.Popen([sys.executable, "-m", "pytest", *options, *args, str(folder)],
                             cwd=folder, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
