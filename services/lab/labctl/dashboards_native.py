@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import requests
-from lab_dashboards.__main__ import command
 
 from labctl.settings import LabSettings
 from labctl.supervisord_blocks import program_block
@@ -19,6 +18,9 @@ PROGRAM = "dashboards"
 
 def program(settings: LabSettings, logs: Path) -> str:
     """supervisord's block for the Dashboards server."""
+    # Imported here: labctl also runs in the compose runtime's image, which has no lab_dashboards
+    from lab_dashboards.__main__ import command
+
     argv = command(settings.dashboards_port, settings.opensearch_url, settings.bind_address)
     # run in the state dir: the lab's processes are the ones whose command line or folder is in it
     return program_block(PROGRAM, argv, settings.state_dir, {}, True, logs)
