@@ -20,6 +20,7 @@ import importlib.util
 import logging
 import os
 import sys
+import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -92,7 +93,10 @@ def build_zip(output: Path, overlay: dict[str, Path] | None = None) -> str:
     """Write the zip to `output` (atomically) and return its SHA-256. `overlay` (archive name ->
     file) adds files or replaces the lab's: a team's own ETL laid over the lab's (clickstream_lab)."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".partial")
+    # A name of its own: two builds at once (two `make up`s) must not rename each other's file
+    handle, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".partial")
+    os.close(handle)
+    partial = Path(name)
     with zipfile.ZipFile(partial, "w") as archive:
         for name, source in sorted({**collect_files(), **(overlay or {})}.items()):
             entry = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
@@ -100,6 +104,7 @@ def build_zip(output: Path, overlay: dict[str, Path] | None = None) -> str:
             entry.external_attr = FILE_MODE << 16
             entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, source.read_bytes(), compresslevel=9)
+    partial.chmod(0o644)   # mkstemp's 0600 would be the zip's mode
     os.replace(partial, output)
     return hashlib.sha256(output.read_bytes()).hexdigest()
 

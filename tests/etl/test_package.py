@@ -85,3 +85,17 @@ def test_handler_runs_from_the_unzipped_dir_alone(built_zip: Path, tmp_path: Pat
     assert document["@timestamp_utc"] == "2018-11-03T03:29:26Z"
     # 81.2.69.142 is London in MaxMind's test database, read by the zip's pure-Python reader
     assert document["geo"]["city_name"] == "London"
+
+
+def test_builds_at_once_into_one_file_all_succeed(built_zip: Path, tmp_path: Path) -> None:
+    """Two `make up`s at once both build build/apache_ETL.zip: each writes a file of its own and
+    renames it (with one shared temporary name, one rename found the file gone)."""
+    expected = _build(built_zip)
+    output = tmp_path / "apache_ETL.zip"
+    builds = [subprocess.Popen([sys.executable, "-m", "etl.package", "--output", str(output)], cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(6)]
+    errors = [b.communicate(timeout=120)[1].decode() for b in builds]
+    assert [b.returncode for b in builds] == [0] * 6, errors
+    assert output.read_bytes() == expected
+    assert oct(output.stat().st_mode & 0o777) == "0o644"
+    assert [p.name for p in tmp_path.iterdir()] == ["apache_ETL.zip"]
